@@ -1,0 +1,38 @@
+# backcoach: `make run` serves the app, `make test` runs every check.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-stamp
+NPM_STAMP := node_modules/.installed-stamp
+
+.PHONY: setup run test lint bench clean
+
+setup: $(STAMP) $(NPM_STAMP)  ## venv, Python and npm dependencies, vendored front-end assets
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[vision,dev]'
+	touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json scripts/vendor_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/vendor_assets.py
+	touch $(NPM_STAMP)
+
+run: setup  ## migrate the database and serve the web app on http://127.0.0.1:8000
+	$(BIN)/backcoach db upgrade
+	$(BIN)/backcoach serve --host 127.0.0.1 --port 8000
+
+lint: setup  ## ruff and strict mypy
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy --strict src
+
+test: lint  ## every test: unit, integration (SQLite + PostgreSQL), browser, video
+	$(BIN)/pytest
+
+bench: setup  ## speed and memory figures, printed (never asserted)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules src/backcoach/web/static/vendor

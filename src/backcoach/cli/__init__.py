@@ -1,0 +1,11 @@
+"""Command-line interface. Each module registers its commands on ``app``."""
+
+from backcoach.cli.app import app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="backcoach")
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,63 @@
+"""The Typer application that every command module registers on.
+
+Command modules (``content.py``, ``workout.py``, ...) import ``app`` and add
+their commands with ``@app.command()``; ``backcoach.cli`` imports them all.
+A ``BackcoachError`` raised anywhere below becomes a plain message on stderr
+and its exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer._click.core import Context  # Typer vendors Click; its Context type lives here
+from typer.core import TyperGroup
+
+from backcoach import __version__
+from backcoach.errors import BackcoachError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class _FriendlyErrors(TyperGroup):
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackcoachError as exc:
+            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from exc
+
+
+def new_typer(**kwargs: Any) -> typer.Typer:
+    """A Typer (sub-)application with backcoach's error handling."""
+    return typer.Typer(
+        cls=_FriendlyErrors,
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+        **kwargs,
+    )
+
+
+app = new_typer(
+    help="backcoach: a local-first back-health coach. Start with `backcoach serve` "
+    "(or `make run`) for the web app, or `backcoach workout` in the terminal.",
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"backcoach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """backcoach: a local-first back-health coach."""

@@ -1,0 +1,64 @@
+"""Settings: the one place that reads the environment.
+
+Every setting is a ``BACKCOACH_*`` environment variable. Pass a ``Settings``
+into the parts that need it (``create_app``, ``make_engine``); use
+``get_settings()`` only at the program's edges (CLI entry, server start).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("backcoach", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """backcoach settings, read from ``BACKCOACH_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="BACKCOACH_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Folder for the database, backups and exports "
+        "(default: the platform's user data folder).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database; default is SQLite "
+        "`backcoach.db` inside the data folder. PostgreSQL: "
+        "`postgresql+psycopg://user:pass@host/db`.",
+    )
+    time_scale: float = Field(
+        default=1.0,
+        gt=0,
+        description="Speed-up factor for session timers (tests and demos only; 1 = real time).",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `backcoach serve` binds to.")
+    port: int = Field(
+        default=8000, ge=1, le=65535, description="Port `backcoach serve` listens on."
+    )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL actually used: the configured one or SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'backcoach.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,41 @@
+"""Program content: exercises, programs and tips as validated data."""
+
+from backcoach.content.loader import Catalog, default_catalog, load_catalog
+from backcoach.content.models import (
+    Amount,
+    Camera,
+    Dosage,
+    DoseOverride,
+    Exercise,
+    Keyframe,
+    Kind,
+    Length,
+    Program,
+    ProgramStep,
+    Segments,
+    Stage,
+    Tip,
+    Variant,
+    View,
+)
+
+__all__ = [
+    "Amount",
+    "Camera",
+    "Catalog",
+    "Dosage",
+    "DoseOverride",
+    "Exercise",
+    "Keyframe",
+    "Kind",
+    "Length",
+    "Program",
+    "ProgramStep",
+    "Segments",
+    "Stage",
+    "Tip",
+    "Variant",
+    "View",
+    "default_catalog",
+    "load_catalog",
+]
