@@ -1,0 +1,101 @@
+"""The store: SQLAlchemy tables, repository functions and migrations.
+
+Repository functions take keyword-only arguments and only ``flush()``; the
+caller (a service, a route, a command) owns the transaction and commits.
+"""
+
+from backcoach.store.backup import backup_database
+from backcoach.store.checkins import add_checkin, list_checkins
+from backcoach.store.db import StoreError, check_sqlite_file, make_engine, session_factory
+from backcoach.store.habits import add_habit_log, list_habit_logs
+from backcoach.store.migrate import (
+    current_revision,
+    head_revision,
+    upgrade_database,
+    upgrade_engine,
+)
+from backcoach.store.models import (
+    Base,
+    CheckIn,
+    CheckinPhase,
+    HabitLog,
+    PainLocation,
+    QuestionnaireResponse,
+    Screening,
+    ScreeningOutcome,
+    SessionStatus,
+    StepEvent,
+    StepSource,
+    StepStatus,
+    User,
+    UserSetting,
+    WorkoutSession,
+)
+from backcoach.store.questionnaires import (
+    add_questionnaire_response,
+    latest_questionnaire_response,
+    list_questionnaire_responses,
+)
+from backcoach.store.screenings import add_screening, latest_screening, list_screenings
+from backcoach.store.sessions import (
+    add_session,
+    delete_step_event,
+    get_session,
+    latest_in_progress,
+    list_sessions,
+    list_step_events,
+    put_step_event,
+)
+from backcoach.store.user_settings import all_settings, get_setting, set_setting
+from backcoach.store.users import LOCAL_USER_NAME, delete_user_data, get_user, local_user
+
+__all__ = [
+    "LOCAL_USER_NAME",
+    "Base",
+    "CheckIn",
+    "CheckinPhase",
+    "HabitLog",
+    "PainLocation",
+    "QuestionnaireResponse",
+    "Screening",
+    "ScreeningOutcome",
+    "SessionStatus",
+    "StepEvent",
+    "StepSource",
+    "StepStatus",
+    "StoreError",
+    "User",
+    "UserSetting",
+    "WorkoutSession",
+    "add_checkin",
+    "add_habit_log",
+    "add_questionnaire_response",
+    "add_screening",
+    "add_session",
+    "all_settings",
+    "backup_database",
+    "check_sqlite_file",
+    "current_revision",
+    "delete_step_event",
+    "delete_user_data",
+    "get_session",
+    "get_setting",
+    "get_user",
+    "head_revision",
+    "latest_in_progress",
+    "latest_questionnaire_response",
+    "latest_screening",
+    "list_checkins",
+    "list_habit_logs",
+    "list_questionnaire_responses",
+    "list_screenings",
+    "list_sessions",
+    "list_step_events",
+    "local_user",
+    "make_engine",
+    "put_step_event",
+    "session_factory",
+    "set_setting",
+    "upgrade_database",
+    "upgrade_engine",
+]

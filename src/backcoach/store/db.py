@@ -1,0 +1,100 @@
+"""Engines and sessions for the configured database (SQLite by default, PostgreSQL by URL).
+
+SQLite connections get WAL journaling, foreign keys and a busy timeout. An
+existing SQLite file is checked before use: a damaged or unreadable file is
+never overwritten or repaired, the user is told where it is and what to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from backcoach.config import Settings
+from backcoach.errors import BackcoachError
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(BackcoachError):
+    """The database cannot be used as it is; the message says why and what to do."""
+
+
+def database_url(settings: Settings) -> URL:
+    return make_url(settings.effective_database_url)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL; ``None`` for other databases and in-memory SQLite."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
+
+
+def describe(url: URL) -> str:
+    """The URL without its password, for messages."""
+    return url.render_as_string(hide_password=True)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Raise ``StoreError`` when ``path`` exists but is not a readable SQLite database.
+
+    Opens the file read-only, so nothing is ever written to a damaged file.
+    """
+    if not path.exists():
+        return
+    what_to_do = (
+        "It has been left untouched. Restore a backup (copy it to this path), or move the "
+        "file away (for example rename it to backcoach.db.broken) and backcoach will start "
+        "a new, empty database."
+    )
+    if not path.is_file():
+        raise StoreError(f"The database path {path} is not a file. {what_to_do}")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"The database file {path} cannot be read: it is damaged or is not a "
+            f"backcoach database ({exc}). {what_to_do}"
+        ) from exc
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings``' database; creates the data folder for SQLite.
+
+    Raises:
+        StoreError: the SQLite file exists but is damaged or unreadable.
+    """
+    url = database_url(settings)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        check_sqlite_file(path)
+    engine = create_engine(url)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (the caller owns the transaction)."""
+    return sessionmaker(engine, expire_on_commit=False)

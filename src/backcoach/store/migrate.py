@@ -1,0 +1,68 @@
+"""Alembic migrations, run from code: ``upgrade_database`` on start, ``backcoach db``.
+
+The scripts live in ``backcoach/migrations`` inside the package, so they work
+from an installed wheel as well as from the source tree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from backcoach.config import Settings
+from backcoach.store.db import StoreError, describe, make_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration this version of backcoach knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at; ``None`` for an empty database."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise StoreError(f"Cannot open the database {describe(engine.url)}: {exc.orig}") from exc
+
+
+def upgrade_engine(engine: Engine) -> str | None:
+    """Bring ``engine``'s database to the newest schema; returns the revision."""
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
+    except CommandError as exc:
+        raise StoreError(
+            f"The database {describe(engine.url)} cannot be upgraded: {exc}. It may have "
+            "been written by a newer backcoach; upgrade backcoach or use another database."
+        ) from exc
+    except OperationalError as exc:
+        raise StoreError(f"Cannot open the database {describe(engine.url)}: {exc.orig}") from exc
+    return current_revision(engine)
+
+
+def upgrade_database(settings: Settings) -> str | None:
+    """Create or upgrade the configured database (the web app calls this on start)."""
+    engine = make_engine(settings)
+    try:
+        return upgrade_engine(engine)
+    finally:
+        engine.dispose()

@@ -1,0 +1,152 @@
+"""Sessions and their step events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from backcoach.store.models import SessionStatus, StepEvent, StepSource, StepStatus, WorkoutSession
+
+
+def add_session(
+    db: Session,
+    *,
+    user_id: int,
+    program_id: str,
+    length: str,
+    plan: dict[str, Any],
+    started_at: datetime,
+    snapshot: dict[str, Any] | None = None,
+    pain_before: int | None = None,
+    status: SessionStatus = SessionStatus.IN_PROGRESS,
+) -> WorkoutSession:
+    session = WorkoutSession(
+        user_id=user_id,
+        program_id=program_id,
+        length=length,
+        plan=plan,
+        snapshot=snapshot,
+        status=status,
+        started_at=started_at,
+        pain_before=pain_before,
+    )
+    db.add(session)
+    db.flush()
+    return session
+
+
+def get_session(
+    db: Session, *, session_id: int, user_id: int | None = None
+) -> WorkoutSession | None:
+    """The session with ``session_id`` (only if it belongs to ``user_id``, when given)."""
+    session = db.get(WorkoutSession, session_id)
+    if session is None or (user_id is not None and session.user_id != user_id):
+        return None
+    return session
+
+
+def latest_in_progress(db: Session, *, user_id: int) -> WorkoutSession | None:
+    """The most recently started session still marked in progress."""
+    return db.scalars(
+        select(WorkoutSession)
+        .where(
+            WorkoutSession.user_id == user_id,
+            WorkoutSession.status == SessionStatus.IN_PROGRESS,
+        )
+        .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def list_sessions(
+    db: Session,
+    *,
+    user_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    statuses: Sequence[SessionStatus] | None = None,
+    with_steps: bool = False,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[WorkoutSession]:
+    """The user's sessions by start time (oldest first unless ``newest_first``)."""
+    query = select(WorkoutSession).where(WorkoutSession.user_id == user_id)
+    if since is not None:
+        query = query.where(WorkoutSession.started_at >= since)
+    if until is not None:
+        query = query.where(WorkoutSession.started_at < until)
+    if statuses is not None:
+        query = query.where(WorkoutSession.status.in_(list(statuses)))
+    if with_steps:
+        query = query.options(selectinload(WorkoutSession.steps))
+    order = (WorkoutSession.started_at, WorkoutSession.id)
+    query = query.order_by(*(c.desc() for c in order) if newest_first else order)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.scalars(query))
+
+
+def put_step_event(
+    db: Session,
+    *,
+    session_id: int,
+    step_index: int,
+    exercise_id: str,
+    variant: str,
+    status: StepStatus,
+    at: datetime,
+    reps: int | None = None,
+    hold_s: float | None = None,
+    duration_s: float | None = None,
+    source: StepSource = StepSource.MANUAL,
+    pain: int | None = None,
+) -> StepEvent:
+    """Record a completed or skipped step; a step done again replaces its earlier record."""
+    event = db.scalars(
+        select(StepEvent).where(
+            StepEvent.session_id == session_id, StepEvent.step_index == step_index
+        )
+    ).one_or_none()
+    if event is None:
+        event = StepEvent(session_id=session_id, step_index=step_index)
+        db.add(event)
+    event.exercise_id = exercise_id
+    event.variant = variant
+    event.status = status
+    event.reps = reps
+    event.hold_s = hold_s
+    event.duration_s = duration_s
+    event.source = source
+    if pain is not None or event.pain is None:
+        event.pain = pain
+    event.at = at
+    db.flush()
+    return event
+
+
+def delete_step_event(db: Session, *, session_id: int, step_index: int) -> bool:
+    """Forget a step's record (the step was reopened); True if there was one."""
+    event = db.scalars(
+        select(StepEvent).where(
+            StepEvent.session_id == session_id, StepEvent.step_index == step_index
+        )
+    ).one_or_none()
+    if event is None:
+        return False
+    db.delete(event)
+    db.flush()
+    return True
+
+
+def list_step_events(db: Session, *, session_id: int) -> list[StepEvent]:
+    return list(
+        db.scalars(
+            select(StepEvent)
+            .where(StepEvent.session_id == session_id)
+            .order_by(StepEvent.step_index)
+        )
+    )
