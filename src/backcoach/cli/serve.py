@@ -1,0 +1,54 @@
+"""``backcoach serve``: the web app on this computer.
+
+Only loopback addresses are allowed: there is no multi-user authentication yet,
+so the app must not be reachable from other machines.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from backcoach.cli.app import app, console
+from backcoach.config import get_settings
+from backcoach.errors import UsageError
+from backcoach.web import create_app
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (loopback only). Default: BACKCOACH_HOST.")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port to listen on. Default: BACKCOACH_PORT."),
+    ] = None,
+) -> None:
+    """Serve the web app at http://127.0.0.1:8000 (this computer only)."""
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    if not is_loopback(host):
+        raise UsageError(
+            f"Refusing to serve on '{host}': backcoach has no multi-user sign-in yet, so it "
+            "only listens on this computer. Use --host 127.0.0.1 (or localhost)."
+        )
+    web_app = create_app(settings)
+    console.print(f"backcoach is running at [bold]http://{host}:{port}[/]  (Ctrl+C to stop)")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")

@@ -1,0 +1,11 @@
+"""The JSON API, mounted under ``/api/v1``; one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backcoach.web.api import exercises, programs
+
+PREFIX = "/api/v1"
+
+ROUTERS: tuple[APIRouter, ...] = (exercises.router, programs.router)

@@ -1,0 +1,95 @@
+"""Error responses: a friendly page for people, JSON for the API, never a traceback.
+
+- unknown page or id: a 404 page with links back (API: ``{"detail": ...}``);
+- invalid API input: 422 with one message per field (FastAPI's format, as documented
+  in the OpenAPI schema);
+- a ``BackcoachError`` (bad request in plain words): 400 with its message;
+- anything unexpected: logged, and a calm "something went wrong" page instead of a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from backcoach.errors import BackcoachError
+from backcoach.web.templating import render
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+TITLES = {
+    400: "That did not work",
+    404: "Page not found",
+    405: "Not allowed here",
+    409: "Not possible right now",
+    422: "Please check what you entered",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == "/openapi.json"
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    title = TITLES.get(status, "Something went wrong")
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "message": message},
+        status_code=status,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _wants_json(request):
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+    message = (
+        "We could not find that page. It may have moved, or the address has a typo."
+        if exc.status_code == 404 and exc.detail in (None, "Not Found")
+        else str(exc.detail)
+    )
+    return _error_page(request, exc.status_code, message)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if _wants_json(request):
+        return await request_validation_exception_handler(request, exc)
+    fields = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'][1:]) or 'value'}: {err['msg']}"
+        for err in exc.errors()
+    )
+    return _error_page(request, 422, f"Some values were not accepted ({fields}).")
+
+
+async def _backcoach_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BackcoachError)
+    if _wants_json(request):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+    return _error_page(request, 400, str(exc))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = "Something went wrong on our side. Your data is safe; please try again."
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=500)
+    return _error_page(request, 500, message)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(BackcoachError, _backcoach_error)
+    app.add_exception_handler(Exception, _unexpected_error)

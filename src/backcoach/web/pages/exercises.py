@@ -1,0 +1,38 @@
+"""``/exercises``: the library (filter by stage, live search) and one exercise in full."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.responses import Response
+
+from backcoach.content import Stage
+from backcoach.web.deps import CatalogDep
+from backcoach.web.library import find_exercises
+from backcoach.web.templating import render
+
+router = APIRouter(prefix="/exercises", tags=["pages"], include_in_schema=False)
+
+
+@router.get("")
+def library(
+    request: Request,
+    catalog: CatalogDep,
+    stage: Annotated[str, Query()] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    # An unknown stage from a hand-typed URL shows everything instead of an error page.
+    chosen = Stage(stage) if stage in {s.value for s in Stage} else None
+    found = find_exercises(catalog, stage=chosen, query=q)
+    context = {"exercises": found, "stages": list(Stage), "stage": chosen, "q": q}
+    return render(request, "exercises/index.html", context, partial="exercises/_list.html")
+
+
+@router.get("/{exercise_id}")
+def detail(request: Request, exercise_id: str, catalog: CatalogDep) -> Response:
+    try:
+        exercise = catalog.exercise(exercise_id)
+    except KeyError:
+        raise HTTPException(404, f"There is no exercise called '{exercise_id}'.") from None
+    return render(request, "exercises/detail.html", {"exercise": exercise})

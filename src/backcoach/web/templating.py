@@ -1,0 +1,65 @@
+"""Jinja2 templates and the one way pages are rendered.
+
+A page route calls ``render(request, "exercises/index.html", context,
+partial="exercises/_list.html")``: a normal request gets the whole page, an
+HTMX request (``HX-Request`` header) gets only the fragment it swaps in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+NAV: tuple[tuple[str, str], ...] = (
+    ("/", "Today"),
+    ("/exercises", "Exercises"),
+    ("/history", "History"),
+    ("/settings", "Settings"),
+)
+
+
+def make_templates(globals_: dict[str, Any]) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.globals.update(nav=NAV, **globals_)
+    templates.env.filters["minutes"] = format_minutes
+    templates.env.filters["seconds"] = format_seconds
+    return templates
+
+
+def format_minutes(value: float) -> str:
+    minutes = round(value)
+    return "under 1 min" if minutes < 1 else f"{minutes} min"
+
+
+def format_seconds(value: float | None) -> str:
+    if value is None:
+        return ""
+    whole = round(value)
+    return f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else f"{whole} s"
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The page, or only ``partial`` when HTMX asked for a fragment."""
+    templates: Jinja2Templates = request.app.state.templates
+    name = partial if partial is not None and is_htmx(request) else template
+    return templates.TemplateResponse(
+        request, name, {"path": request.url.path, **(context or {})}, status_code=status_code
+    )

@@ -1,0 +1,117 @@
+"""Browser tests: the real app on a free loopback port, driven through Debian's Chromium.
+
+Each test gets a fresh server with its own temporary data dir (so its own SQLite
+database) and a fast time scale; one Chromium runs for the whole test session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+from backcoach.config import Settings
+from backcoach.content import Catalog, load_catalog
+from tests.e2e.live_server import LiveServer, running_server
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = REPO_ROOT / "src" / "backcoach" / "web" / "static" / "vendor" / "axe.min.js"
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+TIME_SCALE = 20.0
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "web-data", time_scale=TIME_SCALE)
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return load_catalog(Path("/tmp/devcontent"))  # TEMPORARY until the content lands
+
+
+@pytest.fixture
+def live_server(web_settings: Settings, catalog: Catalog) -> Iterator[LiveServer]:
+    with running_server(web_settings, catalog=catalog) as live:
+        yield live
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    downloads = tmp_path_factory.mktemp("downloads")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(profile),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            accept_downloads=True,
+            downloads_path=str(downloads),
+            viewport={"width": 1280, "height": 800},
+            locale="en-GB",
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Iterator[Page]:
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    page.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the current page (axe from our vendored file)."""
+    if not AXE_JS.is_file():
+        pytest.fail(f"{AXE_JS} missing: run `make setup` (npm ci + scripts/vendor_assets.py)")
+    page.add_script_tag(path=str(AXE_JS))
+    result: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot_both(page: Page, name: str) -> None:
+    """Full-page screenshots at desktop and phone size under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    for label, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    if original:
+        page.set_viewport_size(original)
+

@@ -1,0 +1,49 @@
+"""Every page in a real Chromium: content, navigation, accessibility, screenshots."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import axe_violations, screenshot_both
+from tests.e2e.live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def test_exercise_library_filters_and_searches(page: Page, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/exercises")
+    expect(page.get_by_role("heading", name="Exercises", level=1)).to_be_visible()
+    cards = page.locator(".exercise-card")
+    total = cards.count()
+    assert total >= 3
+    page.get_by_label("Search exercises").fill("bridge")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Glute bridge")
+    assert "q=bridge" in page.url  # the search is bookmarkable
+    page.get_by_label("Search exercises").fill("")
+    expect(cards).to_have_count(total)
+    page.get_by_label("Workout").check()
+    for text in cards.all_inner_texts():
+        assert "workout" in text
+    cards.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Steps")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("exercises", "/exercises"),
+        ("exercise-detail", "/exercises/glute-bridge"),
+        ("disclaimer", "/disclaimer"),
+        ("not-found", "/exercises/no-such-exercise"),
+    ],
+)
+def test_page_is_accessible_and_has_disclaimer(
+    page: Page, live_server: LiveServer, name: str, path: str
+) -> None:
+    page.goto(live_server.url + path)
+    expect(page.locator("footer")).to_contain_text("Not medical advice")
+    expect(page.get_by_role("link", name="Read the full disclaimer")).to_be_visible()
+    assert axe_violations(page) == []
+    screenshot_both(page, name)
