@@ -1,5 +1,6 @@
 """Command-line interface. Each module registers its commands on ``app``."""
 
+from backcoach.cli import serve  # noqa: F401
 from backcoach.cli.app import app
 
 
