@@ -1,0 +1,105 @@
+"""One-Euro filter (Casiez, Roussel and Vogel, CHI 2012).
+
+A low-pass filter whose cut-off rises with the signal's speed: still poses get
+strong smoothing (no jitter), fast movements little (no lag). Time comes from
+the frames' own timestamps, so dropped frames and variable frame rates are fine.
+
+Example:
+    >>> f = OneEuroFilter(min_cutoff=1.0, beta=0.0)
+    >>> f(0.0, 10.0)
+    10.0
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from backcoach.vision.landmarks import Landmark, LandmarkFrame
+
+
+def _alpha(cutoff: float, dt: float) -> float:
+    tau = 1.0 / (2.0 * math.pi * cutoff)
+    return 1.0 / (1.0 + tau / dt)
+
+
+@dataclass(slots=True)
+class OneEuroFilter:
+    """Scalar One-Euro filter.
+
+    Args:
+        min_cutoff: cut-off frequency (Hz) at rest; lower = smoother.
+        beta: how fast the cut-off grows with speed; higher = less lag.
+        d_cutoff: cut-off for the derivative estimate (Hz).
+    """
+
+    min_cutoff: float = 1.0
+    beta: float = 0.0
+    d_cutoff: float = 1.0
+    _t: float | None = field(default=None, init=False)
+    _x: float = field(default=0.0, init=False)
+    _dx: float = field(default=0.0, init=False)
+
+    def __call__(self, t_s: float, value: float) -> float:
+        """Filter one sample taken at ``t_s`` seconds and return the smoothed value."""
+        if self._t is None:
+            self._t, self._x, self._dx = t_s, value, 0.0
+            return value
+        if t_s <= self._t:  # a repeated timestamp carries no new information
+            return self._x
+        dt = t_s - self._t
+        self._t = t_s
+        dx = (value - self._x) / dt
+        a_d = _alpha(self.d_cutoff, dt)
+        self._dx = a_d * dx + (1.0 - a_d) * self._dx
+        cutoff = self.min_cutoff + self.beta * abs(self._dx)
+        a = _alpha(cutoff, dt)
+        self._x = a * value + (1.0 - a) * self._x
+        return self._x
+
+    def reset(self) -> None:
+        """Forget the history (after a long dropout the old value is stale)."""
+        self._t = None
+
+
+@dataclass(slots=True)
+class LandmarkSmoother:
+    """One-Euro filter over every coordinate of a landmark frame (vectorised).
+
+    Visibility is passed through unchanged; a frame without a pose resets the
+    filter so a person re-entering the picture does not slide in from the old spot.
+    """
+
+    min_cutoff: float = 1.0
+    beta: float = 0.5
+    d_cutoff: float = 1.0
+    _t: float | None = field(default=None, init=False)
+    _x: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((33, 3)), init=False)
+    _dx: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((33, 3)), init=False)
+
+    def __call__(self, frame: LandmarkFrame) -> LandmarkFrame:
+        if frame.landmarks is None:
+            self._t = None
+            return frame
+        raw = np.array([mark[:3] for mark in frame.landmarks], dtype=np.float64)
+        if self._t is None:
+            self._t, self._x, self._dx = frame.t_s, raw, np.zeros_like(raw)
+            return frame
+        if frame.t_s <= self._t:
+            return frame
+        dt = frame.t_s - self._t
+        self._t = frame.t_s
+        dx = (raw - self._x) / dt
+        a_d = _alpha(self.d_cutoff, dt)
+        self._dx = a_d * dx + (1.0 - a_d) * self._dx
+        tau = 1.0 / (2.0 * math.pi * (self.min_cutoff + self.beta * np.abs(self._dx)))
+        a = 1.0 / (1.0 + tau / dt)
+        self._x = a * raw + (1.0 - a) * self._x
+        marks = tuple(
+            Landmark(float(x), float(y), float(z), old.visibility)
+            for (x, y, z), old in zip(self._x.tolist(), frame.landmarks, strict=True)
+        )
+        return LandmarkFrame(t_s=frame.t_s, landmarks=marks, aspect=frame.aspect)

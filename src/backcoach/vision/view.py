@@ -1,0 +1,164 @@
+"""What the camera sees: side or front view, and plain hints when body parts are out of view.
+
+View rule: seen from the side, the two shoulders (and the two hips) overlap on
+screen; seen from the front they sit about half a torso length apart. The
+view is "front" when that spread is above ``FRONT_SPREAD`` torso lengths and
+"side" below ``SIDE_SPREAD``; in between it is undecided. ``ViewTracker``
+keeps the last decided view, so one ambiguous frame does not flip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from backcoach.vision.geometry import (
+    MIN_VISIBILITY,
+    SIDE_JOINTS,
+    distance,
+    point,
+    torso_length,
+)
+from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark
+
+CameraView = Literal["side", "front"]
+
+FRONT_SPREAD = 0.45
+SIDE_SPREAD = 0.3
+
+NO_PERSON_HINT = "I can't see anyone. Step into the picture."
+
+#: Body-part groups an analyzer can require, with the hint shown when a group is out of view.
+PART_HINTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "head": (("ear",), "Move so your head is in the picture."),
+    "shoulders": (("shoulder",), "Move so your shoulders are in the picture."),
+    "arms": (("elbow", "wrist"), "Make sure your arms and hands are in the picture."),
+    "hips": (("hip",), "Move back so your hips are in the picture."),
+    "knees": (("knee",), "Move back so your knees are in the picture."),
+    "feet": (("ankle",), "Move back so your feet are in the picture."),
+}
+
+
+def _spread(frame: LandmarkFrame, left: PoseLandmark, right: PoseLandmark) -> float | None:
+    return distance(point(frame, left, 0.0), point(frame, right, 0.0))
+
+
+def detect_view(frame: LandmarkFrame) -> CameraView | None:
+    """Side or front view from one frame; None when undecided or no pose."""
+    torso = torso_length(frame, 0.0)
+    if torso is None:
+        return None
+    spreads = [
+        s
+        for s in (
+            _spread(frame, PoseLandmark.LEFT_SHOULDER, PoseLandmark.RIGHT_SHOULDER),
+            _spread(frame, PoseLandmark.LEFT_HIP, PoseLandmark.RIGHT_HIP),
+        )
+        if s is not None
+    ]
+    if not spreads:
+        return None
+    spread = max(spreads) / torso
+    if spread >= FRONT_SPREAD:
+        return "front"
+    if spread <= SIDE_SPREAD:
+        return "side"
+    return None
+
+
+@dataclass(slots=True)
+class ViewTracker:
+    """Keeps the camera view stable: it changes after ``frames_to_switch`` agreeing frames."""
+
+    frames_to_switch: int = 5
+    view: CameraView | None = field(default=None, init=False)
+    _candidate: CameraView | None = field(default=None, init=False)
+    _streak: int = field(default=0, init=False)
+
+    def update(self, frame: LandmarkFrame) -> CameraView | None:
+        seen = detect_view(frame)
+        if seen is None or seen == self.view:
+            self._streak = 0
+            return self.view
+        if seen == self._candidate:
+            self._streak += 1
+        else:
+            self._candidate, self._streak = seen, 1
+        if self.view is None or self._streak >= self.frames_to_switch:
+            self.view, self._streak = seen, 0
+        return self.view
+
+
+def _part_seen(frame: LandmarkFrame, part: str, min_visibility: float) -> bool:
+    """True when at least one side of the part is visible and inside the picture."""
+    for index in SIDE_JOINTS[part]:
+        assert frame.landmarks is not None
+        mark = frame.landmarks[index]
+        if (
+            mark.visibility >= min_visibility
+            and -0.02 <= mark.x <= 1.02
+            and -0.02 <= mark.y <= 1.02
+        ):
+            return True
+    return False
+
+
+def missing_parts(
+    frame: LandmarkFrame, groups: Iterable[str], min_visibility: float = MIN_VISIBILITY
+) -> list[str]:
+    """The required body-part groups (keys of ``PART_HINTS``) the camera cannot see."""
+    if frame.landmarks is None:
+        return list(groups)
+    return [
+        group
+        for group in groups
+        if not all(_part_seen(frame, part, min_visibility) for part in PART_HINTS[group][0])
+    ]
+
+
+def visibility_hint(
+    frame: LandmarkFrame, groups: Iterable[str], min_visibility: float = MIN_VISIBILITY
+) -> str | None:
+    """A plain hint for the first required group out of view, or for no person at all."""
+    if frame.landmarks is None:
+        return NO_PERSON_HINT
+    missing = missing_parts(frame, groups, min_visibility)
+    if not missing:
+        return None
+    if len(missing) >= 3:
+        return "Move back so your whole body is in the picture."
+    return PART_HINTS[missing[0]][1]
+
+
+def view_hint(expected: CameraView, seen: CameraView | None) -> str | None:
+    """Ask the person to turn when the camera sees the wrong side of them."""
+    if seen is None or seen == expected:
+        return None
+    if expected == "side":
+        return "Turn sideways to the camera for this exercise."
+    return "Face the camera for this exercise."
+
+
+@dataclass(slots=True)
+class SetupCheck:
+    """Per-frame setup check shared by analyzers: person present, parts in view, right view.
+
+    Args:
+        required: body-part groups (keys of ``PART_HINTS``) the exercise needs.
+        expected_view: the view the exercise is filmed from, or None for any.
+    """
+
+    required: tuple[str, ...]
+    expected_view: CameraView | None = None
+    views: ViewTracker = field(default_factory=ViewTracker)
+
+    def check(self, frame: LandmarkFrame) -> tuple[str | None, CameraView | None]:
+        """The hint to show (None when all is well) and the camera view seen."""
+        if frame.landmarks is None:
+            return NO_PERSON_HINT, self.views.view
+        view = self.views.update(frame)
+        hint = visibility_hint(frame, self.required)
+        if hint is None and self.expected_view is not None:
+            hint = view_hint(self.expected_view, view)
+        return hint, view
