@@ -1,0 +1,295 @@
+"""Today's plan: the program, adapted to the history, check-ins and screening.
+
+The rules, in plain words:
+
+- **No screening, no plan.** Without a safety screening, with a red flag in the
+  latest one, or when a new one is due (every 28 days, or when today's pain
+  before the session jumped; see ``safety.py``), the planner refuses and says
+  why. A red flag gives the calm "see a clinician" message of the screening.
+- A caution in the screening (recent surgery, pregnancy) still gives a plan,
+  with the caution shown; every dose is capped at the program's own and never
+  uses a harder variant; exercises unsuitable for the caution are left out,
+  with the reason.
+- Each exercise starts from the dose it was last done at (or the program's
+  dose the first time), and then the progression rules of ``progression.py``
+  apply: back off to the easier variant when it hurt last time, step back
+  after a break of a week or more, progress one step after 3 good sessions in
+  a row at the same dose, never progress when pain rose. If today's pain
+  before the session is at or above the pain limit, nothing progresses today.
+  Doses always stay within the content's safe minimum and maximum.
+- Every step whose dose differs from last time carries ``notes`` saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+
+from backcoach.coach.history import SessionRecord, chronological
+from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel, default_step
+from backcoach.coach.progression import (
+    BREAK_DAYS,
+    DEFAULT_PAIN_LIMIT,
+    LONG_BREAK_DAYS,
+    SESSIONS_TO_PROGRESS,
+    back_off_for_pain,
+    can_progress,
+    cap_at,
+    clamp,
+    exercise_hurt,
+    is_good_session,
+    progress,
+    step_back,
+)
+from backcoach.coach.safety import (
+    CAUTION_SKIPS,
+    DOSE_LIMITING_CAUTIONS,
+    Outcome,
+    ScreeningRecord,
+    rescreen_reason,
+)
+from backcoach.content import Catalog, Exercise, Length
+from backcoach.errors import BackcoachError, UsageError
+
+
+class Refusal(StrEnum):
+    NO_SCREENING = "no-screening"
+    RED_FLAG = "red-flag"
+    RESCREEN_DUE = "rescreen-due"
+
+
+class PlanRefused(BackcoachError):
+    """No plan today; the message says why and what to do."""
+
+    def __init__(self, reason: Refusal, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PlanDecision:
+    """Either a plan (with cautions to show) or a refusal with its message."""
+
+    plan: SessionPlan | None
+    refusal: Refusal | None = None
+    message: str = ""
+    cautions: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.plan is None
+
+    def require_plan(self) -> SessionPlan:
+        """The plan, or ``PlanRefused`` carrying the refusal message."""
+        if self.plan is None:
+            raise PlanRefused(self.refusal or Refusal.NO_SCREENING, self.message)
+        return self.plan
+
+
+def _refuse(reason: Refusal, message: str) -> PlanDecision:
+    return PlanDecision(plan=None, refusal=reason, message=message)
+
+
+def _check_scale(name: str, value: int | None, low: int) -> None:
+    if value is not None and not low <= value <= 10:
+        raise UsageError(f"{name} must be a whole number from {low} to 10, got {value}")
+
+
+def _last_done(
+    exercise_id: str, sessions: Sequence[SessionRecord]
+) -> tuple[SessionRecord, int] | None:
+    """The newest session containing the exercise, and its index."""
+    for index in range(len(sessions) - 1, -1, -1):
+        if sessions[index].exercise(exercise_id) is not None:
+            return sessions[index], index
+    return None
+
+
+def _good_streak(exercise_id: str, sessions: Sequence[SessionRecord], pain_limit: int) -> int:
+    """Good sessions in a row, newest first, with the exercise done at its latest dose."""
+    latest = None
+    count = 0
+    for session in reversed(sessions):
+        if not is_good_session(session):
+            break
+        record = session.exercise(exercise_id)
+        if record is None:
+            continue
+        if latest is None:
+            latest = record
+        if (
+            not record.completed
+            or not record.same_dose(latest)
+            or exercise_hurt(record, session.pain_before, pain_limit)
+        ):
+            break
+        count += 1
+    return count
+
+
+def _from_record(base: PlannedStep, session: SessionRecord, exercise_id: str) -> PlannedStep:
+    record = session.exercise(exercise_id)
+    assert record is not None  # _last_done found it
+    return replace(
+        base,
+        variant=record.variant,
+        reps=record.reps if record.reps is not None and base.reps is not None else base.reps,
+        hold_s=record.hold_s
+        if record.hold_s is not None and base.hold_s is not None
+        else base.hold_s,
+        duration_s=record.duration_s
+        if record.duration_s is not None and base.duration_s is not None
+        else base.duration_s,
+    )
+
+
+def _plan_step(
+    exercise: Exercise,
+    base: PlannedStep,
+    sessions: Sequence[SessionRecord],
+    *,
+    today: date,
+    pain_limit: int,
+    hold_today: str,
+    capped: bool,
+) -> PlannedStep:
+    found = _last_done(exercise.id, sessions)
+    if found is None:
+        step = base
+        notes: list[str] = []
+    else:
+        session, _ = found
+        last = clamp(_from_record(base, session, exercise.id), exercise)
+        step = last
+        notes = []
+        record = session.exercise(exercise.id)
+        assert record is not None
+        done_days = [s.day for s in sessions if s.completed]
+        gap = (today - max(done_days)).days if done_days else 0
+        hurt = exercise_hurt(record, session.pain_before, pain_limit)
+        if hurt:
+            step = back_off_for_pain(step, exercise)
+            notes.append(
+                f"Easier version ({exercise.easier.name}): this exercise hurt last time "
+                f"(pain limit {pain_limit}/10, or pain rose by 2 or more)."
+            )
+        if gap >= LONG_BREAK_DAYS:
+            easier = step.variant is VariantLevel.EASIER
+            step = replace(base, variant=VariantLevel.EASIER if easier else VariantLevel.STANDARD)
+            notes.append(f"Starting again at the program's dose after {gap} days away.")
+        elif gap >= BREAK_DAYS:
+            step = step_back(step, exercise)
+            notes.append(f"One step easier after a {gap}-day break.")
+        elif not hurt and can_progress(exercise):
+            last_session = sessions[-1] if sessions else None
+            streak = _good_streak(exercise.id, sessions, pain_limit)
+            if last_session is not None and last_session.pain_rose:
+                notes.append("Same dose as last time: your pain was higher after the last session.")
+            elif streak >= SESSIONS_TO_PROGRESS and hold_today:
+                notes.append(hold_today)
+            elif streak >= SESSIONS_TO_PROGRESS and not capped:
+                step, why = progress(step, exercise, base)
+                if why:
+                    notes.append(why)
+        step = clamp(step, exercise)
+        if step != last and not notes:
+            notes.append("Adjusted to stay within this exercise's safe range.")
+    if capped:
+        limited = clamp(cap_at(step, base), exercise)
+        if limited != step:
+            notes.append("Kept at the program's dose or easier because of your screening caution.")
+        step = limited
+    return replace(step, notes=tuple(notes))
+
+
+def build_plan(
+    catalog: Catalog,
+    program_id: str,
+    length: Length,
+    history: Sequence[SessionRecord],
+    *,
+    today: date,
+    screening: ScreeningRecord | None,
+    pain_limit: int = DEFAULT_PAIN_LIMIT,
+    pain_now: int | None = None,
+) -> PlanDecision:
+    """Today's plan for a program, or a refusal.
+
+    Args:
+        catalog: the validated content.
+        program_id: the program to follow.
+        length: short or full.
+        history: past sessions (any order; sessions after ``today`` are ignored).
+        today: the day of the session.
+        screening: the latest safety screening, if any.
+        pain_limit: the user's pain limit during exercises, 1-10 (default 5).
+        pain_now: today's pain before the session (0-10), if already asked.
+
+    Raises:
+        UsageError: unknown program or length, or a pain value out of range.
+
+    Example:
+        >>> decision = build_plan(catalog, "daily-back", Length.SHORT, [],  # doctest: +SKIP
+        ...                       today=date(2026, 1, 5), screening=record)
+        >>> decision.plan.steps[0].notes  # doctest: +SKIP
+        ()
+    """
+    _check_scale("pain limit", pain_limit, 1)
+    _check_scale("pain now", pain_now, 0)
+    program = catalog.programs.get(program_id)
+    if program is None:
+        known = ", ".join(sorted(catalog.programs)) or "none"
+        raise UsageError(f"unknown program '{program_id}' (known programs: {known})")
+    if length not in program.lengths:
+        have = ", ".join(str(k) for k in program.lengths)
+        raise UsageError(f"program '{program_id}' has no '{length}' length (it has: {have})")
+
+    sessions = [s for s in chronological(history) if s.day <= today]
+    if screening is not None and screening.result.outcome is Outcome.RED_FLAG:
+        return _refuse(Refusal.RED_FLAG, screening.result.message)
+    earlier = [s.pain_before for s in sessions if s.pain_before is not None and s.day < today]
+    why = rescreen_reason(screening, today=today, pain_now=pain_now, earlier_pain=earlier)
+    if why is not None or screening is None:
+        reason = Refusal.NO_SCREENING if screening is None else Refusal.RESCREEN_DUE
+        return _refuse(reason, why or "")
+
+    cautions = screening.result.cautions
+    capped = bool(DOSE_LIMITING_CAUTIONS.intersection(cautions))
+    skips = {
+        exercise_id: (caution, reason)
+        for caution in cautions
+        for exercise_id, reason in CAUTION_SKIPS.get(caution, {}).items()
+    }
+    hold_today = ""
+    if pain_now is not None and pain_now >= pain_limit:
+        hold_today = (
+            f"Same dose as last time: your pain today ({pain_now}/10) is at or above "
+            f"your limit ({pain_limit}/10)."
+        )
+
+    steps: list[PlannedStep] = []
+    left_out: list[str] = []
+    for program_step in program.lengths[length]:
+        exercise = catalog.exercise(program_step.exercise)
+        if exercise.id in skips:
+            caution, skip_reason = skips[exercise.id]
+            left_out.append(f"Left out {exercise.name} ({caution}: {skip_reason}).")
+            continue
+        base = clamp(default_step(exercise, program_step), exercise)
+        steps.append(
+            _plan_step(
+                exercise,
+                base,
+                sessions,
+                today=today,
+                pain_limit=pain_limit,
+                hold_today=hold_today,
+                capped=capped,
+            )
+        )
+    return PlanDecision(
+        plan=SessionPlan(program_id=program_id, length=length, steps=tuple(steps)),
+        cautions=(*screening.result.caution_texts, *left_out),
+    )
