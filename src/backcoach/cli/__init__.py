@@ -1,6 +1,9 @@
 """Command-line interface. Each module registers its commands on ``app``."""
 
-from backcoach.cli import serve  # noqa: F401
+from backcoach.cli import (
+    serve,  # noqa: F401
+    workout,  # noqa: F401
+)
 from backcoach.cli.app import app
 
 

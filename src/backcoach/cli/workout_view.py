@@ -1,0 +1,272 @@
+"""What the terminal workout shows: pure functions from session state to Rich renderables.
+
+The screen fits a plain 80x24 terminal::
+
+    header   program, step k of n, active time                     1 line
+    step     exercise name, dose, starting position, numbered steps  the rest
+    status   set and side, countdown or rep prompt or breath pacer   8 lines
+    footer   the keys                                                1 line
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.console import Group, RenderableType
+from rich.layout import Layout
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from backcoach.coach.engine import Activity, EndReason, SessionState, StepStatus, Summary
+from backcoach.coach.plan import PlannedStep, SessionPlan
+from backcoach.content import Exercise, Kind
+
+KEYS_HELP = "r/Enter rep done · space/p pause · s skip · b back · q quit"
+STATUS_HEIGHT = 8
+BAR_WIDTH = 50
+
+_BREATH_LABEL = {
+    Activity.BREATHE_IN: "Breathe in",
+    Activity.BREATHE_HOLD: "Hold the breath",
+    Activity.BREATHE_OUT: "Breathe out",
+}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Everything one frame of the workout screen depends on."""
+
+    title: str
+    plan: SessionPlan
+    state: SessionState
+    exercises: dict[str, Exercise]
+    cue: str | None = None
+    confirm_quit: bool = False
+
+
+def clock_text(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    return f"{whole // 60:d}:{whole % 60:02d}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def dose_text(step: PlannedStep) -> str:
+    """The dose in a few words, such as ``2 sets x 8 reps · hold 3 s · each side``."""
+    parts = [f"{step.sets} set{'s' if step.sets != 1 else ''}"]
+    if step.kind is Kind.BREATHING:
+        parts[0] += f" x {step.reps} breaths"
+    elif step.kind is Kind.REPS:
+        parts[0] += f" x {step.reps} reps"
+        if step.hold_s:
+            parts.append(f"hold {_seconds(step.hold_s)} each")
+    elif step.kind is Kind.HOLD and step.hold_s is not None:
+        parts.append(f"hold {_seconds(step.hold_s)}")
+    elif step.kind is Kind.TIMED and step.duration_s is not None:
+        parts.append(clock_text(step.duration_s))
+    if step.per_side:
+        parts.append("each side")
+    if step.rest_s and step.sets > 1:
+        parts.append(f"rest {_seconds(step.rest_s)}")
+    return " · ".join(parts)
+
+
+def _header(screen: Screen) -> Table:
+    s = screen.state
+    shown = min(s.step_index + 1, max(s.steps_total, 1))
+    grid = Table.grid(expand=True, padding=(0, 1))
+    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_row(
+        f"backcoach · {screen.title}",
+        f"step {shown}/{s.steps_total} · active {clock_text(s.active_s)}",
+        style="reverse",
+    )
+    return grid
+
+
+def _instructions(step: PlannedStep, exercise: Exercise | None) -> RenderableType:
+    lines: list[RenderableType] = [Text(dose_text(step), style="bold cyan")]
+    if exercise is not None:
+        lines.append(Text(f"Start: {exercise.start_position}"))
+        numbered = Table.grid(padding=(0, 1))
+        numbered.add_column(justify="right", no_wrap=True)
+        numbered.add_column()
+        for i, line in enumerate(exercise.steps, start=1):
+            numbered.add_row(f"{i}.", line)
+        lines.append(numbered)
+        lines.append(Text(f"Breathing: {exercise.breathing}", style="dim"))
+    return Group(*lines)
+
+
+def _bar(total: float | None, remaining: float | None, *, emptying: bool = False) -> Table:
+    """A progress bar on a line of its own (a bare ProgressBar ends no line)."""
+    total = total or 1.0
+    left = remaining if remaining is not None else 0.0
+    grid = Table.grid()
+    grid.add_row(
+        ProgressBar(total=total, completed=left if emptying else total - left, width=BAR_WIDTH)
+    )
+    return grid
+
+
+def _countdown(remaining: float | None) -> str:
+    """Whole seconds left, rounded up: a countdown shows 1 until it ends."""
+    return f"{math.ceil(remaining - 1e-9)} s" if remaining is not None else ""
+
+
+def _activity_lines(state: SessionState, step: PlannedStep) -> list[RenderableType]:
+    activity = state.activity
+    remaining = state.remaining_s
+    left = _countdown(remaining)
+    rep_no = f"rep {state.reps_done + 1} of {state.reps_target}"
+    if activity is Activity.COUNT_REPS:
+        return [
+            Text(f"Rep {state.reps_done + 1} of {state.reps_target}", style="bold"),
+            Text("Press r or Enter after each rep."),
+        ]
+    if activity is Activity.MOVE:
+        return [
+            Text(f"Move into position · {rep_no} · {left}", style="bold"),
+            _bar(state.activity_total_s, remaining),
+            Text("Press r or Enter when you are in position."),
+        ]
+    if activity is Activity.HOLD:
+        what = f" · {rep_no}" if step.kind is Kind.REPS else ""
+        return [
+            Text(f"HOLD {left}{what}", style="bold green"),
+            _bar(state.activity_total_s, remaining, emptying=True),
+            Text("Press Enter to stop the hold early."),
+        ]
+    if activity is Activity.GET_READY:
+        return [
+            Text(f"Get into position · starting in {left}", style="bold"),
+            _bar(state.activity_total_s, remaining),
+            Text("Press r or Enter to start now."),
+        ]
+    if activity is Activity.KEEP_MOVING:
+        return [
+            Text(f"Keep going · {clock_text(remaining or 0)} left", style="bold green"),
+            _bar(state.activity_total_s, remaining, emptying=True),
+            Text("Press Enter to finish early."),
+        ]
+    if activity in _BREATH_LABEL:
+        return [
+            Text(
+                f"{_BREATH_LABEL[activity]} · {left} · breath {state.reps_done + 1} "
+                f"of {state.reps_target}",
+                style="bold magenta",
+            ),
+            _bar(
+                state.activity_total_s,
+                remaining,
+                emptying=activity is Activity.BREATHE_OUT,
+            )
+            if activity is not Activity.BREATHE_HOLD
+            else _bar(1.0, 0.0),
+            Text("In through the nose, a short easy pause, a long breath out."),
+        ]
+    if activity is Activity.REST:
+        return [
+            Text(f"Rest · {left}", style="bold blue"),
+            _bar(state.activity_total_s, remaining, emptying=True),
+            Text(f"Next: set {state.set_index + 2} of {step.sets}. Press Enter when ready."),
+        ]
+    return [Text("")]
+
+
+def _status(screen: Screen, step: PlannedStep) -> RenderableType:
+    s = screen.state
+    where = f"Set {s.set_index + 1} of {step.sets}"
+    if s.side is not None:
+        where += f" · {s.side.value} side"
+    nxt = screen.plan.steps[s.step_index + 1].name if s.step_index + 1 < s.steps_total else None
+    top = Text(where + (f"    next: {nxt}" if nxt else "    last exercise"))
+    if screen.confirm_quit:
+        body: list[RenderableType] = [
+            Text("Quit the session?", style="bold yellow"),
+            Text("y = quit and see the summary · n = carry on"),
+        ]
+    elif s.paused:
+        body = [
+            Text("PAUSED", style="bold yellow"),
+            Text("Press space or p to carry on."),
+        ]
+    else:
+        body = _activity_lines(s, step)
+    cue = Text(f"» {screen.cue}" if screen.cue else "", style="italic")
+    return Group(top, Text(""), *body, cue)
+
+
+def render_screen(screen: Screen) -> RenderableType:
+    """The whole workout screen for one moment of the session.
+
+    Args:
+        screen: the state and content to show.
+    """
+    s = screen.state
+    layout = Layout()
+    layout.split_column(
+        Layout(_header(screen), name="header", size=1),
+        Layout(name="step", ratio=1),
+        Layout(name="status", size=STATUS_HEIGHT),
+        Layout(Text(f" {KEYS_HELP}", style="dim", no_wrap=True), name="footer", size=1),
+    )
+    if s.step_index >= s.steps_total:
+        layout["step"].update(Panel(Text("All steps done.")))
+        layout["status"].update(Panel(Text(screen.cue or "")))
+        return layout
+    step = screen.plan.steps[s.step_index]
+    exercise = screen.exercises.get(step.exercise_id)
+    layout["step"].update(
+        Panel(_instructions(step, exercise), title=f"[bold]{step.name}[/]", title_align="left")
+    )
+    layout["status"].update(Panel(_status(screen, step)))
+    return layout
+
+
+_END_TEXT = {
+    EndReason.COMPLETED: "Session complete. Well done.",
+    EndReason.QUIT: "Session ended early. Well done for what you did.",
+    EndReason.HURT: "Session stopped because something hurt. Rest, and if the pain does "
+    "not settle, talk to a clinician.",
+}
+
+
+def render_summary(plan: SessionPlan, summary: Summary) -> RenderableType:
+    """The end-of-session summary: one row per step and the totals."""
+    table = Table(title="Session summary", title_justify="left", expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("Exercise")
+    table.add_column("Result")
+    table.add_column("Reps", justify="right")
+    table.add_column("Held", justify="right")
+    table.add_column("Time", justify="right")
+    records = {r.index: r for r in summary.records}
+    for i, step in enumerate(plan.steps):
+        record = records.get(i)
+        if record is None:
+            table.add_row(str(i + 1), step.name, "not done", "", "", "")
+            continue
+        result = "done" if record.status is StepStatus.COMPLETED else "skipped"
+        table.add_row(
+            str(i + 1),
+            step.name,
+            result,
+            str(record.reps) if record.reps else "",
+            clock_text(record.hold_s) if record.hold_s else "",
+            clock_text(record.duration_s),
+        )
+    totals = Text(
+        f"Steps done: {summary.steps_completed} of {summary.steps_total} · "
+        f"skipped: {summary.steps_skipped} · reps: {summary.reps} · "
+        f"active time: {clock_text(summary.active_s)}"
+        + (f" · paused: {clock_text(summary.paused_s)}" if summary.paused_s >= 1 else "")
+    )
+    ending = _END_TEXT.get(summary.ended_by, "") if summary.ended_by else ""
+    return Group(table, totals, Text(ending, style="bold"))
