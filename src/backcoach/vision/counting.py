@@ -10,7 +10,9 @@ changes nothing). A rep counts only when the active phase lasted at least
 spike never counts. Counting starts only after rest has been seen, so a clip
 that starts mid-movement does not count half a rep. An unknown value (joint
 not visible) changes nothing for up to ``max_gap_s``; a longer gap cancels the
-rep in progress.
+rep in progress. With ``count_on_entry`` a rep counts as soon as the active
+phase has lasted ``min_active_s`` (for flows such as pike-to-arch, where
+reaching the second position *is* the repetition).
 
 Hold rule: a hold runs while a condition is true. Short dropouts (the
 condition false or unknown for at most ``max_gap_s``) do not end it; a hold
@@ -20,6 +22,7 @@ to the last frame the condition was true.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +52,7 @@ class RepCounter:
         min_active_s: shortest active phase that counts.
         min_rest_s: rest needed before a new rep may start.
         max_gap_s: longest run of unknown values that is bridged.
+        count_on_entry: count when the active phase is reached and held, not on return.
 
     Example:
         >>> counter = RepCounter(enter=0.5, exit=0.3)
@@ -62,12 +66,14 @@ class RepCounter:
     min_active_s: float = 0.25
     min_rest_s: float = 0.1
     max_gap_s: float = 1.0
+    count_on_entry: bool = False
     count: int = field(default=0, init=False)
     phase: RepPhase = field(default="unknown", init=False)
     active_since: float = field(default=0.0, init=False)
     peak: float = field(default=0.0, init=False)
     _rest_since: float = field(default=0.0, init=False)
     _last_known: float | None = field(default=None, init=False)
+    _counted: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         if self.enter == self.exit:
@@ -101,17 +107,34 @@ class RepCounter:
                 self.phase = "active"
                 self.active_since = t_s
                 self.peak = value
+                self._counted = False
             return None  # values inside the hysteresis band leave us resting
         # active
         self.peak = max(self.peak, value) if self.rising else min(self.peak, value)
+        long_enough = t_s - self.active_since >= self.min_active_s
         if not self._is_rest(value):
+            if self.count_on_entry and long_enough and not self._counted:
+                self._counted = True
+                self.count += 1
+                return Rep(start_s=self.active_since, end_s=t_s, peak=self.peak)
             return None
         self.phase = "rest"
         self._rest_since = t_s
-        if t_s - self.active_since < self.min_active_s:
-            return None  # a spike, not a movement
+        if not long_enough or self.count_on_entry:
+            return None  # a spike, not a movement (or already counted on entry)
         self.count += 1
         return Rep(start_s=self.active_since, end_s=t_s, peak=self.peak)
+
+    def pending(self) -> Rep | None:
+        """The rep in progress (active long enough, not yet counted), ending at the last sample.
+
+        Analyzers use it at the end of a video that stops mid-rep.
+        """
+        if self.phase != "active" or self._counted or self._last_known is None:
+            return None
+        if self._last_known - self.active_since < self.min_active_s:
+            return None
+        return Rep(start_s=self.active_since, end_s=self._last_known, peak=self.peak)
 
     def reset(self) -> None:
         self.phase = "unknown"
@@ -193,3 +216,29 @@ class HoldTimer:
             return None
         self.holds.append(span)
         return span
+
+
+@dataclass(slots=True)
+class RollingExtreme:
+    """Running maximum (or minimum) of the samples of the last ``window_s`` seconds.
+
+    Used as a movement's own baseline, e.g. the standing hip height before a squat.
+
+    Example:
+        >>> top = RollingExtreme(window_s=1.0)
+        >>> [top.update(t, v) for t, v in [(0.0, 1.0), (0.5, 3.0), (1.2, 2.0), (1.6, 0.0)]]
+        [1.0, 3.0, 3.0, 2.0]
+    """
+
+    window_s: float
+    maximum: bool = True
+    _items: deque[tuple[float, float]] = field(default_factory=deque, init=False)
+
+    def update(self, t_s: float, value: float) -> float:
+        items = self._items
+        while items and (items[-1][1] <= value if self.maximum else items[-1][1] >= value):
+            items.pop()
+        items.append((t_s, value))
+        while items[0][0] < t_s - self.window_s:
+            items.popleft()
+        return items[0][1]

@@ -22,6 +22,7 @@ from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark
 
 Point = tuple[float, float]
 Side = Literal["left", "right"]
+SIDES: tuple[Side, Side] = ("left", "right")
 
 #: Landmarks whose visibility is below this are treated as not seen.
 MIN_VISIBILITY = 0.5
@@ -201,3 +202,20 @@ def side_angle(
 ) -> float | None:
     """Joint angle on one side by part names: ``side_angle(f, "left", "hip", "knee", "ankle")``."""
     return joint_angle(frame, joint(a, side), joint(b, side), joint(c, side), min_visibility)
+
+
+def body_line(frame: LandmarkFrame, side: Side) -> tuple[float | None, bool]:
+    """Shoulder-hip-ankle angle (knee if the ankle is not seen) and whether the hip sits low."""
+    shoulder = point(frame, joint("shoulder", side))
+    hip = point(frame, joint("hip", side))
+    end = point(frame, joint("ankle", side)) or point(frame, joint("knee", side))
+    if shoulder is None or hip is None or end is None:
+        return None, False
+    angle = side_angle(frame, side, "shoulder", "hip", "ankle") or side_angle(
+        frame, side, "shoulder", "hip", "knee"
+    )
+    dx = end[0] - shoulder[0]
+    if abs(dx) < 1e-9:
+        return angle, False
+    line_y = shoulder[1] + (hip[0] - shoulder[0]) / dx * (end[1] - shoulder[1])
+    return angle, hip[1] > line_y  # y points down: a larger y is lower

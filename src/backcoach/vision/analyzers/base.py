@@ -18,8 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from backcoach.vision.counting import HoldSpan
+from backcoach.vision.counting import HoldSpan, Rep
 from backcoach.vision.landmarks import LandmarkFrame
+
+#: Fault code of a rep the video cut off after its end position was reached.
+UNFINISHED = "unfinished"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +241,32 @@ class AnalysisLog:
         self.faults.append(Fault(code, t_s, message))
         return True
 
-    def result(self, open_holds: tuple[HoldSpan, ...] = ()) -> AnalysisResult:
-        """The result so far; pass holds still in progress to include them."""
+    def result(
+        self,
+        open_holds: tuple[HoldSpan, ...] = (),
+        unfinished: Rep | None = None,
+        side: str | None = None,
+    ) -> AnalysisResult:
+        """The result so far.
+
+        Args:
+            open_holds: holds still in progress, included up to the last frame.
+            unfinished: a rep that reached its end position when the video stopped before
+                the return; it counts, marked with the fault ``unfinished`` (quality 0.5).
+            side: the side of the unfinished rep.
+        """
+        events = list(self.rep_events)
+        if unfinished is not None:
+            events.append(
+                RepEvent(
+                    index=len(events) + 1,
+                    start_s=unfinished.start_s,
+                    end_s=unfinished.end_s,
+                    side=side,
+                    quality=0.5,
+                    faults=(UNFINISHED,),
+                )
+            )
         duration = 0.0 if self.first_t is None else self.last_t - self.first_t
         fps = (self.frames - 1) / duration if duration > 0 and self.frames > 1 else 0.0
         if fps > 0:
@@ -251,8 +278,8 @@ class AnalysisLog:
             fps=fps,
             duration_s=duration,
             pose_detected_ratio=self.detected / self.frames if self.frames else 0.0,
-            reps=self.reps,
-            rep_events=tuple(self.rep_events),
+            reps=len(events),
+            rep_events=tuple(events),
             holds=tuple(sorted(holds, key=lambda h: h.start_s)),
             faults=tuple(self.faults),
         )

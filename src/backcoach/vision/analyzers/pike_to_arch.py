@@ -1,0 +1,191 @@
+"""Pike-to-arch (downward dog to upward dog / cobra), filmed from the side: cycles, straight limbs.
+
+Pose rule: *pike* (inverted V) is when the hips sit well above the line from
+shoulders to ankles (``pike_score`` >= ``pike_at`` torso lengths) and the
+shoulders are below the hips (hip-to-shoulder slope below ``-slope_deg``);
+*arch* (cobra / upward dog) is when the hips sit on or below that line
+(``pike_score`` <= ``arch_at``) with the chest lifted. A cycle counts when the
+person reaches the arch, holds it ``min_arch_s``, having come from a pike.
+Faults: knees bent in the pike, elbows bent in the arch (each lasting
+``fault_after_s``); both are mild cues, never a reason to push further.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from backcoach.vision.analyzers import register
+from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.counting import RepCounter
+from backcoach.vision.geometry import (
+    Point,
+    best_side,
+    elevation,
+    hip_centre,
+    point,
+    shoulder_centre,
+    side_angle,
+    torso_length,
+)
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.landmarks import PoseLandmark as P
+from backcoach.vision.smoothing import OneEuroFilter
+from backcoach.vision.view import SetupCheck
+
+PikeArch = Literal["pike", "arch"]
+
+KNEES_BENT = "knees-bent"
+ELBOWS_BENT = "elbows-bent"
+
+_MESSAGES = {
+    KNEES_BENT: "In the inverted V, straighten your knees as far as is comfortable.",
+    ELBOWS_BENT: "In the arch, straighten your arms as far as is comfortable, shoulders down.",
+}
+_GET_DOWN = "Start on your front, hands under your shoulders, side-on to the camera."
+
+#: Default thresholds, shared by the analyzer and ``classify_pose``.
+PIKE_AT = 0.2
+ARCH_AT = -0.1
+SLOPE_DEG = 15.0
+
+
+def _legs_end(frame: LandmarkFrame) -> Point | None:
+    """The ankles' centre; the knees' when the feet are not seen (the line still works)."""
+    for left_id, right_id in ((P.LEFT_ANKLE, P.RIGHT_ANKLE), (P.LEFT_KNEE, P.RIGHT_KNEE)):
+        left, right = point(frame, left_id), point(frame, right_id)
+        if left is not None and right is not None:
+            return ((left[0] + right[0]) / 2.0, (left[1] + right[1]) / 2.0)
+        if left is not None or right is not None:
+            return left if left is not None else right
+    return None
+
+
+def pike_score(frame: LandmarkFrame) -> float | None:
+    """Height of the hips above the shoulder-ankle line, in torso lengths (negative: below).
+
+    The knees stand in for the ankles when the feet are out of view.
+    """
+    shoulder, hip, ankle = shoulder_centre(frame), hip_centre(frame), _legs_end(frame)
+    torso = torso_length(frame)
+    if shoulder is None or hip is None or ankle is None or torso is None:
+        return None
+    dx = ankle[0] - shoulder[0]
+    if abs(dx) < 1e-6:
+        return None
+    line_y = shoulder[1] + (hip[0] - shoulder[0]) / dx * (ankle[1] - shoulder[1])
+    return (line_y - hip[1]) / torso  # y points down
+
+
+def classify_pose(frame: LandmarkFrame, *, pike_at: float = PIKE_AT) -> PikeArch | None:
+    """Which end of pike-to-arch one frame shows: ``"pike"`` (downward dog) or ``"arch"``.
+
+    Returns None when shoulders or hips are not seen; with the legs out of view
+    it decides on the trunk's slope alone.
+
+    Example:
+        >>> classify_pose(LandmarkFrame(0.0, None)) is None
+        True
+    """
+    score = pike_score(frame)
+    slope = elevation(hip_centre(frame), shoulder_centre(frame))
+    if slope is None:
+        return None
+    if score is None:  # legs out of view: the trunk's slope alone still tells
+        return "pike" if slope < -SLOPE_DEG else "arch"
+    return "pike" if score >= pike_at and slope < -SLOPE_DEG else "arch"
+
+
+@register
+class PikeToArchAnalyzer:
+    """Pike-to-arch analyzer (side view)."""
+
+    exercise_id: ClassVar[str] = "pike-to-arch"
+
+    def __init__(
+        self,
+        *,
+        pike_at: float = PIKE_AT,
+        arch_at: float = ARCH_AT,
+        min_arch_s: float = 0.3,
+        straight_deg: float = 145.0,
+        fault_after_s: float = 0.5,
+    ) -> None:
+        self.pike_at = pike_at
+        self.arch_at = arch_at
+        self.straight_deg = straight_deg
+        self.fault_after_s = fault_after_s
+        self.log = AnalysisLog(self.exercise_id)
+        self.setup = SetupCheck(required=("shoulders", "hips", "feet"), expected_view="side")
+        # Rest is the pike, the counted position the arch: a cycle counts on reaching the arch.
+        self.counter = RepCounter(
+            enter=arch_at, exit=pike_at, min_active_s=min_arch_s, count_on_entry=True
+        )
+        self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.5)
+        self._fault_since: dict[str, float] = {}
+        self._rep_faults: set[str] = set()
+
+    def _limb_fault(self, frame: LandmarkFrame, phase: str) -> str | None:
+        side = best_side(frame, ("shoulder", "elbow", "hip", "knee"))
+        if phase == "rest":
+            knee = side_angle(frame, side, "hip", "knee", "ankle")
+            if knee is not None and knee < self.straight_deg:
+                return KNEES_BENT
+        elif phase == "active":
+            elbow = side_angle(frame, side, "shoulder", "elbow", "wrist")
+            if elbow is not None and elbow < self.straight_deg:
+                return ELBOWS_BENT
+        return None
+
+    def update(self, frame: LandmarkFrame) -> Feedback:
+        self.log.frame(frame)
+        t = frame.t_s
+        hint, view = self.setup.check(frame)
+        score = None if frame.landmarks is None else pike_score(frame)
+        if score is not None:
+            slope = elevation(hip_centre(frame), shoulder_centre(frame))
+            if slope is not None and slope > 60.0:  # standing or kneeling upright
+                score = None
+                hint = hint or _GET_DOWN
+        value = None if score is None else self.smooth(t, score)
+        rep = self.counter.update(t, value)
+
+        faults: list[str] = []
+        fault = None if value is None else self._limb_fault(frame, self.counter.phase)
+        for code in (KNEES_BENT, ELBOWS_BENT):
+            if code != fault:
+                self._fault_since.pop(code, None)
+                continue
+            if t - self._fault_since.setdefault(code, t) >= self.fault_after_s:
+                faults.append(code)
+                self._rep_faults.add(code)
+                self.log.fault(code, t, _MESSAGES[code])
+        if rep is not None:
+            self.log.rep(
+                rep.start_s,
+                rep.end_s,
+                quality=1.0 - 0.25 * len(self._rep_faults),
+                faults=tuple(sorted(self._rep_faults)),
+            )
+            self._rep_faults = set()
+
+        if value is None:
+            phase = "unknown"
+        else:
+            phase = (
+                "pike" if value >= self.pike_at else "arch" if value <= self.arch_at else "moving"
+            )
+        return Feedback(
+            exercise=self.exercise_id,
+            t_s=t,
+            reps=self.log.reps,
+            cue=_MESSAGES[faults[0]] if faults else None,
+            hint=hint,
+            phase=phase,
+            view=view,
+            pose_detected=frame.landmarks is not None,
+            rep_done=rep is not None,
+            faults=tuple(faults),
+        )
+
+    def result(self) -> AnalysisResult:
+        return self.log.result()

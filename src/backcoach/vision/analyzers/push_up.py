@@ -1,0 +1,126 @@
+"""Push-up, filmed from the side or the front: reps, depth, body line.
+
+Signal: the elbow angle (shoulder-elbow-wrist), averaged over the arms the
+camera sees; about 170 with straight arms, 50-90 at the bottom. Works from
+the front too, where the elbows bend outwards on screen. A rep starts when the
+angle drops below ``down_deg`` and ends when it comes back above ``up_deg``.
+Nothing counts unless the hands are below the shoulders (on the floor), so
+arm movements while standing are ignored. A rep whose lowest angle stays above
+``full_deg`` gets "not low enough"; from the side, a body line
+(shoulder-hip-ankle) bent more than ``max_bend_deg`` is "hips sagging" or
+"hips too high".
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from backcoach.vision.analyzers import register
+from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.counting import RepCounter
+from backcoach.vision.geometry import SIDES, Side, best_side, body_line, joint, point, side_angle
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.smoothing import OneEuroFilter
+from backcoach.vision.view import SetupCheck
+
+SHALLOW = "not-low-enough"
+SAGGING = "hips-sagging"
+PIKING = "hips-too-high"
+
+_MESSAGES = {
+    SHALLOW: "Lower your chest a little further, as far as is comfortable.",
+    SAGGING: "Keep your body in one straight line: lift your hips a little.",
+    PIKING: "Lower your hips a little, in line with your shoulders and heels.",
+}
+_HANDS_DOWN = "Get into the push-up position: hands on the floor under your shoulders."
+
+
+@register
+class PushUpAnalyzer:
+    """Push-up analyzer (side or front view)."""
+
+    exercise_id: ClassVar[str] = "push-up"
+
+    def __init__(
+        self,
+        *,
+        down_deg: float = 100.0,
+        up_deg: float = 145.0,
+        full_deg: float = 90.0,
+        max_bend_deg: float = 25.0,
+    ) -> None:
+        self.full_deg = full_deg
+        self.up_deg = up_deg
+        self.max_bend_deg = max_bend_deg
+        self.log = AnalysisLog(self.exercise_id)
+        self.setup = SetupCheck(required=("shoulders", "arms", "hips"))
+        self.counter = RepCounter(enter=down_deg, exit=up_deg, min_active_s=0.2)
+        self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.05)
+        self._rep_faults: set[str] = set()
+
+    def _elbow_angle(self, frame: LandmarkFrame) -> float | None:
+        angles: list[float] = []
+        for side in SIDES:
+            shoulder = point(frame, joint("shoulder", side))
+            wrist = point(frame, joint("wrist", side))
+            angle = side_angle(frame, side, "shoulder", "elbow", "wrist")
+            if angle is None or shoulder is None or wrist is None:
+                continue
+            if wrist[1] > shoulder[1]:  # hands on the floor sit lower than the shoulders
+                angles.append(angle)
+        return sum(angles) / len(angles) if angles else None
+
+    def update(self, frame: LandmarkFrame) -> Feedback:
+        self.log.frame(frame)
+        t = frame.t_s
+        hint, view = self.setup.check(frame)
+        angle = None if frame.landmarks is None else self._elbow_angle(frame)
+        if frame.landmarks is not None and angle is None and hint is None:
+            hint = _HANDS_DOWN
+        value = None if angle is None else self.smooth(t, angle)
+        rep = self.counter.update(t, value)
+
+        faults: list[str] = []
+        side: Side | None = None
+        if frame.landmarks is not None:
+            side = best_side(frame, ("shoulder", "hip", "ankle"))
+        if side is not None and view == "side" and self.counter.phase == "active":
+            line, hip_low = body_line(frame, side)
+            if line is not None and line < 180.0 - self.max_bend_deg:
+                faults.append(SAGGING if hip_low else PIKING)
+        for code in faults:
+            self._rep_faults.add(code)
+            self.log.fault(code, t, _MESSAGES[code])
+
+        if rep is not None:
+            if rep.peak > self.full_deg:
+                self._rep_faults.add(SHALLOW)
+                self.log.fault(SHALLOW, rep.end_s, _MESSAGES[SHALLOW])
+            depth = (self.up_deg - rep.peak) / (self.up_deg - self.full_deg)
+            self.log.rep(
+                rep.start_s,
+                rep.end_s,
+                quality=min(1.0, depth) - 0.25 * bool(self._rep_faults & {SAGGING, PIKING}),
+                faults=tuple(sorted(self._rep_faults)),
+            )
+            self._rep_faults = set()
+
+        phase = self.counter.phase if value is not None else "unknown"
+        return Feedback(
+            exercise=self.exercise_id,
+            t_s=t,
+            reps=self.log.reps,
+            cue=_MESSAGES[faults[0]] if faults else None,
+            hint=hint,
+            phase={"active": "down", "rest": "up"}.get(phase, phase),
+            view=view,
+            pose_detected=frame.landmarks is not None,
+            rep_done=rep is not None,
+            faults=tuple(faults),
+        )
+
+    def result(self) -> AnalysisResult:
+        pending = self.counter.pending()
+        if pending is not None and pending.peak <= self.full_deg:
+            return self.log.result(unfinished=pending)
+        return self.log.result()
