@@ -1,28 +1,28 @@
 """The application factory: ``create_app(settings)`` builds a fresh app.
 
 Nothing happens at import time; tests build as many apps as they like, each
-with its own settings (data dir, database, time scale).
+with its own settings (data dir, database, time scale). On start the app
+brings the database to the newest schema.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from backcoach import __version__
+from backcoach.coach.safety import DISCLAIMER
 from backcoach.config import Settings
 from backcoach.content import Catalog, default_catalog
+from backcoach.store import make_engine, session_factory, upgrade_database
 from backcoach.web import api, pages
 from backcoach.web.errors import install_error_handlers
+from backcoach.web.player import SessionLocks
 from backcoach.web.templating import STATIC_DIR, make_templates
-
-# TEMPORARY until coach/safety.py (D2) lands.
-DISCLAIMER = (
-    "backcoach gives general exercise guidance. It is not medical advice.\n\nStop if it hurts."
-)
-DISCLAIMER_SHORT = (
-    "Stop any exercise that causes pain, and see a clinician if pain is severe or unusual."
-)
 
 DESCRIPTION = (
     "JSON API of backcoach, a local-first back-health coach. The web pages use the "
@@ -32,12 +32,24 @@ DESCRIPTION = (
 
 def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI:
     """A new backcoach web app using ``settings`` (and ``catalog``, default: shipped content)."""
-    app = FastAPI(title="backcoach", version=__version__, description=DESCRIPTION)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(upgrade_database, settings)
+        engine = make_engine(settings)
+        app.state.sessions = session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="backcoach", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.settings = settings
     app.state.catalog = catalog if catalog is not None else default_catalog()
-    app.state.templates = make_templates(
-        {"version": __version__, "disclaimer": DISCLAIMER, "disclaimer_short": DISCLAIMER_SHORT}
-    )
+    app.state.session_locks = SessionLocks()
+    app.state.templates = make_templates({"version": __version__, "disclaimer": DISCLAIMER})
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:
         app.include_router(router)

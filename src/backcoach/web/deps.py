@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
+from backcoach.store import User, local_user
 
 
 def _settings(request: Request) -> Settings:
@@ -20,5 +23,24 @@ def _catalog(request: Request) -> Catalog:
     return catalog
 
 
+def _db(request: Request) -> Iterator[Session]:
+    """A database session per request; routes and services commit what they change."""
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as db:
+        yield db
+
+
+DbDep = Annotated[Session, Depends(_db)]
+
+
+def _user(db: DbDep) -> User:
+    """The one local user (multi-user sign-in does not exist yet)."""
+    user = local_user(db)
+    if db.new:
+        db.commit()
+    return user
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
+UserDep = Annotated[User, Depends(_user)]

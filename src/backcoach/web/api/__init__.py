@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.api import exercises, programs
+from backcoach.web.api import exercises, preferences, programs, sessions
 
 PREFIX = "/api/v1"
 
-ROUTERS: tuple[APIRouter, ...] = (exercises.router, programs.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    exercises.router,
+    programs.router,
+    sessions.router,
+    preferences.router,
+)

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.pages import exercises, info
+from backcoach.web.pages import exercises, info, session, today
 
-ROUTERS: tuple[APIRouter, ...] = (exercises.router, info.router)
+ROUTERS: tuple[APIRouter, ...] = (today.router, exercises.router, session.router, info.router)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from markupsafe import Markup
 from starlette.responses import Response
 
 from backcoach.content import Stage
+from backcoach.content.illustration import render_exercise_svg, render_keyframe_svg
 from backcoach.web.deps import CatalogDep
 from backcoach.web.library import find_exercises
 from backcoach.web.templating import render
@@ -35,4 +37,9 @@ def detail(request: Request, exercise_id: str, catalog: CatalogDep) -> Response:
         exercise = catalog.exercise(exercise_id)
     except KeyError:
         raise HTTPException(404, f"There is no exercise called '{exercise_id}'.") from None
-    return render(request, "exercises/detail.html", {"exercise": exercise})
+    context = {
+        "exercise": exercise,
+        "figure": Markup(render_keyframe_svg(exercise, exercise.keyframes[0])),
+        "strip": Markup(render_exercise_svg(exercise)),
+    }
+    return render(request, "exercises/detail.html", context)

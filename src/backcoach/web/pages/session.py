@@ -1,0 +1,99 @@
+"""``/session``: start a session (form from Today) and ``/session/{id}``, the player."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from markupsafe import Markup
+from starlette.responses import RedirectResponse, Response
+
+from backcoach.content import Catalog, Length
+from backcoach.content.illustration import render_keyframe_svg
+from backcoach.errors import UsageError
+from backcoach.services.sessions import summarize
+from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.player import SessionClock, open_session, player_state
+from backcoach.web.preferences import load_preferences
+from backcoach.web.sessions_start import create_session
+from backcoach.web.templating import render
+
+router = APIRouter(prefix="/session", tags=["pages"], include_in_schema=False)
+
+
+@router.post("")
+def start(
+    db: DbDep,
+    user: UserDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+    length: Annotated[Length, Form()] = Length.SHORT,
+    pain_before: Annotated[int | None, Form(ge=0, le=10)] = None,
+) -> Response:
+    active = create_session(
+        db,
+        user_id=user.id,
+        catalog=catalog,
+        clock=SessionClock.of(settings),
+        length=length,
+        pain_before=pain_before,
+    )
+    return RedirectResponse(f"/session/{active.id}", status_code=303)
+
+
+def step_context(catalog: Catalog, exercise_id: str | None) -> dict[str, object]:
+    if exercise_id is None or exercise_id not in catalog.exercises:
+        return {"exercise": None, "figure": ""}
+    exercise = catalog.exercise(exercise_id)
+    return {
+        "exercise": exercise,
+        "figure": Markup(render_keyframe_svg(exercise, exercise.keyframes[0])),
+    }
+
+
+@router.get("/{session_id}")
+def player(
+    request: Request,
+    session_id: int,
+    db: DbDep,
+    user: UserDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+) -> Response:
+    clock = SessionClock.of(settings)
+    try:
+        active = open_session(db, session_id=session_id, user_id=user.id, clock=clock)
+    except UsageError:
+        raise HTTPException(404, f"There is no session number {session_id}.") from None
+    state = player_state(active, clock)
+    context = {
+        "state": state,
+        "plan": active.plan,
+        "voice": load_preferences(db, user_id=user.id).voice,
+        "summary": summarize(db, session_id=active.id) if state.status == "finished" else None,
+        **step_context(catalog, state.step.exercise_id if state.step else None),
+    }
+    return render(request, "session/player.html", context)
+
+
+@router.get("/{session_id}/step/{step_index}")
+def step_fragment(
+    request: Request,
+    session_id: int,
+    step_index: int,
+    db: DbDep,
+    user: UserDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+) -> Response:
+    """The illustration and instructions of one step (swapped in when the step changes)."""
+    clock = SessionClock.of(settings)
+    try:
+        active = open_session(db, session_id=session_id, user_id=user.id, clock=clock)
+    except UsageError:
+        raise HTTPException(404, f"There is no session number {session_id}.") from None
+    if not 0 <= step_index < len(active.plan.steps):
+        raise HTTPException(404, "That step is not in this session.")
+    step = active.plan.steps[step_index]
+    context = {"step": step, **step_context(catalog, step.exercise_id)}
+    return render(request, "session/_step.html", context)
