@@ -1,0 +1,177 @@
+"""Browse the exercise library: ``backcoach exercises`` and ``backcoach show ID``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from backcoach.cli.app import app, console
+from backcoach.content import Amount, Catalog, Dosage, Exercise, Stage, default_catalog
+from backcoach.errors import UsageError
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _amount(amount: Amount, unit: str = "") -> str:
+    """``8 reps (safe range 5-12)``: the default with its safe range."""
+    value = f"{_number(amount.default)} {unit}".rstrip()
+    if amount.min == amount.max:
+        return value
+    return f"{value} (safe range {_number(amount.min)}-{_number(amount.max)})"
+
+
+def dose_summary(dosage: Dosage) -> str:
+    """A one-line dose, e.g. ``2 x 8 reps, hold 4 s, per side``."""
+    sets = int(dosage.sets.default)
+    parts: list[str] = []
+    if dosage.reps is not None:
+        parts.append(f"{sets} x {_number(dosage.reps.default)} reps")
+    if dosage.duration_s is not None:
+        parts.append(f"{sets} x {_number(dosage.duration_s.default)} s")
+    if dosage.hold_s is not None:
+        hold = f"hold {_number(dosage.hold_s.default)} s"
+        parts.append(hold if parts else f"{sets} x {hold}")
+    if dosage.per_side:
+        parts.append("per side")
+    return ", ".join(parts)
+
+
+def _parse_stage(value: str) -> Stage:
+    try:
+        return Stage(value.strip().lower())
+    except ValueError:
+        valid = [stage.value for stage in Stage]
+        close = difflib.get_close_matches(value.lower(), valid, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise UsageError(
+            f"unknown stage '{value}'; choose one of: {', '.join(valid)}.{hint}"
+        ) from None
+
+
+def _find_exercise(catalog: Catalog, exercise_id: str) -> Exercise:
+    if exercise_id in catalog.exercises:
+        return catalog.exercise(exercise_id)
+    close = difflib.get_close_matches(exercise_id.lower(), list(catalog.exercises), n=3, cutoff=0.5)
+    hint = (
+        f"Did you mean: {', '.join(close)}?" if close else "Run `backcoach exercises` to list them."
+    )
+    raise UsageError(f"unknown exercise '{exercise_id}'. {hint}")
+
+
+@app.command()
+def exercises(
+    stage: Annotated[
+        str | None,
+        typer.Option(help="Only this stage: warm-up, workout or cool-down."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every field as a JSON list.")
+    ] = False,
+) -> None:
+    """List the exercises in the library."""
+    wanted = _parse_stage(stage) if stage is not None else None
+    chosen = [
+        e for e in default_catalog().exercises.values() if wanted is None or e.stage is wanted
+    ]
+    order = list(Stage)
+    chosen.sort(key=lambda e: (not e.core, order.index(e.stage)))
+    if as_json:
+        # Plain stdout, not Rich: Rich would wrap long lines and break the JSON.
+        typer.echo(json.dumps([e.model_dump(mode="json") for e in chosen], indent=2))
+        return
+    table = Table(
+        title="backcoach exercises", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+    )
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("name")
+    table.add_column("stage", no_wrap=True)
+    table.add_column("dose")
+    table.add_column("camera", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    for exercise in chosen:
+        camera = exercise.camera.view.value if exercise.camera.supported else "no"
+        table.add_row(
+            exercise.id,
+            escape(exercise.name),
+            exercise.stage.value,
+            dose_summary(exercise.dosage),
+            camera,
+            "core" if exercise.core else "extra",
+        )
+    console.print(table)
+    console.print("Details: [bold]backcoach show ID[/]", highlight=False)
+
+
+def _list(items: list[str], *, numbered: bool = False) -> Table:
+    """Items with a hanging indent, so wrapped lines stay aligned."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for i, item in enumerate(items, 1):
+        grid.add_row(f"{i}." if numbered else "-", Text(item))
+    return grid
+
+
+def _dose_lines(dosage: Dosage) -> list[str]:
+    lines = [f"sets: {_amount(dosage.sets)}"]
+    if dosage.reps is not None:
+        lines.append(f"repetitions: {_amount(dosage.reps, 'reps')}")
+    if dosage.hold_s is not None:
+        lines.append(f"hold: {_amount(dosage.hold_s, 's')}")
+    if dosage.duration_s is not None:
+        lines.append(f"duration: {_amount(dosage.duration_s, 's')}")
+    if dosage.per_side:
+        lines.append("on each side")
+    if dosage.rest_s:
+        lines.append(f"rest between sets: {dosage.rest_s} s")
+    return lines
+
+
+def _section(title: str, body: RenderableType) -> Group:
+    return Group(Text(title, style="bold"), Padding(body, (0, 0, 1, 2)))
+
+
+@app.command()
+def show(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="An exercise id.")],
+) -> None:
+    """Show how to do one exercise: steps, dose, breathing, safety and variants."""
+    exercise = _find_exercise(default_catalog(), exercise_id)
+    origin = "core program" if exercise.core else "extra, not from the core program"
+    camera = (
+        f"checked from the {exercise.camera.view.value}"
+        if exercise.camera.supported
+        else "not checked by the camera"
+    )
+    if exercise.camera.notes:
+        camera += f". {exercise.camera.notes}"
+    parts: list[RenderableType] = [
+        Text(f"{exercise.name} ({exercise.id})", style="bold"),
+        Padding(Text(f"{exercise.stage.value}, {origin}", style="dim"), (0, 0, 1, 0)),
+        Padding(Text(exercise.purpose), (0, 0, 1, 0)),
+        _section("Muscles", Text(", ".join(exercise.muscles))),
+        _section("Start position", Text(exercise.start_position)),
+        _section("Steps", _list(exercise.steps, numbered=True)),
+        _section("Breathing", Text(exercise.breathing)),
+        _section("Dose", _list(_dose_lines(exercise.dosage))),
+        _section("Common mistakes", _list(exercise.mistakes)),
+        _section("Safety", _list(exercise.safety)),
+        _section("Do not do it if", _list(exercise.avoid_if)),
+        _section(f"Easier: {exercise.easier.name}", Text(exercise.easier.how)),
+        _section(f"Harder: {exercise.harder.name}", Text(exercise.harder.how)),
+        _section("Camera", Text(camera)),
+    ]
+    if exercise.notes:
+        parts.append(_section("Notes", Text(exercise.notes)))
+    console.print(Group(*parts))
