@@ -1,6 +1,7 @@
 """Command-line interface. Each module registers its commands on ``app``."""
 
 from backcoach.cli import (
+    content,  # noqa: F401
     serve,  # noqa: F401
     workout,  # noqa: F401
 )
