@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Annotated
 
@@ -49,7 +49,7 @@ from backcoach.errors import UsageError
 DEFAULT_PROGRAM = "back-basics"
 REFRESH_S = 0.1  # real seconds between screen updates
 
-NoticeHook = Callable[[SessionEngine, Sequence[Notice]], None]
+NoticeHook = Callable[[SessionEngine, list[Notice]], None]
 Clock = Callable[[], float]
 
 

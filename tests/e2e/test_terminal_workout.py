@@ -1,0 +1,206 @@
+"""`backcoach workout` in a real pseudo-terminal (pexpect, 80x24) and in tmux.
+
+Time runs 100 times faster (BACKCOACH_TIME_SCALE), so holds, rests and
+breaths pass in a blink; rep steps wait for "r" as they would for a person.
+Nothing here measures wall-clock time: timeouts are only generous upper bounds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from backcoach.content import Length, default_catalog
+
+TIME_SCALE = "100"
+TIMEOUT = 30  # seconds; an upper bound for one screen change, never a measurement
+SHORT_STEPS = len(default_catalog().program("back-basics").lengths[Length.SHORT])
+
+
+def workout_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
+    env.update(
+        BACKCOACH_TIME_SCALE=TIME_SCALE,
+        BACKCOACH_DATA_DIR=str(tmp_path / "data"),
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+        COLUMNS="80",
+        LINES="24",
+    )
+    return env
+
+
+@pytest.fixture
+def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
+    """`backcoach workout --length short`, then `stty -a` to show the terminal it left behind."""
+    command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", command],
+        env=workout_env(tmp_path),
+        dimensions=(24, 80),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=TIMEOUT,
+    )
+    try:
+        yield child
+    finally:
+        child.close(force=True)
+
+
+def press_until(child: pexpect.spawn, key: str, pattern: str, max_presses: int = 3000) -> None:
+    """Press ``key`` again and again until ``pattern`` shows."""
+    for _ in range(max_presses):
+        child.send(key)
+        if child.expect([pattern, pexpect.TIMEOUT], timeout=0.05) == 0:
+            return
+    raise AssertionError(f"{pattern!r} never showed after {max_presses} presses of {key!r}")
+
+
+def expect_terminal_restored(child: pexpect.spawn) -> None:
+    child.expect(r"EXIT=(\d+)")
+    assert child.match.group(1) == "0"
+    child.expect(pexpect.EOF)
+    stty = child.before
+    assert " icanon" in stty and "-icanon" not in stty
+    assert " echo " in stty and "-echo " not in stty
+
+
+def test_full_short_session_with_pause_skip_and_back(workout: pexpect.spawn) -> None:
+    child = workout
+    child.expect("Deep breathing")
+    # Breaths are paced by the engine; the next step waits for reps.
+    child.expect(f"step 2/{SHORT_STEPS}")
+    child.expect("Press r or Enter after each rep")
+
+    child.send("r")
+    child.expect("Rep 2 of")
+
+    child.send("p")
+    child.expect("PAUSED")
+    child.send("p")
+    child.expect("Let's carry on")
+
+    child.send("s")
+    child.expect(f"step 3/{SHORT_STEPS}")
+    child.send("b")
+    child.expect(f"step 2/{SHORT_STEPS}")
+    child.expect("Rep 1 of")  # the reopened step starts from its first rep
+
+    press_until(child, "r", "Session summary")
+    child.expect(f"Steps done: {SHORT_STEPS} of {SHORT_STEPS}")
+    child.expect("skipped: 0")
+    child.expect("Session complete")
+    expect_terminal_restored(child)
+
+
+def test_quit_asks_to_confirm(workout: pexpect.spawn) -> None:
+    child = workout
+    child.expect("Press r or Enter after each rep")
+    child.send("q")
+    child.expect("Quit the session")
+    child.send("n")
+    child.expect("Let's carry on")
+    child.send("r")
+    child.expect("Rep 2 of")
+    child.send("q")
+    child.expect("Quit the session")
+    child.send("y")
+    child.expect("Session summary")
+    child.expect(f"Steps done: 1 of {SHORT_STEPS}")
+    child.expect("Session ended early")
+    expect_terminal_restored(child)
+
+
+def children_of(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc; pgrep may not be installed)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_sigterm_restores_the_terminal(tmp_path: Path) -> None:
+    command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
+    child = pexpect.spawn(
+        "/bin/sh",
+        ["-c", command],
+        env=workout_env(tmp_path),
+        dimensions=(24, 80),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=TIMEOUT,
+    )
+    try:
+        child.expect("Press r or Enter after each rep")
+        (pid,) = children_of(child.pid)
+        os.kill(pid, signal.SIGTERM)
+        child.expect(r"EXIT=(\d+)")
+        assert child.match.group(1) == str(128 + signal.SIGTERM)
+        child.expect(pexpect.EOF)
+        assert " icanon" in child.before and "-icanon" not in child.before
+        assert " echo " in child.before and "-echo " not in child.before
+    finally:
+        child.close(force=True)
+
+
+@pytest.fixture
+def tmux_server() -> Iterator[list[str]]:
+    """A private tmux server (own socket, no user config), killed afterwards."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    base = ["tmux", "-L", f"backcoach-test-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
+    yield base
+    subprocess.run([*base, "kill-server"], capture_output=True, check=False)
+
+
+def capture_until(base: list[str], text: str) -> str:
+    deadline = time.monotonic() + TIMEOUT
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = subprocess.run(
+            [*base, "capture-pane", "-p", "-t", "workout"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never showed in tmux; last screen:\n{screen}")
+
+
+def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
+    env = " ".join(
+        f"{k}={v}" for k, v in workout_env(tmp_path).items() if k.startswith("BACKCOACH_")
+    )
+    command = f"env {env} {sys.executable} -m backcoach workout --length short; sleep 60"
+    subprocess.run(
+        [*tmux_server, "new-session", "-d", "-s", "workout", "-x", "80", "-y", "24", command],
+        check=True,
+    )
+    screen = capture_until(tmux_server, "Neck nods")
+    lines = screen.rstrip("\n").split("\n")
+    assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
+    assert "q quit" in screen
+    subprocess.run([*tmux_server, "send-keys", "-t", "workout", "q"], check=True)
+    capture_until(tmux_server, "Quit the session")
+    subprocess.run([*tmux_server, "send-keys", "-t", "workout", "y"], check=True)
+    summary = capture_until(tmux_server, "Session summary")
+    assert "Neck nods" in summary
