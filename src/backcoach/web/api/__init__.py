@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.api import exercises, preferences, programs, sessions
+from backcoach.web.api import exercises, export, history, preferences, programs, sessions
 
 PREFIX = "/api/v1"
 
@@ -13,4 +13,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     programs.router,
     sessions.router,
     preferences.router,
+    history.router,
+    export.router,
 )

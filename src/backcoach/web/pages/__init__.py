@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.pages import exercises, info, session, today
+from backcoach.web.pages import exercises, history, info, session, settings, today
 
-ROUTERS: tuple[APIRouter, ...] = (today.router, exercises.router, session.router, info.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    today.router,
+    exercises.router,
+    session.router,
+    history.router,
+    settings.router,
+    info.router,
+)

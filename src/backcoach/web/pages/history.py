@@ -1,0 +1,26 @@
+"""``/history``: streaks, calendar, minutes per week, pain before and after, questionnaires."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from backcoach.services.history import history_summary
+from backcoach.web.dates import local_today, local_tz
+from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.historyview import calendar, chart_data
+from backcoach.web.templating import render
+
+router = APIRouter(prefix="/history", tags=["pages"], include_in_schema=False)
+
+
+@router.get("")
+def history(request: Request, db: DbDep, user: UserDep) -> Response:
+    summary = history_summary(db, today=local_today(), user_id=user.id, tz=local_tz(), recent=60)
+    context = {
+        "summary": summary,
+        "recent": summary.sessions[:20],
+        "calendar": calendar(summary),
+        "charts": chart_data(summary),
+    }
+    return render(request, "history/index.html", context)

@@ -1,0 +1,109 @@
+"""``/settings``: preferences, export and import, delete everything."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from backcoach.services.export import ImportFileError
+from backcoach.store import delete_user_data
+from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.preferences import PreferencesUpdate, load_preferences, save_preferences
+from backcoach.web.templating import render
+from backcoach.web.transfer import import_upload
+
+router = APIRouter(prefix="/settings", tags=["pages"], include_in_schema=False)
+
+MESSAGES = {
+    "saved": "Settings saved.",
+    "deleted": "All your data was deleted.",
+}
+
+
+def _page(
+    request: Request,
+    db: DbDep,
+    user_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    message: str | None = None,
+    import_error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    prefs = load_preferences(db, user_id=user_id).model_dump(mode="json")
+    context = {
+        "prefs": {**prefs, **(values or {})},
+        "errors": errors or {},
+        "message": message,
+        "import_error": import_error,
+    }
+    return render(request, "settings/index.html", context, status_code=status_code)
+
+
+@router.get("")
+def settings_page(request: Request, db: DbDep, user: UserDep, done: str = "") -> Response:
+    return _page(request, db, user.id, message=MESSAGES.get(done))
+
+
+@router.post("")
+def save(
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    pain_limit: Annotated[str, Form()] = "",
+    break_minutes: Annotated[str, Form()] = "",
+    session_length: Annotated[str, Form()] = "short",
+    voice: Annotated[str | None, Form()] = None,
+    reminders: Annotated[str | None, Form()] = None,
+) -> Response:
+    raw = {
+        "pain_limit": pain_limit.strip(),
+        "break_minutes": break_minutes.strip(),
+        "session_length": session_length,
+        "voice": voice is not None,
+        "reminders": reminders is not None,
+    }
+    try:
+        update = PreferencesUpdate.model_validate(raw)
+    except ValidationError as exc:
+        errors = {
+            str(err["loc"][0]): _friendly(str(err["loc"][0]), err["msg"]) for err in exc.errors()
+        }
+        return _page(request, db, user.id, errors=errors, values=raw, status_code=422)
+    save_preferences(db, user_id=user.id, update=update)
+    return RedirectResponse("/settings?done=saved", status_code=303)
+
+
+def _friendly(field: str, message: str) -> str:
+    limits = {
+        "pain_limit": "Enter a whole number from 1 to 10.",
+        "break_minutes": "Enter a whole number of minutes from 15 to 120.",
+        "session_length": "Choose short or full.",
+    }
+    return limits.get(field, message)
+
+
+@router.post("/import")
+async def import_data(
+    request: Request, db: DbDep, user: UserDep, file: Annotated[UploadFile, File()]
+) -> Response:
+    try:
+        counts = await import_upload(db, user_id=user.id, upload=file)
+    except ImportFileError as exc:
+        return _page(request, db, user.id, import_error=str(exc), status_code=422)
+    total = counts.sessions
+    message = f"Imported {total} session{'' if total == 1 else 's'} and everything with them."
+    return _page(request, db, user.id, message=message)
+
+
+@router.post("/delete")
+def delete_all(db: DbDep, user: UserDep, confirm: Annotated[str | None, Form()] = None) -> Response:
+    if confirm != "yes":
+        return RedirectResponse("/settings", status_code=303)
+    delete_user_data(db, user_id=user.id)
+    db.commit()
+    return RedirectResponse("/settings?done=deleted", status_code=303)
