@@ -1,0 +1,451 @@
+"""SVG illustrations of the exercises, drawn from their keyframes.
+
+Every keyframe becomes one stick figure (a *panel*). ``render_exercise_svg``
+puts the panels of an exercise side by side, labelled with the keyframe names;
+``render_keyframe_svg`` draws a single panel. All panels of an exercise share
+one layout (scale, hip position, floor line), so they are the frames of an
+animation: a player can take one panel and move its elements to the joint
+coordinates of the next keyframe, which the SVG carries as JSON.
+
+Structure (``P`` is ``bc-<exercise id>``)::
+
+    <svg class="bc-figure" data-exercise="ID" data-view="side|front"
+         viewBox="0 0 W H" role="img" aria-label="...">
+      <title id="P-title"/> <desc id="P-desc"/>
+      <g class="bc-keyframe" id="P-kf-0" data-index="0" data-name="start"
+         data-hold-s="0" transform="translate(DX 0)">
+        <g class="ground"> <rect class="mat"/> <line class="floor"/> </g>
+        <g class="body">
+          <line class="seg seg-thigh_l far" data-from="hip_l" data-to="knee_l" .../>
+          <polygon class="torso" data-points="shoulder_l shoulder_r hip_r hip_l"/>
+          <line class="seg seg-trunk" data-from="hip" data-to="neck" .../>
+          <circle class="head" data-at="head"/> <circle class="eye" data-at="eye"/>
+          <line class="seg seg-shin_r near" .../>  (near limbs drawn last)
+        </g>
+        <text class="label">1 · start</text>
+      </g>
+      ...
+      <script type="application/json" class="bc-keyframes">{...}</script>
+    </svg>
+
+Coordinates inside a panel are panel-local SVG units (y down); every panel's
+``transform`` only shifts it sideways. The JSON block holds the layout, the
+segment lengths and, per keyframe, its name, hold, segment angles and the
+panel-local point of every joint named in ``data-from``/``data-to``/``data-at``.
+
+In a side view the figure faces right, so the person's right side is nearer to
+the viewer: right limbs are drawn darker and on top, left limbs lighter behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from backcoach.content.figure import HEAD_RADIUS, SEGMENT_LENGTHS, Point, joint_positions
+from backcoach.content.models import Exercise, Keyframe, Segments, View
+
+__all__ = [
+    "BODY_HEIGHT",
+    "SEGMENT_JOINTS",
+    "FigureLayout",
+    "figure_layout",
+    "figure_points",
+    "keyframe_points",
+    "render_exercise_svg",
+    "render_keyframe_svg",
+]
+
+SVG_NS: Final = "http://www.w3.org/2000/svg"
+BODY_HEIGHT: Final = 100.0  # SVG units per body height
+FOOT_LENGTH: Final = 0.08  # fraction of body height, ankle to toe
+FRONT_FOOT_LENGTH: Final = 0.045
+LIMB_WIDTH: Final = 5.0
+TRUNK_WIDTH: Final = 8.0
+NEAR_SIDE: Final = "r"  # facing right, the person shows their right side
+
+MARGIN: Final = 6.0
+MIN_PANEL_WIDTH: Final = 70.0
+MAT_DEPTH: Final = 3.0
+LABEL_SIZE: Final = 7.0
+LABEL_GAP: Final = 11.0
+
+NEAR_COLOUR: Final = "#1f3a5f"
+BODY_COLOUR: Final = "#3d6394"
+FAR_COLOUR: Final = "#a3b9d4"
+HEAD_COLOUR: Final = BODY_COLOUR
+EYE_COLOUR: Final = "#ffffff"
+FLOOR_COLOUR: Final = "#9aa7b4"
+MAT_COLOUR: Final = "#e3ebf4"
+LABEL_COLOUR: Final = "#33404d"
+
+# The line of every segment: (from joint, to joint). Feet are drawn from the
+# shin direction (figure.py places no toes).
+SEGMENT_JOINTS: Final[dict[str, tuple[str, str]]] = {
+    "trunk": ("hip", "neck"),
+    "head": ("neck", "head"),
+    "upper_arm_l": ("shoulder_l", "elbow_l"),
+    "forearm_l": ("elbow_l", "wrist_l"),
+    "upper_arm_r": ("shoulder_r", "elbow_r"),
+    "forearm_r": ("elbow_r", "wrist_r"),
+    "thigh_l": ("hip_l", "knee_l"),
+    "shin_l": ("knee_l", "ankle_l"),
+    "foot_l": ("ankle_l", "toe_l"),
+    "thigh_r": ("hip_r", "knee_r"),
+    "shin_r": ("knee_r", "ankle_r"),
+    "foot_r": ("ankle_r", "toe_r"),
+}
+_LIMBS: Final = ("thigh", "shin", "foot", "upper_arm", "forearm")
+_TORSO: Final = ("shoulder_l", "shoulder_r", "hip_r", "hip_l")
+
+
+def _step(origin: Point, angle_deg: float, length: float) -> Point:
+    rad = math.radians(angle_deg)
+    return (origin[0] + length * math.cos(rad), origin[1] + length * math.sin(rad))
+
+
+def _foot(ankle: Point, shin_deg: float, outward: float, length: float) -> Point:
+    """The toe: at a right angle to the shin, turned as little as needed to stay above the floor.
+
+    ``outward`` is +1 when the neutral foot points counter-clockwise from the shin.
+    Ankles can point the foot (up to 90 degrees) more than flex it (up to 30).
+    """
+    neutral = shin_deg + outward * 90
+    for turn in sorted(range(-90, 31), key=abs):
+        toe = _step(ankle, neutral + outward * turn, length)
+        if toe[1] >= -1e-9:
+            return toe
+    # No ankle angle keeps this toe off the floor: lay the foot flat instead.
+    return _step(ankle, 0 if math.cos(math.radians(neutral)) >= 0 else 180, length)
+
+
+def figure_points(segments: Segments, view: View) -> dict[str, Point]:
+    """Joints of ``joint_positions`` (body height 1, y up) plus toes and eyes."""
+    points = joint_positions(segments, view, height=1.0)
+    if view is View.SIDE:
+        points["toe_l"] = _foot(points["ankle_l"], segments.shin_l, 1, FOOT_LENGTH)
+        points["toe_r"] = _foot(points["ankle_r"], segments.shin_r, 1, FOOT_LENGTH)
+        # The face looks the way the figure faces: clockwise from the head direction.
+        eye = _step(points["head"], segments.head - 90, HEAD_RADIUS * 0.45)
+        points["eye"] = _step(eye, segments.head, HEAD_RADIUS * 0.2)
+    else:
+        points["toe_l"] = _foot(points["ankle_l"], segments.shin_l, 1, FRONT_FOOT_LENGTH)
+        points["toe_r"] = _foot(points["ankle_r"], segments.shin_r, -1, FRONT_FOOT_LENGTH)
+        above = _step(points["head"], segments.head, HEAD_RADIUS * 0.15)
+        points["eye_l"] = _step(above, segments.head - 90, HEAD_RADIUS * 0.38)
+        points["eye_r"] = _step(above, segments.head + 90, HEAD_RADIUS * 0.38)
+    return points
+
+
+def _extent(points: Mapping[str, Point]) -> tuple[float, float, float]:
+    """min x, max x and top y of a figure in body heights, strokes and head included."""
+    pad = TRUNK_WIDTH / 2 / BODY_HEIGHT
+    head_x, head_y = points["head"]
+    xs = [x for x, _ in points.values()]
+    ys = [y for _, y in points.values()]
+    return (
+        min(*xs, head_x - HEAD_RADIUS) - pad,
+        max(*xs, head_x + HEAD_RADIUS) + pad,
+        max(*ys, head_y + HEAD_RADIUS) + pad,
+    )
+
+
+@dataclass(frozen=True)
+class FigureLayout:
+    """Where the figures of one exercise sit in their (equal) panels.
+
+    A figure point ``(x, y)`` in body heights (y up, floor at 0, hip at x = 0)
+    is drawn at ``(origin_x + x * scale, floor_y - y * scale)``.
+    """
+
+    view: View
+    width: float
+    height: float
+    origin_x: float
+    floor_y: float
+    scale: float = BODY_HEIGHT
+
+    def to_svg(self, point: Point) -> Point:
+        return (self.origin_x + point[0] * self.scale, self.floor_y - point[1] * self.scale)
+
+    @property
+    def floor_line_y(self) -> float:
+        """The drawn floor: limbs resting on the floor (y = 0) touch it with their rounded ends."""
+        return self.floor_y + LIMB_WIDTH / 2
+
+    @property
+    def label_y(self) -> float:
+        return self.floor_line_y + MAT_DEPTH + LABEL_GAP
+
+
+def _label(index: int, keyframe: Keyframe) -> str:
+    return f"{index + 1} · {keyframe.name}"
+
+
+def _layout(view: View, keyframes: Sequence[Keyframe]) -> FigureLayout:
+    extents = [_extent(figure_points(k.segments, view)) for k in keyframes]
+    left = min(e[0] for e in extents)
+    right = max(e[1] for e in extents)
+    top = max(e[2] for e in extents)
+    label_width = max(len(_label(i, k)) for i, k in enumerate(keyframes)) * LABEL_SIZE * 0.6
+    width = max(
+        (right - left) * BODY_HEIGHT + 2 * MARGIN, label_width + 2 * MARGIN, MIN_PANEL_WIDTH
+    )
+    floor_y = MARGIN + top * BODY_HEIGHT
+    origin_x = width / 2 - (left + right) / 2 * BODY_HEIGHT
+    height = floor_y + LIMB_WIDTH / 2 + MAT_DEPTH + LABEL_GAP + LABEL_SIZE * 0.5 + MARGIN / 2
+    return FigureLayout(view=view, width=width, height=height, origin_x=origin_x, floor_y=floor_y)
+
+
+def figure_layout(exercise: Exercise) -> FigureLayout:
+    """The shared panel layout of every keyframe of ``exercise``."""
+    return _layout(exercise.camera.view, exercise.keyframes)
+
+
+def _points_in(layout: FigureLayout, keyframe: Keyframe) -> dict[str, Point]:
+    return {
+        name: layout.to_svg(point)
+        for name, point in figure_points(keyframe.segments, layout.view).items()
+    }
+
+
+def keyframe_points(exercise: Exercise, keyframe: Keyframe) -> dict[str, Point]:
+    """Panel-local SVG coordinates of every joint (plus toes and eyes) of ``keyframe``."""
+    return _points_in(_layout(exercise.camera.view, _with(exercise, keyframe)), keyframe)
+
+
+def _with(exercise: Exercise, keyframe: Keyframe) -> list[Keyframe]:
+    frames = list(exercise.keyframes)
+    return frames if keyframe in frames else [*frames, keyframe]
+
+
+def _num(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _side_of(segment: str) -> str | None:
+    return segment[-1] if segment.endswith(("_l", "_r")) else None
+
+
+def _sub(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
+    # Trailing underscores let attribute names such as class_ pass as keywords.
+    return ET.SubElement(
+        parent, tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
+    )
+
+
+def _draw_segment(body: ET.Element, name: str, points: Mapping[str, Point], depth: str) -> None:
+    start, end = SEGMENT_JOINTS[name]
+    (x1, y1), (x2, y2) = points[start], points[end]
+    colour = {"far": FAR_COLOUR, "near": NEAR_COLOUR}.get(depth, BODY_COLOUR)
+    width = TRUNK_WIDTH * 0.7 if name == "head" else LIMB_WIDTH
+    if name == "trunk":
+        width = TRUNK_WIDTH
+    classes = f"seg seg-{name}" + (f" {depth}" if depth else "")
+    element = ET.SubElement(body, "line", {"class": classes, "data-from": start, "data-to": end})
+    element.attrib.update(
+        {
+            "x1": _num(x1),
+            "y1": _num(y1),
+            "x2": _num(x2),
+            "y2": _num(y2),
+            "stroke": colour,
+            "stroke-width": _num(width),
+            "stroke-linecap": "round",
+        }
+    )
+
+
+def _draw_panel(
+    parent: ET.Element,
+    layout: FigureLayout,
+    keyframe: Keyframe,
+    index: int,
+    prefix: str,
+    offset_x: float,
+) -> None:
+    points = _points_in(layout, keyframe)
+    panel = _sub(
+        parent,
+        "g",
+        class_="bc-keyframe",
+        id=f"{prefix}-kf-{index}",
+        data_index=str(index),
+        data_name=keyframe.name,
+        data_hold_s=_num(keyframe.hold_s),
+        transform=f"translate({_num(offset_x)} 0)",
+    )
+    ground = _sub(panel, "g", class_="ground")
+    floor = layout.floor_line_y
+    _sub(
+        ground,
+        "rect",
+        class_="mat",
+        x=_num(MARGIN / 2),
+        y=_num(floor),
+        width=_num(layout.width - MARGIN),
+        height=_num(MAT_DEPTH),
+        rx=_num(MAT_DEPTH / 2),
+        fill=MAT_COLOUR,
+    )
+    _sub(
+        ground,
+        "line",
+        class_="floor",
+        x1=_num(MARGIN / 2),
+        y1=_num(floor),
+        x2=_num(layout.width - MARGIN / 2),
+        y2=_num(floor),
+        stroke=FLOOR_COLOUR,
+        stroke_width="1.2",
+        stroke_linecap="round",
+    )
+
+    body = _sub(panel, "g", class_="body", stroke_linejoin="round")
+    side_view = layout.view is View.SIDE
+    far = "l" if NEAR_SIDE == "r" else "r"
+    limbs_of = {side: [f"{limb}_{side}" for limb in _LIMBS] for side in ("l", "r")}
+    legs = [n for n in limbs_of["l"] + limbs_of["r"] if not n.startswith(("upper_arm", "forearm"))]
+    arms = [n for n in limbs_of["l"] + limbs_of["r"] if n not in legs]
+    if side_view:
+        for name in limbs_of[far]:
+            _draw_segment(body, name, points, "far")
+    else:
+        for name in legs:
+            _draw_segment(body, name, points, "")
+    torso = " ".join(f"{_num(points[j][0])},{_num(points[j][1])}" for j in _TORSO)
+    _sub(
+        body,
+        "polygon",
+        class_="torso",
+        data_points=" ".join(_TORSO),
+        points=torso,
+        fill=BODY_COLOUR,
+        stroke=BODY_COLOUR,
+        stroke_width=_num(TRUNK_WIDTH),
+    )
+    _draw_segment(body, "trunk", points, "")
+    _draw_segment(body, "head", points, "")
+    head_x, head_y = points["head"]
+    _sub(
+        body,
+        "circle",
+        class_="head",
+        data_at="head",
+        cx=_num(head_x),
+        cy=_num(head_y),
+        r=_num(HEAD_RADIUS * layout.scale),
+        fill=HEAD_COLOUR,
+    )
+    for eye in ("eye",) if side_view else ("eye_l", "eye_r"):
+        _sub(
+            body,
+            "circle",
+            class_="eye",
+            data_at=eye,
+            cx=_num(points[eye][0]),
+            cy=_num(points[eye][1]),
+            r=_num(HEAD_RADIUS * layout.scale * 0.14),
+            fill=EYE_COLOUR,
+        )
+    # Near limbs (side view) and arms (front view) pass in front of the body.
+    for name in limbs_of[NEAR_SIDE] if side_view else arms:
+        _draw_segment(body, name, points, "near" if side_view else "")
+
+    label = _sub(
+        panel,
+        "text",
+        class_="label",
+        x=_num(layout.width / 2),
+        y=_num(layout.label_y),
+        text_anchor="middle",
+        font_family="system-ui, -apple-system, 'Segoe UI', sans-serif",
+        font_size=_num(LABEL_SIZE),
+        fill=LABEL_COLOUR,
+    )
+    label.text = _label(index, keyframe)
+
+
+def _animation_data(exercise: Exercise, layout: FigureLayout, frames: Sequence[Keyframe]) -> str:
+    data = {
+        "exercise": exercise.id,
+        "view": layout.view.value,
+        "panel": {"width": round(layout.width, 2), "height": round(layout.height, 2)},
+        "scale": layout.scale,
+        "origin_x": round(layout.origin_x, 2),
+        "floor_y": round(layout.floor_y, 2),
+        "segment_lengths": {k: round(v * layout.scale, 2) for k, v in SEGMENT_LENGTHS.items()},
+        "segments": {name: list(ends) for name, ends in SEGMENT_JOINTS.items()},
+        "keyframes": [
+            {
+                "name": k.name,
+                "hold_s": k.hold_s,
+                "segments": k.segments.model_dump(),
+                "joints": {
+                    name: [round(x, 2), round(y, 2)]
+                    for name, (x, y) in _points_in(layout, k).items()
+                },
+            }
+            for k in frames
+        ],
+    }
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _svg(
+    exercise: Exercise,
+    layout: FigureLayout,
+    panels: Sequence[tuple[int, Keyframe]],
+    frames: Sequence[Keyframe],
+    prefix: str,
+) -> str:
+    names = ", ".join(k.name for _, k in panels)
+    what = "key position" if len(panels) == 1 else f"{len(panels)} key positions"
+    summary = f"{exercise.name}: {what} ({names})"
+    view = "side" if layout.view is View.SIDE else "front"
+    root = ET.Element(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "class": "bc-figure",
+            "id": prefix,
+            "viewBox": f"0 0 {_num(layout.width * len(panels))} {_num(layout.height)}",
+            "preserveAspectRatio": "xMidYMid meet",
+            "role": "img",
+            "aria-label": summary,
+            "aria-describedby": f"{prefix}-desc",
+            "data-exercise": exercise.id,
+            "data-view": view,
+            "data-panel-width": _num(layout.width),
+        },
+    )
+    _sub(root, "title", id=f"{prefix}-title").text = summary
+    steps = "; ".join(
+        f"{i + 1}. {k.name}" + (f", held {_num(k.hold_s)} s" if k.hold_s else "") for i, k in panels
+    )
+    _sub(root, "desc", id=f"{prefix}-desc").text = f"Stick figure seen from the {view}: {steps}."
+    for slot, (index, keyframe) in enumerate(panels):
+        _draw_panel(root, layout, keyframe, index, prefix, slot * layout.width)
+    script = _sub(root, "script", type="application/json", class_="bc-keyframes")
+    script.text = _animation_data(exercise, layout, frames)
+    return ET.tostring(root, encoding="unicode")
+
+
+def render_exercise_svg(exercise: Exercise) -> str:
+    """Every key position of ``exercise`` side by side, as one SVG document."""
+    layout = figure_layout(exercise)
+    panels = list(enumerate(exercise.keyframes))
+    return _svg(exercise, layout, panels, exercise.keyframes, f"bc-{exercise.id}")
+
+
+def render_keyframe_svg(exercise: Exercise, keyframe: Keyframe) -> str:
+    """One key position of ``exercise`` in the panel layout shared by all its keyframes."""
+    frames = _with(exercise, keyframe)
+    layout = _layout(exercise.camera.view, frames)
+    index = frames.index(keyframe)
+    return _svg(exercise, layout, [(index, keyframe)], frames, f"bc-{exercise.id}-{index}")
