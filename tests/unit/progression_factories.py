@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from backcoach.content import (
     Camera,
     Catalog,
     Dosage,
+    DoseOverride,
     Exercise,
     Keyframe,
     Kind,
@@ -88,9 +90,14 @@ def exercise(
     )
 
 
-def catalog(*exercises: Exercise, program_id: str = "test") -> Catalog:
+def catalog(
+    *exercises: Exercise,
+    program_id: str = "test",
+    overrides: Mapping[str, DoseOverride] | None = None,
+) -> Catalog:
     items = exercises or (exercise(),)
-    steps = [ProgramStep(exercise=e.id) for e in items]
+    own = overrides or {}
+    steps = [ProgramStep(exercise=e.id, dose=own.get(e.id, DoseOverride())) for e in items]
     program = Program(
         id=program_id,
         name="Test program",

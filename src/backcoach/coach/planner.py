@@ -28,7 +28,7 @@ from datetime import date
 from enum import StrEnum
 
 from backcoach.coach.history import SessionRecord, chronological
-from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel, default_step
+from backcoach.coach.plan import PlannedStep, SessionPlan, default_step
 from backcoach.coach.progression import (
     BREAK_DAYS,
     DEFAULT_PAIN_LIMIT,
@@ -161,8 +161,8 @@ def _plan_step(
         notes: list[str] = []
     else:
         session, _ = found
-        last = clamp(_from_record(base, session, exercise.id), exercise)
-        step = last
+        last = _from_record(base, session, exercise.id)
+        step = clamp(last, exercise)
         notes = []
         record = session.exercise(exercise.id)
         assert record is not None
@@ -176,9 +176,8 @@ def _plan_step(
                 f"(pain limit {pain_limit}/10, or pain rose by 2 or more)."
             )
         if gap >= LONG_BREAK_DAYS:
-            easier = step.variant is VariantLevel.EASIER
-            step = replace(base, variant=VariantLevel.EASIER if easier else VariantLevel.STANDARD)
-            notes.append(f"Starting again at the program's dose after {gap} days away.")
+            step = cap_at(step, base)
+            notes.append(f"Starting again at the program's dose (or lower) after {gap} days away.")
         elif gap >= BREAK_DAYS:
             step = step_back(step, exercise)
             notes.append(f"One step easier after a {gap}-day break.")

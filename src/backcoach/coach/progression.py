@@ -25,7 +25,8 @@ exercise of today's program):
 - **Step back after a break.** After ``BREAK_DAYS`` (7) days or more without a
   completed session, each exercise steps one dose step down (a harder variant
   goes back to the standard one); after ``LONG_BREAK_DAYS`` (28) days or more
-  it restarts at the program's own dose.
+  it restarts at the program's own dose (or stays lower if it was lower, and a
+  harder variant goes back to the standard one).
 - **Stay in the safe range.** Every dose stays within the content's safe
   minimum and maximum (``Amount.min`` and ``Amount.max``).
 
@@ -122,18 +123,20 @@ def _fit_int(value: float, amount: Amount) -> int:
 
 
 def clamp(step: PlannedStep, exercise: Exercise) -> PlannedStep:
-    """The step with every dose field moved into the exercise's safe range."""
+    """The step with every dose field moved into the exercise's safe range.
+
+    A field the exercise has no range for (such as reps on a hold) is dropped.
+    """
     dose = exercise.dosage
+    reps, hold_s, duration_s = step.reps, step.hold_s, step.duration_s
     return replace(
         step,
         sets=max(1, _fit_int(step.sets, dose.sets)),
-        reps=_fit_int(step.reps, dose.reps) if step.reps is not None and dose.reps else step.reps,
-        hold_s=_fit(step.hold_s, dose.hold_s)
-        if step.hold_s is not None and dose.hold_s
-        else step.hold_s,
-        duration_s=_fit(step.duration_s, dose.duration_s)
-        if step.duration_s is not None and dose.duration_s
-        else step.duration_s,
+        reps=_fit_int(reps, dose.reps) if reps is not None and dose.reps else None,
+        hold_s=_fit(hold_s, dose.hold_s) if hold_s is not None and dose.hold_s else None,
+        duration_s=_fit(duration_s, dose.duration_s)
+        if duration_s is not None and dose.duration_s
+        else None,
     )
 
 
