@@ -2,6 +2,7 @@
 
 from backcoach.cli import (
     content,  # noqa: F401
+    data,  # noqa: F401
     serve,  # noqa: F401
     workout,  # noqa: F401
 )

@@ -11,6 +11,8 @@ from backcoach.store.habits import add_habit_log, list_habit_logs
 from backcoach.store.migrate import (
     current_revision,
     head_revision,
+    open_database,
+    ready_engine,
     upgrade_database,
     upgrade_engine,
 )
@@ -93,7 +95,9 @@ __all__ = [
     "list_step_events",
     "local_user",
     "make_engine",
+    "open_database",
     "put_step_event",
+    "ready_engine",
     "session_factory",
     "set_setting",
     "upgrade_database",

@@ -6,6 +6,8 @@ from an installed wheel as well as from the source tree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -15,9 +17,10 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
-from backcoach.store.db import StoreError, describe, make_engine
+from backcoach.store.db import StoreError, describe, make_engine, session_factory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -64,5 +67,27 @@ def upgrade_database(settings: Settings) -> str | None:
     engine = make_engine(settings)
     try:
         return upgrade_engine(engine)
+    finally:
+        engine.dispose()
+
+
+def ready_engine(settings: Settings) -> Engine:
+    """An engine on the configured database, created or upgraded to the newest schema."""
+    engine = make_engine(settings)
+    try:
+        upgrade_engine(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+@contextmanager
+def open_database(settings: Settings) -> Iterator[Session]:
+    """A session on the upgraded database, for one command; disposes the engine after."""
+    engine = ready_engine(settings)
+    try:
+        with session_factory(engine)() as db:
+            yield db
     finally:
         engine.dispose()

@@ -1,0 +1,237 @@
+"""The history view as plain data: recent sessions, streaks, minutes per week,
+the pain trend and questionnaire scores. The CLI prints it, the web app charts it.
+
+Definitions:
+- A day *counts* for a streak when a session was completed on it (local date).
+- The current streak is the run of counting days ending today, or ending
+  yesterday when there is no session yet today (the day is not over).
+- Minutes are the active time of the recorded steps (rests between sets included).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from backcoach.store import (
+    QuestionnaireResponse,
+    SessionStatus,
+    StepEvent,
+    StepStatus,
+    WorkoutSession,
+    get_user,
+)
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """One session in the history table."""
+
+    id: int
+    started_at: datetime
+    program_id: str
+    length: str
+    status: SessionStatus
+    steps_done: int
+    steps_total: int
+    minutes: float
+    pain_before: int | None
+    pain_after: int | None
+    effort: int | None
+
+
+@dataclass(frozen=True)
+class WeekMinutes:
+    week_start: date  # a Monday
+    minutes: float
+    sessions: int
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    day: date
+    session_id: int
+    before: int | None
+    after: int | None
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    taken_at: datetime
+    scores: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    today: date
+    completed_sessions: int
+    current_streak: int
+    best_streak: int
+    sessions: tuple[SessionLine, ...] = ()  # newest first
+    minutes_per_week: tuple[WeekMinutes, ...] = ()  # oldest first, empty weeks included
+    pain_trend: tuple[PainPoint, ...] = ()  # oldest first
+    questionnaires: dict[str, tuple[ScorePoint, ...]] = field(default_factory=dict)
+
+
+def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
+    """(current, best) runs of consecutive days in ``days``."""
+    unique = sorted(set(days))
+    best = run = 0
+    previous: date | None = None
+    for day in unique:
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        best = max(best, run)
+        previous = day
+    done = set(unique)
+    end = today if today in done else today - timedelta(days=1)
+    current = 0
+    while end - timedelta(days=current) in done:
+        current += 1
+    return current, best
+
+
+def _local_day(moment: datetime, tz: tzinfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def _step_totals(db: Session, session_ids: Sequence[int]) -> dict[int, tuple[int, float]]:
+    """Per session: (completed steps, active seconds)."""
+    if not session_ids:
+        return {}
+    completed = func.sum(case((StepEvent.status == StepStatus.COMPLETED, 1), else_=0))
+    rows = db.execute(
+        select(StepEvent.session_id, completed, func.sum(StepEvent.duration_s))
+        .where(StepEvent.session_id.in_(session_ids))
+        .group_by(StepEvent.session_id)
+    )
+    return {sid: (int(done or 0), float(seconds or 0.0)) for sid, done, seconds in rows}
+
+
+def history_summary(
+    db: Session,
+    *,
+    today: date,
+    user_id: int | None = None,
+    tz: tzinfo = UTC,
+    recent: int = 20,
+    weeks: int = 12,
+    pain_points: int = 30,
+) -> HistorySummary:
+    """Everything the history view shows, for ``user_id`` (default: the local user).
+
+    Args:
+        today: the local date to count streaks and weeks up to.
+        tz: the time zone that turns session times into local dates.
+        recent: how many sessions the table lists.
+        weeks: how many weeks of minutes, this week included.
+        pain_points: how many sessions the pain trend covers.
+    """
+    if user_id is None:
+        user = get_user(db)
+        if user is None:
+            return HistorySummary(
+                today=today, completed_sessions=0, current_streak=0, best_streak=0
+            )
+        user_id = user.id
+    mine = WorkoutSession.user_id == user_id
+
+    completed_days = [
+        _local_day(started, tz)
+        for started in db.scalars(
+            select(WorkoutSession.started_at).where(
+                mine, WorkoutSession.status == SessionStatus.COMPLETED
+            )
+        )
+    ]
+    current, best = streaks(completed_days, today)
+
+    recent_rows = list(
+        db.scalars(
+            select(WorkoutSession)
+            .where(mine)
+            .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
+            .limit(recent)
+        )
+    )
+    first_week = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    window_start = datetime.combine(first_week - timedelta(days=1), time(), UTC)
+    week_rows = db.execute(
+        select(WorkoutSession.id, WorkoutSession.started_at).where(
+            mine, WorkoutSession.started_at >= window_start
+        )
+    ).all()
+    totals = _step_totals(db, sorted({r.id for r in recent_rows} | {r.id for r in week_rows}))
+
+    sessions = tuple(
+        SessionLine(
+            id=row.id,
+            started_at=row.started_at,
+            program_id=row.program_id,
+            length=row.length,
+            status=row.status,
+            steps_done=totals.get(row.id, (0, 0.0))[0],
+            steps_total=len(row.plan.get("steps", ())),
+            minutes=totals.get(row.id, (0, 0.0))[1] / 60,
+            pain_before=row.pain_before,
+            pain_after=row.pain_after,
+            effort=row.effort,
+        )
+        for row in recent_rows
+    )
+
+    minutes: dict[date, float] = defaultdict(float)
+    counts: dict[date, int] = defaultdict(int)
+    for session_id, started in week_rows:
+        day = _local_day(started, tz)
+        monday = day - timedelta(days=day.weekday())
+        if monday >= first_week:
+            minutes[monday] += totals.get(session_id, (0, 0.0))[1] / 60
+            counts[monday] += 1
+    per_week = tuple(
+        WeekMinutes(week_start=monday, minutes=minutes[monday], sessions=counts[monday])
+        for monday in (first_week + timedelta(weeks=i) for i in range(weeks))
+    )
+
+    pain_rows = db.execute(
+        select(
+            WorkoutSession.id,
+            WorkoutSession.started_at,
+            WorkoutSession.pain_before,
+            WorkoutSession.pain_after,
+        )
+        .where(
+            mine,
+            (WorkoutSession.pain_before.is_not(None)) | (WorkoutSession.pain_after.is_not(None)),
+        )
+        .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
+        .limit(pain_points)
+    ).all()
+    pain_trend = tuple(
+        PainPoint(day=_local_day(started, tz), session_id=sid, before=before, after=after)
+        for sid, started, before, after in reversed(pain_rows)
+    )
+
+    scores: dict[str, list[ScorePoint]] = defaultdict(list)
+    for response in db.scalars(
+        select(QuestionnaireResponse)
+        .where(QuestionnaireResponse.user_id == user_id)
+        .order_by(QuestionnaireResponse.taken_at, QuestionnaireResponse.id)
+    ):
+        scores[response.name].append(ScorePoint(taken_at=response.taken_at, scores=response.scores))
+
+    return HistorySummary(
+        today=today,
+        completed_sessions=len(completed_days),
+        current_streak=current,
+        best_streak=best,
+        sessions=sessions,
+        minutes_per_week=per_week,
+        pain_trend=pain_trend,
+        questionnaires={name: tuple(points) for name, points in sorted(scores.items())},
+    )
