@@ -110,7 +110,7 @@ def test_screen_fits_80x24_and_shows_step_dose_and_keys() -> None:
     assert "1 set x 2 breaths" in text
     assert "Breathe in" in text and "breath 1 of 2" in text
     assert "step 1/5" in text
-    assert "q quit" in lines[-1]
+    assert "q quit" in lines[-1] and "h it hurts" in lines[-1]
 
 
 @pytest.mark.parametrize(
@@ -252,6 +252,14 @@ def test_quit_question_while_paused_keeps_the_pause() -> None:
             on_notice=keep,
         )
     assert engines[-1].state.paused
+
+
+def test_h_stops_the_session_because_it_hurts() -> None:
+    keys = ScriptedKeys(["", "h"], then="")
+    out = quiet_console()
+    summary = run_session(PLAN, EMPTY_CATALOG, out=out, title="T", keys=keys, clock=keys.clock)
+    assert summary.ended_by is EndReason.HURT
+    assert "talk to a clinician" in out.file.getvalue()  # type: ignore[attr-defined]
 
 
 def test_time_scale_speeds_up_countdowns() -> None:

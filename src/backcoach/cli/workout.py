@@ -24,11 +24,13 @@ from rich.console import Console
 from rich.live import Live
 
 from backcoach.cli.app import app, console
+from backcoach.cli.data import stored_session
 from backcoach.cli.workout_keys import KeySource, terminal_keys
 from backcoach.cli.workout_view import Screen, render_screen, render_summary
 from backcoach.coach.engine import (
     Back,
     Event,
+    Hurt,
     Notice,
     Pause,
     Quit,
@@ -113,6 +115,8 @@ class _Session:
             self.feed(Skip(t))
         elif ch == "b":
             self.feed(Back(t))
+        elif ch == "h":  # it hurts: stop at once, no question asked
+            self.feed(Hurt(t))
         elif ch == "q":
             self.confirm_quit = True
             self._paused_for_question = not self.engine.state.paused
@@ -216,11 +220,17 @@ def workout(
         raise UsageError(
             "`backcoach workout` needs an interactive terminal: it reads keys as you press them."
         )
-    name = catalog.programs[program].name
-    run_session(
-        plan,
-        catalog,
-        out=console,
-        title=f"{name} ({length})",
-        time_scale=get_settings().time_scale,
-    )
+    settings = get_settings()
+    # Each step is committed as it is done; an interrupted session is offered for resuming.
+    with stored_session(plan, settings=settings) as (active, record):
+        resumed = catalog.programs.get(active.plan.program_id)
+        name = resumed.name if resumed is not None else active.plan.program_id
+        run_session(
+            active.plan,
+            catalog,
+            out=console,
+            title=f"{name} ({active.plan.length})",
+            time_scale=settings.time_scale,
+            engine=active.engine,
+            on_notice=record,
+        )

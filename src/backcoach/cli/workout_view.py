@@ -24,7 +24,7 @@ from backcoach.coach.engine import Activity, EndReason, SessionState, StepStatus
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.content import Exercise, Kind
 
-KEYS_HELP = "r/Enter rep done · space/p pause · s skip · b back · q quit"
+KEYS_HELP = "r/Enter rep done · space/p pause · s skip · b back · q quit · h it hurts"
 STATUS_HEIGHT = 8
 BAR_WIDTH = 50
 
