@@ -15,9 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
-
 from backcoach.vision.landmarks import Landmark, LandmarkFrame
 
 
@@ -67,39 +64,36 @@ class OneEuroFilter:
 
 @dataclass(slots=True)
 class LandmarkSmoother:
-    """One-Euro filter over every coordinate of a landmark frame (vectorised).
+    """One-Euro filter over every coordinate of a landmark frame.
 
     Visibility is passed through unchanged; a frame without a pose resets the
-    filter so a person re-entering the picture does not slide in from the old spot.
+    filters so a person re-entering the picture does not slide in from the old spot.
+    Pure Python (no numpy), so the live coach needs no optional extra.
     """
 
     min_cutoff: float = 1.0
     beta: float = 0.5
     d_cutoff: float = 1.0
-    _t: float | None = field(default=None, init=False)
-    _x: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((33, 3)), init=False)
-    _dx: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((33, 3)), init=False)
+    _filters: list[OneEuroFilter] = field(default_factory=list, init=False)
 
     def __call__(self, frame: LandmarkFrame) -> LandmarkFrame:
         if frame.landmarks is None:
-            self._t = None
+            self._filters = []
             return frame
-        raw = np.array([mark[:3] for mark in frame.landmarks], dtype=np.float64)
-        if self._t is None:
-            self._t, self._x, self._dx = frame.t_s, raw, np.zeros_like(raw)
-            return frame
-        if frame.t_s <= self._t:
-            return frame
-        dt = frame.t_s - self._t
-        self._t = frame.t_s
-        dx = (raw - self._x) / dt
-        a_d = _alpha(self.d_cutoff, dt)
-        self._dx = a_d * dx + (1.0 - a_d) * self._dx
-        tau = 1.0 / (2.0 * math.pi * (self.min_cutoff + self.beta * np.abs(self._dx)))
-        a = 1.0 / (1.0 + tau / dt)
-        self._x = a * raw + (1.0 - a) * self._x
+        if not self._filters:
+            self._filters = [
+                OneEuroFilter(self.min_cutoff, self.beta, self.d_cutoff)
+                for _ in range(3 * len(frame.landmarks))
+            ]
+        f = self._filters
+        t = frame.t_s
         marks = tuple(
-            Landmark(float(x), float(y), float(z), old.visibility)
-            for (x, y, z), old in zip(self._x.tolist(), frame.landmarks, strict=True)
+            Landmark(
+                f[3 * i](t, mark.x),
+                f[3 * i + 1](t, mark.y),
+                f[3 * i + 2](t, mark.z),
+                mark.visibility,
+            )
+            for i, mark in enumerate(frame.landmarks)
         )
-        return LandmarkFrame(t_s=frame.t_s, landmarks=marks, aspect=frame.aspect)
+        return LandmarkFrame(t_s=t, landmarks=marks, aspect=frame.aspect)

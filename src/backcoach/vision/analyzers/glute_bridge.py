@@ -125,7 +125,7 @@ class GluteBridgeAnalyzer:
             exercise=self.exercise_id,
             t_s=t,
             reps=self.log.reps,
-            hold_s=self.hold.current_s,
+            hold_s=self.hold.current_s if active else 0.0,
             cue=_MESSAGES[faults[0]] if faults else None,
             hint=hint,
             side=side or None,
