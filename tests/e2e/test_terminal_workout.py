@@ -20,11 +20,17 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from backcoach.content import Length, default_catalog
+from backcoach.cli.workout import make_plan
+from backcoach.content import Kind, default_catalog
 
 TIME_SCALE = "100"
 TIMEOUT = 30  # seconds; an upper bound for one screen change, never a measurement
-SHORT_STEPS = len(default_catalog().program("back-basics").lengths[Length.SHORT])
+PLAN = make_plan(default_catalog(), "back-basics", "short")
+SHORT_STEPS = len(PLAN.steps)
+# The first step that waits for "r" (1-based); the steps before it run on time alone.
+FIRST_REP_STEP = next(
+    i for i, s in enumerate(PLAN.steps, start=1) if s.kind is Kind.REPS and not s.hold_s
+)
 
 
 def workout_env(tmp_path: Path) -> dict[str, str]:
@@ -79,9 +85,9 @@ def expect_terminal_restored(child: pexpect.spawn) -> None:
 
 def test_full_short_session_with_pause_skip_and_back(workout: pexpect.spawn) -> None:
     child = workout
-    child.expect("Deep breathing")
-    # Breaths are paced by the engine; the next step waits for reps.
-    child.expect(f"step 2/{SHORT_STEPS}")
+    child.expect(PLAN.steps[0].name)
+    # Breaths, holds and timed work are paced by the engine; this step waits for reps.
+    child.expect(f"step {FIRST_REP_STEP}/{SHORT_STEPS}")
     child.expect("Press r or Enter after each rep")
 
     child.send("r")
@@ -93,9 +99,9 @@ def test_full_short_session_with_pause_skip_and_back(workout: pexpect.spawn) -> 
     child.expect("Let's carry on")
 
     child.send("s")
-    child.expect(f"step 3/{SHORT_STEPS}")
+    child.expect(f"step {FIRST_REP_STEP + 1}/{SHORT_STEPS}")
     child.send("b")
-    child.expect(f"step 2/{SHORT_STEPS}")
+    child.expect(f"step {FIRST_REP_STEP}/{SHORT_STEPS}")
     child.expect("Rep 1 of")  # the reopened step starts from its first rep
 
     press_until(child, "r", "Session summary")
@@ -118,7 +124,7 @@ def test_quit_asks_to_confirm(workout: pexpect.spawn) -> None:
     child.expect("Quit the session")
     child.send("y")
     child.expect("Session summary")
-    child.expect(f"Steps done: 1 of {SHORT_STEPS}")
+    child.expect(f"Steps done: {FIRST_REP_STEP - 1} of {SHORT_STEPS}")
     child.expect("Session ended early")
     expect_terminal_restored(child)
 
@@ -195,7 +201,7 @@ def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
         [*tmux_server, "new-session", "-d", "-s", "workout", "-x", "80", "-y", "24", command],
         check=True,
     )
-    screen = capture_until(tmux_server, "Neck nods")
+    screen = capture_until(tmux_server, PLAN.steps[FIRST_REP_STEP - 1].name)
     lines = screen.rstrip("\n").split("\n")
     # The whole screen fits: header on the first line, the keys on the last.
     assert lines[0].startswith("backcoach · Back basics")
@@ -204,4 +210,4 @@ def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
     capture_until(tmux_server, "Quit the session")
     subprocess.run([*tmux_server, "send-keys", "-t", "workout", "y"], check=True)
     summary = capture_until(tmux_server, "Session summary")
-    assert "Neck nods" in summary
+    assert PLAN.steps[FIRST_REP_STEP - 1].name in summary
