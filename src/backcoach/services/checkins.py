@@ -1,0 +1,201 @@
+"""Check-ins (pain before, during and after sessions) and questionnaire responses.
+
+Pain and effort are whole numbers from 0 to 10. A check-in *during* a session
+is the "this hurts" button: it names the exercise, and the planner backs that
+exercise off next time. Questionnaires are validated and scored by
+``coach/questionnaires.py`` and stored with their scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backcoach.coach.progression import DEFAULT_PAIN_LIMIT, should_stop_exercise
+from backcoach.coach.questionnaires import QuestionnaireScore, get, is_due, score
+from backcoach.errors import UsageError
+from backcoach.store import (
+    CheckIn,
+    CheckinPhase,
+    PainLocation,
+    add_checkin,
+    add_questionnaire_response,
+    get_session,
+    get_setting,
+    latest_questionnaire_response,
+    list_checkins,
+)
+
+PAIN_LIMIT_KEY = "pain_limit"
+
+
+def _check_scale(name: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not 0 <= value <= 10):
+        raise UsageError(f"{name} must be a whole number from 0 to 10, got {value}")
+
+
+def pain_limit(db: Session, *, user_id: int) -> int:
+    """The user's pain limit (setting ``pain_limit``, 1-10; default 5)."""
+    value = get_setting(db, user_id=user_id, key=PAIN_LIMIT_KEY, default=DEFAULT_PAIN_LIMIT)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10:
+        return value
+    return DEFAULT_PAIN_LIMIT
+
+
+def record_checkin(
+    db: Session,
+    *,
+    user_id: int,
+    phase: CheckinPhase,
+    pain: int,
+    now: datetime,
+    location: PainLocation = PainLocation.LOW_BACK,
+    effort: int | None = None,
+    session_id: int | None = None,
+    exercise_id: str | None = None,
+) -> CheckIn:
+    """Store one check-in. Commits.
+
+    With a ``session_id``, a *before* check-in also sets the session's pain
+    before, an *after* check-in its pain after and effort.
+
+    Raises:
+        UsageError: pain or effort outside 0-10, effort on a before check-in, an
+            unknown session, or a during check-in without an exercise.
+    """
+    _check_scale("Pain", pain)
+    _check_scale("Effort", effort)
+    if effort is not None and phase is not CheckinPhase.AFTER:
+        raise UsageError("Effort is asked after a session only.")
+    if phase is CheckinPhase.DURING and exercise_id is None:
+        raise UsageError("A check-in during a session needs the exercise it is about.")
+    row = None
+    if session_id is not None:
+        row = get_session(db, session_id=session_id, user_id=user_id)
+        if row is None:
+            raise UsageError(f"There is no session {session_id}.")
+    checkin = add_checkin(
+        db,
+        user_id=user_id,
+        at=now,
+        phase=phase,
+        pain=pain,
+        location=location,
+        session_id=session_id,
+        effort=effort,
+        exercise_id=exercise_id,
+    )
+    if row is not None and phase is CheckinPhase.BEFORE:
+        row.pain_before = pain
+    elif row is not None and phase is CheckinPhase.AFTER:
+        row.pain_after = pain
+        if effort is not None:
+            row.effort = effort
+    db.commit()
+    return checkin
+
+
+@dataclass(frozen=True)
+class HurtResult:
+    """What the UI shows after "this hurts".
+
+    ``stop``: suggest stopping this exercise now (``progression.STOP_MESSAGE``);
+    otherwise suggest a smaller, gentler range and stopping if it gets worse.
+    Never suggest pushing through pain.
+    """
+
+    stop: bool
+    pain: int
+    limit: int
+
+
+def record_this_hurts(
+    db: Session,
+    *,
+    user_id: int,
+    session_id: int,
+    exercise_id: str,
+    pain: int,
+    now: datetime,
+    location: PainLocation = PainLocation.LOW_BACK,
+) -> HurtResult:
+    """Store "this hurts" on an exercise (a during check-in) and say whether to stop it.
+
+    The planner moves that exercise to its easier variant next time either way.
+    Commits.
+    """
+    row = get_session(db, session_id=session_id, user_id=user_id)
+    if row is None:
+        raise UsageError(f"There is no session {session_id}.")
+    limit = pain_limit(db, user_id=user_id)
+    record_checkin(
+        db,
+        user_id=user_id,
+        phase=CheckinPhase.DURING,
+        pain=pain,
+        now=now,
+        location=location,
+        session_id=session_id,
+        exercise_id=exercise_id,
+    )
+    stop = should_stop_exercise(row.pain_before, pain, limit)
+    return HurtResult(stop=stop, pain=pain, limit=limit)
+
+
+def earlier_pain_before(db: Session, *, user_id: int, before: datetime) -> list[int]:
+    """Pain-before values of check-ins earlier than ``before``, oldest first."""
+    return [
+        c.pain
+        for c in list_checkins(db, user_id=user_id, phase=CheckinPhase.BEFORE)
+        if c.at < before
+    ]
+
+
+def _scores_json(result: QuestionnaireScore) -> dict[str, Any]:
+    return {
+        "total": result.total,
+        "subscales": dict(result.subscales),
+        "risk_group": None if result.risk_group is None else str(result.risk_group),
+        "summary": result.summary,
+    }
+
+
+def save_questionnaire(
+    db: Session,
+    *,
+    user_id: int,
+    name: str,
+    answers: Mapping[str, int | str | None],
+    now: datetime,
+) -> QuestionnaireScore:
+    """Validate, score and store a questionnaire response. Commits.
+
+    Raises:
+        AnswerError: unknown questionnaire or invalid answers (nothing is stored).
+    """
+    given = {k: v for k, v in answers.items() if v is not None}
+    result = score(name, given)
+    add_questionnaire_response(
+        db,
+        user_id=user_id,
+        name=get(name).id,
+        taken_at=now,
+        answers=dict(given),
+        scores=_scores_json(result),
+    )
+    db.commit()
+    return result
+
+
+def questionnaire_due(
+    db: Session, *, user_id: int, name: str, today: date, tz: tzinfo = UTC
+) -> bool:
+    """True when a scheduled questionnaire (the pain and function check) is due."""
+    questionnaire = get(name)
+    row = latest_questionnaire_response(db, user_id=user_id, name=questionnaire.id)
+    last = None if row is None else row.taken_at.astimezone(tz).date()
+    return is_due(questionnaire, last, today=today)

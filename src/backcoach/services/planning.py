@@ -1,0 +1,169 @@
+"""Today's plan from the store: history, check-ins, screening and pain limit.
+
+``todays_plan`` reads the latest ``HISTORY_SESSIONS`` (60) sessions with their
+steps and "this hurts" check-ins, turns them into ``coach.history`` records
+and asks the planner (``coach/planner.py``). The dose of each exercise in a
+past session is the dose that was *planned* for it (from the stored plan); a
+step counts as completed when its step event says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, tzinfo
+
+from sqlalchemy.orm import Session
+
+from backcoach.coach.history import ExerciseRecord, SessionRecord
+from backcoach.coach.plan import VariantLevel
+from backcoach.coach.planner import PlanDecision, Refusal, build_plan
+from backcoach.content import Catalog, Length
+from backcoach.services.checkins import pain_limit
+from backcoach.services.safety import latest_screening_record, screening_needed
+from backcoach.store import (
+    CheckinPhase,
+    SessionStatus,
+    StepStatus,
+    WorkoutSession,
+    list_checkins,
+    list_sessions,
+    local_user,
+)
+
+HISTORY_SESSIONS = 60
+
+
+def _variant(value: object) -> VariantLevel:
+    try:
+        return VariantLevel(str(value))
+    except ValueError:
+        return VariantLevel.STANDARD
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _optional_float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def session_record(row: WorkoutSession, hurts: dict[str, int], tz: tzinfo = UTC) -> SessionRecord:
+    """One stored session (with its steps loaded) as the planner's record.
+
+    Args:
+        row: the session.
+        hurts: exercise id -> highest "this hurts" pain in this session.
+        tz: the time zone that turns the start time into a local date.
+    """
+    events = {e.step_index: e for e in row.steps}
+    planned = row.plan.get("steps", []) if isinstance(row.plan, dict) else []
+    records: list[ExerciseRecord] = []
+    for index, step in enumerate(planned):
+        if not isinstance(step, dict):
+            continue
+        exercise_id = str(step.get("exercise_id", ""))
+        event = events.get(index)
+        if event is None and exercise_id not in hurts:
+            continue  # not reached
+        pains = [
+            p for p in (event.pain if event else None, hurts.get(exercise_id)) if p is not None
+        ]
+        records.append(
+            ExerciseRecord(
+                exercise_id=exercise_id,
+                completed=event is not None and event.status is StepStatus.COMPLETED,
+                variant=_variant(step.get("variant")),
+                sets=_optional_int(step.get("sets")),
+                reps=_optional_int(step.get("reps")),
+                hold_s=_optional_float(step.get("hold_s")),
+                duration_s=_optional_float(step.get("duration_s")),
+                pain_during=max(pains) if pains else None,
+                hurt=exercise_id in hurts,
+            )
+        )
+    return SessionRecord(
+        day=row.started_at.astimezone(tz).date(),
+        completed=row.status is SessionStatus.COMPLETED,
+        pain_before=row.pain_before,
+        pain_after=row.pain_after,
+        effort=row.effort,
+        exercises=tuple(records),
+        program_id=row.program_id,
+    )
+
+
+def load_history(
+    db: Session, *, user_id: int, limit: int = HISTORY_SESSIONS, tz: tzinfo = UTC
+) -> list[SessionRecord]:
+    """The latest ``limit`` sessions as planner records, oldest first."""
+    rows = list_sessions(db, user_id=user_id, with_steps=True, newest_first=True, limit=limit)
+    rows.reverse()
+    if not rows:
+        return []
+    hurts: dict[int, dict[str, int]] = defaultdict(dict)
+    for checkin in list_checkins(
+        db, user_id=user_id, since=rows[0].started_at, phase=CheckinPhase.DURING
+    ):
+        if checkin.session_id is None or checkin.exercise_id is None:
+            continue
+        per_session = hurts[checkin.session_id]
+        per_session[checkin.exercise_id] = max(
+            checkin.pain, per_session.get(checkin.exercise_id, 0)
+        )
+    return [session_record(row, hurts.get(row.id, {}), tz) for row in rows]
+
+
+def _earlier_pain(history: Sequence[SessionRecord], today: date) -> list[int]:
+    return [s.pain_before for s in history if s.pain_before is not None and s.day < today]
+
+
+def todays_plan(
+    db: Session,
+    catalog: Catalog,
+    *,
+    today: date,
+    program_id: str,
+    length: Length,
+    pain_now: int | None = None,
+    user_id: int | None = None,
+    tz: tzinfo = UTC,
+) -> PlanDecision:
+    """Today's plan for the (local) user, or a refusal saying why and what to do.
+
+    Args:
+        db: a store session (read only here).
+        catalog: the content.
+        today: the local date of the session.
+        program_id: the program to follow.
+        length: short or full.
+        pain_now: today's pain before the session (0-10), if already asked.
+        user_id: the user; default the implicit local user.
+        tz: the local time zone, for dates of stored sessions and screenings.
+
+    Raises:
+        UsageError: unknown program or length, or pain out of range.
+    """
+    uid = user_id if user_id is not None else local_user(db).id
+    history = load_history(db, user_id=uid, tz=tz)
+    screening = latest_screening_record(db, user_id=uid, tz=tz)
+    decision = build_plan(
+        catalog,
+        program_id,
+        length,
+        history,
+        today=today,
+        screening=screening,
+        pain_limit=pain_limit(db, user_id=uid),
+        pain_now=pain_now,
+    )
+    if decision.refusal is Refusal.NO_SCREENING:
+        # Say so when the stored screening no longer matches the questions.
+        why = screening_needed(
+            db, user_id=uid, today=today, pain_now=pain_now,
+            earlier_pain=_earlier_pain(history, today), tz=tz,
+        )  # fmt: skip
+        if why:
+            return PlanDecision(plan=None, refusal=decision.refusal, message=why)
+    return decision
