@@ -477,3 +477,26 @@ def test_invalid_tip_field_is_named(content_dir: Path) -> None:
     assert str(path) in message
     assert "'walking-as-a-break'" in message
     assert "field 'text'" in message
+
+
+# --- own words: no run of seven words copied from the seed article --------------------
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def test_content_is_written_in_our_own_words(shared_data: Path, catalog: Catalog) -> None:
+    seed = shared_data.parent / "seed" / "back-strengthening-exercises.txt"
+    assert seed.is_file(), f"the seed article sits next to the shared data: {seed}"
+    run = 7
+    seed_words = _words(seed.read_text(encoding="utf-8"))
+    seed_runs = {tuple(seed_words[i : i + run]) for i in range(len(seed_words) - run + 1)}
+    texts = [e.model_dump_json() for e in catalog.exercises.values()]
+    texts += [f"{t.title} {t.text}" for t in catalog.tips]
+    texts += [p.description for p in catalog.programs.values()]
+    copied = set()
+    for text in texts:
+        words = _words(text)
+        copied |= {tuple(words[i : i + run]) for i in range(len(words) - run + 1)} & seed_runs
+    assert not copied, [" ".join(c) for c in copied]
