@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 from backcoach.config import Settings
-from backcoach.content import Catalog, load_catalog
 from tests.e2e.live_server import LiveServer, running_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -41,13 +40,8 @@ def web_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def catalog() -> Catalog:
-    return load_catalog(Path("/tmp/devcontent"))  # TEMPORARY until the content lands
-
-
-@pytest.fixture
-def live_server(web_settings: Settings, catalog: Catalog) -> Iterator[LiveServer]:
-    with running_server(web_settings, catalog=catalog) as live:
+def live_server(web_settings: Settings) -> Iterator[LiveServer]:
+    with running_server(web_settings) as live:
         yield live
 
 

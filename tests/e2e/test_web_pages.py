@@ -34,7 +34,7 @@ def test_exercise_library_filters_and_searches(page: Page, live_server: LiveServ
     ("name", "path"),
     [
         ("exercises", "/exercises"),
-        ("exercise-detail", "/exercises/glute-bridge"),
+        ("exercise-detail", "/exercises/bird-dog"),
         ("disclaimer", "/disclaimer"),
         ("not-found", "/exercises/no-such-exercise"),
     ],
