@@ -108,4 +108,3 @@ def screenshot_both(page: Page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     if original:
         page.set_viewport_size(original)
-
