@@ -10,8 +10,9 @@ from the step after the last recorded one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -327,6 +328,55 @@ def _sets_done_in_snapshot(snapshot: dict[str, Any] | None) -> dict[int, int]:
         return {int(r["index"]): int(r["sets_done"]) for r in records}
     except (KeyError, TypeError, ValueError):
         return {}
+
+
+def begin_session(
+    db: Session,
+    *,
+    user_id: int,
+    plan: SessionPlan,
+    now: datetime,
+    resume: Callable[[ResumeOffer], bool] | None = None,
+    pain_before: int | None = None,
+) -> ActiveSession:
+    """Today's session: the interrupted one if ``resume(offer)`` says yes, else a new one.
+
+    An interrupted session that is not resumed is marked abandoned, so it is
+    offered only once. Commits.
+    """
+    offer = find_resumable(db, user_id=user_id)
+    if offer is not None:
+        if resume is not None and resume(offer):
+            return resume_session(db, session_id=offer.session_id, user_id=user_id)
+        abandon_session(db, session_id=offer.session_id, now=now)
+    return start_session(db, user_id=user_id, plan=plan, now=now, pain_before=pain_before)
+
+
+class NoticeRecorder:
+    """An ``on_notice(engine, notices)`` callback that stores a running session's progress.
+
+    Every completed or skipped step is committed the moment the engine reports it.
+    """
+
+    def __init__(
+        self,
+        db: Session,
+        active: ActiveSession,
+        *,
+        source: StepSource = StepSource.MANUAL,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.active = active
+        self.source = source
+        self.clock = clock
+
+    def __call__(self, engine: SessionEngine, notices: Sequence[Notice]) -> None:
+        if engine is not self.active.engine:
+            raise ValueError("this recorder belongs to another session's engine")
+        record_notices(
+            self.db, active=self.active, notices=list(notices), now=self.clock(), source=self.source
+        )
 
 
 def abandon_session(db: Session, *, session_id: int, now: datetime) -> None:

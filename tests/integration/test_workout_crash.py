@@ -1,0 +1,151 @@
+"""Crash safety of `backcoach workout`: a real process in a pty, killed with SIGKILL.
+
+Every completed step is committed when it completes, so after the kill nothing
+completed is missing, and the next start offers to resume from the step after
+the last completed one. Time runs 100 times faster; rep steps wait for "r".
+Timeouts are generous upper bounds, never measurements.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from backcoach.content import Length, default_catalog
+
+TIMEOUT = 30
+STEPS = default_catalog().program("back-basics").lengths[Length.SHORT]
+N = len(STEPS)
+NAMES = [default_catalog().exercise(s.exercise).name for s in STEPS]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def start(data_dir: Path) -> Iterator[type[pexpect.spawn]]:
+    """Start `backcoach workout --length short` (as often as needed); all closed at the end."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
+    env.update(
+        BACKCOACH_TIME_SCALE="100",
+        BACKCOACH_DATA_DIR=str(data_dir),
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+    )
+    children: list[pexpect.spawn] = []
+
+    def spawn() -> pexpect.spawn:
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "backcoach", "workout", "--length", "short"],
+            env=env,
+            dimensions=(24, 100),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=TIMEOUT,
+        )
+        child.delaybeforesend = None
+        children.append(child)
+        return child
+
+    yield spawn  # type: ignore[misc]
+    for child in children:
+        child.close(force=True)
+
+
+def rows(data_dir: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(data_dir / "backcoach.db", timeout=10) as db:
+        return db.execute(query).fetchall()
+
+
+def recorded_steps(data_dir: Path) -> list[tuple[object, ...]]:
+    return rows(
+        data_dir,
+        "SELECT session_id, step_index, exercise_id, status FROM step_events "
+        "ORDER BY session_id, step_index",
+    )
+
+
+def press_until(child: pexpect.spawn, key: str, pattern: str, max_presses: int = 500) -> None:
+    for _ in range(max_presses):
+        child.send(key)
+        if child.expect([pattern, pexpect.TIMEOUT], timeout=0.05) == 0:
+            return
+    raise AssertionError(f"{pattern!r} never showed after {max_presses} presses of {key!r}")
+
+
+def kill(child: pexpect.spawn) -> None:
+    child.kill(signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.signalstatus == signal.SIGKILL
+
+
+def done(session_id: int, upto: int) -> list[tuple[object, ...]]:
+    return [(session_id, i, STEPS[i].exercise, "completed") for i in range(upto)]
+
+
+def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_step(
+    start, data_dir: Path
+) -> None:
+    child = start()
+    child.expect(f"step 2/{N}")  # the breathing step runs by itself
+    # The screen moves on only after the completed step is committed.
+    assert recorded_steps(data_dir) == done(1, 1)
+    press_until(child, "r", f"step 4/{N}")
+    assert recorded_steps(data_dir) == done(1, 3)
+    child.expect("Rep 1 of")
+    child.send("r")
+    child.expect("Rep 2 of")  # in the middle of step 4
+    kill(child)
+
+    assert recorded_steps(data_dir) == done(1, 3)
+    assert rows(data_dir, "SELECT id, status FROM sessions") == [(1, "in_progress")]
+
+    child = start()
+    child.expect(rf"Resume it from step 4 of {N} \({NAMES[3]}\)\? \[Y/n\]")
+    child.sendline("")
+    child.expect(f"step 4/{N}")
+    child.expect("Rep 1 of")  # the interrupted step starts again from its beginning
+    press_until(child, "r", f"step 5/{N}")
+    child.send("q")
+    child.expect("Quit the session")
+    child.send("y")
+    child.expect("Session summary")
+    child.expect(f"Steps done: 4 of {N}")
+    child.expect(pexpect.EOF)
+
+    assert recorded_steps(data_dir) == done(1, 4)
+    assert rows(data_dir, "SELECT id, status FROM sessions") == [(1, "quit")]
+
+    child = start()  # nothing interrupted now: no question, a new session
+    child.expect(f"step 2/{N}")
+    assert "Resume" not in (child.before or "")
+    kill(child)
+
+
+def test_declining_to_resume_starts_afresh(start, data_dir: Path) -> None:
+    child = start()
+    child.expect(f"step 2/{N}")  # keys are read once the screen is up
+    press_until(child, "r", f"step 3/{N}")
+    kill(child)
+
+    child = start()
+    child.expect(r"Resume it from step 3 of \d+ .*\[Y/n\]")
+    child.sendline("n")
+    child.expect(f"step 2/{N}")
+    kill(child)
+    assert rows(data_dir, "SELECT id, status FROM sessions ORDER BY id") == [
+        (1, "abandoned"),
+        (2, "in_progress"),
+    ]
+    assert recorded_steps(data_dir) == [*done(1, 2), *done(2, 1)]
