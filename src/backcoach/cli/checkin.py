@@ -1,0 +1,193 @@
+"""`backcoach screening`, `checkin` and `questionnaire NAME` in the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, tzinfo
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.prompt import Confirm, IntPrompt, Prompt
+
+from backcoach.cli.app import app, console
+from backcoach.coach.questionnaires import NAMES, Item, ItemKind, get
+from backcoach.coach.safety import DISCLAIMER, QUESTIONS, Outcome, ScreeningResult
+from backcoach.config import get_settings
+from backcoach.errors import UsageError
+from backcoach.services.checkins import earlier_pain_before, record_checkin, save_questionnaire
+from backcoach.services.safety import latest_screening_record, save_screening, screening_needed
+from backcoach.store import CheckinPhase, PainLocation, local_user, open_database
+
+SCALE = [str(n) for n in range(11)]
+
+
+class Phase(StrEnum):
+    BEFORE = "before"
+    AFTER = "after"
+
+
+def _local_now() -> tuple[datetime, tzinfo]:
+    now = datetime.now().astimezone()
+    return now, now.tzinfo or UTC
+
+
+@contextmanager
+def _answers_needed() -> Iterator[None]:
+    """End of input while asking becomes a plain message (nothing is stored)."""
+    try:
+        yield
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        raise UsageError(
+            "Stopped before every question was answered; nothing was stored."
+        ) from None
+
+
+def ask_scale(text: str, low: str = "", high: str = "") -> int:
+    """A whole number from 0 to 10, asked until the answer is one."""
+    hint = f" [dim](0 = {low}, 10 = {high})[/]" if low and high else " [dim](0-10)[/]"
+    return IntPrompt.ask(f"{text}{hint}", choices=SCALE, show_choices=False, console=console)
+
+
+def show_disclaimer() -> None:
+    console.print(Panel(DISCLAIMER, title="Please read", border_style="cyan"))
+
+
+def _show_screening(result: ScreeningResult) -> None:
+    if result.outcome is Outcome.RED_FLAG:
+        console.print(Panel(result.message, title="Please see a doctor", border_style="red"))
+    elif result.outcome is Outcome.CAUTION:
+        console.print(Panel(result.message, title="Exercise with care", border_style="yellow"))
+    else:
+        console.print(Panel(result.message, title="All clear", border_style="green"))
+
+
+@app.command()
+def screening() -> None:
+    """Answer the short safety screening (yes/no) before exercising; redo it any time."""
+    show_disclaimer()
+    console.print(
+        "A few yes/no questions about your back pain. They look for rare signs that need a "
+        "doctor rather than exercise. Answer y or n.\n"
+    )
+    answers: dict[str, bool] = {}
+    with _answers_needed():
+        for number, question in enumerate(QUESTIONS, start=1):
+            console.print(f"[dim]{question.help}[/]")
+            answers[question.id] = Confirm.ask(
+                f"{number}/{len(QUESTIONS)}  {question.text}", console=console
+            )
+    now, _ = _local_now()
+    with open_database(get_settings()) as db:
+        result = save_screening(db, user_id=local_user(db).id, answers=answers, now=now)
+    _show_screening(result)
+
+
+@app.command()
+def checkin(
+    phase: Annotated[
+        Phase, typer.Option("--phase", help="Before or after a session (after also asks effort).")
+    ] = Phase.BEFORE,
+    pain: Annotated[
+        int | None, typer.Option("--pain", min=0, max=10, help="Pain now, 0-10 (else asked).")
+    ] = None,
+    where: Annotated[
+        PainLocation | None, typer.Option("--where", help="Where the pain is (else asked).")
+    ] = None,
+    effort: Annotated[
+        int | None,
+        typer.Option("--effort", min=0, max=10, help="After: effort 0-10 (else asked)."),
+    ] = None,
+) -> None:
+    """Record how your back feels now: pain (0-10), where, and after a session the effort."""
+    if effort is not None and phase is Phase.BEFORE:
+        raise UsageError("--effort goes with --phase after.")
+    with _answers_needed():
+        if pain is None:
+            pain = ask_scale("Pain now", "no pain", "the worst pain you can imagine")
+        if where is None:
+            where = PainLocation(
+                Prompt.ask(
+                    "Where is it",
+                    choices=[p.value for p in PainLocation],
+                    default=PainLocation.LOW_BACK.value,
+                    console=console,
+                )
+            )
+        if phase is Phase.AFTER and effort is None:
+            effort = ask_scale("How hard was the session", "very easy", "as hard as possible")
+    now, tz = _local_now()
+    with open_database(get_settings()) as db:
+        user_id = local_user(db).id
+        earlier = earlier_pain_before(db, user_id=user_id, before=now)
+        record_checkin(
+            db,
+            user_id=user_id,
+            phase=CheckinPhase(phase.value),
+            pain=pain,
+            location=where,
+            effort=effort,
+            now=now,
+        )
+        why = None
+        if phase is Phase.BEFORE:
+            why = screening_needed(
+                db, user_id=user_id, today=now.date(), pain_now=pain, earlier_pain=earlier, tz=tz
+            )
+            record = latest_screening_record(db, user_id=user_id, tz=tz)
+            if record is not None and record.result.outcome is Outcome.RED_FLAG:
+                why = record.result.message
+    summary = f"Saved: pain {pain}/10 ({where.value})"
+    console.print(summary + (f", effort {effort}/10." if effort is not None else "."))
+    if why:
+        console.print(Panel(why, title="Before you exercise", border_style="yellow"))
+
+
+def _ask_item(item: Item) -> int | str | None:
+    if item.kind is ItemKind.SCALE:
+        return ask_scale(item.text, item.low, item.high)
+    if item.kind is ItemKind.AGREE:
+        answer = Prompt.ask(item.text, choices=["agree", "disagree"], console=console)
+        return 1 if answer == "agree" else 0
+    if item.kind is ItemKind.CHOICE:
+        console.print(item.text)
+        for number, choice in enumerate(item.choices, start=1):
+            console.print(f"  {number}. {choice}")
+        numbers = [str(n) for n in range(1, len(item.choices) + 1)]
+        return IntPrompt.ask("Your answer", choices=numbers, console=console) - 1
+    if item.optional:
+        return (
+            Prompt.ask(item.text, default="", show_default=False, console=console).strip() or None
+        )
+    while not (text := Prompt.ask(item.text, console=console).strip()):
+        console.print("[prompt.invalid]Please type a few words.")
+    return text
+
+
+@app.command()
+def questionnaire(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(NAMES)}.")],
+) -> None:
+    """Answer an outcome questionnaire; it is stored with its score."""
+    form = get(name)
+    console.print(f"[bold]{form.title}[/]\n{form.intro}\n")
+    if form.notice:
+        console.print(f"[dim]{form.notice}[/]\n")
+    answers: dict[str, int | str | None] = {}
+    with _answers_needed():
+        for item in form.items:
+            value = _ask_item(item)
+            if value is None:  # an empty optional activity: no more activities
+                break
+            answers[item.id] = value
+    now, _ = _local_now()
+    with open_database(get_settings()) as db:
+        result = save_questionnaire(
+            db, user_id=local_user(db).id, name=form.id, answers=answers, now=now
+        )
+    console.print(Panel(result.summary, title=f"{form.title}: score", border_style="green"))
+    if form.notice:
+        console.print(f"[dim]{form.notice}[/]")
