@@ -64,6 +64,11 @@ SVG_NS: Final = "http://www.w3.org/2000/svg"
 BODY_HEIGHT: Final = 100.0  # SVG units per body height
 FOOT_LENGTH: Final = 0.08  # fraction of body height, ankle to toe
 FRONT_FOOT_LENGTH: Final = 0.045
+HEEL_LENGTH: Final = 0.015  # behind the ankle, for a foot standing flat
+PLANTED_HEIGHT: Final = HEAD_RADIUS  # an ankle this low stands on the floor (a lying body's depth)
+MAX_SOLE_TILT: Final = 50.0  # degrees a standing foot's ankle bends from a right angle to the shin
+FACE_TURN_FROM: Final = 5.0  # degrees of head lean in a front view before the face turns
+FACE_TURN_SPAN: Final = 7.0  # ... and the extra lean that turns it fully
 LIMB_WIDTH: Final = 5.0
 TRUNK_WIDTH: Final = 8.0
 NEAR_SIDE: Final = "r"  # facing right, the person shows their right side
@@ -83,8 +88,9 @@ FLOOR_COLOUR: Final = "#9aa7b4"
 MAT_COLOUR: Final = "#e3ebf4"
 LABEL_COLOUR: Final = "#33404d"
 
-# The line of every segment: (from joint, to joint). Feet are drawn from the
-# shin direction (figure.py places no toes).
+# The line of every segment: (from joint, to joint). Heels and toes are added
+# here (figure.py places no feet): a foot standing on the floor runs from the
+# heel to the toe along it, any other foot from the ankle (its "heel") out.
 SEGMENT_JOINTS: Final[dict[str, tuple[str, str]]] = {
     "trunk": ("hip", "neck"),
     "head": ("neck", "head"),
@@ -94,10 +100,10 @@ SEGMENT_JOINTS: Final[dict[str, tuple[str, str]]] = {
     "forearm_r": ("elbow_r", "wrist_r"),
     "thigh_l": ("hip_l", "knee_l"),
     "shin_l": ("knee_l", "ankle_l"),
-    "foot_l": ("ankle_l", "toe_l"),
+    "foot_l": ("heel_l", "toe_l"),
     "thigh_r": ("hip_r", "knee_r"),
     "shin_r": ("knee_r", "ankle_r"),
-    "foot_r": ("ankle_r", "toe_r"),
+    "foot_r": ("heel_r", "toe_r"),
 }
 _LIMBS: Final = ("thigh", "shin", "foot", "upper_arm", "forearm")
 _TORSO: Final = ("shoulder_l", "shoulder_r", "hip_r", "hip_l")
@@ -108,36 +114,74 @@ def _step(origin: Point, angle_deg: float, length: float) -> Point:
     return (origin[0] + length * math.cos(rad), origin[1] + length * math.sin(rad))
 
 
-def _foot(ankle: Point, shin_deg: float, outward: float, length: float) -> Point:
-    """The toe: at a right angle to the shin, turned as little as needed to stay above the floor.
+def _turn(start_deg: float, end_deg: float) -> float:
+    """The signed turn from one direction to another, in degrees (-180, 180]."""
+    turn = (end_deg - start_deg) % 360
+    return turn - 360 if turn > 180 else turn
 
-    ``outward`` is +1 when the neutral foot points counter-clockwise from the shin.
-    Ankles can point the foot (up to 90 degrees) more than flex it (up to 30).
+
+def _foot(ankle: Point, shin_deg: float, outward: float, length: float) -> tuple[Point, Point]:
+    """Heel and toe of the foot at the end of a shin.
+
+    ``outward`` is +1 when the resting foot points counter-clockwise from the
+    shin. A foot near the floor whose sole can face it stands flat on the
+    floor. Any other foot keeps a right angle to the shin, turned as little as
+    an ankle allows (90 degrees pointed, 30 flexed) to keep the toe above the
+    floor.
     """
     neutral = shin_deg + outward * 90
+    if ankle[1] <= PLANTED_HEIGHT:
+        for flat in (0.0, 180.0):
+            if abs(_turn(neutral, flat)) <= MAX_SOLE_TILT:
+                way = math.cos(math.radians(flat))
+                return (ankle[0] - way * HEEL_LENGTH, 0.0), (ankle[0] + way * length, 0.0)
     for turn in sorted(range(-90, 31), key=abs):
         toe = _step(ankle, neutral + outward * turn, length)
         if toe[1] >= -1e-9:
-            return toe
+            return ankle, toe
     # No ankle angle keeps this toe off the floor: lay the foot flat instead.
-    return _step(ankle, 0 if math.cos(math.radians(neutral)) >= 0 else 180, length)
+    return ankle, _step(ankle, 0 if math.cos(math.radians(neutral)) >= 0 else 180, length)
+
+
+def _face_turn(segments: Segments) -> float:
+    """How far a front-view face is turned towards the person's left, from -1 to 1.
+
+    A flat figure cannot turn its head, so a head leaning off the trunk line by
+    more than a few degrees is drawn turned that way (neck turns lean it about
+    ten degrees); smaller leans, as in a side bend, keep the face ahead.
+    """
+    lean = -_turn(segments.trunk, segments.head)  # clockwise = towards the person's left
+    amount = min(1.0, max(0.0, (abs(lean) - FACE_TURN_FROM) / FACE_TURN_SPAN))
+    return math.copysign(amount, lean)
 
 
 def figure_points(segments: Segments, view: View) -> dict[str, Point]:
-    """Joints of ``joint_positions`` (body height 1, y up) plus toes and eyes."""
+    """Joints of ``joint_positions`` (body height 1, y up) plus heels, toes and eyes."""
     points = joint_positions(segments, view, height=1.0)
     if view is View.SIDE:
-        points["toe_l"] = _foot(points["ankle_l"], segments.shin_l, 1, FOOT_LENGTH)
-        points["toe_r"] = _foot(points["ankle_r"], segments.shin_r, 1, FOOT_LENGTH)
+        feet = ((segments.shin_l, 1.0), (segments.shin_r, 1.0))
+        length = FOOT_LENGTH
+    else:
+        feet = ((segments.shin_l, 1.0), (segments.shin_r, -1.0))
+        length = FRONT_FOOT_LENGTH
+    for side, (shin, outward) in zip("lr", feet, strict=True):
+        heel, toe = _foot(points[f"ankle_{side}"], shin, outward, length)
+        points[f"heel_{side}"], points[f"toe_{side}"] = heel, toe
+    if view is View.SIDE:
         # The face looks the way the figure faces: clockwise from the head direction.
         eye = _step(points["head"], segments.head - 90, HEAD_RADIUS * 0.45)
         points["eye"] = _step(eye, segments.head, HEAD_RADIUS * 0.2)
     else:
-        points["toe_l"] = _foot(points["ankle_l"], segments.shin_l, 1, FRONT_FOOT_LENGTH)
-        points["toe_r"] = _foot(points["ankle_r"], segments.shin_r, -1, FRONT_FOOT_LENGTH)
-        above = _step(points["head"], segments.head, HEAD_RADIUS * 0.15)
-        points["eye_l"] = _step(above, segments.head - 90, HEAD_RADIUS * 0.38)
-        points["eye_r"] = _step(above, segments.head + 90, HEAD_RADIUS * 0.38)
+        turn = _face_turn(segments)
+        left = segments.head - 90  # the person's left, across the face
+        face = _step(points["head"], left, HEAD_RADIUS * 0.5 * turn)
+        eyes = _step(face, segments.head, HEAD_RADIUS * 0.15)
+        spread = HEAD_RADIUS * 0.38 * (1 - 0.35 * abs(turn))
+        points["eye_l"] = _step(eyes, left, spread)
+        points["eye_r"] = _step(eyes, left + 180, spread)
+        points["nose"] = _step(face, segments.head + 180, HEAD_RADIUS * 0.05)
+        tip = _step(points["nose"], segments.head + 180, HEAD_RADIUS * 0.3)
+        points["nose_tip"] = _step(tip, left, HEAD_RADIUS * 0.3 * turn)
     return points
 
 
@@ -242,7 +286,10 @@ def _sub(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
 def _draw_segment(body: ET.Element, name: str, points: Mapping[str, Point], depth: str) -> None:
     start, end = SEGMENT_JOINTS[name]
     (x1, y1), (x2, y2) = points[start], points[end]
-    colour = {"far": FAR_COLOUR, "near": NEAR_COLOUR}.get(depth, BODY_COLOUR)
+    if depth == "far":
+        colour = FAR_COLOUR
+    else:
+        colour = BODY_COLOUR if name in ("trunk", "head") else NEAR_COLOUR
     width = TRUNK_WIDTH * 0.7 if name == "head" else LIMB_WIDTH
     if name == "trunk":
         width = TRUNK_WIDTH
@@ -342,6 +389,22 @@ def _draw_panel(
         r=_num(HEAD_RADIUS * layout.scale),
         fill=HEAD_COLOUR,
     )
+    if not side_view:
+        # A short nose shows which way a front-view face is turned.
+        _sub(
+            body,
+            "line",
+            class_="nose",
+            data_from="nose",
+            data_to="nose_tip",
+            x1=_num(points["nose"][0]),
+            y1=_num(points["nose"][1]),
+            x2=_num(points["nose_tip"][0]),
+            y2=_num(points["nose_tip"][1]),
+            stroke=EYE_COLOUR,
+            stroke_width=_num(HEAD_RADIUS * layout.scale * 0.2),
+            stroke_linecap="round",
+        )
     for eye in ("eye",) if side_view else ("eye_l", "eye_r"):
         _sub(
             body,
