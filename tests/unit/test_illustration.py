@@ -432,3 +432,55 @@ def test_any_pose_renders_well_formed_and_inside_the_view_box(
     _, _, width, height = view_box(single)
     x0, y0, x1, y1 = drawn_extent(panel)
     assert x0 >= 0 and x1 <= width and y0 >= 0 and y1 <= height
+
+
+def test_far_limbs_are_drawn_behind_the_body_and_near_limbs_in_front() -> None:
+    panel = panels(parse(render_exercise_svg(two_frames("side"))))[0]
+    order = [
+        cls.split()[1]
+        for cls in (e.get("class", "") for e in panel.element.iter(f"{NS}line"))
+        if cls.startswith("seg ")
+    ]
+    trunk = order.index("seg-trunk")
+    assert all(order.index(f"seg-{limb}_l") < trunk for limb in ("thigh", "shin", "forearm"))
+    assert all(order.index(f"seg-{limb}_r") > trunk for limb in ("thigh", "shin", "forearm"))
+
+
+def test_a_standing_foot_lies_flat_on_the_floor_and_a_lifted_one_hangs() -> None:
+    exercise = two_frames("side")
+    layout = figure_layout(exercise)
+    lifted = keyframe_points(exercise, exercise.keyframes[1])
+    for joint in ("heel_l", "toe_l"):  # the standing foot
+        assert lifted[joint][1] == pytest.approx(layout.floor_y)
+    assert lifted["toe_l"][0] > lifted["heel_l"][0]  # toes point the way the figure faces
+    # The raised foot hangs from its ankle at a right angle to the vertical shin.
+    assert lifted["heel_r"] == lifted["ankle_r"]
+    assert lifted["toe_r"][1] == pytest.approx(lifted["ankle_r"][1], abs=TOLERANCE)
+    assert lifted["toe_r"][0] > lifted["ankle_r"][0]
+
+
+def test_a_lying_leg_points_its_toes_up() -> None:
+    lying = make_segments(trunk=180, head=180, thigh_l=0, shin_l=0, thigh_r=0, shin_r=0)
+    exercise = make_exercise(
+        [Keyframe(name="lying", segments=lying), Keyframe(name="still", segments=lying)]
+    )
+    points = keyframe_points(exercise, exercise.keyframes[0])
+    assert points["toe_r"][1] < points["ankle_r"][1] - 5  # SVG y points down
+
+
+def test_a_front_view_head_leaning_off_the_trunk_is_drawn_turned() -> None:
+    ahead = make_segments()
+    left = make_segments(head=80)  # leaning towards the person's left: the viewer's right
+    exercise = make_exercise(
+        [Keyframe(name="ahead", segments=ahead), Keyframe(name="left", segments=left)],
+        view="front",
+    )
+    straight = keyframe_points(exercise, exercise.keyframes[0])
+    turned = keyframe_points(exercise, exercise.keyframes[1])
+    assert straight["nose_tip"][0] == pytest.approx(straight["nose"][0], abs=TOLERANCE)
+    assert turned["nose_tip"][0] > turned["nose"][0] + 1
+    eyes = (turned["eye_l"][0] + turned["eye_r"][0]) / 2
+    assert eyes > turned["head"][0] + 1
+    root = parse(render_exercise_svg(exercise))
+    noses = [line for line in root.iter(f"{NS}line") if line.get("class") == "nose"]
+    assert len(noses) == 2
