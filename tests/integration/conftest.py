@@ -1,129 +1,33 @@
 """A real PostgreSQL for the store tests, and a ``db_url`` fixture for both databases.
 
-The server is Debian's ``postgresql`` package started by the tests themselves:
-``initdb`` into a temporary folder, ``pg_ctl start`` on a free loopback port
-with its unix socket in that folder, stopped and removed at the end. initdb and
-postgres refuse to run as root, so as root they run as the ``postgres`` user.
-Under CI a missing PostgreSQL fails the run (the top conftest turns skips into
-failures).
+The server is started by the tests themselves (see ``postgres.py``) and torn
+down at the end; each test gets its own fresh database. Under CI a missing
+PostgreSQL fails the run (the top conftest turns skips into failures).
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import Engine
 
 from backcoach.config import Settings
 from backcoach.store.db import make_engine
 from backcoach.store.migrate import upgrade_engine
-
-PG_USER = "backcoach"
-
-
-def _find_pg_program(name: str) -> Path | None:
-    versioned = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
-        reverse=True,
-    )
-    found = shutil.which(name)
-    candidates = [*versioned, *([Path(found)] if found else []), Path("/usr/local/bin") / name]
-    return next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _as_postgres_user(base: Path) -> list[str]:
-    """The command prefix that runs a program as an unprivileged user (empty unless root)."""
-    if os.geteuid() != 0:
-        return []
-    try:
-        account = pwd.getpwnam("postgres")
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"],
-            check=True,
-        )
-        account = pwd.getpwnam("postgres")
-    for path in [base, *base.rglob("*")]:
-        os.chown(path, account.pw_uid, account.pw_gid)
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "postgres", "--"]
-    return ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
-
-
-class PostgresServer:
-    """A running throw-away PostgreSQL; ``new_database()`` gives each test its own."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self._names = itertools.count(1)
-
-    def admin_conninfo(self, dbname: str = "postgres") -> str:
-        return f"host=127.0.0.1 port={self.port} user={PG_USER} dbname={dbname}"
-
-    def url(self, dbname: str) -> str:
-        return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{dbname}"
-
-    def new_database(self) -> str:
-        name = f"test_{os.getpid()}_{next(self._names)}"
-        with psycopg.connect(self.admin_conninfo(), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return name
-
-    def drop_database(self, name: str) -> None:
-        with psycopg.connect(self.admin_conninfo(), autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from tests.integration.postgres import PostgresServer, PostgresUnavailable, running_postgres
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    initdb, pg_ctl = _find_pg_program("initdb"), _find_pg_program("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
-    base = Path(tempfile.mkdtemp(prefix="backcoach-pg-"))
-    data, log = base / "data", base / "server.log"
-    prefix = _as_postgres_user(base)
-    port = _free_port()
     try:
-        subprocess.run(
-            [*prefix, str(initdb), "-D", str(data), "-U", PG_USER, "--auth=trust",
-             "--encoding=UTF8", "--no-locale", "--no-sync"],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        options = f"-h 127.0.0.1 -p {port} -k {base} -F -c max_connections=50"
-        subprocess.run(
-            [*prefix, str(pg_ctl), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-    except subprocess.CalledProcessError as exc:
-        server_log = log.read_text() if log.exists() else ""
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr}\n{server_log}")
-    try:
-        yield PostgresServer(port)
-    finally:
-        subprocess.run(
-            [*prefix, str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if "not installed" in str(exc):
+            pytest.skip(str(exc))
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

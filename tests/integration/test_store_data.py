@@ -36,7 +36,7 @@ from backcoach.store import (
     session_factory,
     set_setting,
 )
-from tests.integration.conftest import PostgresServer
+from tests.integration.postgres import PostgresServer
 from tests.integration.test_store import make_plan
 
 MONDAY = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
