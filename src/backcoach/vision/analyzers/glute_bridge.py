@@ -4,10 +4,11 @@ Signal: the hip angle shoulder-hip-knee on the side facing the camera. Lying
 with knees bent it is about 120-130 degrees; with the hips up in line with
 shoulders and knees it is about 175-180. A rep starts when the angle passes
 ``up_deg`` and ends when it comes back below ``down_deg``; the time spent
-above ``up_deg`` is the hold. A rep whose best angle stays under ``full_deg``
-gets the fault "hips not high enough"; during a hold, a drop of more than
-``sag_deg`` from the hold's best angle is "hips sagging". The trunk must be
-near horizontal (lying down); otherwise nothing is counted.
+above ``up_deg`` is the hold (dips shorter than 0.5 s do not end it). A rep
+whose best angle stays under ``full_deg`` gets the fault "hips not high
+enough"; during a hold, a drop of more than ``sag_deg`` from the hold's best
+angle, lasting 0.5 s, is "hips sagging". The trunk must be near horizontal
+(lying down); otherwise nothing is counted.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class GluteBridgeAnalyzer:
         min_hold_s: float = 1.0,
     ) -> None:
         self.full_deg = full_deg
+        self.up_deg = up_deg
         self.down_deg = down_deg
         self.sag_deg = sag_deg
         self.max_trunk_tilt_deg = max_trunk_tilt_deg
@@ -83,7 +85,9 @@ class GluteBridgeAnalyzer:
 
         rep = self.counter.update(t, value)
         active = self.counter.phase == "active"
-        span = self.hold.update(t, None if value is None else active)
+        # The hold is the time the hips are really up (the hysteresis only guards the count).
+        holding = active and value is not None and value >= self.up_deg
+        span = self.hold.update(t, None if value is None else holding)
         if span is not None:
             self.log.hold(span)
 
@@ -125,7 +129,7 @@ class GluteBridgeAnalyzer:
             exercise=self.exercise_id,
             t_s=t,
             reps=self.log.reps,
-            hold_s=self.hold.current_s if active else 0.0,
+            hold_s=self.hold.current_s if self.hold.holding and active else 0.0,
             cue=_MESSAGES[faults[0]] if faults else None,
             hint=hint,
             side=side or None,

@@ -4,7 +4,8 @@ Signal: the elbow angle (shoulder-elbow-wrist), averaged over the arms the
 camera sees; about 170 with straight arms, 50-90 at the bottom. Works from
 the front too, where the elbows bend outwards on screen. A rep starts when the
 angle drops below ``down_deg`` and ends when it comes back above ``up_deg``.
-Nothing counts unless the hands are below the shoulders (on the floor), so
+Nothing counts unless the hands are below the shoulders and the trunk is not
+upright (the shoulders are less than ``max_trunk_rise_deg`` above the hips), so
 arm movements while standing are ignored. A rep whose lowest angle stays above
 ``full_deg`` gets "not low enough"; from the side, a body line
 (shoulder-hip-ankle) bent more than ``max_bend_deg`` is "hips sagging" or
@@ -18,7 +19,18 @@ from typing import ClassVar
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
 from backcoach.vision.counting import RepCounter
-from backcoach.vision.geometry import SIDES, Side, best_side, body_line, joint, point, side_angle
+from backcoach.vision.geometry import (
+    SIDES,
+    Side,
+    best_side,
+    body_line,
+    elevation,
+    hip_centre,
+    joint,
+    point,
+    shoulder_centre,
+    side_angle,
+)
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.smoothing import OneEuroFilter
 from backcoach.vision.view import SetupCheck
@@ -44,11 +56,13 @@ class PushUpAnalyzer:
     def __init__(
         self,
         *,
-        down_deg: float = 100.0,
+        down_deg: float = 110.0,
         up_deg: float = 145.0,
         full_deg: float = 90.0,
         max_bend_deg: float = 25.0,
+        max_trunk_rise_deg: float = 45.0,
     ) -> None:
+        self.max_trunk_rise_deg = max_trunk_rise_deg
         self.full_deg = full_deg
         self.up_deg = up_deg
         self.max_bend_deg = max_bend_deg
@@ -59,6 +73,9 @@ class PushUpAnalyzer:
         self._rep_faults: set[str] = set()
 
     def _elbow_angle(self, frame: LandmarkFrame) -> float | None:
+        rise = elevation(hip_centre(frame), shoulder_centre(frame))
+        if rise is not None and rise > self.max_trunk_rise_deg:
+            return None  # upright: standing or kneeling, not a push-up
         angles: list[float] = []
         for side in SIDES:
             shoulder = point(frame, joint("shoulder", side))
