@@ -18,6 +18,7 @@ from backcoach.content.figure import HEAD_RADIUS, SEGMENT_LENGTHS, joint_positio
 from backcoach.content.illustration import (
     BODY_HEIGHT,
     figure_layout,
+    figure_points,
     keyframe_points,
     render_exercise_svg,
     render_keyframe_svg,
@@ -484,3 +485,100 @@ def test_a_front_view_head_leaning_off_the_trunk_is_drawn_turned() -> None:
     root = parse(render_exercise_svg(exercise))
     noses = [line for line in root.iter(f"{NS}line") if line.get("class") == "nose"]
     assert len(noses) == 2
+
+
+# ---------------------------------------------------------------- each figure reads as its exercise
+
+Figure = dict[str, tuple[float, float]]  # figure_points: body heights, y up, floor at 0
+ON_FLOOR = 0.07  # a joint this low rests on the floor (a lying body's depth)
+
+
+def figures(exercise_id: str) -> list[Figure]:
+    exercise = default_catalog().exercise(exercise_id)
+    return [figure_points(k.segments, exercise.camera.view) for k in exercise.keyframes]
+
+
+def _y(figure: Figure, *joints: str) -> float:
+    return max(figure[j][1] for j in joints)
+
+
+def _lying(figure: Figure) -> bool:
+    return _y(figure, "hip", "neck", "head") < 0.2
+
+
+def _standing(figure: Figure) -> bool:
+    low = min(figure["ankle_l"][1], figure["ankle_r"][1])
+    return low < 0.01 and figure["head"][1] > 0.85 and figure["hip"][1] > 0.4
+
+
+def test_standing_moves_stand_upright_on_their_feet() -> None:
+    for exercise_id in (
+        "deep-breathing",
+        "neck-nods",
+        "neck-turns",
+        "shoulder-circles",
+        "arm-circles",
+        "overhead-side-bend",
+        "high-knee-march",
+        "jog-to-walk",
+    ):
+        for index, figure in enumerate(figures(exercise_id)):
+            assert _standing(figure), (exercise_id, index)
+
+
+def test_glute_bridge_lies_on_the_back_with_feet_flat_and_lifts_the_hips() -> None:
+    lying, lifted, lowered = figures("glute-bridge")
+    for figure in (lying, lifted, lowered):
+        assert _y(figure, "neck", "head") < ON_FLOOR  # shoulders and head stay down
+        assert _y(figure, "heel_l", "toe_l", "heel_r", "toe_r") == pytest.approx(0)
+        assert figure["knee_l"][1] > figure["hip"][1] + 0.05  # knees bent up
+    assert lifted["hip"][1] > lying["hip"][1] + 0.08
+    assert lying["head"][0] < lying["hip"][0] < lying["ankle_l"][0]  # on the back, head first
+
+
+def test_bird_dog_is_on_all_fours_and_reaches_arm_and_leg_out_level() -> None:
+    fours, *reaches = figures("bird-dog")
+    assert _y(fours, "wrist_l", "wrist_r", "knee_l", "knee_r") < 0.01
+    for figure in reaches:
+        arm = "l" if figure["wrist_l"][1] > 0.2 else "r"
+        leg = "r" if arm == "l" else "l"
+        assert figure[f"ankle_{leg}"][1] > 0.2
+        for far, near in ((f"wrist_{arm}", "neck"), (f"ankle_{leg}", "hip")):
+            assert abs(figure[far][1] - figure[near][1]) < 0.08, far  # level with the body
+        assert figure[f"wrist_{arm}"][0] > figure["neck"][0] + 0.2  # arm reaches ahead
+        assert figure[f"ankle_{leg}"][0] < figure["hip"][0] - 0.3  # leg reaches back
+
+
+def test_superman_lies_face_down_then_lifts_arms_chest_and_legs() -> None:
+    down, lifted, again = figures("superman")
+    for figure in (down, again):
+        assert _lying(figure) and _y(figure, "wrist_l", "ankle_l") < ON_FLOOR
+    assert lifted["hip"][1] == pytest.approx(0, abs=0.02)  # resting on the belly
+    for joint in ("wrist_l", "wrist_r", "ankle_l", "ankle_r", "head"):
+        assert lifted[joint][1] > 0.07, joint
+    # Face down: the eye is on the floor side of the head.
+    assert down["eye"][1] < down["head"][1]
+
+
+def test_pike_to_arch_goes_from_an_inverted_v_to_an_arched_back() -> None:
+    v, arch = figures("pike-to-arch")
+    assert v["hip"][1] == max(y for _, y in v.values())  # hips are the peak
+    assert v["head"][1] < v["hip"][1] - 0.2  # head down between the arms
+    assert arch["head"][1] > arch["neck"][1] > arch["hip"][1] + 0.2  # chest and head up
+    assert arch["hip"][1] < 0.15
+    for figure in (v, arch):
+        assert _y(figure, "wrist_l", "wrist_r") < 0.02
+
+
+def test_floor_moves_lie_down_and_standing_bends_stay_on_their_feet() -> None:
+    assert all(_lying(f) for f in figures("relaxation"))
+    lying, curled = figures("curl-up")
+    assert _lying(lying) and curled["head"][1] > lying["head"][1] + 0.03
+    assert curled["hip"][1] == pytest.approx(lying["hip"][1], abs=0.01)  # hips stay down
+    for exercise_id in ("plank", "push-up"):
+        for figure in figures(exercise_id):
+            assert figure["head"][1] > figure["hip"][1] > 0.05  # body held off the floor
+    stand, squat = figures("squat")
+    assert _standing(stand) and squat["hip"][1] < stand["hip"][1] - 0.12
+    stand, bent = figures("standing-forward-bend")
+    assert _standing(stand) and bent["head"][1] < bent["hip"][1]
