@@ -13,9 +13,22 @@ from tests.e2e.live_server import LiveServer
 pytestmark = pytest.mark.browser
 
 
+def answer_screening(page: Page, yes_to: str | None = None) -> None:
+    """Answer every screening question "no" (or "yes" to ``yes_to``) and save."""
+    form = page.locator("#screening-form")
+    expect(form).to_be_visible()
+    for fieldset in form.locator("fieldset.question").all():
+        name = fieldset.locator("input[type=radio]").first.get_attribute("name")
+        answer = "yes" if name == yes_to else "no"
+        fieldset.locator(f"input[value='{answer}']").check()
+    page.get_by_role("button", name="Save my answers").click()
+
+
 def start_session(page: Page, live: LiveServer, pain: int = 2) -> list[str]:
-    """From Today: answer the pain check-in, press Start; returns the planned step names."""
+    """From Today: screening if asked, the pain check-in, Start; returns the planned steps."""
     page.goto(live.url + "/")
+    if page.locator("#screening-form").count():
+        answer_screening(page)
     names = [n.strip() for n in page.locator("#plan-steps li > a").all_inner_texts()]
     page.locator(f"input[name='pain_before'][value='{pain}']").check()
     page.get_by_role("button", name="Start session").click()

@@ -1,15 +1,41 @@
-"""Starting a session from today's plan (shared by the Today page and the API)."""
+"""Today's plan and starting a session from it (shared by the Today page and the API)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backcoach.coach.plan import plan_from_program
+from backcoach.coach.planner import PlanDecision
 from backcoach.content import Catalog, Length
+from backcoach.services.checkins import record_checkin
+from backcoach.services.planning import todays_plan
 from backcoach.services.sessions import ActiveSession, start_session
+from backcoach.store import CheckinPhase, PainLocation
+from backcoach.web.dates import local_today, local_tz
 from backcoach.web.player import SessionClock
 
 DEFAULT_PROGRAM = "back-basics"
+
+
+def plan_for_today(
+    db: Session,
+    *,
+    user_id: int,
+    catalog: Catalog,
+    length: Length,
+    pain_now: int | None = None,
+    program_id: str = DEFAULT_PROGRAM,
+) -> PlanDecision:
+    """The planner's decision for today: a plan with cautions, or a refusal with its message."""
+    return todays_plan(
+        db,
+        catalog,
+        today=local_today(),
+        program_id=program_id,
+        length=length,
+        pain_now=pain_now,
+        user_id=user_id,
+        tz=local_tz(),
+    )
 
 
 def create_session(
@@ -20,7 +46,26 @@ def create_session(
     clock: SessionClock,
     length: Length,
     pain_before: int | None,
+    location: PainLocation = PainLocation.LOW_BACK,
 ) -> ActiveSession:
-    # TEMPORARY: the program as written, until services/planning.todays_plan (D2) lands.
-    plan = plan_from_program(catalog, DEFAULT_PROGRAM, length)
-    return start_session(db, user_id=user_id, plan=plan, now=clock.wall(), pain_before=pain_before)
+    """A new session from today's plan, with the pain check-in before it.
+
+    Raises:
+        PlanRefused: no plan today (no or outdated screening, a red flag, a pain jump).
+    """
+    decision = plan_for_today(
+        db, user_id=user_id, catalog=catalog, length=length, pain_now=pain_before
+    )
+    plan = decision.require_plan()
+    active = start_session(db, user_id=user_id, plan=plan, now=clock.wall())
+    if pain_before is not None:
+        record_checkin(
+            db,
+            user_id=user_id,
+            phase=CheckinPhase.BEFORE,
+            pain=pain_before,
+            location=location,
+            now=clock.wall(),
+            session_id=active.id,
+        )
+    return active

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.api import exercises, export, history, preferences, programs, sessions
+from backcoach.web.api import (
+    checkins,
+    exercises,
+    export,
+    history,
+    plan,
+    preferences,
+    programs,
+    sessions,
+)
 
 PREFIX = "/api/v1"
 
 ROUTERS: tuple[APIRouter, ...] = (
     exercises.router,
     programs.router,
+    plan.router,
     sessions.router,
+    checkins.router,
     preferences.router,
     history.router,
     export.router,

@@ -12,14 +12,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field
 
+from backcoach.coach.planner import PlanRefused
+from backcoach.coach.progression import STOP_MESSAGE
 from backcoach.content import Length
 from backcoach.errors import UsageError
+from backcoach.services.checkins import record_checkin, record_this_hurts
 from backcoach.services.sessions import (
     ActiveSession,
     SessionSummary,
     finish_session,
     summarize,
 )
+from backcoach.store import CheckinPhase, PainLocation
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
 from backcoach.web.player import (
     EventType,
@@ -38,19 +42,34 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Session id")]
 Pain = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
+GENTLE_MESSAGE = (
+    "Thank you for telling us. Make the movement smaller and slower, or skip this exercise. "
+    "Stop at once if the pain grows; never push through pain. It will be easier next time."
+)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No session with this id"}}
 
 
 class SessionCreate(BaseModel):
     length: Length = Length.SHORT
     pain_before: Pain | None = None
+    location: PainLocation = PainLocation.LOW_BACK
 
 
 class EventIn(BaseModel):
     type: EventType
-    pain: Pain | None = Field(
-        default=None, description="With 'hurt' or 'skip': how much it hurts right now."
-    )
+
+
+class HurtIn(BaseModel):
+    pain: Pain
+    location: PainLocation = PainLocation.LOW_BACK
+
+
+class HurtOut(BaseModel):
+    exercise_id: str
+    stop: bool = Field(description="True: stop this exercise now")
+    pain: int
+    limit: int
+    message: str
 
 
 class EventOut(BaseModel):
@@ -61,6 +80,7 @@ class EventOut(BaseModel):
 class FinishIn(BaseModel):
     pain_after: Pain | None = None
     effort: Pain | None = Field(default=None, description="Effort 0-10 (RPE)")
+    location: PainLocation = PainLocation.LOW_BACK
 
 
 class SummaryOut(BaseModel):
@@ -111,19 +131,31 @@ def _open(db: DbDep, user: UserDep, session_id: int, settings: SettingsDep) -> A
         raise HTTPException(404, f"No session with id {session_id}.") from None
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "No plan today: screening needed, or a red flag"}},
+)
 def start(
     body: SessionCreate, db: DbDep, user: UserDep, settings: SettingsDep, catalog: CatalogDep
 ) -> PlayerState:
-    """Create a session from today's plan (not started yet: send a ``start`` event)."""
-    active = create_session(
-        db,
-        user_id=user.id,
-        catalog=catalog,
-        clock=SessionClock.of(settings),
-        length=body.length,
-        pain_before=body.pain_before,
-    )
+    """Create a session from today's plan, with the pain check-in before it.
+
+    The session is not started yet: send a ``start`` event. Answers 409 with the
+    reason when there is no plan today (no screening yet, a red flag, a pain jump).
+    """
+    try:
+        active = create_session(
+            db,
+            user_id=user.id,
+            catalog=catalog,
+            clock=SessionClock.of(settings),
+            length=body.length,
+            pain_before=body.pain_before,
+            location=body.location,
+        )
+    except PlanRefused as refused:
+        raise HTTPException(409, str(refused)) from None
     return player_state(active, SessionClock.of(settings))
 
 
@@ -161,14 +193,65 @@ def finish(
 ) -> SummaryOut:
     """Close the session with the after check-in (pain and effort); returns the summary."""
     _open(db, user, session_id, settings)
+    if body.pain_after is not None:
+        record_checkin(
+            db,
+            user_id=user.id,
+            phase=CheckinPhase.AFTER,
+            pain=body.pain_after,
+            effort=body.effort,
+            location=body.location,
+            now=SessionClock.wall(),
+            session_id=session_id,
+        )
     summary = finish_session(
         db,
         session_id=session_id,
         now=SessionClock.wall(),
-        pain_after=body.pain_after,
-        effort=body.effort,
+        effort=body.effort if body.pain_after is None else None,
     )
     return SummaryOut.of(summary)
+
+
+@router.post(
+    "/{session_id}/hurt",
+    responses={**NOT_FOUND, 409: {"description": "The session is not on an exercise"}},
+)
+def this_hurts(
+    session_id: SessionId,
+    body: HurtIn,
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    settings: SettingsDep,
+) -> HurtOut:
+    """ "This hurts" on the current exercise: stores the pain and says whether to stop it.
+
+    The planner makes that exercise easier next time either way. Send ``skip`` or
+    ``hurt`` (end the session) afterwards, as the person chooses.
+    """
+    with _locks(request)(session_id):
+        active = _open(db, user, session_id, settings)
+        step = active.engine.step
+        if step is None or active.engine.state.finished:
+            raise HTTPException(409, "The session is not on an exercise right now.")
+        result = record_this_hurts(
+            db,
+            user_id=user.id,
+            session_id=session_id,
+            exercise_id=step.exercise_id,
+            pain=body.pain,
+            location=body.location,
+            now=SessionClock.wall(),
+        )
+    message = STOP_MESSAGE if result.stop else GENTLE_MESSAGE
+    return HurtOut(
+        exercise_id=step.exercise_id,
+        stop=result.stop,
+        pain=result.pain,
+        limit=result.limit,
+        message=message,
+    )
 
 
 @router.get("/{session_id}/summary", responses=NOT_FOUND)

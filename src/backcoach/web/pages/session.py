@@ -8,11 +8,14 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
+from backcoach.coach.planner import PlanDecision, PlanRefused
 from backcoach.content import Catalog, Length
 from backcoach.content.illustration import render_keyframe_svg
 from backcoach.errors import UsageError
 from backcoach.services.sessions import summarize
+from backcoach.store import PainLocation
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.pages.today import today_page
 from backcoach.web.player import SessionClock, open_session, player_state
 from backcoach.web.preferences import load_preferences
 from backcoach.web.sessions_start import create_session
@@ -23,21 +26,29 @@ router = APIRouter(prefix="/session", tags=["pages"], include_in_schema=False)
 
 @router.post("")
 def start(
+    request: Request,
     db: DbDep,
     user: UserDep,
     settings: SettingsDep,
     catalog: CatalogDep,
     length: Annotated[Length, Form()] = Length.SHORT,
     pain_before: Annotated[int | None, Form(ge=0, le=10)] = None,
+    location: Annotated[PainLocation, Form()] = PainLocation.LOW_BACK,
 ) -> Response:
-    active = create_session(
-        db,
-        user_id=user.id,
-        catalog=catalog,
-        clock=SessionClock.of(settings),
-        length=length,
-        pain_before=pain_before,
-    )
+    try:
+        active = create_session(
+            db,
+            user_id=user.id,
+            catalog=catalog,
+            clock=SessionClock.of(settings),
+            length=length,
+            pain_before=pain_before,
+            location=location,
+        )
+    except PlanRefused as refused:
+        # e.g. today's pain jumped: a new screening comes first (no session is created)
+        decision = PlanDecision(plan=None, refusal=refused.reason, message=str(refused))
+        return today_page(request, db, user, catalog, decision=decision)
     return RedirectResponse(f"/session/{active.id}", status_code=303)
 
 

@@ -1,28 +1,118 @@
-"""``/``: today. Screening on first visit, then today's plan, resume, habits and a tip."""
+"""``/``: today. Screening and disclaimer first; then today's plan, resume, habits and a tip.
+
+A red flag in the screening shows the calm stop message and no plan at all.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+from typing import Annotated, Any
 
-from backcoach.coach.plan import plan_from_program
+from fastapi import APIRouter, Form, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from backcoach.coach.planner import PlanDecision, Refusal
+from backcoach.coach.safety import QUESTIONS
+from backcoach.content import Catalog
+from backcoach.services.safety import save_screening
 from backcoach.services.sessions import find_resumable
+from backcoach.store import User
+from backcoach.web.dates import local_today
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.habits import HABITS, habits_today, tick_habit
+from backcoach.web.player import SessionClock
 from backcoach.web.preferences import load_preferences
-from backcoach.web.sessions_start import DEFAULT_PROGRAM
+from backcoach.web.sessions_start import plan_for_today
 from backcoach.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
+SCREENING_REFUSALS = (Refusal.NO_SCREENING, Refusal.RESCREEN_DUE)
+
+
+def today_page(
+    request: Request,
+    db: Session,
+    user: User,
+    catalog: Catalog,
+    *,
+    decision: PlanDecision | None = None,
+    screening_again: bool = False,
+    screening_errors: dict[str, str] | None = None,
+    answers: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The Today page for ``decision`` (default: today's plan without a pain check-in yet)."""
+    prefs = load_preferences(db, user_id=user.id)
+    if decision is None:
+        decision = plan_for_today(db, user_id=user.id, catalog=catalog, length=prefs.session_length)
+    show_screening = screening_again or decision.refusal in SCREENING_REFUSALS
+    tips = catalog.tips
+    context: dict[str, Any] = {
+        "decision": decision,
+        "red_flag": decision.refusal is Refusal.RED_FLAG and not screening_again,
+        "show_screening": show_screening,
+        "first_visit": decision.refusal is Refusal.NO_SCREENING,
+        "questions": QUESTIONS,
+        "screening_errors": screening_errors or {},
+        "answers": answers or {},
+        "resume": find_resumable(db, user_id=user.id) if decision.plan else None,
+        "habits": habits_today(db, user_id=user.id),
+        "tip": tips[local_today().toordinal() % len(tips)] if tips else None,
+        "prefs": prefs,
+    }
+    return render(request, "today/index.html", context, status_code=status_code)
+
 
 @router.get("/")
-def today(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep) -> Response:
-    prefs = load_preferences(db, user_id=user.id)
-    plan = plan_from_program(catalog, DEFAULT_PROGRAM, prefs.session_length)
-    context = {
-        "plan": plan,
-        "resume": find_resumable(db, user_id=user.id),
-        "prefs": prefs,
-        "tip": catalog.tips[0] if catalog.tips else None,
-    }
-    return render(request, "today/index.html", context)
+def today(
+    request: Request, db: DbDep, user: UserDep, catalog: CatalogDep, screening: str = ""
+) -> Response:
+    return today_page(request, db, user, catalog, screening_again=screening == "again")
+
+
+def _answers(form: FormData) -> tuple[dict[str, bool], dict[str, str], dict[str, str]]:
+    answers: dict[str, bool] = {}
+    raw: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for question in QUESTIONS:
+        value = form.get(question.id)
+        if value in ("yes", "no"):
+            answers[question.id] = value == "yes"
+            raw[question.id] = str(value)
+        else:
+            errors[question.id] = "Please answer yes or no."
+    return answers, raw, errors
+
+
+@router.post("/screening")
+async def screening(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep) -> Response:
+    answers, raw, errors = _answers(await request.form())
+    if errors:
+        return today_page(
+            request,
+            db,
+            user,
+            catalog,
+            screening_again=True,
+            screening_errors=errors,
+            answers=raw,
+            status_code=422,
+        )
+    save_screening(db, user_id=user.id, answers=answers, now=SessionClock.wall())
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/habits")
+def habit(
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    kind: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    if kind in HABITS:
+        tick_habit(db, user_id=user.id, kind=kind)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "today/_habits.html", {"habits": habits_today(db, user_id=user.id)})
+    return RedirectResponse("/", status_code=303)

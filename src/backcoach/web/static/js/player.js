@@ -287,14 +287,39 @@
   }
 
   const dialog = $("hurt-dialog");
-  function chosenPain() {
-    const checked = dialog.querySelector("input[name='hurt_pain']:checked");
-    return checked ? { pain: Number(checked.value) } : {};
-  }
   function openHurt() {
     if (state.status === "finished") return;
     if (state.status === "running") send("pause");
+    $("hurt-ask").hidden = false;
+    $("hurt-advice").hidden = true;
+    $("hurt-error").hidden = true;
+    $("hurt-cancel").textContent = "Back to the exercise";
     dialog.showModal();
+  }
+  async function tellHurt(event) {
+    event.preventDefault();
+    const checked = dialog.querySelector("input[name='hurt_pain']:checked");
+    if (!checked) {
+      $("hurt-error").hidden = false;
+      return;
+    }
+    try {
+      const out = await post(`${api}/hurt`, { pain: Number(checked.value) });
+      const advice = $("hurt-advice");
+      advice.textContent = out.message;
+      advice.className = out.stop ? "card stop" : "card warning";
+      advice.hidden = false;
+      $("hurt-ask").hidden = true;
+      $("hurt-cancel").textContent = out.stop ? "Rest, then carry on" : "Carry on gently";
+      speak(out.message, true);
+    } catch (err) {
+      $("hurt-error").textContent = "Could not save that. You can still skip or end the session.";
+      $("hurt-error").hidden = false;
+    }
+  }
+  function closeHurt() {
+    dialog.close();
+    dialog.querySelectorAll("input[name='hurt_pain']").forEach((input) => { input.checked = false; });
   }
 
   $("primary").addEventListener("click", primaryAction);
@@ -306,30 +331,31 @@
   $("quit").addEventListener("click", () => {
     if (window.confirm("End this session now? What you have done so far is saved.")) send("quit");
   });
+  $("hurt-form").addEventListener("submit", tellHurt);
   $("hurt-skip").addEventListener("click", () => {
-    dialog.close();
-    const pain = chosenPain();
+    closeHurt();
     if (state.status === "paused") send("resume");
-    send("skip", pain);
+    send("skip");
   });
   $("hurt-stop").addEventListener("click", () => {
-    dialog.close();
-    send("hurt", chosenPain());
+    closeHurt();
+    send("hurt");
   });
-  $("hurt-cancel").addEventListener("click", () => dialog.close());
+  $("hurt-cancel").addEventListener("click", closeHurt);
 
   $("after-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
     const painAfter = form.get("pain_after");
     const effort = form.get("effort");
+    const location = form.get("location") || "low-back";
     if (painAfter === null || effort === null) {
       $("after-error").textContent = "Please choose a number for both questions.";
       $("after-error").hidden = false;
       return;
     }
     try {
-      await post(`${api}/finish`, { pain_after: Number(painAfter), effort: Number(effort) });
+      await post(`${api}/finish`, { pain_after: Number(painAfter), effort: Number(effort), location });
       window.location.reload();
     } catch (err) {
       $("after-error").textContent = "Could not save the check-in. Please try again.";

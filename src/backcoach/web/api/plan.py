@@ -1,0 +1,79 @@
+"""``/api/v1/plan``: today's plan, or why there is none."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from backcoach.coach.plan import SessionPlan
+from backcoach.content import Length
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.player import StepView
+from backcoach.web.sessions_start import plan_for_today
+
+router = APIRouter(prefix="/plan", tags=["plan"])
+
+
+class PlanStep(StepView):
+    estimated_s: float
+
+
+class PlanOut(BaseModel):
+    program_id: str | None
+    length: Length
+    refusal: str | None
+    message: str
+    cautions: list[str]
+    estimated_minutes: float | None
+    steps: list[PlanStep]
+
+
+def _steps(plan: SessionPlan) -> list[PlanStep]:
+    return [
+        PlanStep(
+            index=i,
+            exercise_id=s.exercise_id,
+            name=s.name,
+            kind=s.kind.value,
+            sets=s.sets,
+            reps=s.reps,
+            hold_s=s.hold_s,
+            duration_s=s.duration_s,
+            per_side=s.per_side,
+            rest_s=s.rest_s,
+            variant=s.variant.value,
+            notes=list(s.notes),
+            estimated_s=s.estimated_seconds(),
+        )
+        for i, s in enumerate(plan.steps)
+    ]
+
+
+@router.get("")
+def get_plan(
+    db: DbDep,
+    user: UserDep,
+    catalog: CatalogDep,
+    length: Length = Length.SHORT,
+    pain_now: Annotated[int | None, Query(ge=0, le=10, description="Pain now, 0-10")] = None,
+) -> PlanOut:
+    """Today's plan with estimated minutes and why doses changed (``notes``).
+
+    Without a safety screening, with a red flag, or when a new screening is due,
+    there is no plan: ``refusal`` and ``message`` say why and what to do.
+    """
+    decision = plan_for_today(
+        db, user_id=user.id, catalog=catalog, length=length, pain_now=pain_now
+    )
+    plan = decision.plan
+    return PlanOut(
+        program_id=plan.program_id if plan else None,
+        length=length,
+        refusal=decision.refusal.value if decision.refusal else None,
+        message=decision.message,
+        cautions=list(decision.cautions),
+        estimated_minutes=round(plan.estimated_minutes(), 1) if plan else None,
+        steps=_steps(plan) if plan else [],
+    )

@@ -1,0 +1,180 @@
+"""Live coaching WebSockets: ``/ws/coach/{session_id}`` and ``/ws/practice/{exercise_id}``.
+
+The client sends ``{"type": "frame", "t_s": float, "landmarks": [[x, y, z, v] x 33] | null}``
+(landmarks only: the video stays in the browser) and gets one ``feedback``
+message per frame (see ``services.live_coach``). A bad message gets an
+``error`` message and is ignored; a client that keeps sending bad or too many
+messages, or one too big, is closed with a policy code. Each connection only
+ever affects its own session.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from backcoach.config import Settings
+from backcoach.content import Catalog
+from backcoach.errors import UsageError
+from backcoach.services.live_coach import (
+    MAX_MESSAGE_BYTES,
+    MAX_REJECTED_IN_A_ROW,
+    LiveCoach,
+    LiveCoaches,
+    ProtocolError,
+    RateLimiter,
+    SessionCoach,
+    error_message,
+    parse_message,
+)
+from backcoach.store import local_user
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.web.player import SessionClock
+
+router = APIRouter(tags=["live coaching"])
+
+#: Close codes: 1008 policy violation (flooding, too many bad messages), 1009 too big.
+CLOSE_POLICY = status.WS_1008_POLICY_VIOLATION
+CLOSE_TOO_BIG = status.WS_1009_MESSAGE_TOO_BIG
+
+
+def live_coaches(websocket: WebSocket) -> LiveCoaches:
+    state = websocket.app.state
+    coaches: LiveCoaches | None = getattr(state, "live_coaches", None)
+    if coaches is None:
+        coaches = state.live_coaches = LiveCoaches()
+    return coaches
+
+
+def _local_user_id(factory: sessionmaker[Session]) -> int:
+    with factory() as db:
+        user = local_user(db)
+        if db.new:
+            db.commit()
+        return user.id
+
+
+class _Connection:
+    """The receive loop shared by both endpoints: checks, rate limit, one reply per frame."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.limiter = RateLimiter()
+        self.rejected = 0
+
+    async def frames(self) -> AsyncIterator[LandmarkFrame]:
+        """Yield valid frames; answer bad messages; return when the client goes."""
+        while True:
+            try:
+                message = await self.websocket.receive()
+            except WebSocketDisconnect:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            raw: str | bytes | None = message.get("text")
+            if raw is None:
+                raw = message.get("bytes") or b""
+            if len(raw) > MAX_MESSAGE_BYTES:
+                await self.websocket.close(CLOSE_TOO_BIG, "message too big")
+                return
+            if not self.limiter.allow(time.monotonic()):
+                if not await self.reject("too-frequent", "Too many messages; slow down."):
+                    return
+                continue
+            try:
+                frame = parse_message(raw)
+            except ProtocolError as exc:
+                if not await self.reject(exc.code, str(exc)):
+                    return
+                continue
+            if frame is None:
+                await self.websocket.send_json({"type": "pong"})
+                continue
+            self.rejected = 0
+            yield frame
+
+    async def reject(self, code: str, text: str) -> bool:
+        """Answer a bad message; False when the connection was closed for too many."""
+        self.rejected += 1
+        if self.rejected > MAX_REJECTED_IN_A_ROW:
+            await self.websocket.close(CLOSE_POLICY, "too many bad or too frequent messages")
+            return False
+        await self.websocket.send_json(error_message(code, text))
+        return True
+
+
+@router.websocket("/ws/practice/{exercise_id}")
+async def practice(websocket: WebSocket, exercise_id: str) -> None:
+    """Practise one exercise from the library with the camera (nothing is recorded)."""
+    await websocket.accept()
+    catalog: Catalog = websocket.app.state.catalog
+    if exercise_id not in catalog.exercises:
+        await websocket.send_json(error_message("unknown-exercise", "No such exercise."))
+        await websocket.close(CLOSE_POLICY, "unknown exercise")
+        return
+    coach = LiveCoach.for_exercise(exercise_id)
+    await websocket.send_json(
+        {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
+    )
+    connection = _Connection(websocket)
+    async for frame in connection.frames():
+        try:
+            feedback = coach.feed(frame)
+        except ProtocolError as exc:
+            if not await connection.reject(exc.code, str(exc)):
+                return
+            continue
+        await websocket.send_json(coach.message(feedback))
+
+
+@router.websocket("/ws/coach/{session_id}")
+async def coach_session(websocket: WebSocket, session_id: int) -> None:
+    """Coach the current step of a guided session; camera counts are recorded as ``camera``."""
+    await websocket.accept()
+    factory: sessionmaker[Session] = websocket.app.state.sessions
+    settings: Settings = websocket.app.state.settings
+    user_id = await run_in_threadpool(_local_user_id, factory)
+    coach = live_coaches(websocket).get(
+        session_id, user_id=user_id, factory=factory, clock=SessionClock.of(settings).now
+    )
+    try:
+        await run_in_threadpool(_start, coach)
+    except UsageError:
+        await websocket.send_json(error_message("unknown-session", "No such session."))
+        await websocket.close(CLOSE_POLICY, "unknown session")
+        live_coaches(websocket).drop(session_id)
+        return
+    assert coach.coach is not None
+    await websocket.send_json(
+        {
+            "type": "hello",
+            "session_id": session_id,
+            "step_index": coach.step_index,
+            "exercise": coach.coach.exercise_id,
+            "camera_checks": coach.coach.analyzer is not None,
+            "reps": 0 if coach.coach.last is None else coach.coach.last.reps,
+        }
+    )
+    connection = _Connection(websocket)
+    async for frame in connection.frames():
+        try:
+            reply = await run_in_threadpool(_feed, coach, frame)
+        except ProtocolError as exc:
+            if not await connection.reject(exc.code, str(exc)):
+                return
+            continue
+        await websocket.send_json(reply)
+
+
+def _start(coach: SessionCoach) -> None:
+    coach.new_connection()
+    coach.sync()
+
+
+def _feed(coach: SessionCoach, frame: LandmarkFrame) -> dict[str, Any]:
+    return coach.feed(frame)
