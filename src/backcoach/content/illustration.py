@@ -19,7 +19,10 @@ Structure (``P`` is ``bc-<exercise id>``)::
           <line class="seg seg-thigh_l far" data-from="hip_l" data-to="knee_l" .../>
           <polygon class="torso" data-points="shoulder_l shoulder_r hip_r hip_l"/>
           <line class="seg seg-trunk" data-from="hip" data-to="neck" .../>
-          <circle class="head" data-at="head"/> <circle class="eye" data-at="eye"/>
+          <line class="seg seg-head" data-from="neck" data-to="head" .../>
+          <circle class="head" data-at="head"/>
+          <line class="nose" data-from="nose" data-to="nose_tip"/>  (front view)
+          <circle class="eye" data-at="eye"/>  (front view: eye_l, eye_r)
           <line class="seg seg-shin_r near" .../>  (near limbs drawn last)
         </g>
         <text class="label">1 · start</text>
@@ -33,8 +36,14 @@ Coordinates inside a panel are panel-local SVG units (y down); every panel's
 segment lengths and, per keyframe, its name, hold, segment angles and the
 panel-local point of every joint named in ``data-from``/``data-to``/``data-at``.
 
+Segments are named as in ``Segments`` plus ``foot_l``/``foot_r``; joints as in
+``figure.JOINTS`` plus ``heel_*``, ``toe_*``, ``eye`` (side) or ``eye_l``,
+``eye_r``, ``nose``, ``nose_tip`` (front), all placed by ``figure_points``.
+
 In a side view the figure faces right, so the person's right side is nearer to
 the viewer: right limbs are drawn darker and on top, left limbs lighter behind.
+A flat figure cannot turn its head, so in a front view a head leaning off the
+trunk line is drawn with its face turned that way (neck turns).
 """
 
 from __future__ import annotations
@@ -308,6 +317,20 @@ def _draw_segment(body: ET.Element, name: str, points: Mapping[str, Point], dept
     )
 
 
+def _limb_layers(view: View) -> tuple[list[str], list[str]]:
+    """Limbs drawn behind the torso and limbs drawn in front of it.
+
+    Side view: the far side behind, the near side in front. Front view: legs
+    behind, arms in front (hands on the belly cross the body).
+    """
+    if view is View.SIDE:
+        far = "l" if NEAR_SIDE == "r" else "r"
+        return [f"{limb}_{far}" for limb in _LIMBS], [f"{limb}_{NEAR_SIDE}" for limb in _LIMBS]
+    legs = [f"{limb}_{side}" for side in "lr" for limb in ("thigh", "shin", "foot")]
+    arms = [f"{limb}_{side}" for side in "lr" for limb in ("upper_arm", "forearm")]
+    return legs, arms
+
+
 def _draw_panel(
     parent: ET.Element,
     layout: FigureLayout,
@@ -355,16 +378,9 @@ def _draw_panel(
 
     body = _sub(panel, "g", class_="body", stroke_linejoin="round")
     side_view = layout.view is View.SIDE
-    far = "l" if NEAR_SIDE == "r" else "r"
-    limbs_of = {side: [f"{limb}_{side}" for limb in _LIMBS] for side in ("l", "r")}
-    legs = [n for n in limbs_of["l"] + limbs_of["r"] if not n.startswith(("upper_arm", "forearm"))]
-    arms = [n for n in limbs_of["l"] + limbs_of["r"] if n not in legs]
-    if side_view:
-        for name in limbs_of[far]:
-            _draw_segment(body, name, points, "far")
-    else:
-        for name in legs:
-            _draw_segment(body, name, points, "")
+    behind, in_front = _limb_layers(layout.view)
+    for name in behind:
+        _draw_segment(body, name, points, "far" if side_view else "")
     torso = " ".join(f"{_num(points[j][0])},{_num(points[j][1])}" for j in _TORSO)
     _sub(
         body,
@@ -416,8 +432,7 @@ def _draw_panel(
             r=_num(HEAD_RADIUS * layout.scale * 0.14),
             fill=EYE_COLOUR,
         )
-    # Near limbs (side view) and arms (front view) pass in front of the body.
-    for name in limbs_of[NEAR_SIDE] if side_view else arms:
+    for name in in_front:
         _draw_segment(body, name, points, "near" if side_view else "")
 
     label = _sub(
