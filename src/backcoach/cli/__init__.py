@@ -4,6 +4,7 @@ from backcoach.cli import (
     checkin,  # noqa: F401
     content,  # noqa: F401
     data,  # noqa: F401
+    desk,  # noqa: F401
     serve,  # noqa: F401
     vision,  # noqa: F401
     workout,  # noqa: F401

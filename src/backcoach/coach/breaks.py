@@ -226,3 +226,24 @@ def log_walk(state: BreakState, minutes: float) -> BreakState:
 def all_days(state: BreakState) -> Sequence[DayCounters]:
     """Finished days and today, oldest first."""
     return (*state.history, state.counters)
+
+
+def next_break_in(state: BreakState, *, config: BreakConfig) -> tuple[BreakKind, float]:
+    """The next break and the active seconds until it is due (0 when one is due now).
+
+    Quiet hours are not counted in: a break that falls inside them waits for their end.
+
+    Example:
+        >>> kind, seconds = next_break_in(start(now), config=BreakConfig())  # doctest: +SKIP
+        >>> kind, seconds
+        (<BreakKind.MICRO: 'micro'>, 1200.0)
+    """
+    if state.due is not None:
+        return state.due.kind, 0.0
+    rest_in = max(0.0, config.rest_every_s - state.since_rest_s)
+    micro_at = max(config.micro_every_s, state.snoozed_until_s)
+    micro_in = max(0.0, micro_at - state.since_micro_s)
+    rest_at = max(rest_in, state.snoozed_until_s - state.since_micro_s)
+    if rest_at <= micro_in:
+        return BreakKind.REST, rest_at
+    return BreakKind.MICRO, micro_in

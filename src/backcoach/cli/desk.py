@@ -1,0 +1,227 @@
+"""``backcoach breaks`` (break reminders in the terminal) and ``backcoach posture``
+(the webcam posture monitor, or a video / landmark file analysed the same way).
+
+``posture --json`` prints ``{frames, states: [{start_s, end_s, state}], ...}``
+on stdout (more keys: fps, duration_s, person_frames, calibrated, seconds per
+state, alerts); messages go to stderr so scripts can read stdout as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from backcoach.cli.app import app, console, err_console
+from backcoach.cli.desk_breaks import desktop_notifier, make_clock, run_breaks
+from backcoach.cli.desk_posture import (
+    PostureAnnotator,
+    PostureRun,
+    Sample,
+    camera_samples,
+    landmark_file_samples,
+    open_camera,
+    run_monitor,
+    sample_by_time,
+    video_samples,
+)
+from backcoach.cli.workout_keys import terminal_keys
+from backcoach.config import get_settings
+from backcoach.content import default_catalog
+from backcoach.errors import UsageError
+from backcoach.services.desk import (
+    DeskTimer,
+    break_config,
+    desk_day,
+    local_day,
+    record_posture,
+    reminders_on,
+)
+from backcoach.store import local_user, open_database
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
+from backcoach.vision.sources import VideoError, VideoFile, VideoFrame
+
+
+@app.command()
+def breaks() -> None:
+    """Break reminders in the terminal: a live countdown to the next break, with a move to do.
+
+    Keys: t done, z snooze, s skip (a due break); a away, b back; q quit.
+    """
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "`backcoach breaks` needs an interactive terminal: it reads keys as you press them."
+        )
+    settings = get_settings()
+    catalog = default_catalog()
+    clock = make_clock(settings.time_scale)
+    with open_database(settings) as db:
+        user = local_user(db)
+        db.commit()
+        timer = DeskTimer.begin(
+            config=break_config(db, user_id=user.id, catalog=catalog),
+            now=clock(),
+            user_id=user.id,
+            source="terminal",
+        )
+        with terminal_keys() as keys:
+            run_breaks(
+                db,
+                timer,
+                catalog,
+                out=console,
+                keys=keys,
+                clock=clock,
+                notify=desktop_notifier(console),
+                reminders=reminders_on(db, user_id=user.id),
+            )
+        today = desk_day(db, user_id=user.id, day=local_day(clock()))
+    console.print(
+        f"Today: {today.breaks_taken} breaks taken, {today.breaks_snoozed} snoozed, "
+        f"{today.breaks_skipped} skipped; {today.sitting_min:.0f} min sitting, "
+        f"{today.walking_min:.0f} min walking."
+    )
+
+
+@app.command()
+def posture(
+    video: Annotated[
+        Path | None,
+        typer.Argument(help="A video file (or a .jsonl landmark file) instead of the camera."),
+    ] = None,
+    camera: Annotated[
+        int | None, typer.Option("--camera", min=0, help="Webcam number (default 0).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    fps: Annotated[
+        float,
+        typer.Option("--fps", min=2, max=5, help="Frames analysed per second (2-5)."),
+    ] = 3.0,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            help="Also write what the monitor saw: an .mp4 file, or a folder for PNG frames.",
+        ),
+    ] = None,
+) -> None:
+    """Watch your sitting posture: upright, slouched, forward-head or absent.
+
+    Sit upright for the first 5 seconds (calibration). With no VIDEO it uses the
+    webcam until you press Ctrl-C, and stores today's posture minutes and alerts.
+    """
+    if video is not None and camera is not None:
+        raise UsageError("Give either a VIDEO file or --camera N, not both.")
+    if video is not None and video.suffix.lower() == ".jsonl":
+        if annotate is not None:
+            raise UsageError("--annotate needs a video (a landmark file has no pictures).")
+        run = run_monitor(sample_by_time(landmark_file_samples(video), fps))
+        if run.frames == 0:
+            raise UsageError(f"{video} has no frames.")
+    elif video is not None:
+        clip = VideoFile(video)
+        run = _watch(video_samples(clip, fps), annotate, fps)
+    else:
+        run = _watch_camera(camera or 0, fps, annotate, as_json)
+    if as_json:
+        typer.echo(json.dumps(run.to_json(fps), indent=2))
+    else:
+        _print_run(run)
+
+
+def _watch(samples: Iterable[Sample], annotate: Path | None, fps: float) -> PostureRun:
+    writer = PostureAnnotator(annotate, fps=fps) if annotate is not None else None
+
+    def draw(image: VideoFrame | None, frame: LandmarkFrame, reading: PostureReading) -> None:
+        if writer is not None and image is not None:
+            writer.write(image.image, frame, reading)
+
+    try:
+        return run_monitor(samples, on_reading=draw)
+    finally:
+        if writer is not None:
+            writer.close()
+            err_console.print(f"Annotated frames written to {annotate}")
+
+
+def _watch_camera(index: int, fps: float, annotate: Path | None, as_json: bool) -> PostureRun:
+    camera = open_camera(index)
+    writer = PostureAnnotator(annotate, fps=fps) if annotate is not None else None
+    err_console.print(
+        "Sit upright and look at your screen for 5 seconds to calibrate. Ctrl-C to stop."
+    )
+    run: PostureRun | None = None
+    lost: VideoError | None = None
+    with Live(console=err_console, auto_refresh=False, transient=True) as live:
+
+        def show(image: VideoFrame | None, frame: LandmarkFrame, reading: PostureReading) -> None:
+            if writer is not None and image is not None:
+                writer.write(image.image, frame, reading)
+            status = "calibrating" if reading.calibrating else str(reading.state)
+            alert = f"  [bold red]Time to move: {reading.suggestion}[/]" if reading.alert else ""
+            live.update(f"[bold]{status}[/] at {reading.t_s:6.0f} s{alert}", refresh=True)
+
+        monitor = PostureMonitor()
+        holder = PostureRun(monitor)
+        try:
+            run = run_monitor(camera_samples(camera, fps), monitor=monitor, on_reading=show)
+        except KeyboardInterrupt:
+            run = holder
+        except VideoError as exc:
+            lost, run = exc, holder
+        finally:
+            if writer is not None:
+                writer.close()
+    assert run is not None
+    _store_posture(run)
+    if lost is not None:
+        if not as_json:
+            _print_run(run)
+        raise VideoError(f"{lost} Posture so far was saved; break reminders keep working.")
+    return run
+
+
+def _store_posture(run: PostureRun) -> None:
+    if run.frames == 0:
+        return
+    minutes = {str(s): run.monitor.seconds_in(s) / 60 for s in PostureState}
+    with open_database(get_settings()) as db:
+        user = local_user(db)
+        record_posture(
+            db,
+            user_id=user.id,
+            now=datetime.now().astimezone(),
+            alerts=run.monitor.alerts,
+            minutes_by_state=minutes,
+            source="camera",
+        )
+
+
+def _print_run(run: PostureRun) -> None:
+    table = Table(title="Posture", show_header=True, title_justify="left")
+    table.add_column("from", justify="right")
+    table.add_column("to", justify="right")
+    table.add_column("state")
+    for span in run.monitor.spans:
+        table.add_row(f"{span.start_s:.1f} s", f"{span.end_s:.1f} s", str(span.state))
+    console.print(table)
+    seconds = run.seconds()
+    console.print(
+        f"{run.frames} frames over {run.duration_s:.1f} s, a person in {run.person_frames}. "
+        + ", ".join(f"{state} {s:.0f} s" for state, s in seconds.items() if s > 0)
+    )
+    if run.monitor.baseline is None:
+        console.print(
+            "[yellow]Not calibrated: nobody sat in view long enough (5 s) to learn "
+            "your upright posture.[/]"
+        )
+    for alert in run.alerts:
+        console.print(f"Alert at {alert.t_s:.0f} s ({alert.state}): try {alert.suggestion}.")

@@ -1,0 +1,203 @@
+"""The loop behind ``backcoach breaks``: a live countdown to the next break, keys, reminders.
+
+Time is the wall clock sped up by ``Settings.time_scale`` (tests and demos).
+A terminal cannot tell whether its user is at the desk (no key presses only
+means they are typing elsewhere), so the user counts as present until they
+press ``a`` (away) and again after ``b`` (back). Every action is stored at
+once through ``services/desk.py``; sitting time is stored in slices and on quit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.orm import Session
+
+from backcoach.cli.workout_keys import KeySource
+from backcoach.coach.breaks import BreakKind, DueBreak
+from backcoach.content import Catalog
+from backcoach.services.desk import BreakAction, DeskTimer
+
+REFRESH_S = 0.2  # real seconds between screen updates
+Notifier = Callable[[str, str], None]
+Clock = Callable[[], datetime]
+
+
+def make_clock(time_scale: float, *, start: datetime | None = None) -> Clock:
+    """Local, time-zone aware 'now', running ``time_scale`` times faster than real time."""
+    origin = start if start is not None else datetime.now().astimezone()
+    t0 = time.monotonic()
+    return lambda: origin + timedelta(seconds=(time.monotonic() - t0) * time_scale)
+
+
+def desktop_notifier(console: Console, environ: Mapping[str, str] | None = None) -> Notifier:
+    """``notify-send`` when it is installed and a desktop session bus exists, else a bell."""
+    env = os.environ if environ is None else environ
+    program = shutil.which("notify-send")
+    if program is not None and env.get("DBUS_SESSION_BUS_ADDRESS"):
+
+        def notify(title: str, body: str) -> None:
+            try:
+                subprocess.run(
+                    [program, "--app-name=backcoach", title, body],
+                    check=False, timeout=5, capture_output=True,
+                )  # fmt: skip
+            except (OSError, subprocess.SubprocessError):
+                console.bell()
+
+        return notify
+    return lambda _title, _body: console.bell()
+
+
+def format_clock(seconds: float) -> str:
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def break_instructions(due: DueBreak, catalog: Catalog) -> tuple[str, list[str]]:
+    """The title and the lines of instructions for a due break."""
+    minutes = due.length_s / 60
+    if due.kind is BreakKind.REST:
+        return (
+            f"Rest break: stand up and walk for {minutes:g} minutes",
+            [
+                "Get up from your chair and walk around: fetch a glass of water, climb a "
+                "flight of stairs, or step outside for a moment.",
+                "Let your shoulders drop and breathe calmly while you walk.",
+            ],
+        )
+    exercise = catalog.exercises.get(due.move)
+    if exercise is None:
+        return f"Micro-break ({due.length_s:g} s)", ["Stand up, stretch gently and breathe."]
+    lines = [exercise.start_position, *exercise.steps]
+    lines.append("Move gently and stop if anything hurts.")
+    return f"Micro-break ({due.length_s:g} s): {exercise.name}", lines
+
+
+@dataclass
+class BreaksScreen:
+    timer: DeskTimer
+    catalog: Catalog
+    away: bool = False
+    message: str = ""
+    reminders: bool = True
+
+    def render(self) -> RenderableType:
+        counters = self.timer.state.counters
+        stats = Table.grid(padding=(0, 2))
+        stats.add_row(
+            f"Taken [bold]{counters.taken}[/]",
+            f"Snoozed [bold]{counters.snoozed}[/]",
+            f"Skipped [bold]{counters.skipped}[/]",
+            f"Sitting [bold]{counters.sitting_s / 60:.0f} min[/]",
+            f"Walking [bold]{counters.walking_min:.0f} min[/]",
+        )
+        due = self.timer.due
+        if due is not None:
+            title, lines = break_instructions(due, self.catalog)
+            body = Text()
+            for number, line in enumerate(lines, start=1):
+                body.append(f"{number}. {line}\n")
+            main: RenderableType = Panel(
+                body, title=f"[bold]Time for a break[/] - {title}", border_style="green"
+            )
+            keys = "[bold]t[/] done  [bold]z[/] snooze  [bold]s[/] skip  [bold]q[/] quit"
+        elif self.away:
+            main = Panel("You are away: the break clock is paused.", border_style="blue")
+            keys = "[bold]b[/] back at the desk  [bold]q[/] quit"
+        else:
+            kind, seconds = self.timer.next_break()
+            label = "Rest break" if kind is BreakKind.REST else "Micro-break"
+            main = Panel(
+                Text(f"{label} in {format_clock(seconds)}", style="bold"),
+                title="Next break",
+                border_style="cyan",
+            )
+            keys = "[bold]a[/] away from the desk  [bold]q[/] quit"
+        parts: list[RenderableType] = [main, stats, Text.from_markup(keys)]
+        if not self.reminders:
+            parts.append(Text("Break reminders are off in Settings; the timer still runs."))
+        if self.message:
+            parts.append(Text(self.message, style="yellow"))
+        return Panel(Group(*parts), title="backcoach breaks", border_style="white")
+
+
+def run_breaks(
+    db: Session,
+    timer: DeskTimer,
+    catalog: Catalog,
+    *,
+    out: Console,
+    keys: KeySource,
+    clock: Clock,
+    notify: Notifier,
+    reminders: bool = True,
+    screen: bool = True,
+) -> DeskTimer:
+    """Run until ``q`` (or Ctrl-C); returns the timer with the day's counters.
+
+    Keys: ``t`` take, ``z`` snooze, ``s`` skip the due break; ``a`` away,
+    ``b`` back; ``q`` quit.
+    """
+    view = BreaksScreen(timer, catalog, reminders=reminders)
+    with Live(
+        view.render(),
+        console=out,
+        screen=screen,
+        auto_refresh=False,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    ) as live:
+        try:
+            while True:
+                pressed = keys.read(REFRESH_S)
+                if "q" in pressed:
+                    break
+                for ch in pressed:
+                    _key(db, view, ch, clock())
+                fired = timer.tick(db, clock(), active=not view.away)
+                if fired is not None and reminders:
+                    title, lines = break_instructions(fired, catalog)
+                    notify("Time for a break", f"{title}. {lines[0]}")
+                live.update(view.render(), refresh=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            timer.flush(db, clock())
+    return timer
+
+
+def _key(db: Session, view: BreaksScreen, ch: str, now: datetime) -> None:
+    timer = view.timer
+    actions = {"t": BreakAction.TAKE, "z": BreakAction.SNOOZE, "s": BreakAction.SKIP}
+    if ch in actions and timer.due is not None:
+        done = timer.act(db, actions[ch], now)
+        if done:
+            view.message = {
+                "t": "Well done. Break counted.",
+                "z": f"Snoozed for {timer.config.snooze_s / 60:g} minutes.",
+                "s": "Break skipped.",
+            }[ch]
+        else:
+            view.message = (
+                f"No skips left today ({timer.config.max_skips_per_day} used). "
+                "Take the break or snooze it."
+            )
+    elif ch == "a" and not view.away:
+        timer.tick(db, now, active=True)  # the time up to now was at the desk
+        view.away, view.message = True, "Enjoy the time away. Press b when you are back."
+    elif ch == "b" and view.away:
+        timer.tick(db, now, active=False)
+        view.away, view.message = False, "Welcome back."
