@@ -1,0 +1,393 @@
+"""Live camera coaching: landmarks from the browser in, feedback out.
+
+The browser runs pose estimation itself and sends only landmarks (never an
+image). Each connection's frames go through the same Python analyzer that
+``backcoach analyze`` uses. This module holds the parts that do not depend
+on the web framework:
+
+* ``parse_message``: checks one client message (size, JSON, shape, finite
+  numbers) and turns it into a ``LandmarkFrame`` or a plain-words error.
+* ``RateLimiter``: a token bucket per connection, so a client that floods
+  the server only hurts itself.
+* ``LiveCoach``: one exercise's analyzer plus what the page shows besides the
+  analyzer's own feedback: the time offset that lets a reconnecting client
+  start its clock from zero again, and the hold clock that pauses (and says
+  why) when a hold's form breaks.
+* ``SessionCoach``: a ``LiveCoach`` for the current step of a guided session
+  that turns what the camera sees into the session engine's events (a rep
+  counted, a hold started, a hold paused and resumed), recorded with source
+  ``camera``. The manual buttons keep working alongside: they add a rep the
+  camera missed, or go back to redo a step.
+
+Rules for driving the session engine from the camera:
+
+* counting reps: every rep the analyzer finishes is a ``RepDone``;
+* reps with a hold (glute bridge): reaching the top position during the
+  "move" phase starts the hold at once; coming down during the hold ends it
+  and counts the rep (the engine also ends it when its time is up);
+* holds (plank): reaching the position while getting ready starts the hold;
+  when the form breaks during the hold the session is paused, with the
+  analyzer's reason, and it resumes by itself when the position is back.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from backcoach.coach.engine import Event, HoldDone, Pause, RepDone, Resume, Status
+from backcoach.coach.session_state import Activity
+from backcoach.content import Kind
+from backcoach.errors import UsageError
+from backcoach.services.sessions import ActiveSession, apply_event, load_session
+from backcoach.store import StepSource
+from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
+from backcoach.vision.landmarks import LandmarkFrame, parse_landmarks
+
+#: Largest message accepted (a frame of 33 landmarks is about 2-3 KB of JSON).
+MAX_MESSAGE_BYTES = 16_384
+#: Sustained frames per second a client may send (cameras give 30, some 60).
+MAX_FRAMES_PER_S = 65.0
+#: Frames a client may send at once above that rate (a burst after a stall).
+BURST_FRAMES = 90
+#: Rejected messages in a row after which the connection is closed.
+MAX_REJECTED_IN_A_ROW = 120
+#: Gap put between the last frame of a dropped connection and a reconnected client's first.
+RECONNECT_GAP_S = 1 / 30
+#: How often (client seconds) the session's state is re-read to notice manual step changes.
+SYNC_EVERY_S = 1.0
+
+NO_ANALYZER_HINT = "The camera does not check this exercise: use the buttons."
+HOLD_BROKEN = "Hold paused: get back into the position."
+
+
+class ProtocolError(ValueError):
+    """A client message that breaks the protocol; the message says why, in plain words."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_message(text: str | bytes) -> LandmarkFrame | None:
+    """Check one client message; a ``frame`` gives its ``LandmarkFrame``, a ``ping`` None.
+
+    Raises:
+        ProtocolError: too big, not JSON, not an object, unknown type, or a bad frame.
+    """
+    if isinstance(text, bytes):
+        raise ProtocolError("binary", "Send JSON text messages, not binary data.")
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too-big", f"Messages must be under {MAX_MESSAGE_BYTES} bytes.")
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise ProtocolError("not-json", f"The message is not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("not-object", "A message must be a JSON object with a 'type'.")
+    kind = obj.get("type")
+    if kind == "ping":
+        return None
+    if kind != "frame":
+        raise ProtocolError("unknown-type", f"Unknown message type {kind!r}; send 'frame'.")
+    t_s = obj.get("t_s")
+    if isinstance(t_s, bool) or not isinstance(t_s, int | float) or not math.isfinite(t_s):
+        raise ProtocolError("bad-frame", "'t_s' must be a finite number of seconds.")
+    if t_s < 0:
+        raise ProtocolError("bad-frame", "'t_s' must not be negative.")
+    if "landmarks" not in obj:
+        raise ProtocolError("bad-frame", "A frame needs 'landmarks' (33 points, or null).")
+    try:
+        landmarks = parse_landmarks(obj["landmarks"])
+    except ValueError as exc:
+        raise ProtocolError("bad-frame", str(exc)) from None
+    aspect = obj.get("aspect", 1.0)
+    if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.1 < aspect < 10:
+        raise ProtocolError("bad-frame", "'aspect' must be the image width / height.")
+    return LandmarkFrame(t_s=float(t_s), landmarks=landmarks, aspect=float(aspect))
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+def error_message(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
+@dataclass
+class RateLimiter:
+    """Token bucket: ``rate`` messages per second on average, bursts up to ``burst``.
+
+    Time comes from the caller (``allow(now)``), so the rule is testable.
+    """
+
+    rate: float = MAX_FRAMES_PER_S
+    burst: float = BURST_FRAMES
+    _tokens: float = field(default=-1.0, init=False)
+    _last: float = field(default=0.0, init=False)
+
+    def allow(self, now: float) -> bool:
+        if self._tokens < 0:
+            self._tokens, self._last = self.burst, now
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+
+def make_analyzer(exercise_id: str) -> Analyzer | None:
+    """The exercise's analyzer, or None when the camera cannot check it."""
+    try:
+        return get_analyzer(exercise_id)
+    except UsageError:
+        return None
+
+
+@dataclass
+class LiveCoach:
+    """One exercise's analyzer fed by live frames, with a pausing hold clock.
+
+    ``hold_total_s`` adds up the time held in good form; when a hold stops
+    without a rep finishing (form broke, person left the position) the clock
+    pauses and ``pause_reason`` says why, until the hold resumes.
+    """
+
+    exercise_id: str
+    analyzer: Analyzer | None
+    last_t: float = -math.inf
+    offset_s: float = 0.0
+    hold_total_s: float = 0.0
+    hold_paused: bool = False
+    pause_reason: str | None = None
+    frames: int = 0
+    last: Feedback | None = None
+
+    @classmethod
+    def for_exercise(cls, exercise_id: str) -> LiveCoach:
+        return cls(exercise_id, make_analyzer(exercise_id))
+
+    def new_connection(self) -> None:
+        """A client (re)connected: its clock may start again from zero."""
+        self.offset_s = math.nan
+
+    def feed(self, frame: LandmarkFrame) -> Feedback:
+        """Analyze one frame (its ``t_s`` on the client's clock).
+
+        Raises:
+            ProtocolError: the frame's time goes back on this connection's clock.
+        """
+        if math.isnan(self.offset_s):
+            behind = self.last_t + RECONNECT_GAP_S - frame.t_s
+            self.offset_s = behind if math.isfinite(behind) and behind > 0 else 0.0
+        t = frame.t_s + self.offset_s
+        if t < self.last_t:
+            raise ProtocolError("time-back", "'t_s' went back in time; frame ignored.")
+        dt = 0.0 if not math.isfinite(self.last_t) else t - self.last_t
+        self.last_t = t
+        self.frames += 1
+        if self.analyzer is None:
+            feedback = Feedback(
+                exercise=self.exercise_id,
+                t_s=t,
+                hint=NO_ANALYZER_HINT,
+                pose_detected=frame.landmarks is not None,
+            )
+        else:
+            shifted = LandmarkFrame(t_s=t, landmarks=frame.landmarks, aspect=frame.aspect)
+            feedback = self.analyzer.update(shifted)
+        self._hold_clock(feedback, dt)
+        self.last = feedback
+        return feedback
+
+    def _hold_clock(self, feedback: Feedback, dt: float) -> None:
+        was_holding = self.last is not None and self.last.hold_s > 0
+        if feedback.hold_s > 0:
+            if was_holding:
+                self.hold_total_s += min(dt, 0.5)  # a dropout longer than that is not held time
+            self.hold_paused, self.pause_reason = False, None
+        elif was_holding and not feedback.rep_done:
+            self.hold_paused = True
+            self.pause_reason = feedback.cue or feedback.hint or HOLD_BROKEN
+        elif self.hold_paused and (feedback.cue or feedback.hint):
+            self.pause_reason = feedback.cue or feedback.hint
+
+    @property
+    def holding(self) -> bool:
+        return self.last is not None and self.last.hold_s > 0
+
+    def message(self, feedback: Feedback, *, step_done: bool = False) -> dict[str, Any]:
+        """The ``feedback`` message sent to the page."""
+        message = feedback.to_message()
+        message.update(
+            step_done=step_done,
+            camera_checks=self.analyzer is not None,
+            hold_total_s=round(self.hold_total_s, 2),
+            hold_paused=self.hold_paused,
+            pause_reason=self.pause_reason,
+        )
+        if self.hold_paused and message["cue"] is None:
+            message["cue"] = self.pause_reason
+        return message
+
+
+@dataclass
+class SessionCoach:
+    """Live coaching of one guided session: follows its current step, drives its engine.
+
+    Shared by the connections of one session (a reconnect resumes the same
+    step with the same counts). Database work happens in ``sync`` and
+    ``drive``; call them outside the event loop (they block).
+    """
+
+    session_id: int
+    user_id: int
+    factory: sessionmaker[Session]
+    clock: Callable[[], float]
+    wall: Callable[[], datetime] = lambda: datetime.now(UTC)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    step_index: int = -1
+    coach: LiveCoach | None = None
+    finished: bool = False
+    camera_paused: bool = False
+    synced_at: float = -math.inf
+    step_done: bool = False
+    applied: list[str] = field(default_factory=list)
+
+    def _open(self, db: Session) -> ActiveSession:
+        return load_session(db, session_id=self.session_id, user_id=self.user_id)
+
+    def sync(self) -> None:
+        """Re-read the session; a new step gets a fresh analyzer.
+
+        Raises:
+            UsageError: the session does not exist (for this user).
+        """
+        with self.factory() as db:
+            active = self._open(db)
+        self._follow(active)
+
+    def _follow(self, active: ActiveSession) -> None:
+        state = active.engine.state
+        self.finished = state.finished
+        if state.step_index != self.step_index or self.coach is None:
+            if self.coach is not None:
+                self.step_done = True
+            self.step_index = state.step_index
+            steps = active.plan.steps
+            exercise_id = (
+                steps[state.step_index].exercise_id if state.step_index < len(steps) else ""
+            )
+            self.coach = LiveCoach.for_exercise(exercise_id)
+            self.coach.new_connection()
+            self.camera_paused = False
+
+    def feed(self, frame: LandmarkFrame) -> dict[str, Any]:
+        """One frame in, one feedback message out (blocking: database work included)."""
+        with self.lock:
+            if self.coach is None or frame.t_s - self.synced_at >= SYNC_EVERY_S:
+                self.sync()
+                self.synced_at = frame.t_s
+            assert self.coach is not None
+            before = self.coach.last
+            feedback = self.coach.feed(frame)
+            if not self.finished and self.coach.analyzer is not None:
+                self._drive(before, feedback)
+            message = self.coach.message(feedback, step_done=self.step_done)
+            message["step_index"] = self.step_index
+            message["session_finished"] = self.finished
+            self.step_done = False
+            return message
+
+    def new_connection(self) -> None:
+        with self.lock:
+            self.synced_at = -math.inf
+            if self.coach is not None:
+                self.coach.new_connection()
+
+    def _drive(self, before: Feedback | None, feedback: Feedback) -> None:
+        started_hold = feedback.hold_s > 0 and (before is None or before.hold_s <= 0)
+        broke_hold = self.coach is not None and self.coach.hold_paused and not feedback.rep_done
+        if not (feedback.rep_done or started_hold or broke_hold or self.camera_paused):
+            return
+        with self.factory() as db:
+            active = self._open(db)
+            state = active.engine.state
+            if state.step_index != self.step_index:
+                self._follow(active)
+                return
+            step = active.plan.steps[state.step_index]
+            for event in self._events(
+                step.kind, state.status, state.activity, feedback, started_hold
+            ):
+                apply_event(
+                    db, active=active, event=event, now=self.wall(), source=StepSource.CAMERA
+                )
+                self.applied.append(type(event).__name__)
+            self._follow(active)
+
+    def _events(
+        self,
+        kind: Kind,
+        status: Status,
+        activity: Activity | None,
+        feedback: Feedback,
+        started_hold: bool,
+    ) -> list[Event]:
+        t = self.clock()
+        coach = self.coach
+        assert coach is not None
+        if status is Status.PAUSED:
+            if self.camera_paused and coach.holding:
+                self.camera_paused = False
+                return [Resume(t)]
+            return []
+        self.camera_paused = False
+        if status is not Status.RUNNING:
+            return []
+        if feedback.rep_done and activity is Activity.COUNT_REPS:
+            return [RepDone(t)]
+        if feedback.rep_done and activity is Activity.HOLD and kind is Kind.REPS:
+            return [HoldDone(t)]
+        if started_hold and activity in (Activity.MOVE, Activity.GET_READY):
+            return [RepDone(t)]
+        if coach.hold_paused and activity is Activity.HOLD and kind is Kind.HOLD:
+            self.camera_paused = True
+            return [Pause(t)]
+        return []
+
+
+class LiveCoaches:
+    """The ``SessionCoach`` of every session with a camera connected (kept for reconnects)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._coaches: dict[int, SessionCoach] = {}
+
+    def get(
+        self,
+        session_id: int,
+        *,
+        user_id: int,
+        factory: sessionmaker[Session],
+        clock: Callable[[], float],
+    ) -> SessionCoach:
+        with self._guard:
+            coach = self._coaches.get(session_id)
+            if coach is None or coach.user_id != user_id:
+                coach = SessionCoach(session_id, user_id, factory, clock)
+                self._coaches[session_id] = coach
+            return coach
+
+    def drop(self, session_id: int) -> None:
+        with self._guard:
+            self._coaches.pop(session_id, None)
