@@ -55,6 +55,7 @@ from backcoach.store import (
     make_engine,
     put_step_event,
     session_factory,
+    session_start_times,
     set_setting,
     upgrade_engine,
 )
@@ -239,6 +240,24 @@ def test_list_sessions_filters_and_orders(db: Session, user_id: int) -> None:
     assert [s.program_id for s in since] == ["day3"]
     in_progress = latest_in_progress(db, user_id=user_id)
     assert in_progress is not None and in_progress.program_id == "day2"
+
+
+def test_session_start_times_are_aware_utc_and_ordered(db: Session, user_id: int) -> None:
+    plus_five = timezone(timedelta(hours=5, minutes=30))
+    starts = [
+        T0 + timedelta(days=2, microseconds=17),
+        T0,
+        T0.astimezone(plus_five) + timedelta(hours=1),
+    ]
+    for i, started in enumerate(starts):
+        add_session(db, user_id=user_id, program_id="p", length="short", plan={},
+                    started_at=started,
+                    status=SessionStatus.QUIT if i == 1 else SessionStatus.COMPLETED)  # fmt: skip
+    db.commit()
+    assert session_start_times(db, user_id=user_id) == sorted(starts)
+    completed = session_start_times(db, user_id=user_id, status=SessionStatus.COMPLETED)
+    assert completed == [T0 + timedelta(hours=1), T0 + timedelta(days=2, microseconds=17)]
+    assert all(t.tzinfo is UTC for t in completed)
 
 
 def test_screenings_checkins_questionnaires_habits_settings(db: Session, user_id: int) -> None:

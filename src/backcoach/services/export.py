@@ -39,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from backcoach.errors import BackcoachError
 from backcoach.store import (
@@ -90,6 +90,7 @@ def export_tables(db: Session, *, user_id: int) -> Tables:
     sessions = list(
         db.scalars(
             select(WorkoutSession)
+            .options(undefer(WorkoutSession.snapshot))
             .where(WorkoutSession.user_id == user_id)
             .order_by(WorkoutSession.started_at, WorkoutSession.id)
         )

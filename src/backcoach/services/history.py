@@ -26,6 +26,7 @@ from backcoach.store import (
     StepStatus,
     WorkoutSession,
     get_user,
+    session_start_times,
 )
 
 
@@ -143,11 +144,7 @@ def history_summary(
 
     completed_days = [
         _local_day(started, tz)
-        for started in db.scalars(
-            select(WorkoutSession.started_at).where(
-                mine, WorkoutSession.status == SessionStatus.COMPLETED
-            )
-        )
+        for started in session_start_times(db, user_id=user_id, status=SessionStatus.COMPLETED)
     ]
     current, best = streaks(completed_days, today)
 

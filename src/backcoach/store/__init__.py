@@ -47,6 +47,7 @@ from backcoach.store.sessions import (
     list_sessions,
     list_step_events,
     put_step_event,
+    session_start_times,
 )
 from backcoach.store.user_settings import all_settings, get_setting, set_setting
 from backcoach.store.users import LOCAL_USER_NAME, delete_user_data, get_user, local_user
@@ -99,6 +100,7 @@ __all__ = [
     "put_step_event",
     "ready_engine",
     "session_factory",
+    "session_start_times",
     "set_setting",
     "upgrade_database",
     "upgrade_engine",

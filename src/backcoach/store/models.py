@@ -127,7 +127,10 @@ class WorkoutSession(Base):
     program_id: Mapped[str] = mapped_column(String(64))
     length: Mapped[str] = mapped_column(String(16))
     plan: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
-    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    # Only needed to continue a session: not loaded with the row unless asked for.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONDocument, nullable=True, deferred=True
+    )
     status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "status"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

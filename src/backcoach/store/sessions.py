@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from backcoach.store.models import SessionStatus, StepEvent, StepSource, StepStatus, WorkoutSession
@@ -150,3 +150,25 @@ def list_step_events(db: Session, *, session_id: int) -> list[StepEvent]:
             .order_by(StepEvent.step_index)
         )
     )
+
+
+def session_start_times(
+    db: Session, *, user_id: int, status: SessionStatus | None = None
+) -> list[datetime]:
+    """Start times (aware UTC) of all the user's sessions (with ``status``), oldest first.
+
+    Reads thousands of rows for streaks, so on SQLite the stored text is parsed
+    directly (``datetime.fromisoformat``), several times faster than the generic
+    column type.
+    """
+    column = WorkoutSession.started_at
+    sqlite = db.get_bind().dialect.name == "sqlite"
+    query = select(type_coerce(column, String) if sqlite else column).where(
+        WorkoutSession.user_id == user_id
+    )
+    if status is not None:
+        query = query.where(WorkoutSession.status == status)
+    values: Sequence[Any] = db.scalars(query.order_by(column)).all()
+    if sqlite:
+        return [datetime.fromisoformat(v).replace(tzinfo=UTC) for v in values]
+    return [v.astimezone(UTC) for v in values]
