@@ -2,10 +2,11 @@
 
 Pose rule: *pike* (inverted V) is when the hips sit well above the line from
 shoulders to ankles (``pike_score`` >= ``pike_at`` torso lengths) and the
-shoulders are below the hips (hip-to-shoulder slope below ``-slope_deg``);
+shoulders are below the hips (hip-to-shoulder slope below ``-SLOPE_DEG``);
 *arch* (cobra / upward dog) is when the hips sit on or below that line
-(``pike_score`` <= ``arch_at``) with the chest lifted. A cycle counts when the
-person reaches the arch, holds it ``min_arch_s``, having come from a pike.
+(``pike_score`` <= ``arch_at``); in between is "between". With the legs out of
+view the trunk's slope alone decides. A cycle counts when the person reaches
+the arch and stays ``min_arch_s``, having come from a pike.
 Faults: knees bent in the pike, elbows bent in the arch (each lasting
 ``fault_after_s``); both are mild cues, never a reason to push further.
 """
@@ -29,7 +30,6 @@ from backcoach.vision.geometry import (
 )
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.landmarks import PoseLandmark as P
-from backcoach.vision.smoothing import OneEuroFilter
 from backcoach.vision.view import SetupCheck
 
 PikeArch = Literal["pike", "arch"]
@@ -49,15 +49,20 @@ ARCH_AT = -0.1
 SLOPE_DEG = 15.0
 
 
+def _either(frame: LandmarkFrame, left_id: P, right_id: P) -> Point | None:
+    left, right = point(frame, left_id), point(frame, right_id)
+    if left is not None and right is not None:
+        return ((left[0] + right[0]) / 2.0, (left[1] + right[1]) / 2.0)
+    return left if left is not None else right
+
+
+def _knees(frame: LandmarkFrame) -> Point | None:
+    return _either(frame, P.LEFT_KNEE, P.RIGHT_KNEE)
+
+
 def _legs_end(frame: LandmarkFrame) -> Point | None:
     """The ankles' centre; the knees' when the feet are not seen (the line still works)."""
-    for left_id, right_id in ((P.LEFT_ANKLE, P.RIGHT_ANKLE), (P.LEFT_KNEE, P.RIGHT_KNEE)):
-        left, right = point(frame, left_id), point(frame, right_id)
-        if left is not None and right is not None:
-            return ((left[0] + right[0]) / 2.0, (left[1] + right[1]) / 2.0)
-        if left is not None or right is not None:
-            return left if left is not None else right
-    return None
+    return _either(frame, P.LEFT_ANKLE, P.RIGHT_ANKLE) or _knees(frame)
 
 
 def pike_score(frame: LandmarkFrame) -> float | None:
@@ -76,23 +81,54 @@ def pike_score(frame: LandmarkFrame) -> float | None:
     return (line_y - hip[1]) / torso  # y points down
 
 
+Position = Literal["pike", "arch", "between"]
+
+
+def position(
+    frame: LandmarkFrame, *, pike_at: float = PIKE_AT, arch_at: float = ARCH_AT
+) -> Position | None:
+    """Where in the pike-to-arch flow one frame is; None when shoulders or hips are not seen.
+
+    With the legs out of view the trunk's slope alone decides (pike or arch).
+    """
+    slope = elevation(hip_centre(frame), shoulder_centre(frame))
+    if slope is None:
+        return None
+    score = pike_score(frame)
+    if score is None:
+        return "pike" if slope < -SLOPE_DEG else "arch"
+    if score >= pike_at and slope < -SLOPE_DEG:
+        return "pike"
+    if score <= arch_at:
+        return "arch"
+    return "between"
+
+
 def classify_pose(frame: LandmarkFrame, *, pike_at: float = PIKE_AT) -> PikeArch | None:
     """Which end of pike-to-arch one frame shows: ``"pike"`` (downward dog) or ``"arch"``.
 
-    Returns None when shoulders or hips are not seen; with the legs out of view
-    it decides on the trunk's slope alone.
+    Returns None when shoulders or hips are not seen.
 
     Example:
         >>> classify_pose(LandmarkFrame(0.0, None)) is None
         True
     """
-    score = pike_score(frame)
-    slope = elevation(hip_centre(frame), shoulder_centre(frame))
-    if slope is None:
-        return None
-    if score is None:  # legs out of view: the trunk's slope alone still tells
-        return "pike" if slope < -SLOPE_DEG else "arch"
-    return "pike" if score >= pike_at and slope < -SLOPE_DEG else "arch"
+    where = position(frame, pike_at=pike_at, arch_at=pike_at)
+    return None if where is None else ("pike" if where == "pike" else "arch")
+
+
+_VALUE = {"pike": 1.0, "between": 0.0, "arch": -1.0}
+
+
+def _upright(frame: LandmarkFrame) -> bool:
+    """Standing or kneeling: trunk steep and thighs pointing down (or not seen)."""
+    hip = hip_centre(frame)
+    slope = elevation(hip, shoulder_centre(frame))
+    if slope is None or slope <= 60.0:
+        return False
+    knees = _knees(frame)
+    thigh = None if knees is None else elevation(hip, knees)
+    return thigh is None or thigh < -45.0
 
 
 @register
@@ -118,9 +154,8 @@ class PikeToArchAnalyzer:
         self.setup = SetupCheck(required=("shoulders", "hips", "feet"), expected_view="side")
         # Rest is the pike, the counted position the arch: a cycle counts on reaching the arch.
         self.counter = RepCounter(
-            enter=arch_at, exit=pike_at, min_active_s=min_arch_s, count_on_entry=True
+            enter=-0.5, exit=0.5, min_active_s=min_arch_s, count_on_entry=True
         )
-        self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.5)
         self._fault_since: dict[str, float] = {}
         self._rep_faults: set[str] = set()
 
@@ -140,13 +175,13 @@ class PikeToArchAnalyzer:
         self.log.frame(frame)
         t = frame.t_s
         hint, view = self.setup.check(frame)
-        score = None if frame.landmarks is None else pike_score(frame)
-        if score is not None:
-            slope = elevation(hip_centre(frame), shoulder_centre(frame))
-            if slope is not None and slope > 60.0:  # standing or kneeling upright
-                score = None
+        where = None
+        if frame.landmarks is not None:
+            if _upright(frame):
                 hint = hint or _GET_DOWN
-        value = None if score is None else self.smooth(t, score)
+            else:
+                where = position(frame, pike_at=self.pike_at, arch_at=self.arch_at)
+        value = None if where is None else _VALUE[where]
         rep = self.counter.update(t, value)
 
         faults: list[str] = []
@@ -168,12 +203,7 @@ class PikeToArchAnalyzer:
             )
             self._rep_faults = set()
 
-        if value is None:
-            phase = "unknown"
-        else:
-            phase = (
-                "pike" if value >= self.pike_at else "arch" if value <= self.arch_at else "moving"
-            )
+        phase = where or "unknown"
         return Feedback(
             exercise=self.exercise_id,
             t_s=t,
