@@ -20,6 +20,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 NAV: tuple[tuple[str, str], ...] = (
     ("/", "Today"),
     ("/exercises", "Exercises"),
+    ("/desk", "Desk"),
     ("/history", "History"),
     ("/settings", "Settings"),
 )

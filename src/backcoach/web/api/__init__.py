@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from backcoach.web.api import (
     checkins,
+    desk,
     exercises,
     export,
     history,
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     preferences.router,
     history.router,
     export.router,
+    desk.router,
 )

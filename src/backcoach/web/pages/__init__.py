@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.pages import exercises, history, info, session, settings, today
+from backcoach.web.pages import desk, exercises, history, info, session, settings, today
 
 ROUTERS: tuple[APIRouter, ...] = (
     today.router,
@@ -13,4 +13,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     history.router,
     settings.router,
     info.router,
+    desk.router,
 )

@@ -1,0 +1,143 @@
+"""``/api/v1/desk``: the break timer of the desk page, break actions and today's desk counters."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from backcoach.content import Catalog
+from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day, record_walk
+from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.deskstate import DeskRuntime, DeskView
+
+router = APIRouter(prefix="/desk", tags=["desk"])
+
+_create_lock = threading.Lock()
+NOTHING_DUE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "No break is due, or no skips are left today"}
+}
+
+
+def desk_runtime(request: Request, settings: SettingsDep) -> DeskRuntime:
+    state = request.app.state
+    with _create_lock:
+        runtime: DeskRuntime | None = getattr(state, "desk", None)
+        if runtime is None:
+            runtime = DeskRuntime(settings.time_scale)
+            state.desk = runtime
+    return runtime
+
+
+RuntimeDep = Annotated[DeskRuntime, Depends(desk_runtime)]
+
+
+class WalkIn(BaseModel):
+    minutes: float = Field(gt=0, le=600, description="Minutes walked")
+
+
+class DeskDayOut(BaseModel):
+    day: date
+    breaks_taken: int
+    breaks_snoozed: int
+    breaks_skipped: int
+    sitting_min: float
+    walking_min: float
+    posture_alerts: int
+    posture_min: dict[str, float]
+
+    @classmethod
+    def of(cls, day: DeskDay) -> DeskDayOut:
+        return cls(
+            day=day.day,
+            breaks_taken=day.breaks_taken,
+            breaks_snoozed=day.breaks_snoozed,
+            breaks_skipped=day.breaks_skipped,
+            sitting_min=round(day.sitting_min, 2),
+            walking_min=round(day.walking_min, 2),
+            posture_alerts=day.posture_alerts,
+            posture_min={k: round(v, 2) for k, v in day.posture_min.items()},
+        )
+
+
+@router.get("/state")
+def get_state(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """The break timer as it stands (does not move it on)."""
+    return desk.view(db, user_id=user.id, catalog=catalog)
+
+
+@router.post("/tick")
+def tick(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """Move the break timer on to now (the page calls this about once a second)."""
+    return desk.tick(db, user_id=user.id, catalog=catalog)
+
+
+def _act(
+    desk: DeskRuntime, action: BreakAction, db: Session, user_id: int, catalog: Catalog
+) -> DeskView:
+    done, view = desk.act(db, action, user_id=user_id, catalog=catalog)
+    if not done:
+        reason = (
+            "No skips are left today: take the break or snooze it."
+            if view.due is not None
+            else "No break is due right now."
+        )
+        raise HTTPException(409, reason)
+    return view
+
+
+@router.post("/take", responses=NOTHING_DUE)
+def take(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """The due break was done: counted (a rest break also counts as walking)."""
+    return _act(desk, BreakAction.TAKE, db, user.id, catalog)
+
+
+@router.post("/snooze", responses=NOTHING_DUE)
+def snooze(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """Put the due break off for a few minutes (counted as snoozed)."""
+    return _act(desk, BreakAction.SNOOZE, db, user.id, catalog)
+
+
+@router.post("/skip", responses=NOTHING_DUE)
+def skip(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """Drop the due break (a few skips a day are allowed)."""
+    return _act(desk, BreakAction.SKIP, db, user.id, catalog)
+
+
+@router.post("/away")
+def away(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """The user left the desk: the break clock stops; a long absence counts as a break."""
+    return desk.set_away(db, True, user_id=user.id, catalog=catalog)
+
+
+@router.post("/back")
+def back(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+    """The user is back at the desk."""
+    return desk.set_away(db, False, user_id=user.id, catalog=catalog)
+
+
+@router.post("/walk")
+def walk(body: WalkIn, db: DbDep, user: UserDep, desk: RuntimeDep) -> DeskDayOut:
+    """Log minutes of walking by hand; returns today's counters."""
+    now = desk.clock.now()
+    record_walk(db, user_id=user.id, minutes=body.minutes, now=now, source="manual")
+    day = local_day(now)
+    return DeskDayOut.of(desk_days(db, user_id=user.id, since=day, until=day + timedelta(1))[0])
+
+
+@router.get("/days")
+def days(
+    db: DbDep,
+    user: UserDep,
+    desk: RuntimeDep,
+    count: Annotated[int, Query(ge=1, le=366, description="How many days, ending today")] = 7,
+) -> list[DeskDayOut]:
+    """Desk counters per day (oldest first), today included."""
+    today = local_day(desk.clock.now())
+    since = today - timedelta(days=count - 1)
+    found = desk_days(db, user_id=user.id, since=since, until=today + timedelta(days=1))
+    return [DeskDayOut.of(d) for d in found]

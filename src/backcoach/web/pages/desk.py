@@ -1,0 +1,40 @@
+"""``/desk``: the break timer with an in-page break overlay, and today's desk counters."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from starlette.responses import Response
+
+from backcoach.content import Catalog
+from backcoach.content.illustration import render_keyframe_svg
+from backcoach.services.desk import desk_moves
+from backcoach.web.api.desk import RuntimeDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.templating import render
+
+router = APIRouter(prefix="/desk", tags=["pages"], include_in_schema=False)
+
+
+def move_cards(catalog: Catalog, moves: tuple[str, ...]) -> list[dict[str, object]]:
+    """The suggested moves with their illustration, for the break overlay."""
+    cards: list[dict[str, object]] = []
+    for move in moves:
+        exercise = catalog.exercises.get(move)
+        if exercise is not None:
+            figure = Markup(render_keyframe_svg(exercise, exercise.keyframes[0]))
+            cards.append({"exercise": exercise, "figure": figure})
+    return cards
+
+
+@router.get("")
+def desk(
+    request: Request, db: DbDep, user: UserDep, catalog: CatalogDep, runtime: RuntimeDep
+) -> Response:
+    view = runtime.view(db, user_id=user.id, catalog=catalog)
+    context = {
+        "view": view,
+        "moves": move_cards(catalog, desk_moves(catalog)),
+        "today": view.today,
+    }
+    return render(request, "desk/index.html", context)

@@ -1,0 +1,193 @@
+// The desk page. The break scheduler runs on the server: we tick it about once a second,
+// count down locally in between (time-scaled like the server), show the break overlay with the
+// suggested move, and send take / snooze / skip. Browser notifications when allowed, optional sound.
+"use strict";
+
+(function () {
+  const root = document.getElementById("desk");
+  if (!root) return;
+  const api = "/api/v1/desk";
+  const $ = (id) => document.getElementById(id);
+  const TICK_MS = 1000;
+
+  let state = JSON.parse($("desk-state").textContent);
+  let receivedAt = performance.now();
+  let shownDue = null; // the move of the break the overlay shows
+  let busy = false;
+
+  function clock(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const r = String(s % 60).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${r}` : `${m}:${r}`;
+  }
+
+  function minutes(value) {
+    const m = Math.round(value);
+    return m < 1 ? "under 1 min" : `${m} min`;
+  }
+
+  function drawCountdown() {
+    if (state.due || state.away) {
+      $("countdown").textContent = state.due ? "now" : "paused";
+      return;
+    }
+    const elapsed = ((performance.now() - receivedAt) / 1000) * state.time_scale;
+    $("countdown").textContent = clock(state.next_in_s - elapsed);
+  }
+
+  function notify(due) {
+    if (!state.reminders) return;
+    const body = due.kind === "rest" ? "Stand up and walk for a few minutes." : `Try: ${due.name}`;
+    if ("Notification" in window && Notification.permission === "granted") {
+      try {
+        new Notification("Time for a break", { body, tag: "backcoach-break" });
+      } catch (err) {
+        // some browsers only allow notifications from a service worker: the overlay is enough
+      }
+    }
+    if ($("sound").checked) beep();
+  }
+
+  function beep() {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    const ctx = new Ctx();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = 660;
+    gain.gain.setValueAtTime(0.15, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.6);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.6);
+  }
+
+  function drawOverlay() {
+    const due = state.due;
+    const overlay = $("break-overlay");
+    if (!due) {
+      overlay.hidden = true;
+      shownDue = null;
+      return;
+    }
+    const key = `${due.kind}:${due.move}`;
+    if (shownDue === key) return;
+    shownDue = key;
+    document.querySelectorAll(".break-move").forEach((el) => {
+      el.hidden = el.dataset.move !== due.move;
+    });
+    $("break-title").textContent = due.kind === "rest" ? "Time for a rest break" : `Time for a break: ${due.name}`;
+    $("break-length").textContent = due.kind === "rest"
+      ? `About ${Math.round(due.length_s / 60)} minutes`
+      : `About ${Math.round(due.length_s)} seconds`;
+    overlay.hidden = false;
+    $("take").focus();
+    notify(due);
+  }
+
+  function draw() {
+    const t = state.today;
+    $("count-taken").textContent = t.breaks_taken;
+    $("count-snoozed").textContent = t.breaks_snoozed;
+    $("count-skipped").textContent = t.breaks_skipped;
+    $("count-sitting").textContent = minutes(t.sitting_min);
+    $("count-walking").textContent = minutes(t.walking_min);
+    $("count-alerts").textContent = t.posture_alerts;
+    $("next-kind").textContent = state.next_kind === "rest" ? "Rest break" : "Micro-break";
+    $("away").hidden = state.away;
+    $("back").hidden = !state.away;
+    $("away-note").hidden = !state.away;
+    $("skip").disabled = !state.can_skip;
+    $("skips-left").textContent = `Skips left today: ${state.skips_left}`;
+    drawOverlay();
+    drawCountdown();
+  }
+
+  async function post(path, body) {
+    const response = await fetch(`${api}/${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: body === undefined ? "{}" : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.detail || `error ${response.status}`);
+    return data;
+  }
+
+  function showError(message) {
+    const el = $("desk-error");
+    el.textContent = message || "";
+    el.hidden = !message;
+  }
+
+  async function call(path, body) {
+    if (busy) return;
+    busy = true;
+    try {
+      const data = await post(path, body);
+      if (data.due !== undefined) {
+        state = data;
+        receivedAt = performance.now();
+      } else if (data.breaks_taken !== undefined) {
+        Object.assign(state.today, data);
+      }
+      showError(null);
+      draw();
+    } catch (err) {
+      showError(err.message);
+    } finally {
+      busy = false;
+    }
+  }
+
+  $("take").addEventListener("click", () => call("take"));
+  $("snooze").addEventListener("click", () => call("snooze"));
+  $("skip").addEventListener("click", () => call("skip"));
+  $("away").addEventListener("click", () => call("away"));
+  $("back").addEventListener("click", () => call("back"));
+  $("walk-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = Number($("walk-minutes").value);
+    if (value > 0) call("walk", { minutes: value }).then(() => { $("walk-minutes").value = ""; });
+  });
+
+  const sound = $("sound");
+  sound.checked = localStorage.getItem("backcoach-desk-sound") === "on";
+  sound.addEventListener("change", () => {
+    localStorage.setItem("backcoach-desk-sound", sound.checked ? "on" : "off");
+  });
+
+  if ("Notification" in window && Notification.permission === "default") {
+    const button = $("notify");
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      await Notification.requestPermission();
+      button.hidden = Notification.permission !== "default";
+    });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if ($("break-overlay").hidden) return;
+    if (event.key === "Escape") call("snooze");
+  });
+
+  async function tick() {
+    if (!busy) {
+      try {
+        state = await post("tick");
+        receivedAt = performance.now();
+        showError(null);
+        draw();
+      } catch (err) {
+        showError("Lost the connection to backcoach. Retrying…");
+      }
+    }
+    setTimeout(tick, TICK_MS);
+  }
+
+  draw();
+  setInterval(drawCountdown, 250);
+  setTimeout(tick, 200);
+})();
