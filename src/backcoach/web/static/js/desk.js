@@ -95,7 +95,11 @@
     $("count-sitting").textContent = minutes(t.sitting_min);
     $("count-walking").textContent = minutes(t.walking_min);
     $("count-alerts").textContent = t.posture_alerts;
-    $("next-kind").textContent = state.next_kind === "rest" ? "Rest break" : "Micro-break";
+    $("next-kind").textContent = state.due
+      ? "Break due"
+      : state.away
+        ? "Break clock"
+        : state.next_kind === "rest" ? "Rest break in" : "Micro-break in";
     $("away").hidden = state.away;
     $("back").hidden = !state.away;
     $("away-note").hidden = !state.away;
