@@ -44,6 +44,7 @@ def start_server(settings: Settings, *, catalog: Catalog | None = None) -> LiveS
         port=port,
         log_level="warning",
         lifespan="on",
+        timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

@@ -1,56 +1,14 @@
-"""History, settings, export and import in a real Chromium."""
+"""Settings, import and deleting data in a real Chromium."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import axe_violations, screenshot_both
 from tests.e2e.live_server import LiveServer
-from tests.e2e.test_web_session import run_to_the_end, start_session
 
 pytestmark = pytest.mark.browser
-
-
-def finish_one_session(page: Page, live: LiveServer) -> None:
-    start_session(page, live, pain=3)
-    run_to_the_end(page)
-    page.locator("input[name='pain_after'][value='2']").check()
-    page.locator("input[name='effort'][value='5']").check()
-    page.get_by_role("button", name="Save check-in").click()
-    expect(page.locator("#summary")).to_be_visible()
-
-
-def test_history_shows_the_session_and_export_downloads_valid_json(
-    page: Page, live_server: LiveServer
-) -> None:
-    finish_one_session(page, live_server)
-    page.get_by_role("link", name="See your history").click()
-    expect(page).to_have_url(f"{live_server.url}/history")
-    expect(page.locator("#completed-count")).to_have_text("1")
-    expect(page.locator("#current-streak")).to_have_text("1")
-    rows = page.locator("#sessions-table tbody tr")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("completed")
-    expect(rows.first).to_contain_text("3 → 2")
-    expect(page.locator(".calendar .day.active")).to_have_count(1)
-    page.wait_for_function("() => window.Chart && Chart.getChart('minutes-chart') !== undefined")
-    assert axe_violations(page) == []
-    screenshot_both(page, "history")
-
-    page.goto(live_server.url + "/settings")
-    with page.expect_download() as info:
-        page.locator("#export-json").click()
-    download = info.value
-    assert download.suggested_filename.endswith(".json")
-    document = json.loads(download.path().read_text(encoding="utf-8"))
-    assert document["format"] == "backcoach-export"
-    sessions = document["tables"]["sessions"]
-    assert len(sessions) == 1
-    assert (sessions[0]["pain_before"], sessions[0]["pain_after"]) == (3, 2)
-    assert len(document["tables"]["step_events"]) == len(sessions[0]["plan"]["steps"])
 
 
 def test_settings_validate_inline_and_save(page: Page, live_server: LiveServer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -37,16 +38,16 @@ def start_session(page: Page, live: LiveServer, pain: int = 2) -> list[str]:
     return names
 
 
-def run_to_the_end(page: Page, max_clicks: int = 400) -> list[str]:
-    """Press the main button whenever the step asks for it; returns the step names seen."""
-    seen: list[str] = []
+def run_to_the_end(page: Page, max_clicks: int = 600) -> list[int]:
+    """Press the main button whenever the step asks for it; returns the step indexes seen."""
+    seen: list[int] = []
     player = page.locator("#player")
     for _ in range(max_clicks):
         if player.get_attribute("data-status") == "finished":
             break
-        name = page.locator("#step-panel .step-name").inner_text().strip()
-        if not seen or seen[-1] != name:
-            seen.append(name)
+        index = int(player.get_attribute("data-step-index") or -1)
+        if not seen or seen[-1] != index:
+            seen.append(index)
         primary = page.locator("#primary")
         if primary.is_visible() and primary.is_enabled():
             primary.click()
@@ -55,7 +56,7 @@ def run_to_the_end(page: Page, max_clicks: int = 400) -> list[str]:
     return seen
 
 
-def test_complete_session_clicking_through_every_step(page: Page, live_server: LiveServer) -> None:
+def test_complete_session_then_history_and_export(page: Page, live_server: LiveServer) -> None:
     planned = start_session(page, live_server)
     expect(page.locator("#primary")).to_have_text("Start session")
     assert axe_violations(page) == []
@@ -68,7 +69,7 @@ def test_complete_session_clicking_through_every_step(page: Page, live_server: L
     screenshot_both(page, "session-paused")
     page.locator("#pause").click()
     seen = run_to_the_end(page)
-    assert [s.split("\n")[0] for s in seen] == planned
+    assert seen == list(range(len(planned)))  # every step, in order, none skipped
     expect(page.locator("#finished-title")).to_have_text("Session complete. Well done!")
     page.locator("input[name='pain_after'][value='1']").check()
     page.locator("input[name='effort'][value='4']").check()
@@ -78,6 +79,38 @@ def test_complete_session_clicking_through_every_step(page: Page, live_server: L
     expect(page.locator("#summary")).to_contain_text("2 → 1")
     assert axe_violations(page) == []
     screenshot_both(page, "session-finished")
+
+    # the history shows it
+    page.get_by_role("link", name="See your history").click()
+    expect(page).to_have_url(f"{live_server.url}/history")
+    expect(page.locator("#completed-count")).to_have_text("1")
+    expect(page.locator("#current-streak")).to_have_text("1")
+    rows = page.locator("#sessions-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("completed")
+    expect(rows.first).to_contain_text("2 → 1")
+    expect(page.locator(".calendar .day.active")).to_have_count(1)
+    page.wait_for_function("() => window.Chart && Chart.getChart('minutes-chart') !== undefined")
+    assert axe_violations(page) == []
+    screenshot_both(page, "history")
+
+    # and the export downloads it as valid JSON
+    page.goto(live_server.url + "/settings")
+    with page.expect_download() as info:
+        page.locator("#export-json").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".json")
+    document = json.loads(download.path().read_text(encoding="utf-8"))
+    assert document["format"] == "backcoach-export"
+    sessions = document["tables"]["sessions"]
+    assert len(sessions) == 1
+    assert (sessions[0]["pain_before"], sessions[0]["pain_after"], sessions[0]["effort"]) == (
+        2,
+        1,
+        4,
+    )
+    steps = document["tables"]["step_events"]
+    assert [s["status"] for s in steps] == ["completed"] * len(planned)
 
 
 def test_reload_mid_session_resumes_at_the_same_step(page: Page, live_server: LiveServer) -> None:

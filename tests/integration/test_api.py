@@ -27,9 +27,17 @@ def live(api_settings: Settings) -> Iterator[LiveServer]:
         yield server
 
 
+def screen_clear(client: httpx.Client) -> None:
+    questions = client.get("/api/v1/screening/questions").json()
+    answers = {q["id"]: False for q in questions}
+    result = client.post("/api/v1/screening", json={"answers": answers})
+    assert result.json()["outcome"] == "clear"
+
+
 @pytest.fixture
 def client(live: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live.url, timeout=10) as client:
+        screen_clear(client)
         yield client
 
 
@@ -128,6 +136,7 @@ def test_reps_are_counted_by_the_engine(client: httpx.Client) -> None:
 
 def test_a_server_restart_resumes_at_the_same_step(api_settings: Settings) -> None:
     with running_server(api_settings) as first, httpx.Client(base_url=first.url) as client:
+        screen_clear(client)
         sid = new_session(client)["session_id"]
         send(client, sid, "start")
         send(client, sid, "skip")
@@ -195,3 +204,38 @@ def test_pages_answer_html_and_friendly_errors(client: httpx.Client) -> None:
     assert "Glute bridge" in fragment.text
     assert client.get("/docs").status_code == 200
     assert client.get("/openapi.json").json()["info"]["title"] == "backcoach"
+
+
+def test_no_session_without_a_clear_screening(live: LiveServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        plan = client.get("/api/v1/plan").json()
+        assert (plan["refusal"], plan["steps"]) == ("no-screening", [])
+        assert client.post("/api/v1/sessions", json={}).status_code == 409
+        questions = client.get("/api/v1/screening/questions").json()
+        answers = {q["id"]: q["id"] == "fever-unwell" for q in questions}
+        flagged = client.post("/api/v1/screening", json={"answers": answers}).json()
+        assert flagged["outcome"] == "red_flag"
+        assert "doctor" in flagged["message"]
+        plan = client.get("/api/v1/plan").json()
+        assert (plan["refusal"], plan["steps"]) == ("red-flag", [])
+        assert client.post("/api/v1/sessions", json={}).status_code == 409
+        incomplete = client.post("/api/v1/screening", json={"answers": {"fever-unwell": False}})
+        assert incomplete.status_code == 400
+
+
+def test_this_hurts_is_recorded_and_advises_stopping_at_the_limit(client: httpx.Client) -> None:
+    sid = new_session(client, pain_before=1)["session_id"]
+    send(client, sid, "start")
+    mild = client.post(f"/api/v1/sessions/{sid}/hurt", json={"pain": 2}).json()
+    assert mild["stop"] is False
+    strong = client.post(f"/api/v1/sessions/{sid}/hurt", json={"pain": 6}).json()
+    assert strong["stop"] is True
+    assert "Never push through pain" in strong["message"]
+    during = [c for c in client.get("/api/v1/checkins").json() if c["phase"] == "during"]
+    assert [c["pain"] for c in during] == [2, 6]
+    assert {c["exercise_id"] for c in during} == {strong["exercise_id"]}
+    ended = send(client, sid, "hurt")["state"]
+    assert (ended["status"], ended["ended_by"]) == ("finished", "hurt")  # type: ignore[index]
+    plan = client.get("/api/v1/plan").json()
+    step = next(s for s in plan["steps"] if s["exercise_id"] == strong["exercise_id"])
+    assert step["variant"] == "easier" and step["notes"]

@@ -25,7 +25,7 @@ from schemathesis.schemas import APIOperation
 from backcoach.config import Settings
 from tests.e2e.live_server import LiveServer, running_server
 
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 6
 CHECKS = {
     # valid requests: no server error, and the answer is what the schema documents
     GenerationMode.POSITIVE: [
