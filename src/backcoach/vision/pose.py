@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 BUNDLED_COMPLEXITY = 1
 WARM_UP_FRAMES = 30
+QUIET_FRAMES = 5  # native start-up logs come from worker threads a little later
 
 
 class PoseEstimator(Protocol):
@@ -70,7 +71,7 @@ class MediaPipePose:
             )
         mediapipe = _import_mediapipe()
         # Native threads log while the graph starts and on the first detection; keep the
-        # process's stderr quiet until then (at most WARM_UP_FRAMES frames).
+        # process's stderr quiet until then (at least QUIET_FRAMES, at most WARM_UP_FRAMES frames).
         self._quiet: ExitStack | None = ExitStack()
         self._quiet.enter_context(quiet_native_stderr())
         self._frames = 0
@@ -91,9 +92,8 @@ class MediaPipePose:
         height, width = image_rgb.shape[:2]
         result = self._pose.process(image_rgb)
         self._frames += 1
-        if self._quiet is not None and (
-            result.pose_landmarks is not None or self._frames >= WARM_UP_FRAMES
-        ):
+        started = self._frames >= QUIET_FRAMES and result.pose_landmarks is not None
+        if self._quiet is not None and (started or self._frames >= WARM_UP_FRAMES):
             self._end_quiet()
         aspect = width / height if height else 1.0
         found = result.pose_landmarks

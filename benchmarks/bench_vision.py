@@ -1,0 +1,252 @@
+"""Vision benchmarks: counting accuracy on labelled real clips, speed, memory.
+
+Prints tables, asserts nothing. Needs the ``vision`` extra and the shared
+clips (``BACKCOACH_TEST_DATA`` or ``../shared/data``).
+
+- Counting: per clip, labelled vs counted reps; MAE = mean(|pred - true| / true)
+  and off-by-one accuracy over clips with a labelled count > 0, at frame
+  strides 1, 2 and 3 (each stride is a real model run: tracking differs).
+- Speed: end-to-end (decode + pose + analyze) on the 640x480 bridge clip as
+  frames per second and as a ratio to real time, with decoding overlapped with
+  inference (reader thread) and without; the model's start-up time apart.
+- Analyzer only: frames per second of each analyzer on recorded landmarks.
+- Memory: peak resident set size of the process; tracemalloc peak of the analyzers.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import resource
+import time
+import tracemalloc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from backcoach.vision.analyzers import available, get_analyzer
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.pipeline import pose_frames
+from backcoach.vision.pose import MediaPipePose
+from backcoach.vision.sources import VideoFile, VideoFrame
+
+WORKOUT = "calimiro-ai__WorkoutTracker/data"
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    path: str
+    exercise: str
+    label: int | None  # None: read from the label CSV
+    note: str = ""
+
+
+CLIPS = (
+    Clip("bridging", "pankajmaurya__PhysioPlus/physiocore/tests/bridging.mp4", "glute-bridge", 1),
+    Clip("push-up_12", f"{WORKOUT}/raw/push-ups/push-up_12.mp4", "push-up", None),
+    Clip("squat_12", f"{WORKOUT}/raw/squats/squat_12.mp4", "squat", None),
+    Clip("squat_24", f"{WORKOUT}/raw/squats/squat_24.mp4", "squat", None),
+    Clip(
+        "push-up_13",
+        f"{WORKOUT}/raw/push-ups/push-up_13.mp4",
+        "push-up",
+        None,
+        "label CSV has no rep start; the clip shows 2 push-ups (not in MAE)",
+    ),
+)
+PLANKS = (
+    ("plank_correct_001", "kaiakol__computervision/data/plank/correct/plank_correct_001.mp4", 2.6),
+    ("plank_correct_004", "kaiakol__computervision/data/plank/correct/plank_correct_004.mp4", 3.9),
+)
+STRIDES = (1, 2, 3)
+
+
+def _data_dir() -> Path:
+    default = Path(__file__).resolve().parents[2] / "shared" / "data"
+    return Path(os.environ.get("BACKCOACH_TEST_DATA", default))
+
+
+def _label(data: Path, clip: Clip) -> int:
+    if clip.label is not None:
+        return clip.label
+    kind = "push-ups" if clip.exercise == "push-up" else "squats"
+    with (data / WORKOUT / "labels" / kind / f"{clip.name}.csv").open() as handle:
+        return sum(float(row["label"]) == 1 for row in csv.DictReader(handle))
+
+
+def _landmarks(path: Path, stride: int) -> list[LandmarkFrame]:
+    return [frame for _, frame in pose_frames(VideoFile(path), stride=stride)]
+
+
+def _count(frames: list[LandmarkFrame], exercise: str) -> int:
+    analyzer = get_analyzer(exercise)
+    for frame in frames:
+        analyzer.update(frame)
+    return analyzer.result().reps
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def counting(data: Path) -> dict[str, list[LandmarkFrame]]:
+    """Counting accuracy at each stride; returns the stride-1 landmarks for later sections."""
+    generic = "generic" in available()
+    cached: dict[str, list[LandmarkFrame]] = {}
+    rows: list[list[str]] = []
+    summary: list[list[str]] = []
+    for stride in STRIDES:
+        errors: list[float] = []
+        within: list[bool] = []
+        generic_errors: list[float] = []
+        for clip in CLIPS:
+            frames = _landmarks(data / clip.path, stride)
+            if stride == 1:
+                cached[clip.name] = frames
+            label = _label(data, clip)
+            counted = _count(frames, clip.exercise)
+            by_generic = _count(frames, "generic") if generic else None
+            if label > 0:
+                errors.append(abs(counted - label) / label)
+                within.append(abs(counted - label) <= 1)
+                if by_generic is not None:
+                    generic_errors.append(abs(by_generic - label) / label)
+            rows.append(
+                [
+                    str(stride),
+                    clip.name,
+                    clip.exercise,
+                    str(label),
+                    str(counted),
+                    "-" if by_generic is None else str(by_generic),
+                    clip.note,
+                ]
+            )
+        summary.append(
+            [
+                str(stride),
+                str(len(errors)),
+                f"{sum(errors) / len(errors):.3f}",
+                f"{sum(within) / len(within):.2f}",
+                f"{sum(generic_errors) / len(generic_errors):.3f}" if generic_errors else "-",
+            ]
+        )
+    print("\nRep counting on labelled real clips (analyzer defaults, same for every clip)")
+    _table(["stride", "clip", "analyzer", "label", "counted", "generic", "note"], rows)
+    print()
+    _table(["stride", "clips", "MAE", "off-by-one acc", "generic MAE"], summary)
+
+    hold_rows = []
+    for name, relative, seconds in PLANKS:
+        frames = _landmarks(data / relative, 1)
+        cached[name] = frames
+        analyzer = get_analyzer("plank")
+        for frame in frames:
+            analyzer.update(frame)
+        held = sum(h.duration_s for h in analyzer.result().holds)
+        hold_rows.append([name, f"{seconds:.1f}", f"{held:.2f}"])
+    print("\nPlank holds (label = clip length of a correct hold)")
+    _table(["clip", "label s", "measured s"], hold_rows)
+    return cached
+
+
+def _sequential(video: VideoFile, stride: int) -> Iterator[tuple[VideoFrame, LandmarkFrame]]:
+    pose = MediaPipePose()
+    try:
+        for frame in video.frames(stride=stride):
+            yield frame, pose.estimate(frame.image, frame.t_s)
+    finally:
+        pose.close()
+
+
+def speed(data: Path) -> None:
+    path = data / CLIPS[0].path
+    video = VideoFile(path)
+    real_time = video.info.duration_s
+    started = time.perf_counter()
+    MediaPipePose().close()
+    init_s = time.perf_counter() - started
+
+    decode_started = time.perf_counter()
+    decoded = sum(1 for _ in video.frames())
+    decode_fps = decoded / (time.perf_counter() - decode_started)
+
+    rows = []
+    for stride in STRIDES:
+        for mode in ("overlapped", "sequential"):
+            analyzer = get_analyzer(CLIPS[0].exercise)
+            started = time.perf_counter()
+            source = (
+                pose_frames(video, stride=stride)
+                if mode == "overlapped"
+                else _sequential(video, stride)
+            )
+            frames = 0
+            for _, landmarks in source:
+                analyzer.update(landmarks)
+                frames += 1
+            wall = time.perf_counter() - started - init_s  # model start-up counted apart
+            rows.append(
+                [
+                    str(stride),
+                    mode,
+                    str(frames),
+                    f"{frames / wall:.1f}",
+                    f"{real_time / wall:.2f}x",
+                    str(analyzer.result().reps),
+                ]
+            )
+    info = video.info
+    print(
+        f"\nEnd-to-end speed on {path.name} ({info.width}x{info.height}, "
+        f"{info.frame_count} frames, {info.fps:.0f} fps, {real_time:.1f} s); "
+        f"model start-up {init_s:.2f} s (not in the ratios); decoding alone "
+        f"{decode_fps:.0f} frames/s; {os.cpu_count()} cores, load shared with others"
+    )
+    _table(["stride", "decoding", "frames", "frames/s", "x real time", "reps"], rows)
+
+
+def _feed_all(exercise: str, stream: list[LandmarkFrame], repeats: int) -> float:
+    analyzer = get_analyzer(exercise)
+    started = time.perf_counter()
+    t = 0.0
+    for _ in range(repeats):
+        for frame in stream:
+            t += 1 / 30
+            analyzer.update(LandmarkFrame(t, frame.landmarks, frame.aspect))
+    return repeats * len(stream) / (time.perf_counter() - started)
+
+
+def analyzer_only(cached: dict[str, list[LandmarkFrame]]) -> None:
+    stream = [frame for frames in cached.values() for frame in frames]
+    repeats = max(1, 20_000 // len(stream))
+    rows = [[exercise, f"{_feed_all(exercise, stream, repeats):,.0f}"] for exercise in available()]
+    print(f"\nAnalyzer only (one core, {len(stream)} recorded real frames, repeated)")
+    _table(["analyzer", "frames/s"], rows)
+    tracemalloc.start()
+    for exercise in available():
+        _feed_all(exercise, stream, 1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"tracemalloc peak while running every analyzer once over them: {peak / 1e6:.2f} MB")
+
+
+def main() -> None:
+    data = _data_dir()
+    if not (data / "MANIFEST.md").is_file():
+        print(f"shared clips not found at {data}; set BACKCOACH_TEST_DATA")
+        return
+    cached = counting(data)
+    speed(data)
+    analyzer_only(cached)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"\nPeak resident memory of the whole benchmark process: {peak_kb / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
