@@ -91,6 +91,9 @@ class DeskRuntime:
         self._last_tick_real: float | None = None
 
     def _timer(self, db: Session, user_id: int, catalog: Catalog) -> DeskTimer:
+        # The request's user may have just been created and not yet committed; commit it,
+        # or a request that stores nothing would leave the timer pointing at a lost user.
+        db.commit()
         if self.timer is None or self.timer.user_id != user_id:
             self.timer = DeskTimer.begin(
                 config=break_config(db, user_id=user_id, catalog=catalog),
