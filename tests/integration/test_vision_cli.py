@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,32 @@ def test_analyze_video_json_and_annotated_output(tmp_path: Path, shared_data: Pa
     # The status bar is drawn over the top rows; the skeleton changes the picture too.
     assert drawn[:20].mean() < plain[:20].mean() - 20
     assert abs(drawn[40:].astype(float) - plain[40:].astype(float)).mean() > 1.0
+
+
+@pytest.mark.vision
+def test_missing_camera_is_a_plain_error() -> None:
+    pytest.importorskip("cv2")
+    from backcoach.vision.sources import Camera, VideoError
+
+    with pytest.raises(VideoError, match="Camera 97 is not available"):
+        Camera(97)
+
+
+@pytest.mark.vision
+def test_model_complexity_other_than_the_bundled_one_is_refused() -> None:
+    from backcoach.errors import UsageError
+    from backcoach.vision.pose import MediaPipePose
+
+    with pytest.raises(UsageError, match="never downloads models"):
+        MediaPipePose(model_complexity=2)
+
+
+def test_prefetch_hands_reader_errors_to_the_consumer() -> None:
+    from backcoach.vision.sources import Prefetch
+
+    def items() -> Iterator[int]:
+        yield 1
+        raise RuntimeError("disk gone")
+
+    with Prefetch(items(), size=1) as stream, pytest.raises(RuntimeError, match="disk gone"):
+        list(stream)
