@@ -41,6 +41,9 @@ def test_a_break_fires_is_taken_and_counted(page: Page, live_server: LiveServer)
 
     page.reload()  # stored, not just shown
     expect(page.locator("#count-taken")).to_have_text("1")
+    page.goto(f"{live_server.url}/history")  # and in History, today's row first
+    today_row = page.locator("#desk-history tbody tr").first
+    expect(today_row.locator("td").first).to_have_text("1")
 
 
 def test_snooze_skip_and_a_logged_walk_are_counted(page: Page, live_server: LiveServer) -> None:

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS
 from backcoach.content import Catalog
+from backcoach.services.desk import desk_day
 from backcoach.services.safety import save_screening
 from backcoach.services.sessions import find_resumable
 from backcoach.store import User
@@ -59,6 +60,7 @@ def today_page(
         "answers": answers or {},
         "resume": find_resumable(db, user_id=user.id) if decision.plan else None,
         "habits": habits_today(db, user_id=user.id),
+        "desk": desk_day(db, user_id=user.id, day=local_today()),
         "tip": tips[local_today().toordinal() % len(tips)] if tips else None,
         "prefs": prefs,
     }
