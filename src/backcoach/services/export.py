@@ -38,7 +38,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from backcoach.errors import BackcoachError
@@ -58,6 +58,7 @@ from backcoach.store import (
     WorkoutSession,
     set_setting,
 )
+from backcoach.store.db import bulk_insert, bulk_insert_returning_ids
 
 EXPORT_FORMAT = "backcoach-export"
 EXPORT_VERSION = 1
@@ -432,27 +433,24 @@ class ImportCounts:
 def import_document(db: Session, *, user_id: int, document: ExportDocument) -> ImportCounts:
     """Add the document's rows to ``user_id`` (flushes; the caller commits or rolls back)."""
     t = document.tables
-    session_ids: dict[int, int] = {}
-    if t.sessions:
-        new_ids = db.scalars(
-            insert(WorkoutSession).returning(WorkoutSession.id, sort_by_parameter_order=True),
-            [{**row.model_dump(exclude={"id"}), "user_id": user_id} for row in t.sessions],
-        ).all()
-        session_ids = {row.id: new for row, new in zip(t.sessions, new_ids, strict=True)}
+    new_ids = bulk_insert_returning_ids(
+        db,
+        WorkoutSession,
+        [{**row.model_dump(exclude={"id"}), "user_id": user_id} for row in t.sessions],
+    )
+    session_ids = {row.id: new for row, new in zip(t.sessions, new_ids, strict=True)}
 
     def rows(items: Iterable[_Row], **extra: Any) -> list[dict[str, Any]]:
         return [{**item.model_dump(), **extra} for item in items]
 
-    def add(model: type[Any], values: list[dict[str, Any]]) -> None:
-        if values:
-            db.execute(insert(model), values)
-
-    add(Screening, rows(t.screenings, user_id=user_id))
-    add(
+    bulk_insert(db, Screening, rows(t.screenings, user_id=user_id))
+    bulk_insert(
+        db,
         StepEvent,
         [{**s.model_dump(), "session_id": session_ids[s.session_id]} for s in t.step_events],
     )
-    add(
+    bulk_insert(
+        db,
         CheckIn,
         [
             {
@@ -463,8 +461,8 @@ def import_document(db: Session, *, user_id: int, document: ExportDocument) -> I
             for c in t.checkins
         ],
     )
-    add(QuestionnaireResponse, rows(t.questionnaire_responses, user_id=user_id))
-    add(HabitLog, rows(t.habit_logs, user_id=user_id))
+    bulk_insert(db, QuestionnaireResponse, rows(t.questionnaire_responses, user_id=user_id))
+    bulk_insert(db, HabitLog, rows(t.habit_logs, user_id=user_id))
     for setting in t.settings:
         set_setting(db, user_id=user_id, key=setting.key, value=setting.value)
     db.flush()

@@ -8,12 +8,13 @@ never overwritten or repaired, the user is told where it is and what to do.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, insert, inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
@@ -98,3 +99,29 @@ def make_engine(settings: Settings) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions whose objects stay readable after commit (the caller owns the transaction)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def bulk_insert(db: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in few statements (imports, benchmarks).
+
+    ``render_nulls`` keeps rows with and without NULLs in the same batch;
+    without it SQLAlchemy starts a new statement whenever the NULL columns
+    change, which made 100,000 step events take over a minute on PostgreSQL.
+    """
+    if rows:
+        db.execute(insert(model).execution_options(render_nulls=True), rows)
+
+
+def bulk_insert_returning_ids(
+    db: Session, model: type[DeclarativeBase], rows: Sequence[dict[str, Any]]
+) -> list[int]:
+    """``bulk_insert`` that returns the new primary keys in the order of ``rows``."""
+    if not rows:
+        return []
+    primary_key = inspect(model).primary_key[0]
+    statement = (
+        insert(model)
+        .execution_options(render_nulls=True)
+        .returning(primary_key, sort_by_parameter_order=True)
+    )
+    return [int(value) for value in db.scalars(statement, rows)]
