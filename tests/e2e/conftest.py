@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
 from backcoach.config import Settings
 from tests.e2e.live_server import LiveServer, running_server
@@ -46,24 +46,32 @@ def live_server(web_settings: Settings) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+def playwright_driver() -> Iterator[Playwright]:
+    """One Playwright driver per test run (the sync API allows only one at a time)."""
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser_context(
+    tmp_path_factory: pytest.TempPathFactory, playwright_driver: Playwright
+) -> Iterator[BrowserContext]:
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     profile = tmp_path_factory.mktemp("chromium-profile")
     downloads = tmp_path_factory.mktemp("downloads")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(profile),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            accept_downloads=True,
-            downloads_path=str(downloads),
-            viewport={"width": 1280, "height": 800},
-            locale="en-GB",
-        )
-        yield context
-        context.close()
+    context = playwright_driver.chromium.launch_persistent_context(
+        user_data_dir=str(profile),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        accept_downloads=True,
+        downloads_path=str(downloads),
+        viewport={"width": 1280, "height": 800},
+        locale="en-GB",
+    )
+    yield context
+    context.close()
 
 
 @pytest.fixture

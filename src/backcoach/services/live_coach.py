@@ -261,6 +261,7 @@ class SessionCoach:
     camera_paused: bool = False
     synced_at: float = -math.inf
     step_done: bool = False
+    kind: str = ""
     applied: list[str] = field(default_factory=list)
 
     def _open(self, db: Session) -> ActiveSession:
@@ -287,6 +288,7 @@ class SessionCoach:
             exercise_id = (
                 steps[state.step_index].exercise_id if state.step_index < len(steps) else ""
             )
+            self.kind = steps[state.step_index].kind.value if exercise_id else ""
             self.coach = LiveCoach.for_exercise(exercise_id)
             self.coach.new_connection()
             self.camera_paused = False
@@ -304,6 +306,7 @@ class SessionCoach:
                 self._drive(before, feedback)
             message = self.coach.message(feedback, step_done=self.step_done)
             message["step_index"] = self.step_index
+            message["kind"] = self.kind
             message["session_finished"] = self.finished
             self.step_done = False
             return message

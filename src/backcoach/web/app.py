@@ -19,7 +19,7 @@ from backcoach.coach.safety import DISCLAIMER
 from backcoach.config import Settings
 from backcoach.content import Catalog, default_catalog
 from backcoach.store import make_engine, session_factory, upgrade_database
-from backcoach.web import api, coach_ws, pages
+from backcoach.web import api, camera_pages, coach_ws, pages
 from backcoach.web.errors import install_error_handlers
 from backcoach.web.player import SessionLocks
 from backcoach.web.templating import STATIC_DIR, make_templates
@@ -56,5 +56,6 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     for router in api.ROUTERS:
         app.include_router(router, prefix=api.PREFIX)
     app.include_router(coach_ws.router)
+    app.include_router(camera_pages.router)
     install_error_handlers(app)
     return app

@@ -118,9 +118,8 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
         await websocket.close(CLOSE_POLICY, "unknown exercise")
         return
     coach = LiveCoach.for_exercise(exercise_id)
-    await websocket.send_json(
-        {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
-    )
+    hello = {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
+    await websocket.send_json(hello)
     connection = _Connection(websocket)
     async for frame in connection.frames():
         try:
@@ -156,6 +155,7 @@ async def coach_session(websocket: WebSocket, session_id: int) -> None:
             "session_id": session_id,
             "step_index": coach.step_index,
             "exercise": coach.coach.exercise_id,
+            "kind": coach.kind,
             "camera_checks": coach.coach.analyzer is not None,
             "reps": 0 if coach.coach.last is None else coach.coach.last.reps,
         }

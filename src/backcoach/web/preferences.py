@@ -3,7 +3,8 @@
 Keys: ``pain_limit`` (1-10, default 5: the planner and the player use it),
 ``voice`` (spoken cues on or off), ``session_length`` (short or full),
 ``reminders`` (break reminders on or off) and ``break_minutes`` (minutes of
-sitting between break reminders).
+sitting between break reminders); ``camera`` (the session player starts
+the camera coach by itself).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Preferences(BaseModel):
     session_length: Length = Length.SHORT
     reminders: bool = True
     break_minutes: Annotated[int, Field(ge=15, le=120, description="Minutes between breaks")] = 45
+    camera: bool = Field(default=False, description="Use the camera coach in sessions")
 
 
 class PreferencesUpdate(BaseModel):
@@ -33,6 +35,7 @@ class PreferencesUpdate(BaseModel):
     session_length: Length | None = None
     reminders: bool | None = None
     break_minutes: Annotated[int, Field(ge=15, le=120)] | None = None
+    camera: bool | None = None
 
 
 def load_preferences(db: Session, *, user_id: int) -> Preferences:

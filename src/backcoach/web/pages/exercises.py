@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from backcoach.content import Stage
 from backcoach.content.illustration import render_exercise_svg, render_keyframe_svg
+from backcoach.web.camera_pages import camera_practice
 from backcoach.web.deps import CatalogDep
 from backcoach.web.library import find_exercises
 from backcoach.web.templating import render
@@ -41,5 +42,6 @@ def detail(request: Request, exercise_id: str, catalog: CatalogDep) -> Response:
         "exercise": exercise,
         "figure": Markup(render_keyframe_svg(exercise, exercise.keyframes[0])),
         "strip": Markup(render_exercise_svg(exercise)),
+        "camera_practice": camera_practice(exercise),
     }
     return render(request, "exercises/detail.html", context)
