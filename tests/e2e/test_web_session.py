@@ -127,3 +127,42 @@ def test_reload_mid_session_resumes_at_the_same_step(page: Page, live_server: Li
     expect(page.locator("#step-number")).to_have_text("2")
     assert page.locator("#step-panel .step-name").inner_text() == step_name
     expect(page.locator("#primary")).to_have_text("Resume")
+
+
+def test_this_hurts_stops_calmly_and_keys_and_voice_work(
+    page: Page, live_server: LiveServer
+) -> None:
+    start_session(page, live_server, pain=1)
+    page.keyboard.press("Space")  # the main button: start
+    expect(page.locator("#player")).to_have_attribute("data-status", "running")
+    page.keyboard.press("p")
+    expect(page.locator("#player")).to_have_attribute("data-status", "paused")
+    page.keyboard.press("p")
+    expect(page.locator("#player")).to_have_attribute("data-status", "running")
+    page.keyboard.press("s")
+    expect(page.locator("#player")).to_have_attribute("data-step-index", "1")
+
+    voice = page.locator("#voice")
+    expect(voice).to_have_attribute("aria-pressed", "true")
+    voice.click()
+    expect(voice).to_have_attribute("aria-pressed", "false")
+
+    page.get_by_role("button", name="This hurts").click()
+    dialog = page.locator("#hurt-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#player")).to_have_attribute("data-status", "paused")
+    dialog.locator("input[name='hurt_pain'][value='7']").check()
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.locator("#hurt-advice")).to_contain_text("Never push through pain")
+    expect(dialog.get_by_role("button", name="Carry on gently")).to_be_hidden()
+    assert axe_violations(page) == []
+    screenshot_both(page, "session-hurt")
+    dialog.get_by_role("button", name="End the session").click()
+    expect(page.locator("#player")).to_have_attribute("data-status", "finished")
+    expect(page.locator("#finished-title")).to_have_text("Stop and rest")
+    expect(page.locator("#hurt-message")).to_be_visible()
+
+    page.reload()  # the voice setting was remembered on the server
+    expect(page.locator("#voice")).to_have_attribute("aria-pressed", "false")
+    page.goto(live_server.url + "/settings")
+    expect(page.get_by_label("Speak cues during a session")).not_to_be_checked()

@@ -293,6 +293,7 @@
     $("hurt-ask").hidden = false;
     $("hurt-advice").hidden = true;
     $("hurt-error").hidden = true;
+    $("hurt-cancel").hidden = false;
     $("hurt-cancel").textContent = "Back to the exercise";
     dialog.showModal();
   }
@@ -310,7 +311,9 @@
       advice.className = out.stop ? "card stop" : "card warning";
       advice.hidden = false;
       $("hurt-ask").hidden = true;
-      $("hurt-cancel").textContent = out.stop ? "Rest, then carry on" : "Carry on gently";
+      // at the pain limit the advice is to stop this exercise: no "carry on" button then
+      $("hurt-cancel").hidden = out.stop;
+      $("hurt-cancel").textContent = "Carry on gently";
       speak(out.message, true);
     } catch (err) {
       $("hurt-error").textContent = "Could not save that. You can still skip or end the session.";
