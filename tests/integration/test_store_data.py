@@ -33,8 +33,10 @@ from backcoach.store import (
     add_questionnaire_response,
     add_screening,
     local_user,
+    make_engine,
     session_factory,
     set_setting,
+    upgrade_engine,
 )
 from tests.integration.postgres import PostgresServer
 from tests.integration.test_store import make_plan
@@ -342,6 +344,24 @@ def test_a_damaged_database_gives_a_clear_error(tmp_path: Path) -> None:
     assert str(path) in "".join(result.output.split())
     assert "Traceback" not in result.output
     assert path.read_bytes() == garbage
+
+
+def test_damage_inside_a_valid_database_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "backcoach.db"
+    engine = make_engine(Settings(data_dir=tmp_path / "data"))
+    upgrade_engine(engine)
+    populate(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    page = 4096
+    data = bytearray(path.read_bytes())
+    data[page:] = os.urandom(len(data) - page)  # keep page 1 (header and schema) only
+    path.write_bytes(bytes(data))
+    result = runner.invoke(app, ["history"])
+    assert result.exit_code == 1, result.output
+    assert "is damaged" in flat(result.output)
+    assert str(path) in "".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == bytes(data)
 
 
 def test_db_backup_command(settings: Settings, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, inspect
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from backcoach.config import Settings
@@ -42,6 +43,13 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+_WHAT_TO_DO = (
+    "It has been left untouched. Restore a backup (copy it to this path), or move the "
+    "file away (for example rename it to backcoach.db.broken) and backcoach will start "
+    "a new, empty database."
+)
+
+
 def check_sqlite_file(path: Path) -> None:
     """Raise ``StoreError`` when ``path`` exists but is not a readable SQLite database.
 
@@ -49,13 +57,8 @@ def check_sqlite_file(path: Path) -> None:
     """
     if not path.exists():
         return
-    what_to_do = (
-        "It has been left untouched. Restore a backup (copy it to this path), or move the "
-        "file away (for example rename it to backcoach.db.broken) and backcoach will start "
-        "a new, empty database."
-    )
     if not path.is_file():
-        raise StoreError(f"The database path {path} is not a file. {what_to_do}")
+        raise StoreError(f"The database path {path} is not a file. {_WHAT_TO_DO}")
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -65,8 +68,23 @@ def check_sqlite_file(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"The database file {path} cannot be read: it is damaged or is not a "
-            f"backcoach database ({exc}). {what_to_do}"
+            f"backcoach database ({exc}). {_WHAT_TO_DO}"
         ) from exc
+
+
+def damaged_file_error(url: URL, exc: DBAPIError) -> StoreError | None:
+    """A ``StoreError`` for damage found while working in a SQLite file, else ``None``.
+
+    ``check_sqlite_file`` catches a file that is not a database at all; damage
+    inside an otherwise valid file only shows when the damaged pages are read.
+    """
+    path = sqlite_path(url)
+    message = str(exc.orig)
+    if path is None or not isinstance(exc.orig, sqlite3.DatabaseError):
+        return None
+    if "malformed" not in message and "not a database" not in message:
+        return None
+    return StoreError(f"The database file {path} is damaged ({message}). {_WHAT_TO_DO}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

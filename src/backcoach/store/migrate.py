@@ -16,13 +16,30 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
-from backcoach.store.db import StoreError, describe, make_engine, session_factory
+from backcoach.store.db import (
+    StoreError,
+    damaged_file_error,
+    describe,
+    make_engine,
+    session_factory,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _store_error(engine: Engine, exc: DBAPIError) -> StoreError | None:
+    """The ``StoreError`` (with what to do) for a damaged file or a database that cannot
+    be opened; ``None`` for other errors, which are raised as they are."""
+    damaged = damaged_file_error(engine.url, exc)
+    if damaged is not None:
+        return damaged
+    if isinstance(exc, OperationalError):
+        return StoreError(f"Cannot open the database {describe(engine.url)}: {exc.orig}")
+    return None
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -43,8 +60,11 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
-    except OperationalError as exc:
-        raise StoreError(f"Cannot open the database {describe(engine.url)}: {exc.orig}") from exc
+    except DBAPIError as exc:
+        error = _store_error(engine, exc)
+        if error is None:
+            raise
+        raise error from exc
 
 
 def upgrade_engine(engine: Engine) -> str | None:
@@ -57,8 +77,11 @@ def upgrade_engine(engine: Engine) -> str | None:
             f"The database {describe(engine.url)} cannot be upgraded: {exc}. It may have "
             "been written by a newer backcoach; upgrade backcoach or use another database."
         ) from exc
-    except OperationalError as exc:
-        raise StoreError(f"Cannot open the database {describe(engine.url)}: {exc.orig}") from exc
+    except DBAPIError as exc:
+        error = _store_error(engine, exc)
+        if error is None:
+            raise
+        raise error from exc
     return current_revision(engine)
 
 
@@ -89,5 +112,10 @@ def open_database(settings: Settings) -> Iterator[Session]:
     try:
         with session_factory(engine)() as db:
             yield db
+    except DBAPIError as exc:
+        damaged = damaged_file_error(engine.url, exc)  # not "cannot open": it was open
+        if damaged is None:
+            raise
+        raise damaged from exc
     finally:
         engine.dispose()
