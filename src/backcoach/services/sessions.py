@@ -33,6 +33,7 @@ from backcoach.content import Kind, Length
 from backcoach.errors import UsageError
 from backcoach.store import (
     SessionStatus,
+    StepEvent,
     StepSource,
     StepStatus,
     WorkoutSession,
@@ -251,17 +252,12 @@ def apply_event(
     return notices
 
 
-def record_step_pain(db: Session, *, session_id: int, step_index: int, pain: int) -> bool:
-    """Note pain reported on a recorded step; False when that step has no record yet."""
-    for event in list_step_events(db, session_id=session_id):
-        if event.step_index == step_index:
-            event.pain = pain
-            db.commit()
-            return True
-    return False
-
-
 # --- interrupted sessions ---------------------------------------------------------
+
+
+def _after_last_recorded(events: Sequence[StepEvent]) -> int:
+    """The step after the last completed (or skipped) one: where a session resumes."""
+    return max((e.step_index for e in events), default=-1) + 1
 
 
 def find_resumable(db: Session, *, user_id: int) -> ResumeOffer | None:
@@ -271,7 +267,7 @@ def find_resumable(db: Session, *, user_id: int) -> ResumeOffer | None:
         return None
     plan = plan_from_json(row.plan)
     events = list_step_events(db, session_id=row.id)
-    resume_index = max((e.step_index for e in events), default=-1) + 1
+    resume_index = _after_last_recorded(events)
     if resume_index >= len(plan.steps):
         return None
     return ResumeOffer(
@@ -297,7 +293,7 @@ def resume_session(db: Session, *, session_id: int, user_id: int | None = None) 
         raise UsageError(f"Session {session_id} is {row.status.value}; it cannot be resumed.")
     plan = plan_from_json(row.plan)
     events = list_step_events(db, session_id=row.id)
-    resume_index = max((e.step_index for e in events), default=-1) + 1
+    resume_index = _after_last_recorded(events)
     if resume_index >= len(plan.steps):
         raise UsageError(f"Every step of session {session_id} is already done.")
     sets_done = _sets_done_in_snapshot(row.snapshot)
