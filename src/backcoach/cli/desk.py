@@ -87,7 +87,8 @@ def breaks() -> None:
     console.print(
         f"Today: {today.breaks_taken} breaks taken, {today.breaks_snoozed} snoozed, "
         f"{today.breaks_skipped} skipped; {today.sitting_min:.0f} min sitting, "
-        f"{today.walking_min:.0f} min walking."
+        f"{today.walking_min:.0f} min walking.",
+        highlight=False,
     )
 
 
