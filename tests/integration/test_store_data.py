@@ -303,6 +303,8 @@ def test_csv_export_is_a_zip_with_one_file_per_table(
         )
     )
 
+    refused = runner.invoke(app, ["import", str(target)])
+    assert refused.exit_code == 2 and "only JSON exports" in flat(refused.output)
     rows = list(csv.DictReader(io.StringIO(sessions)))
     assert [r["status"] for r in rows] == ["completed", "quit", "completed"]
     assert json.loads(rows[0]["plan"])["program_id"] == "home-back"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -274,6 +275,11 @@ def import_(
     path: Annotated[Path, typer.Argument(help="A JSON file from `backcoach export`.")],
 ) -> None:
     """Add the data in a JSON export to this database (all of it or, on any error, nothing)."""
+    if zipfile.is_zipfile(path):
+        raise UsageError(
+            f"{path} is a CSV export (a zip); only JSON exports can be imported "
+            "(`backcoach export --format json`)."
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -327,13 +333,18 @@ def confirm_resume(offer: ResumeOffer) -> bool:
 
 @contextmanager
 def stored_session(
-    plan: SessionPlan, *, settings: Settings
+    plan: SessionPlan, *, settings: Settings, pain_before: int | None = None
 ) -> Iterator[tuple[ActiveSession, NoticeRecorder]]:
     """The session to run (new, or an interrupted one the user resumes) and the
     ``on_notice`` callback that commits each step as it is done."""
     with open_database(settings) as db:
         user = local_user(db)
         active = begin_session(
-            db, user_id=user.id, plan=plan, now=datetime.now(UTC), resume=confirm_resume
+            db,
+            user_id=user.id,
+            plan=plan,
+            now=datetime.now(UTC),
+            resume=confirm_resume,
+            pain_before=pain_before,
         )
         yield active, NoticeRecorder(db, active)
