@@ -21,6 +21,7 @@ import pexpect
 import pytest
 
 from backcoach.cli.workout import make_plan
+from backcoach.coach.safety import QUESTIONS
 from backcoach.content import Kind, default_catalog
 
 TIME_SCALE = "100"
@@ -46,20 +47,50 @@ def workout_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def screened(env: dict[str, str]) -> None:
+    """A clear safety screening: `backcoach workout` needs one first."""
+    subprocess.run(
+        [sys.executable, "-m", "backcoach", "screening"],
+        input="n\n" * len(QUESTIONS),
+        env=env,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+
+
+def answer_pain_before(child: pexpect.spawn) -> None:
+    child.expect("your pain now")
+    child.sendline("2")
+
+
+def answer_checkin_after(child: pexpect.spawn) -> None:
+    child.expect("After the session: your pain now")
+    # Ctrl-U first: an "r" that press_until sent as the session ended is not part of the answer.
+    child.send("\x15")
+    child.sendline("2")
+    child.expect("How hard was the session")
+    child.sendline("4")
+    child.expect("effort 4/10")
+
+
 @pytest.fixture
 def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
     """`backcoach workout --length short`, then `stty -a` to show the terminal it left behind."""
     command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
+    env = workout_env(tmp_path)
+    screened(env)
     child = pexpect.spawn(
         "/bin/sh",
         ["-c", command],
-        env=workout_env(tmp_path),
+        env=env,
         dimensions=(24, 80),
         encoding="utf-8",
         codec_errors="replace",
         timeout=TIMEOUT,
     )
     try:
+        answer_pain_before(child)
         yield child
     finally:
         child.close(force=True)
@@ -108,6 +139,7 @@ def test_full_short_session_with_pause_skip_and_back(workout: pexpect.spawn) -> 
     child.expect(f"Steps done: {SHORT_STEPS} of {SHORT_STEPS}")
     child.expect("skipped: 0")
     child.expect("Session complete")
+    answer_checkin_after(child)
     expect_terminal_restored(child)
 
 
@@ -126,6 +158,7 @@ def test_quit_asks_to_confirm(workout: pexpect.spawn) -> None:
     child.expect("Session summary")
     child.expect(f"Steps done: {FIRST_REP_STEP - 1} of {SHORT_STEPS}")
     child.expect("Session ended early")
+    answer_checkin_after(child)
     expect_terminal_restored(child)
 
 
@@ -144,16 +177,19 @@ def children_of(pid: int) -> list[int]:
 
 def test_sigterm_restores_the_terminal(tmp_path: Path) -> None:
     command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
+    env = workout_env(tmp_path)
+    screened(env)
     child = pexpect.spawn(
         "/bin/sh",
         ["-c", command],
-        env=workout_env(tmp_path),
+        env=env,
         dimensions=(24, 80),
         encoding="utf-8",
         codec_errors="replace",
         timeout=TIMEOUT,
     )
     try:
+        answer_pain_before(child)
         child.expect("Press r or Enter after each rep")
         (pid,) = children_of(child.pid)
         os.kill(pid, signal.SIGTERM)
@@ -197,10 +233,13 @@ def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
         f"{k}={v}" for k, v in workout_env(tmp_path).items() if k.startswith("BACKCOACH_")
     )
     command = f"env {env} {sys.executable} -m backcoach workout --length short; sleep 60"
+    screened(workout_env(tmp_path))
     subprocess.run(
         [*tmux_server, "new-session", "-d", "-s", "workout", "-x", "80", "-y", "24", command],
         check=True,
     )
+    capture_until(tmux_server, "your pain now")
+    subprocess.run([*tmux_server, "send-keys", "-t", "workout", "2", "Enter"], check=True)
     screen = capture_until(tmux_server, PLAN.steps[FIRST_REP_STEP - 1].name)
     lines = screen.rstrip("\n").split("\n")
     # The whole screen fits: header on the first line, the keys on the last.

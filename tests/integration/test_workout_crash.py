@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from backcoach.coach.safety import QUESTIONS
 from backcoach.content import Length, default_catalog
 
 TIMEOUT = 30
@@ -42,6 +44,15 @@ def start(data_dir: Path) -> Iterator[type[pexpect.spawn]]:
         LANG="C.UTF-8",
     )
     children: list[pexpect.spawn] = []
+    # `backcoach workout` needs a safety screening first: a clear one.
+    subprocess.run(
+        [sys.executable, "-m", "backcoach", "screening"],
+        input="n\n" * len(QUESTIONS),
+        env=env,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
 
     def spawn() -> pexpect.spawn:
         child = pexpect.spawn(
@@ -55,6 +66,8 @@ def start(data_dir: Path) -> Iterator[type[pexpect.spawn]]:
         )
         child.delaybeforesend = None
         children.append(child)
+        child.expect("your pain now")  # the check-in before the session
+        child.sendline("2")
         return child
 
     yield spawn  # type: ignore[misc]
@@ -122,6 +135,10 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
     child.send("y")
     child.expect("Session summary")
     child.expect(f"Steps done: 4 of {N}")
+    child.expect("After the session: your pain now")
+    child.sendline("2")
+    child.expect("How hard was the session")
+    child.sendline("4")
     child.expect(pexpect.EOF)
 
     assert recorded_steps(data_dir) == done(1, 4)

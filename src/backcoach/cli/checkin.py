@@ -1,9 +1,16 @@
-"""`backcoach screening`, `checkin` and `questionnaire NAME` in the terminal."""
+"""`backcoach screening`, `checkin` and `questionnaire NAME` in the terminal.
+
+Also the safety gate and check-ins of `backcoach workout`: ``prepare_workout``
+(screening check, pain before, today's plan from the planner) and
+``finish_workout`` (pain after, effort, and the pain of an exercise that hurt).
+"""
 
 from __future__ import annotations
 
+import sys
+import termios
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Annotated
@@ -13,12 +20,23 @@ from rich.panel import Panel
 from rich.prompt import Confirm, IntPrompt, Prompt
 
 from backcoach.cli.app import app, console
+from backcoach.coach.engine import EndReason, Summary
+from backcoach.coach.plan import SessionPlan, VariantLevel
+from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.questionnaires import NAMES, Item, ItemKind, get
 from backcoach.coach.safety import DISCLAIMER, QUESTIONS, Outcome, ScreeningResult
-from backcoach.config import get_settings
+from backcoach.config import Settings, get_settings
+from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
-from backcoach.services.checkins import earlier_pain_before, record_checkin, save_questionnaire
+from backcoach.services.checkins import (
+    earlier_pain_before,
+    record_checkin,
+    record_this_hurts,
+    save_questionnaire,
+)
+from backcoach.services.planning import todays_plan
 from backcoach.services.safety import latest_screening_record, save_screening, screening_needed
+from backcoach.services.sessions import ActiveSession
 from backcoach.store import CheckinPhase, PainLocation, local_user, open_database
 
 SCALE = [str(n) for n in range(11)]
@@ -141,7 +159,9 @@ def checkin(
             if record is not None and record.result.outcome is Outcome.RED_FLAG:
                 why = record.result.message
     summary = f"Saved: pain {pain}/10 ({where.value})"
-    console.print(summary + (f", effort {effort}/10." if effort is not None else "."))
+    console.print(
+        summary + (f", effort {effort}/10." if effort is not None else "."), highlight=False
+    )
     if why:
         console.print(Panel(why, title="Before you exercise", border_style="yellow"))
 
@@ -191,3 +211,153 @@ def questionnaire(
     console.print(Panel(result.summary, title=f"{form.title}: score", border_style="green"))
     if form.notice:
         console.print(f"[dim]{form.notice}[/]")
+
+
+# --- `backcoach workout`: the safety gate before, the check-in after ---------------------------
+
+HURT_MESSAGE = (
+    "You stopped because it hurt: that was the right thing to do. Rest in a comfortable "
+    "position. If the pain stays high, keeps getting worse, or you are worried, see a doctor "
+    "or physiotherapist."
+)
+
+_REFUSAL_TITLES = {
+    Refusal.RED_FLAG: "Please see a doctor",
+    Refusal.NO_SCREENING: "Safety screening first",
+    Refusal.RESCREEN_DUE: "Time for a new safety screening",
+}
+
+
+def _plan_or_stop(decision: PlanDecision) -> SessionPlan:
+    """The plan; a refusal is shown calmly and ends the command (exit code 1)."""
+    if decision.plan is not None:
+        return decision.plan
+    reason = decision.refusal or Refusal.NO_SCREENING
+    color = "red" if reason is Refusal.RED_FLAG else "yellow"
+    console.print(Panel(decision.message, title=_REFUSAL_TITLES[reason], border_style=color))
+    raise typer.Exit(1)
+
+
+def _show_plan(plan: SessionPlan, decision: PlanDecision, catalog: Catalog) -> None:
+    for caution in decision.cautions:
+        console.print(f"[yellow]Note:[/] {caution}")
+    for step in plan.steps:
+        exercise = catalog.exercises.get(step.exercise_id)
+        if step.variant is not VariantLevel.STANDARD and exercise is not None:
+            version = exercise.easier if step.variant is VariantLevel.EASIER else exercise.harder
+            console.print(f"[bold]{step.name}[/]: {step.variant} version, {version.name}.")
+            console.print(f"  {version.how}")
+        for note in step.notes:
+            console.print(f"[bold]{step.name}[/]: {note}")
+
+
+def prepare_workout(
+    catalog: Catalog, program_id: str, length: str, *, settings: Settings
+) -> tuple[SessionPlan, int]:
+    """The safety gate of `backcoach workout`, then today's plan and the pain before it.
+
+    Without a valid screening (none, a red flag, or a new one due) the command
+    ends with a calm message saying what to do. Otherwise asks pain now (0-10)
+    and builds the plan with the planner (which may still ask for a new
+    screening when the pain jumped).
+    """
+    now, tz = _local_now()
+    with open_database(settings) as db:
+        user_id = local_user(db).id
+        record = latest_screening_record(db, user_id=user_id, tz=tz)
+        if record is not None and record.result.outcome is Outcome.RED_FLAG:
+            _plan_or_stop(PlanDecision(None, Refusal.RED_FLAG, record.result.message))
+        why = screening_needed(db, user_id=user_id, today=now.date(), tz=tz)
+        if why is not None:
+            reason = Refusal.NO_SCREENING if record is None else Refusal.RESCREEN_DUE
+            _plan_or_stop(PlanDecision(None, reason, why))
+        with _answers_needed():
+            pain = ask_scale("Before you start: your pain now", "no pain", "the worst pain")
+        decision = todays_plan(
+            db,
+            catalog,
+            today=now.date(),
+            program_id=program_id,
+            length=Length(length),
+            pain_now=pain,
+            user_id=user_id,
+            tz=tz,
+        )
+    plan = _plan_or_stop(decision)
+    _show_plan(plan, decision, catalog)
+    return plan, pain
+
+
+def _discard_typed_ahead() -> None:
+    """Drop keys pressed during the session (extra r's), so they do not answer a question."""
+    if not sys.stdin.isatty():
+        return
+    with suppress(termios.error, OSError, ValueError):
+        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+
+
+def finish_workout(
+    active: ActiveSession, summary: Summary, *, settings: Settings, pain_before: int
+) -> None:
+    """After `backcoach workout`: the pain of a step that hurt, pain after and effort.
+
+    Stores a before and an after check-in on the session (and the session's pain
+    before, pain after and effort). Ending the questions early keeps the session.
+    """
+    now, _ = _local_now()
+    hurt_step = None
+    if summary.ended_by is EndReason.HURT:
+        index = active.engine.state.step_index
+        if 0 <= index < len(active.plan.steps):
+            hurt_step = active.plan.steps[index]
+    _discard_typed_ahead()
+    try:
+        hurt_pain = None
+        if hurt_step is not None:
+            hurt_pain = ask_scale(
+                f"How strong was the pain during {hurt_step.name}", "no pain", "the worst pain"
+            )
+        pain_after = ask_scale("After the session: your pain now", "no pain", "the worst pain")
+        effort = ask_scale("How hard was the session", "very easy", "as hard as possible")
+    except (EOFError, KeyboardInterrupt):
+        console.print("\nYour session is saved; the check-in was skipped.")
+        return
+    with open_database(settings) as db:
+        user_id = local_user(db).id
+        if hurt_step is not None and hurt_pain is not None:
+            record_this_hurts(
+                db,
+                user_id=user_id,
+                session_id=active.id,
+                exercise_id=hurt_step.exercise_id,
+                pain=hurt_pain,
+                now=now,
+            )
+        record_checkin(
+            db,
+            user_id=user_id,
+            phase=CheckinPhase.BEFORE,
+            pain=pain_before,
+            session_id=active.id,
+            now=now,
+        )
+        record_checkin(
+            db,
+            user_id=user_id,
+            phase=CheckinPhase.AFTER,
+            pain=pain_after,
+            effort=effort,
+            session_id=active.id,
+            now=now,
+        )
+    if hurt_step is not None:
+        console.print(Panel(HURT_MESSAGE, border_style="yellow"))
+        console.print(f"Next time {hurt_step.name} starts with its easier version.")
+    elif pain_after > pain_before:
+        console.print(
+            "Your pain is higher than before the session, so the dose stays the same next "
+            "time. If it does not settle within a day, or you are worried, see a clinician."
+        )
+    console.print(
+        f"Saved: pain {pain_before} -> {pain_after}/10, effort {effort}/10.", highlight=False
+    )

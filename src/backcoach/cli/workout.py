@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.live import Live
 
 from backcoach.cli.app import app, console
+from backcoach.cli.checkin import finish_workout, prepare_workout
 from backcoach.cli.data import stored_session
 from backcoach.cli.workout_keys import KeySource, terminal_keys
 from backcoach.cli.workout_view import Screen, render_screen, render_summary
@@ -221,11 +222,13 @@ def workout(
             "`backcoach workout` needs an interactive terminal: it reads keys as you press them."
         )
     settings = get_settings()
+    # Safety screening gate, pain before, and today's plan from the planner (cli/checkin.py).
+    plan, pain_before = prepare_workout(catalog, program, length, settings=settings)
     # Each step is committed as it is done; an interrupted session is offered for resuming.
-    with stored_session(plan, settings=settings) as (active, record):
+    with stored_session(plan, settings=settings, pain_before=pain_before) as (active, record):
         resumed = catalog.programs.get(active.plan.program_id)
         name = resumed.name if resumed is not None else active.plan.program_id
-        run_session(
+        summary = run_session(
             active.plan,
             catalog,
             out=console,
@@ -234,3 +237,4 @@ def workout(
             engine=active.engine,
             on_notice=record,
         )
+    finish_workout(active, summary, settings=settings, pain_before=pain_before)
