@@ -200,6 +200,23 @@ def test_json_export_round_trips_losslessly(
     assert second.read_text() == first.read_text()
 
 
+@pytest.mark.postgres
+def test_an_export_moves_between_sqlite_and_postgresql_unchanged(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    sqlite_url = f"sqlite:///{tmp_path / 'from.db'}"
+    engine = make_engine(Settings(data_dir=tmp_path, database_url=sqlite_url))
+    upgrade_engine(engine)
+    populate(engine)
+    engine.dispose()
+    exported = tmp_path / "from-sqlite.json"
+    cli(sqlite_url, "export", "-o", str(exported))
+    cli(postgres_url, "import", str(exported))
+    again = tmp_path / "from-postgres.json"
+    cli(postgres_url, "export", "-o", str(again))
+    assert again.read_text() == exported.read_text()
+
+
 def test_import_adds_to_existing_data(engine: Engine) -> None:
     populate(engine)
     with session_factory(engine)() as db:
