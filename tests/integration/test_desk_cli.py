@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from backcoach.cli import app
+from backcoach.cli.desk import watch_live
 from backcoach.cli.desk_breaks import BreaksScreen, desktop_notifier, format_clock, run_breaks
-from backcoach.cli.desk_posture import sample_by_time
+from backcoach.cli.desk_posture import Sample, sample_by_time
 from backcoach.coach import breaks
 from backcoach.coach.breaks import BreakConfig
 from backcoach.config import Settings
@@ -20,6 +22,7 @@ from backcoach.content import View, default_catalog
 from backcoach.services.desk import DeskTimer, desk_day
 from backcoach.store import local_user, open_database
 from backcoach.vision.landmarks import LandmarkFrame, write_jsonl
+from backcoach.vision.sources import VideoError
 from tests.unit.test_posture import SLUMPED_BACK, UPRIGHT, desk_render, film
 
 runner = CliRunner()
@@ -202,3 +205,32 @@ def test_without_a_desktop_bus_the_reminder_is_a_bell() -> None:
     console.bell = lambda: rings.append(True)  # type: ignore[method-assign]
     desktop_notifier(console, environ={})("Time for a break", "Neck turns")
     assert rings == [True]
+
+
+def _live_source(frames: list[LandmarkFrame], end: BaseException) -> Iterator[Sample]:
+    for frame in frames:
+        yield None, frame
+    raise end
+
+
+@pytest.mark.parametrize(
+    ("end", "lost"),
+    [(VideoError("Camera 0 stopped giving pictures."), True), (KeyboardInterrupt(), False)],
+)
+def test_a_live_run_stores_the_posture_seen_even_when_the_camera_is_lost(
+    settings: Settings, end: BaseException, lost: bool
+) -> None:
+    render = desk_render(View.SIDE, noise=0.002, seed=11)
+    frames = film([(UPRIGHT, 10, render), (SLUMPED_BACK, 70, render)])
+    source = _live_source(frames, end)
+    if lost:
+        with pytest.raises(VideoError, match=r"stopped giving pictures.*so far was saved"):
+            watch_live(source, fps=5)
+    else:
+        run = watch_live(source, fps=5)
+        assert [str(s.state) for s in run.monitor.spans] == ["upright", "slouched"]
+    with open_database(settings) as db:
+        day = desk_day(db, user_id=local_user(db).id, day=datetime.now().astimezone().date())
+    assert day.posture_alerts == 1
+    assert day.posture_min["slouched"] == pytest.approx(70 / 60, abs=0.02)
+    assert day.posture_min["upright"] == pytest.approx(10 / 60, abs=0.02)

@@ -131,7 +131,8 @@ def posture(
         clip = VideoFile(video)
         run = _watch(video_samples(clip, fps), annotate, fps)
     else:
-        run = _watch_camera(camera or 0, fps, annotate, as_json)
+        source = camera_samples(open_camera(camera or 0), fps)
+        run = watch_live(source, fps=fps, annotate=annotate, as_json=as_json)
     if as_json:
         typer.echo(json.dumps(run.to_json(fps), indent=2))
     else:
@@ -153,13 +154,18 @@ def _watch(samples: Iterable[Sample], annotate: Path | None, fps: float) -> Post
             err_console.print(f"Annotated frames written to {annotate}")
 
 
-def _watch_camera(index: int, fps: float, annotate: Path | None, as_json: bool) -> PostureRun:
-    camera = open_camera(index)
+def watch_live(
+    samples: Iterable[Sample], *, fps: float, annotate: Path | None = None, as_json: bool = False
+) -> PostureRun:
+    """Monitor a live source until Ctrl-C or until it fails, then store the day's posture.
+
+    Raises:
+        VideoError: the camera stopped; what was seen until then is stored first.
+    """
     writer = PostureAnnotator(annotate, fps=fps) if annotate is not None else None
     err_console.print(
         "Sit upright and look at your screen for 5 seconds to calibrate. Ctrl-C to stop."
     )
-    run: PostureRun | None = None
     lost: VideoError | None = None
     with Live(console=err_console, auto_refresh=False, transient=True) as live:
 
@@ -170,18 +176,16 @@ def _watch_camera(index: int, fps: float, annotate: Path | None, as_json: bool) 
             alert = f"  [bold red]Time to move: {reading.suggestion}[/]" if reading.alert else ""
             live.update(f"[bold]{status}[/] at {reading.t_s:6.0f} s{alert}", refresh=True)
 
-        monitor = PostureMonitor()
-        holder = PostureRun(monitor)
+        run = PostureRun(PostureMonitor())
         try:
-            run = run_monitor(camera_samples(camera, fps), monitor=monitor, on_reading=show)
+            run_monitor(samples, run=run, on_reading=show)
         except KeyboardInterrupt:
-            run = holder
+            pass
         except VideoError as exc:
-            lost, run = exc, holder
+            lost = exc
         finally:
             if writer is not None:
                 writer.close()
-    assert run is not None
     _store_posture(run)
     if lost is not None:
         if not as_json:

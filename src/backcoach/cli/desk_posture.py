@@ -151,11 +151,15 @@ def camera_samples(
 def run_monitor(
     samples: Iterable[Sample],
     *,
-    monitor: PostureMonitor | None = None,
+    run: PostureRun | None = None,
     on_reading: Callable[[VideoFrame | None, LandmarkFrame, PostureReading], None] | None = None,
 ) -> PostureRun:
-    """Feed every sample to the monitor; ``on_reading`` sees each frame and its reading."""
-    run = PostureRun(monitor if monitor is not None else PostureMonitor())
+    """Feed every sample to the monitor; ``on_reading`` sees each frame and its reading.
+
+    Pass your own ``run`` to keep what was seen when the samples end in an error
+    (a camera unplugged, Ctrl-C).
+    """
+    run = run if run is not None else PostureRun(PostureMonitor())
     for image, frame in samples:
         reading = run.monitor.update(frame)
         if run.first_t is None:
