@@ -22,8 +22,10 @@ ASSETS: dict[str, str] = {
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
     "axe.min.js": "axe-core/axe.min.js",
     "mediapipe-pose": "@mediapipe/pose",
+    "swagger-ui/swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui/swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }
-LICENSES = ("htmx.org", "chart.js", "axe-core", "@mediapipe/pose")
+LICENSES = ("htmx.org", "chart.js", "axe-core", "@mediapipe/pose", "swagger-ui-dist")
 
 
 def vendor(node_modules: Path, dest: Path) -> list[Path]:
@@ -42,6 +44,7 @@ def vendor(node_modules: Path, dest: Path) -> list[Path]:
                 source, target, ignore=shutil.ignore_patterns("*.d.ts", "README.md", "package.json")
             )
         else:
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
         copied.append(dest / name)
     for package in LICENSES:

@@ -6,12 +6,13 @@ database) and a fast time scale; one Chromium runs for the whole test session.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, Route, sync_playwright
 
 from backcoach.config import Settings
 from tests.e2e.live_server import LiveServer, running_server
@@ -81,9 +82,20 @@ def page(browser_context: BrowserContext) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # The app must work with the network unplugged: anything not on loopback is refused.
+    outside: list[str] = []
+
+    def refuse_outside(route: Route) -> None:
+        outside.append(route.request.url)
+        route.abort()
+
+    page.route(
+        re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]|data:|blob:).*"), refuse_outside
+    )
     yield page
     page.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not outside, f"requests that left this computer: {outside}"
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

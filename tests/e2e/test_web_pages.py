@@ -37,6 +37,7 @@ def test_exercise_library_filters_and_searches(page: Page, live_server: LiveServ
         ("exercise-detail", "/exercises/bird-dog"),
         ("disclaimer", "/disclaimer"),
         ("not-found", "/exercises/no-such-exercise"),
+        ("not-found-session", "/session/not-a-number"),
     ],
 )
 def test_page_is_accessible_and_has_disclaimer(
@@ -47,3 +48,9 @@ def test_page_is_accessible_and_has_disclaimer(
     expect(page.get_by_role("link", name="Read the full disclaimer")).to_be_visible()
     assert axe_violations(page) == []
     screenshot_both(page, name)
+
+
+def test_api_docs_load_from_our_own_files(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/docs")
+    expect(page.get_by_text("/api/v1/sessions/{session_id}/events").first).to_be_visible()
+    screenshot_both(page, "api-docs")

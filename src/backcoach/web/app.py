@@ -21,6 +21,7 @@ from backcoach.content import Catalog, default_catalog
 from backcoach.store import make_engine, session_factory, upgrade_database
 from backcoach.web import api, camera_pages, coach_ws, pages
 from backcoach.web.errors import install_error_handlers
+from backcoach.web.pages import info
 from backcoach.web.player import SessionLocks
 from backcoach.web.templating import STATIC_DIR, make_templates
 
@@ -43,8 +44,14 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         finally:
             engine.dispose()
 
+    # The docs page is served from our own static files (FastAPI's default loads a CDN).
     app = FastAPI(
-        title="backcoach", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="backcoach",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.catalog = catalog if catalog is not None else default_catalog()
@@ -57,5 +64,6 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         app.include_router(router, prefix=api.PREFIX)
     app.include_router(coach_ws.router)
     app.include_router(camera_pages.router)
+    app.include_router(info.docs_router)
     install_error_handlers(app)
     return app

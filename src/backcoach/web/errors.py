@@ -66,6 +66,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if _wants_json(request):
         return await request_validation_exception_handler(request, exc)
+    if any(err["loc"][0] == "path" for err in exc.errors()):
+        # /session/abc or /exercises/<nonsense>: for people that is simply "not found"
+        return _error_page(request, 404, "We could not find that page.")
     fields = "; ".join(
         f"{'.'.join(str(p) for p in err['loc'][1:]) or 'value'}: {err['msg']}"
         for err in exc.errors()
