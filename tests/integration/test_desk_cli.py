@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from backcoach.cli import app
 from backcoach.cli.desk import watch_live
 from backcoach.cli.desk_breaks import BreaksScreen, desktop_notifier, format_clock, run_breaks
-from backcoach.cli.desk_posture import Sample, sample_by_time
+from backcoach.cli.desk_posture import PresenceWatcher, Sample, sample_by_time
 from backcoach.coach import breaks
 from backcoach.coach.breaks import BreakConfig
 from backcoach.config import Settings
@@ -234,3 +234,41 @@ def test_a_live_run_stores_the_posture_seen_even_when_the_camera_is_lost(
     assert day.posture_alerts == 1
     assert day.posture_min["slouched"] == pytest.approx(70 / 60, abs=0.02)
     assert day.posture_min["upright"] == pytest.approx(10 / 60, abs=0.02)
+
+
+def test_the_camera_watcher_tells_presence_and_posture() -> None:
+    render = desk_render(View.SIDE, noise=0.002, seed=2)
+    frames = film([(UPRIGHT, 8, render)])
+    frames += [LandmarkFrame(t_s=8 + i / 5, landmarks=None) for i in range(50)]
+    watcher = PresenceWatcher(((None, f) for f in frames), stop=lambda: None).start()
+    watcher.stop()  # joins: the source has ended
+    assert not watcher.present()
+    assert watcher.status() == "Posture: absent"
+
+    broken = PresenceWatcher(_live_source(frames[:3], VideoError("Camera 0 lost.")), stop=list)
+    broken.start().stop()
+    assert broken.present()  # a dead camera never stops the breaks
+    assert "Camera 0 lost. Breaks keep working" in broken.status()
+
+
+class NobodyThere(PresenceWatcher):
+    def present(self) -> bool:
+        return False
+
+
+def test_breaks_with_nobody_in_view_count_no_sitting(settings: Settings) -> None:
+    start = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    clock = FakeClock(start, scale=60)
+    watcher = NobodyThere(iter([]), stop=list)
+    with open_database(settings) as db:
+        user = local_user(db)
+        timer = DeskTimer.begin(
+            config=BreakConfig(), now=start, user_id=user.id, source="terminal", tz=UTC
+        )
+        run_breaks(
+            db, timer, default_catalog(), out=Console(record=True), clock=clock,
+            keys=ScriptedKeys(clock, [(30 * 60, "q")]), notify=lambda *_: None, screen=False,
+            watcher=watcher,
+        )  # fmt: skip
+        assert timer.due is None
+        assert desk_day(db, user_id=user.id, day=start.date()).sitting_min == 0

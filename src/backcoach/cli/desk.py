@@ -24,6 +24,7 @@ from backcoach.cli.desk_breaks import desktop_notifier, make_clock, run_breaks
 from backcoach.cli.desk_posture import (
     PostureAnnotator,
     PostureRun,
+    PresenceWatcher,
     Sample,
     camera_samples,
     landmark_file_samples,
@@ -51,7 +52,16 @@ from backcoach.vision.sources import VideoError, VideoFile, VideoFrame
 
 
 @app.command()
-def breaks() -> None:
+def breaks(
+    camera: Annotated[
+        int | None,
+        typer.Option(
+            "--camera",
+            min=0,
+            help="Also watch posture and presence with this webcam (nobody in view = away).",
+        ),
+    ] = None,
+) -> None:
     """Break reminders in the terminal: a live countdown to the next break, with a move to do.
 
     Keys: t done, z snooze, s skip (a due break); a away, b back; q quit.
@@ -72,17 +82,24 @@ def breaks() -> None:
             user_id=user.id,
             source="terminal",
         )
-        with terminal_keys() as keys:
-            run_breaks(
-                db,
-                timer,
-                catalog,
-                out=console,
-                keys=keys,
-                clock=clock,
-                notify=desktop_notifier(console),
-                reminders=reminders_on(db, user_id=user.id),
-            )
+        watcher = _presence(camera, fps=2.0) if camera is not None else None
+        try:
+            with terminal_keys() as keys:
+                run_breaks(
+                    db,
+                    timer,
+                    catalog,
+                    out=console,
+                    keys=keys,
+                    clock=clock,
+                    notify=desktop_notifier(console),
+                    reminders=reminders_on(db, user_id=user.id),
+                    watcher=watcher,
+                )
+        finally:
+            if watcher is not None:
+                watcher.stop()
+                _store_posture(watcher.run)
         today = desk_day(db, user_id=user.id, day=local_day(clock()))
     console.print(
         f"Today: {today.breaks_taken} breaks taken, {today.breaks_snoozed} snoozed, "
@@ -90,6 +107,16 @@ def breaks() -> None:
         f"{today.walking_min:.0f} min walking.",
         highlight=False,
     )
+
+
+def _presence(index: int, *, fps: float) -> PresenceWatcher | None:
+    """The posture monitor on a webcam in the background; None (with a message) without one."""
+    try:
+        camera = open_camera(index)
+    except VideoError as exc:
+        err_console.print(f"[yellow]{exc}[/] Breaks work without the camera.")
+        return None
+    return PresenceWatcher(camera_samples(camera, fps), stop=camera.stop).start()
 
 
 @app.command()

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
+from backcoach.cli.desk_posture import PresenceWatcher
 from backcoach.cli.workout_keys import KeySource
 from backcoach.coach.breaks import BreakKind, DueBreak
 from backcoach.content import Catalog
@@ -93,6 +94,7 @@ class BreaksScreen:
     away: bool = False
     message: str = ""
     reminders: bool = True
+    posture: str = ""  # the camera's line, when the posture monitor runs
 
     def render(self) -> RenderableType:
         counters = self.timer.state.counters
@@ -127,6 +129,8 @@ class BreaksScreen:
             )
             keys = "[bold]a[/] away from the desk  [bold]q[/] quit"
         parts: list[RenderableType] = [main, stats, Text.from_markup(keys)]
+        if self.posture:
+            parts.append(Text(self.posture, style="cyan"))
         if not self.reminders:
             parts.append(Text("Break reminders are off in Settings; the timer still runs."))
         if self.message:
@@ -145,11 +149,13 @@ def run_breaks(
     notify: Notifier,
     reminders: bool = True,
     screen: bool = True,
+    watcher: PresenceWatcher | None = None,
 ) -> DeskTimer:
     """Run until ``q`` (or Ctrl-C); returns the timer with the day's counters.
 
     Keys: ``t`` take, ``z`` snooze, ``s`` skip the due break; ``a`` away,
-    ``b`` back; ``q`` quit.
+    ``b`` back; ``q`` quit. With a ``watcher`` (the posture monitor on a camera),
+    nobody in view also counts as away, and posture alerts are shown.
     """
     view = BreaksScreen(timer, catalog, reminders=reminders)
     with Live(
@@ -167,7 +173,17 @@ def run_breaks(
                     break
                 for ch in pressed:
                     _key(db, view, ch, clock())
-                fired = timer.tick(db, clock(), active=not view.away)
+                present = watcher is None or watcher.present()
+                fired = timer.tick(db, clock(), active=present and not view.away)
+                if watcher is not None:
+                    view.posture = watcher.status()
+                    alert, watcher.alert = watcher.alert, None
+                    if alert is not None and alert.suggestion is not None:
+                        move = catalog.exercises.get(alert.suggestion)
+                        name = move.name if move is not None else alert.suggestion
+                        view.message = f"You have been {alert.state} for a while. Try: {name}."
+                        if reminders:
+                            notify("Check your posture", view.message)
                 if fired is not None and reminders:
                     title, lines = break_instructions(fired, catalog)
                     notify("Time for a break", f"{title}. {lines[0]}")

@@ -7,6 +7,7 @@ are the vision pipeline's (``vision/sources.py``, ``vision/pose.py``).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -234,3 +235,55 @@ class PostureAnnotator:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.release()
+
+
+class PresenceWatcher:
+    """The posture monitor on a live source, in a background thread, for ``backcoach breaks``:
+    is anyone at the desk, and how are they sitting?
+
+    Until the camera says otherwise the user counts as present; if the camera fails,
+    they count as present again (the break timer falls back to the keys).
+    """
+
+    def __init__(self, samples: Iterable[Sample], *, stop: Callable[[], None]) -> None:
+        self.run = PostureRun(PostureMonitor())
+        self.error: BaseException | None = None
+        self.last: PostureReading | None = None
+        self.alert: PostureReading | None = None  # the latest alert, until shown
+        self._stop_source = stop
+        self._thread = threading.Thread(
+            target=self._work, args=(samples,), name="posture", daemon=True
+        )
+
+    def start(self) -> PresenceWatcher:
+        self._thread.start()
+        return self
+
+    def _work(self, samples: Iterable[Sample]) -> None:
+        def seen(_image: VideoFrame | None, _frame: LandmarkFrame, reading: PostureReading) -> None:
+            self.last = reading
+            if reading.alert:
+                self.alert = reading
+
+        try:
+            run_monitor(samples, run=self.run, on_reading=seen)
+        except Exception as exc:  # handed to the breaks screen as a message
+            self.error = exc
+
+    def present(self) -> bool:
+        last = self.last
+        return self.error is not None or last is None or last.state is not PostureState.ABSENT
+
+    def status(self) -> str:
+        if self.error is not None:
+            return f"Camera: {self.error} Breaks keep working; press a/b when you leave/return."
+        last = self.last
+        if last is None:
+            return "Camera: starting..."
+        if last.calibrating:
+            return "Camera: calibrating, sit upright for a few seconds"
+        return f"Posture: {last.state}"
+
+    def stop(self) -> None:
+        self._stop_source()
+        self._thread.join(timeout=5)
