@@ -20,6 +20,7 @@ from backcoach.config import Settings
 from backcoach.content import Kind, Length
 from backcoach.errors import UsageError
 from backcoach.services import sessions as service
+from backcoach.services.export import TABLES as EXPORTED_TABLES
 from backcoach.store import (
     Base,
     CheckinPhase,
@@ -61,16 +62,7 @@ from backcoach.store import (
 )
 
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
-TABLES = {
-    "users",
-    "screenings",
-    "sessions",
-    "step_events",
-    "checkins",
-    "questionnaire_responses",
-    "habit_logs",
-    "settings",
-}
+TABLES = {"users", *EXPORTED_TABLES}
 
 
 def make_plan(n_steps: int = 4) -> SessionPlan:

@@ -20,7 +20,13 @@ from backcoach.coach.engine import Hurt, RepDone, Skip, Start
 from backcoach.config import Settings, get_settings
 from backcoach.errors import BackcoachError
 from backcoach.services import sessions as service
-from backcoach.services.export import dump_json, export_tables, import_document, parse_export
+from backcoach.services.export import (
+    TABLES,
+    dump_json,
+    export_tables,
+    import_document,
+    parse_export,
+)
 from backcoach.services.history import history_summary, streaks
 from backcoach.store import (
     CheckinPhase,
@@ -307,18 +313,7 @@ def test_csv_export_is_a_zip_with_one_file_per_table(
         sessions = archive.read("sessions.csv").decode()
         steps = archive.read("step_events.csv").decode()
         habits = archive.read("habit_logs.csv").decode()
-    assert names == sorted(
-        f"{t}.csv"
-        for t in (
-            "screenings",
-            "sessions",
-            "step_events",
-            "checkins",
-            "questionnaire_responses",
-            "habit_logs",
-            "settings",
-        )
-    )
+    assert names == sorted(f"{t}.csv" for t in TABLES)
 
     refused = runner.invoke(app, ["import", str(target)])
     assert refused.exit_code == 2 and "only JSON exports" in flat(refused.output)
