@@ -1,0 +1,221 @@
+"""The safety gate and check-ins of `backcoach workout`, in a real pseudo-terminal (SQLite).
+
+Time runs 100 times faster; timeouts are generous upper bounds, never measurements.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pexpect
+import pytest
+from sqlalchemy import select
+
+from backcoach.coach.plan import VariantLevel
+from backcoach.coach.safety import QUESTIONS
+from backcoach.config import Settings
+from backcoach.content import Length, default_catalog
+from backcoach.services.planning import todays_plan
+from backcoach.store import (
+    CheckIn,
+    CheckinPhase,
+    ScreeningOutcome,
+    SessionStatus,
+    WorkoutSession,
+    add_screening,
+    add_session,
+    local_user,
+    open_database,
+)
+
+TIMEOUT = 30
+PROGRAM = "back-basics"
+Spawn = Callable[[], pexpect.spawn]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
+    env.update(
+        BACKCOACH_TIME_SCALE="100",
+        BACKCOACH_DATA_DIR=str(tmp_path / "data"),
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+    )
+    return env
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def start(env: dict[str, str]) -> Iterator[Spawn]:
+    children: list[pexpect.spawn] = []
+
+    def spawn() -> pexpect.spawn:
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "backcoach", "workout", "--length", "short"],
+            env=env,
+            dimensions=(24, 100),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=TIMEOUT,
+        )
+        child.delaybeforesend = None
+        children.append(child)
+        return child
+
+    yield spawn
+    for child in children:
+        child.close(force=True)
+
+
+def screening(env: dict[str, str], *yes: int) -> str:
+    """Answer `backcoach screening`, "y" to the questions numbered in ``yes`` (1-based)."""
+    answers = "".join("y\n" if n in yes else "n\n" for n in range(1, len(QUESTIONS) + 1))
+    done = subprocess.run(
+        [sys.executable, "-m", "backcoach", "screening"],
+        input=answers,
+        env=env,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def exit_code(child: pexpect.spawn) -> int:
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus is not None
+    return child.exitstatus
+
+
+def stored_sessions(settings: Settings) -> list[WorkoutSession]:
+    with open_database(settings) as db:
+        return list(db.scalars(select(WorkoutSession)))
+
+
+def test_no_screening_no_workout(start: Spawn, settings: Settings) -> None:
+    child = start()
+    child.expect("Safety screening first")
+    child.expect("backcoach screening")
+    assert exit_code(child) == 1
+    assert "your pain now" not in (child.before or "")
+    assert stored_sessions(settings) == []
+
+
+def test_a_red_flag_refuses_calmly(start: Spawn, env: dict[str, str], settings: Settings) -> None:
+    assert "emergency department" in " ".join(screening(env, 1).split())
+    child = start()
+    child.expect("Please see a doctor")
+    child.expect("emergency")
+    assert exit_code(child) == 1
+    assert "Traceback" not in (child.before or "")
+    assert stored_sessions(settings) == []
+
+
+def test_a_pain_jump_asks_for_a_new_screening(
+    start: Spawn, env: dict[str, str], settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    with open_database(settings) as db:
+        user_id = local_user(db).id
+        add_screening(
+            db,
+            user_id=user_id,
+            taken_at=now - timedelta(days=4),
+            answers={q.id: False for q in QUESTIONS},
+            red_flags=[],
+            outcome=ScreeningOutcome.CLEAR,
+        )
+        for days in (3, 2, 1):
+            add_session(
+                db,
+                user_id=user_id,
+                program_id=PROGRAM,
+                length="short",
+                plan={"program_id": PROGRAM, "length": "short", "steps": []},
+                started_at=now - timedelta(days=days),
+                pain_before=2,
+                status=SessionStatus.COMPLETED,
+            )
+        db.commit()
+    child = start()
+    child.expect("your pain now")
+    child.sendline("7")
+    child.expect("Time for a new safety screening")
+    child.expect("clearly higher")
+    assert exit_code(child) == 1
+    assert len(stored_sessions(settings)) == 3
+
+    screening(env)  # answered again today: the plan is offered
+    child = start()
+    child.expect("your pain now")
+    child.sendline("7")
+    child.expect("Press r or Enter after each rep")
+    child.send("q")
+    child.expect("Quit the session")
+    child.send("y")
+    child.expect("After the session: your pain now")
+
+
+def test_this_hurts_is_recorded_and_backs_the_exercise_off(
+    start: Spawn, env: dict[str, str], settings: Settings
+) -> None:
+    screening(env)
+    child = start()
+    child.expect("your pain now")
+    child.sendline("2")
+    child.expect("Press r or Enter after each rep")
+    child.send("h")
+    child.expect(r"How strong was the pain during (.+?) \x1b")
+    hurt_name = child.match.group(1)
+    child.sendline("6")
+    child.expect("After the session: your pain now")
+    child.sendline("3")
+    child.expect("How hard was the session")
+    child.sendline("5")
+    child.expect("right thing to do")
+    child.expect("easier version")
+    assert exit_code(child) == 0
+
+    catalog = default_catalog()
+    hurt_id = next(e.id for e in catalog.exercises.values() if e.name == hurt_name)
+    with open_database(settings) as db:
+        (session,) = db.scalars(select(WorkoutSession)).all()
+        assert (session.pain_before, session.pain_after, session.effort) == (2, 3, 5)
+        checkins = db.scalars(select(CheckIn).order_by(CheckIn.id)).all()
+        assert [(c.phase, c.pain, c.exercise_id, c.session_id) for c in checkins] == [
+            (CheckinPhase.DURING, 6, hurt_id, session.id),
+            (CheckinPhase.BEFORE, 2, None, session.id),
+            (CheckinPhase.AFTER, 3, None, session.id),
+        ]
+        local = datetime.now().astimezone()
+        plan = todays_plan(
+            db,
+            catalog,
+            today=local.date(),
+            program_id=PROGRAM,
+            length=Length.SHORT,
+            tz=local.tzinfo or UTC,
+        ).require_plan()
+    (step,) = [s for s in plan.steps if s.exercise_id == hurt_id]
+    assert step.variant is VariantLevel.EASIER
+    others = [s for s in plan.steps if s.exercise_id != hurt_id]
+    assert all(s.variant is VariantLevel.STANDARD for s in others)
+
+    # The next workout says so before it starts.
+    child = start()
+    child.expect("your pain now")
+    child.sendline("2")
+    child.expect(f"{hurt_name}.*easier version")
+    child.expect("hurt last time")
