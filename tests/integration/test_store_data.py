@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import socket
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -376,6 +377,21 @@ def test_damage_inside_a_valid_database_file_gives_a_clear_error(tmp_path: Path)
     assert str(path) in "".join(result.output.split())
     assert "Traceback" not in result.output
     assert path.read_bytes() == bytes(data)
+
+
+def test_an_unreachable_database_gives_a_clear_error_without_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql+psycopg://someone:s3cret@127.0.0.1:{port}/backcoach"
+    monkeypatch.setenv("BACKCOACH_DATABASE_URL", url)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1
+    output = flat(result.output)
+    assert f"Cannot open the database postgresql+psycopg://someone:***@127.0.0.1:{port}" in output
+    assert "s3cret" not in output and "Traceback" not in output
 
 
 def test_db_backup_command(settings: Settings, tmp_path: Path) -> None:
