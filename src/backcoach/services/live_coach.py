@@ -32,6 +32,7 @@ Rules for driving the session engine from the camera:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import threading
@@ -49,7 +50,7 @@ from backcoach.errors import UsageError
 from backcoach.services.sessions import ActiveSession, apply_event, load_session
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
-from backcoach.vision.landmarks import LandmarkFrame, parse_landmarks
+from backcoach.vision.landmarks import NUM_LANDMARKS, Landmark, LandmarkFrame, parse_landmarks
 
 #: Largest message accepted (a frame of 33 landmarks is about 2-3 KB of JSON).
 MAX_MESSAGE_BYTES = 16_384
@@ -104,14 +105,42 @@ def parse_message(text: str | bytes) -> LandmarkFrame | None:
         raise ProtocolError("bad-frame", "'t_s' must not be negative.")
     if "landmarks" not in obj:
         raise ProtocolError("bad-frame", "A frame needs 'landmarks' (33 points, or null).")
-    try:
-        landmarks = parse_landmarks(obj["landmarks"])
-    except ValueError as exc:
-        raise ProtocolError("bad-frame", str(exc)) from None
+    landmarks = _landmarks(obj["landmarks"])
     aspect = obj.get("aspect", 1.0)
     if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.1 < aspect < 10:
         raise ProtocolError("bad-frame", "'aspect' must be the image width / height.")
     return LandmarkFrame(t_s=float(t_s), landmarks=landmarks, aspect=float(aspect))
+
+
+_NUMBERS = (int, float)  # exact types: JSON true/false must not pass as numbers
+
+
+def _landmarks(raw: object) -> tuple[Landmark, ...] | None:
+    """``parse_landmarks`` with a fast path for well-formed frames (30 per second per client)."""
+    if raw is None:
+        return None
+    if type(raw) is list and len(raw) == NUM_LANDMARKS:
+        points = []
+        for item in raw:
+            if type(item) is not list or len(item) != 4:
+                break
+            x, y, z, v = item
+            if not (
+                type(x) in _NUMBERS
+                and type(y) in _NUMBERS
+                and type(z) in _NUMBERS
+                and type(v) in _NUMBERS
+                and math.isfinite(x + y + z + v)
+            ):
+                break
+            points.append(Landmark(float(x), float(y), float(z), float(v)))
+        else:
+            return tuple(points)
+    try:  # the slow, thorough check says exactly what is wrong
+        parse_landmarks(raw)
+    except ValueError as exc:
+        raise ProtocolError("bad-frame", str(exc)) from None
+    raise ProtocolError("bad-frame", "'landmarks' values must be finite numbers.")
 
 
 def _reject_constant(name: str) -> float:
@@ -245,8 +274,9 @@ class SessionCoach:
     """Live coaching of one guided session: follows its current step, drives its engine.
 
     Shared by the connections of one session (a reconnect resumes the same
-    step with the same counts). Database work happens in ``sync`` and
-    ``drive``; call them outside the event loop (they block).
+    step with the same counts); a connection holds ``turn`` while it feeds a
+    frame. ``analyze`` and ``reply`` are quick CPU work; ``sync`` and
+    ``update_session`` do database work (call them outside the event loop).
     """
 
     session_id: int
@@ -254,7 +284,7 @@ class SessionCoach:
     factory: sessionmaker[Session]
     clock: Callable[[], float]
     wall: Callable[[], datetime] = lambda: datetime.now(UTC)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     step_index: int = -1
     coach: LiveCoach | None = None
     finished: bool = False
@@ -289,39 +319,74 @@ class SessionCoach:
                 steps[state.step_index].exercise_id if state.step_index < len(steps) else ""
             )
             self.kind = steps[state.step_index].kind.value if exercise_id else ""
+            previous = self.coach
             self.coach = LiveCoach.for_exercise(exercise_id)
-            self.coach.new_connection()
+            if previous is None:
+                self.coach.new_connection()
+            else:  # same client clock as the step before
+                self.coach.offset_s = previous.offset_s
             self.camera_paused = False
 
+    def analyze(self, frame: LandmarkFrame) -> tuple[Feedback | None, Feedback]:
+        """Feed the current step's analyzer (CPU only; ``sync`` must have run once).
+
+        Returns the previous feedback and the new one.
+
+        Raises:
+            ProtocolError: the frame's time goes back.
+        """
+        assert self.coach is not None, "call sync() first"
+        before = self.coach.last
+        return before, self.coach.feed(frame)
+
+    def needs_database(self, before: Feedback | None, feedback: Feedback) -> bool:
+        """Whether ``update_session`` has anything to do for this frame."""
+        if feedback.t_s - self.synced_at >= SYNC_EVERY_S:
+            return True
+        if self.finished or self.coach is None or self.coach.analyzer is None:
+            return False
+        return self._trigger(before, feedback)
+
+    def update_session(self, before: Feedback | None, feedback: Feedback) -> None:
+        """Drive the session's engine from the camera and re-read it (blocking database work)."""
+        checks = not self.finished and self.coach is not None and self.coach.analyzer is not None
+        if checks and self._trigger(before, feedback):
+            self._drive(before, feedback)
+        if feedback.t_s - self.synced_at >= SYNC_EVERY_S:
+            self.sync()
+            self.synced_at = feedback.t_s
+
+    def reply(self, feedback: Feedback) -> dict[str, Any]:
+        """The feedback message for the page (``step_done`` is sent once per finished step)."""
+        assert self.coach is not None
+        message = self.coach.message(feedback, step_done=self.step_done)
+        message["step_index"] = self.step_index
+        message["kind"] = self.kind
+        message["session_finished"] = self.finished
+        self.step_done = False
+        return message
+
     def feed(self, frame: LandmarkFrame) -> dict[str, Any]:
-        """One frame in, one feedback message out (blocking: database work included)."""
-        with self.lock:
-            if self.coach is None or frame.t_s - self.synced_at >= SYNC_EVERY_S:
-                self.sync()
-                self.synced_at = frame.t_s
-            assert self.coach is not None
-            before = self.coach.last
-            feedback = self.coach.feed(frame)
-            if not self.finished and self.coach.analyzer is not None:
-                self._drive(before, feedback)
-            message = self.coach.message(feedback, step_done=self.step_done)
-            message["step_index"] = self.step_index
-            message["kind"] = self.kind
-            message["session_finished"] = self.finished
-            self.step_done = False
-            return message
+        """One frame in, one message out, all in one blocking call."""
+        if self.coach is None:
+            self.sync()
+        before, feedback = self.analyze(frame)
+        if self.needs_database(before, feedback):
+            self.update_session(before, feedback)
+        return self.reply(feedback)
 
     def new_connection(self) -> None:
-        with self.lock:
-            self.synced_at = -math.inf
-            if self.coach is not None:
-                self.coach.new_connection()
+        self.synced_at = -math.inf
+        if self.coach is not None:
+            self.coach.new_connection()
+
+    def _trigger(self, before: Feedback | None, feedback: Feedback) -> bool:
+        started_hold = feedback.hold_s > 0 and (before is None or before.hold_s <= 0)
+        broke_hold = self.coach is not None and self.coach.hold_paused and not feedback.rep_done
+        return feedback.rep_done or started_hold or broke_hold or self.camera_paused
 
     def _drive(self, before: Feedback | None, feedback: Feedback) -> None:
         started_hold = feedback.hold_s > 0 and (before is None or before.hold_s <= 0)
-        broke_hold = self.coach is not None and self.coach.hold_paused and not feedback.rep_done
-        if not (feedback.rep_done or started_hold or broke_hold or self.camera_paused):
-            return
         with self.factory() as db:
             active = self._open(db)
             state = active.engine.state

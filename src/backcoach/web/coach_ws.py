@@ -10,6 +10,7 @@ ever affects its own session.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -128,7 +129,7 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
             if not await connection.reject(exc.code, str(exc)):
                 return
             continue
-        await websocket.send_json(coach.message(feedback))
+        await _send(websocket, coach.message(feedback))
 
 
 @router.websocket("/ws/coach/{session_id}")
@@ -162,13 +163,19 @@ async def coach_session(websocket: WebSocket, session_id: int) -> None:
     )
     connection = _Connection(websocket)
     async for frame in connection.frames():
-        try:
-            reply = await run_in_threadpool(_feed, coach, frame)
-        except ProtocolError as exc:
-            if not await connection.reject(exc.code, str(exc)):
-                return
-            continue
-        await websocket.send_json(reply)
+        async with coach.turn:
+            try:
+                before, feedback = coach.analyze(frame)
+            except ProtocolError as exc:
+                if not await connection.reject(exc.code, str(exc)):
+                    return
+                continue
+            # Only frames that change the session (a rep, a hold) or are due for a
+            # re-read touch the database, in a worker thread.
+            if coach.needs_database(before, feedback):
+                await run_in_threadpool(coach.update_session, before, feedback)
+            reply = coach.reply(feedback)
+        await _send(websocket, reply)
 
 
 def _start(coach: SessionCoach) -> None:
@@ -176,5 +183,5 @@ def _start(coach: SessionCoach) -> None:
     coach.sync()
 
 
-def _feed(coach: SessionCoach, frame: LandmarkFrame) -> dict[str, Any]:
-    return coach.feed(frame)
+async def _send(websocket: WebSocket, message: dict[str, Any]) -> None:
+    await websocket.send_text(json.dumps(message, separators=(",", ":")))
