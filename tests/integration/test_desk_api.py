@@ -9,8 +9,11 @@ import httpx
 import pytest
 
 from backcoach.config import Settings
+from backcoach.content import View
+from backcoach.vision.landmarks import LandmarkFrame, frame_to_json
 from backcoach.web.deskstate import GAP_S, DeskClock, DeskRuntime
 from tests.e2e.live_server import running_server
+from tests.unit.test_posture import SLUMPED_BACK, UPRIGHT, desk_render, film
 
 
 class FakeDeskClock(DeskClock):
@@ -109,3 +112,54 @@ def test_walks_are_logged_and_bad_input_refused(client: httpx.Client) -> None:
     for bad in ({"minutes": 0}, {"minutes": 601}, {"minutes": "far"}, {}):
         assert client.post("/api/v1/desk/walk", json=bad).status_code == 422
     assert client.get("/api/v1/desk/days", params={"count": 0}).status_code == 422
+
+
+def send_frames(
+    client: httpx.Client, frames: list[LandmarkFrame], restart: bool = False
+) -> dict[str, object]:
+    answer: dict[str, object] = {}
+    for start in range(0, len(frames), 25):
+        batch = [frame_to_json(f) for f in frames[start : start + 25]]
+        response = client.post(
+            "/api/v1/desk/posture", json={"frames": batch, "restart": restart and start == 0}
+        )
+        assert response.status_code == 200, response.text
+        answer = response.json()
+    return answer
+
+
+def test_landmarks_from_the_page_give_posture_alerts_and_presence(
+    client: httpx.Client, clock: FakeDeskClock
+) -> None:
+    render = desk_render(View.SIDE, noise=0.002, seed=4)
+    frames = film([(UPRIGHT, 10, render), (SLUMPED_BACK, 70, render)])
+    answer = send_frames(client, frames, restart=True)
+    assert answer["state"] == "slouched" and not answer["calibrating"]
+    days = client.get("/api/v1/desk/days", params={"count": 1}).json()
+    assert days[0]["posture_alerts"] == 1
+    assert days[0]["posture_min"]["slouched"] == pytest.approx(1, abs=0.2)  # stored by the minute
+
+    away = [LandmarkFrame(t_s=80 + i / 5, landmarks=None) for i in range(30)]
+    assert send_frames(client, away)["state"] == "absent"
+    walk_minutes(client, 10, clock)  # nobody in view: the break clock does not run
+    state = client.get("/api/v1/desk/state").json()
+    assert state["today"]["sitting_min"] == 0 and state["next_in_s"] == 20 * 60
+
+    assert client.post("/api/v1/desk/posture/stop").status_code == 204
+    walk_minutes(client, 1, clock)  # camera off: present again
+    assert client.get("/api/v1/desk/state").json()["today"]["sitting_min"] == pytest.approx(1)
+    days = client.get("/api/v1/desk/days", params={"count": 1}).json()
+    assert days[0]["posture_min"]["slouched"] == pytest.approx(70 / 60, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        [{"t_s": 0, "landmarks": [[0.5, 0.5, 0, 1]] * 32}],
+        [{"t_s": 1, "landmarks": None}, {"t_s": 0, "landmarks": None}],
+        [{"t_s": -1, "landmarks": None}],
+    ],
+)
+def test_malformed_landmarks_are_refused(client: httpx.Client, frames: list[object]) -> None:
+    response = client.post("/api/v1/desk/posture", json={"frames": frames})
+    assert response.status_code == 422

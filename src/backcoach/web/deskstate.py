@@ -26,9 +26,13 @@ from backcoach.services.desk import (
     break_config,
     desk_day,
     local_day,
+    record_posture,
     reminders_on,
 )
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
 
+POSTURE_SLICE_S = 60.0  # posture minutes are stored at least a minute at a time
 GAP_S = 90.0  # real seconds without a tick after which the page is taken as closed
 SOURCE = "web"
 
@@ -65,6 +69,17 @@ class DeskView(BaseModel):
     today: TodayView
 
 
+class PostureView(BaseModel):
+    """What the posture monitor made of the landmarks the page sent."""
+
+    state: Literal["upright", "slouched", "forward-head", "absent"]
+    calibrating: bool
+    alert: bool = Field(description="True when sustained bad posture raised an alert now")
+    suggestion: str | None = Field(description="Exercise id of a move to do after an alert")
+    suggestion_name: str | None
+    frames: int
+
+
 class DeskClock:
     """Local wall-clock time, running ``time_scale`` times faster from the moment it starts."""
 
@@ -89,6 +104,9 @@ class DeskRuntime:
         self.timer: DeskTimer | None = None
         self.away = False
         self._last_tick_real: float | None = None
+        self.posture: PostureMonitor | None = None  # the page's camera, when switched on
+        self._posture_last_t = -1.0
+        self._posture_stored_s: dict[PostureState, float] = {}
 
     def _timer(self, db: Session, user_id: int, catalog: Catalog) -> DeskTimer:
         # The request's user may have just been created and not yet committed; commit it,
@@ -110,8 +128,10 @@ class DeskRuntime:
             real, now = self.clock.real(), self.clock.now()
             gap = real - (self._last_tick_real if self._last_tick_real is not None else real)
             self._last_tick_real = real
-            # a long silence means nobody watched the page: that time was not at the desk
-            timer.tick(db, now, active=not self.away and gap <= GAP_S)
+            # a long silence means nobody watched the page: that time was not at the desk;
+            # with the camera on, nobody in view is away too
+            active = not self.away and gap <= GAP_S and self._in_view()
+            timer.tick(db, now, active=active)
             return self._view(db, timer, catalog)
 
     def view(self, db: Session, *, user_id: int, catalog: Catalog) -> DeskView:
@@ -136,6 +156,72 @@ class DeskRuntime:
                 self._last_tick_real = self.clock.real()
                 self.away = away
             return self._view(db, timer, catalog)
+
+    def _in_view(self) -> bool:
+        monitor = self.posture
+        if monitor is None or not monitor.spans:
+            return True
+        return monitor.spans[-1].state is not PostureState.ABSENT
+
+    def watch(
+        self,
+        db: Session,
+        frames: list[LandmarkFrame],
+        *,
+        user_id: int,
+        catalog: Catalog,
+        restart: bool = False,
+    ) -> PostureView:
+        """Feed landmark frames from the page's camera to the posture monitor.
+
+        A restart (or time going backwards: the camera was switched on again)
+        calibrates afresh. Alerts and posture minutes are stored as they come.
+        """
+        with self.lock:
+            if restart or self.posture is None or (frames and frames[0].t_s < self._posture_last_t):
+                self._store_minutes(db, user_id, force=True)
+                self.posture, self._posture_stored_s = PostureMonitor(), {}
+            monitor = self.posture
+            alert: PostureReading | None = None
+            reading: PostureReading | None = None
+            for frame in frames:
+                reading = monitor.update(frame)
+                self._posture_last_t = frame.t_s
+                if reading.alert:
+                    alert = reading
+            now = self.clock.now()
+            if alert is not None:
+                record_posture(db, user_id=user_id, now=now, alerts=1, source=SOURCE)
+            self._store_minutes(db, user_id)
+            state = monitor.spans[-1].state if monitor.spans else PostureState.ABSENT
+            move = catalog.exercises.get(alert.suggestion) if alert and alert.suggestion else None
+            return PostureView(
+                state=state.value,
+                calibrating=monitor.baseline is None,
+                alert=alert is not None,
+                suggestion=alert.suggestion if alert is not None else None,
+                suggestion_name=move.name if move is not None else None,
+                frames=monitor.frames,
+            )
+
+    def stop_watching(self, db: Session, *, user_id: int) -> None:
+        with self.lock:
+            self._store_minutes(db, user_id, force=True)
+            self.posture, self._posture_stored_s = None, {}
+
+    def _store_minutes(self, db: Session, user_id: int, *, force: bool = False) -> None:
+        """Store the posture minutes not stored yet, in slices of at least POSTURE_SLICE_S."""
+        monitor = self.posture
+        if monitor is None:
+            return
+        seconds = {s: monitor.seconds_in(s) for s in PostureState}
+        new = {s: v - self._posture_stored_s.get(s, 0.0) for s, v in seconds.items()}
+        if sum(new.values()) < (1.0 if force else POSTURE_SLICE_S):
+            return
+        minutes = {s.value: v / 60 for s, v in new.items() if v > 0}
+        record_posture(db, user_id=user_id, now=self.clock.now(), minutes_by_state=minutes,
+                       source=SOURCE)  # fmt: skip
+        self._posture_stored_s = seconds
 
     def _view(self, db: Session, timer: DeskTimer, catalog: Catalog) -> DeskView:
         due = timer.due

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -12,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from backcoach.content import Catalog
 from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day, record_walk
+from backcoach.vision.landmarks import frame_from_json
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
-from backcoach.web.deskstate import DeskRuntime, DeskView
+from backcoach.web.deskstate import DeskRuntime, DeskView, PostureView
 
 router = APIRouter(prefix="/desk", tags=["desk"])
 
@@ -127,6 +129,43 @@ def walk(body: WalkIn, db: DbDep, user: UserDep, desk: RuntimeDep) -> DeskDayOut
     record_walk(db, user_id=user.id, minutes=body.minutes, now=now, source="manual")
     day = local_day(now)
     return DeskDayOut.of(desk_days(db, user_id=user.id, since=day, until=day + timedelta(1))[0])
+
+
+class FrameIn(BaseModel):
+    t_s: float = Field(ge=0, le=10**7, description="Camera time of the frame, seconds")
+    landmarks: list[list[float]] | None = Field(
+        description="33 BlazePose landmarks [x, y, z, visibility], or null when nobody is seen"
+    )
+    aspect: float = Field(default=1.0, gt=0, le=10, description="Image width / height")
+
+
+class PostureIn(BaseModel):
+    frames: list[FrameIn] = Field(max_length=100, description="Frames in time order")
+    restart: bool = Field(default=False, description="The camera was (re)started: calibrate")
+
+
+@router.post("/posture", responses={422: {"description": "Malformed landmarks"}})
+def posture(
+    body: PostureIn, db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep
+) -> PostureView:
+    """Landmarks from the page's camera (never pictures) for the posture monitor.
+
+    Nobody in view pauses the break clock like "I'm away"; sustained slouching or a
+    forward head gives an alert with a desk-break move, stored with today's counters.
+    """
+    try:
+        frames = [frame_from_json(f.model_dump()) for f in body.frames]
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if any(b.t_s < a.t_s for a, b in itertools.pairwise(frames)):
+        raise HTTPException(422, "Frames must be in time order.")
+    return desk.watch(db, frames, user_id=user.id, catalog=catalog, restart=body.restart)
+
+
+@router.post("/posture/stop", status_code=204)
+def posture_stop(db: DbDep, user: UserDep, desk: RuntimeDep) -> None:
+    """The page's camera was switched off: store the posture minutes seen."""
+    desk.stop_watching(db, user_id=user.id)
 
 
 @router.get("/days")
