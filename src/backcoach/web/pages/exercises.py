@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
-from backcoach.content import Stage
+from backcoach.content import Exercise, Stage
 from backcoach.content.illustration import render_exercise_svg, render_keyframe_svg
 from backcoach.web.camera_pages import camera_practice
 from backcoach.web.deps import CatalogDep
@@ -16,6 +17,25 @@ from backcoach.web.library import find_exercises
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/exercises", tags=["pages"], include_in_schema=False)
+
+
+_ANIMATION_DATA = re.compile(r"<script[^>]*>.*?</script>", re.DOTALL)
+
+
+def thumbnail(exercise: Exercise) -> Markup:
+    """The exercise's last key position, small and still (without the animation data)."""
+    svg = render_keyframe_svg(exercise, exercise.keyframes[-1])
+    return Markup(_ANIMATION_DATA.sub("", svg))
+
+
+def _thumbnail(request: Request, exercise: Exercise) -> Markup:
+    """``thumbnail`` drawn once per app (content does not change while it runs)."""
+    cache: dict[str, Markup] | None = getattr(request.app.state, "thumbnails", None)
+    if cache is None:
+        cache = request.app.state.thumbnails = {}
+    if exercise.id not in cache:
+        cache[exercise.id] = thumbnail(exercise)
+    return cache[exercise.id]
 
 
 @router.get("")
@@ -28,7 +48,13 @@ def library(
     # An unknown stage from a hand-typed URL shows everything instead of an error page.
     chosen = Stage(stage) if stage in {s.value for s in Stage} else None
     found = find_exercises(catalog, stage=chosen, query=q)
-    context = {"exercises": found, "stages": list(Stage), "stage": chosen, "q": q}
+    context = {
+        "exercises": found,
+        "thumbnails": {e.id: _thumbnail(request, e) for e in found},
+        "stages": list(Stage),
+        "stage": chosen,
+        "q": q,
+    }
     return render(request, "exercises/index.html", context, partial="exercises/_list.html")
 
 
