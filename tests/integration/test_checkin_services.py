@@ -214,11 +214,16 @@ def test_three_good_sessions_progress_and_a_pain_rise_holds(db: Session, user_id
     assert [s.reps for s in progressed.steps] == [9, 9]
     assert "more rep" in progressed.steps[0].notes[0]
 
-    # a session today where pain went up: no progression from it
-    done_session(db, user_id, progressed, TODAY, pain_before=2, pain_after=4)
+    # a session today where pain went up by 1: no progression from it
+    done_session(db, user_id, progressed, TODAY, pain_before=2, pain_after=3)
     held = plan_today(db, user_id).require_plan()
     assert [s.reps for s in held.steps] == [9, 9]
     assert "pain was higher" in held.steps[0].notes[0]
+    # ... and by 2: one step down
+    done_session(db, user_id, held, TODAY, pain_before=2, pain_after=4)
+    eased = plan_today(db, user_id).require_plan()
+    assert [s.reps for s in eased.steps] == [8, 8]
+    assert "2 points higher" in eased.steps[0].notes[0]
 
 
 def test_this_hurts_backs_the_exercise_off_next_time(db: Session, user_id: int) -> None:

@@ -69,6 +69,18 @@ def test_first_session_uses_the_program_dose() -> None:
         (good_run(5), 9, "1 more rep(s)"),
         # the newest session had pain rise: hold, with a note
         ([session(1, pain_before=2, pain_after=3), *good_run(3, start_days_ago=2)], 8, "higher"),
+        # pain rose by 2 or more: one step down
+        ([session(1, pain_before=2, pain_after=4), *good_run(3, start_days_ago=2)], 7, "2 points"),
+        ([session(1, pain_before=0, pain_after=9), *good_run(3, start_days_ago=2)], 7, "9 points"),
+        # ... only for exercises done in that session
+        (
+            [
+                session(1, record("other"), pain_before=2, pain_after=5),
+                *good_run(3, start_days_ago=2),
+            ],
+            8,
+            "higher",
+        ),
         # an older pain rise only resets the count
         ([*good_run(3), session(4, pain_before=2, pain_after=4)], 9, "more rep"),
         ([*good_run(2), session(3, pain_before=2, pain_after=4)], 8, None),

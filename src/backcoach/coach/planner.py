@@ -14,7 +14,9 @@ The rules, in plain words:
   dose the first time), and then the progression rules of ``progression.py``
   apply: back off to the easier variant when it hurt last time, step back
   after a break of a week or more, progress one step after 3 good sessions in
-  a row at the same dose, never progress when pain rose. If today's pain
+  a row at the same dose, never progress when pain rose (and when pain after
+  the last session was 2 or more points higher than before it, the exercises
+  done in it step one dose step down). If today's pain
   before the session is at or above the pain limit, nothing progresses today.
   Doses always stay within the content's safe minimum and maximum.
 - Every step whose dose differs from last time carries ``notes`` saying why.
@@ -33,6 +35,7 @@ from backcoach.coach.progression import (
     BREAK_DAYS,
     DEFAULT_PAIN_LIMIT,
     LONG_BREAK_DAYS,
+    PAIN_RISE_STOP,
     SESSIONS_TO_PROGRESS,
     back_off_for_pain,
     can_progress,
@@ -129,6 +132,14 @@ def _good_streak(exercise_id: str, sessions: Sequence[SessionRecord], pain_limit
     return count
 
 
+def _pain_rise(session: SessionRecord | None) -> int:
+    """How many points pain after a session was above pain before it (0 if not higher)."""
+    if session is None or not session.pain_rose:
+        return 0
+    assert session.pain_before is not None and session.pain_after is not None
+    return session.pain_after - session.pain_before
+
+
 def _from_record(base: PlannedStep, session: SessionRecord, exercise_id: str) -> PlannedStep:
     record = session.exercise(exercise_id)
     assert record is not None  # _last_done found it
@@ -184,7 +195,13 @@ def _plan_step(
         elif not hurt and can_progress(exercise):
             last_session = sessions[-1] if sessions else None
             streak = _good_streak(exercise.id, sessions, pain_limit)
-            if last_session is not None and last_session.pain_rose:
+            rise = _pain_rise(last_session)
+            if rise >= PAIN_RISE_STOP and last_session is session:
+                step = step_back(step, exercise)
+                notes.append(
+                    f"One step easier: your pain was {rise} points higher after the last session."
+                )
+            elif rise > 0:
                 notes.append("Same dose as last time: your pain was higher after the last session.")
             elif streak >= SESSIONS_TO_PROGRESS and hold_today:
                 notes.append(hold_today)

@@ -14,7 +14,9 @@ exercise of today's program):
   exercises progress; warm-up, cool-down and breathing stay as written.
 - **Never progress when pain rose.** A session with pain after higher than
   before (or with no pain or effort check-in, or left unfinished) ends the
-  run of good sessions; the dose stays where it is.
+  run of good sessions; the dose stays where it is. When pain after the last
+  session was ``PAIN_RISE_STOP`` (2) or more points higher than before it,
+  the main workout exercises done in it step one dose step down.
 - **Back off when an exercise hurts.** If pain during an exercise reached the
   user's pain limit (``DEFAULT_PAIN_LIMIT``, 5 out of 10, adjustable) or rose
   by ``PAIN_RISE_STOP`` (2) or more above the pain before the session, or the
