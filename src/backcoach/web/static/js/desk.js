@@ -191,6 +191,112 @@
     setTimeout(tick, TICK_MS);
   }
 
+  // --- the optional posture camera: pose in this browser, landmarks to the server -----------
+  const POSTURE_FPS = 3;
+  const STATE_TEXT = {
+    upright: "upright", slouched: "slouched", "forward-head": "head forward", absent: "nobody in view",
+  };
+  const toggle = $("posture-toggle");
+  const card = $("posture-card");
+  let camera = null;
+  let pending = [];
+  let lastSampled = -Infinity;
+  let restart = false;
+  let sending = false;
+
+  function postureMessage(text) {
+    $("posture-message").textContent = text || "";
+    $("posture-message").hidden = !text;
+  }
+
+  async function sendPosture() {
+    if (sending || !pending.length) return;
+    sending = true;
+    const frames = pending;
+    pending = [];
+    try {
+      const answer = await post("posture", { frames, restart });
+      restart = false;
+      card.dataset.postureState = answer.state;
+      $("posture-state").textContent = answer.calibrating
+        ? "learning your upright posture…"
+        : STATE_TEXT[answer.state] || answer.state;
+      if (answer.alert) {
+        const text = `You have been ${STATE_TEXT[answer.state] || answer.state} for a while. Try: ${answer.suggestion_name || answer.suggestion}.`;
+        postureMessage(text);
+        if (state.reminders && "Notification" in window && Notification.permission === "granted") {
+          try { new Notification("Check your posture", { body: text, tag: "backcoach-posture" }); } catch (err) { /* the message is enough */ }
+        }
+      }
+    } catch (err) {
+      postureMessage(`Posture: ${err.message}`);
+    } finally {
+      sending = false;
+    }
+  }
+
+  function stopCamera(message) {
+    if (camera) camera.stop();
+    camera = null;
+    pending = [];
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.textContent = "Watch my posture";
+    $("posture-stage").hidden = true;
+    $("posture-state").textContent = "camera off";
+    card.dataset.cameraState = "off";
+    postureMessage(message);
+    post("posture/stop").catch(() => {});
+  }
+
+  async function startCamera() {
+    const tools = window.BackcoachCamera;
+    if (!tools) {
+      postureMessage("The camera cannot start in this browser. Breaks work without it.");
+      return;
+    }
+    camera = new tools.PoseCamera({
+      video: $("posture-video"),
+      canvas: $("posture-canvas"),
+      modelComplexity: 1,
+      onPose: (landmarks, t) => {
+        if (t - lastSampled < 1 / POSTURE_FPS) return;
+        lastSampled = t;
+        card.dataset.cameraT = String(t);
+        const video = $("posture-video");
+        pending.push({
+          t_s: Math.max(0, t),
+          aspect: video.videoHeight ? video.videoWidth / video.videoHeight : 1,
+          landmarks: landmarks
+            ? landmarks.map((p) => [p.x, p.y, p.z || 0, p.visibility || 0])
+            : null,
+        });
+      },
+      onStop: (message) => stopCamera(`${message} Breaks keep working.`),
+    });
+    toggle.setAttribute("aria-pressed", "true");
+    toggle.textContent = "Turn the camera off";
+    card.dataset.cameraState = "starting";
+    postureMessage("Starting the camera…");
+    restart = true;
+    lastSampled = -Infinity;
+    try {
+      await camera.start();
+    } catch (err) {
+      stopCamera(`${tools.cameraProblem(err)}`.replace("Carry on with the buttons", "Breaks work without it"));
+      return;
+    }
+    card.dataset.cameraState = "running";
+    $("posture-stage").hidden = false;
+    postureMessage("Sit upright and look at your screen for 5 seconds.");
+  }
+
+  toggle.addEventListener("click", () => {
+    if (camera) stopCamera(null);
+    else startCamera();
+  });
+  setInterval(sendPosture, 1000);
+  window.addEventListener("pagehide", () => { if (camera) post("posture/stop").catch(() => {}); });
+
   draw();
   setInterval(drawCountdown, 250);
   setTimeout(tick, 200);
