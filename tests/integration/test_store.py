@@ -120,6 +120,24 @@ def test_upgrade_from_empty_creates_every_table_at_head(db_settings: Settings) -
         engine.dispose()
 
 
+def test_upgrade_from_the_first_revision_keeps_the_data(db_settings: Settings) -> None:
+    engine = make_engine(db_settings)
+    try:
+        assert upgrade_engine(engine, "0001") == "0001"
+        with session_factory(engine)() as db:
+            user = local_user(db, now=T0)
+            add_session(db, user_id=user.id, program_id="p", length="short", plan={"steps": []},
+                        started_at=T0, status=SessionStatus.COMPLETED)  # fmt: skip
+            db.commit()
+        assert upgrade_engine(engine) == head_revision()
+        indexes = {i["name"] for i in inspect(engine).get_indexes("sessions")}
+        assert "ix_sessions_user_status_started" in indexes
+        with session_factory(engine)() as db:
+            assert session_start_times(db, user_id=user.id, status=SessionStatus.COMPLETED) == [T0]
+    finally:
+        engine.dispose()
+
+
 # --- users, datetimes, constraints ----------------------------------------------
 
 

@@ -39,6 +39,7 @@ from backcoach.store import (
     add_habit_log,
     add_questionnaire_response,
     add_screening,
+    head_revision,
     local_user,
     make_engine,
     session_factory,
@@ -345,8 +346,9 @@ def test_data_delete_asks_first_and_then_removes_everything(engine: Engine, db_u
 
 def test_db_upgrade_and_current(db_url: str) -> None:
     assert "is empty" in cli(db_url, "db", "current")
-    assert "up to date (revision 0001)" in cli(db_url, "db", "upgrade")
-    assert "revision 0001 (the newest)" in cli(db_url, "db", "current")
+    head = head_revision()
+    assert f"up to date (revision {head})" in cli(db_url, "db", "upgrade")
+    assert f"revision {head} (the newest)" in cli(db_url, "db", "current")
 
 
 def test_a_damaged_database_gives_a_clear_error(tmp_path: Path) -> None:

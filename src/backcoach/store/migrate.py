@@ -67,11 +67,11 @@ def current_revision(engine: Engine) -> str | None:
         raise error from exc
 
 
-def upgrade_engine(engine: Engine) -> str | None:
-    """Bring ``engine``'s database to the newest schema; returns the revision."""
+def upgrade_engine(engine: Engine, revision: str = "head") -> str | None:
+    """Bring ``engine``'s database to the newest schema (or ``revision``); returns it."""
     try:
         with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
+            command.upgrade(alembic_config(connection), revision)
     except CommandError as exc:
         raise StoreError(
             f"The database {describe(engine.url)} cannot be upgraded: {exc}. It may have "

@@ -116,7 +116,9 @@ class WorkoutSession(Base):
     __tablename__ = "sessions"
     __table_args__ = (
         Index("ix_sessions_user_started", "user_id", "started_at"),
-        Index("ix_sessions_user_status", "user_id", "status"),
+        # Covers the streak query (completed sessions' start times) without reading
+        # the rows, whose JSON plans make a full scan slow on SQLite.
+        Index("ix_sessions_user_status_started", "user_id", "status", "started_at"),
         CheckConstraint("pain_before BETWEEN 0 AND 10", name="pain_before_range"),
         CheckConstraint("pain_after BETWEEN 0 AND 10", name="pain_after_range"),
         CheckConstraint("effort BETWEEN 0 AND 10", name="effort_range"),
