@@ -163,3 +163,4 @@ def test_landmarks_from_the_page_give_posture_alerts_and_presence(
 def test_malformed_landmarks_are_refused(client: httpx.Client, frames: list[object]) -> None:
     response = client.post("/api/v1/desk/posture", json={"frames": frames})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "frames"]  # FastAPI's format

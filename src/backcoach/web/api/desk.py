@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -144,7 +144,13 @@ class PostureIn(BaseModel):
     restart: bool = Field(default=False, description="The camera was (re)started: calibrate")
 
 
-@router.post("/posture", responses={422: {"description": "Malformed landmarks"}})
+def _invalid(index: int, field: str, message: str) -> RequestValidationError:
+    """A 422 in FastAPI's own format (one entry per field), like any invalid body."""
+    where = ("body", "frames", index, field)
+    return RequestValidationError([{"type": "value_error", "loc": where, "msg": message}])
+
+
+@router.post("/posture")
 def posture(
     body: PostureIn, db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep
 ) -> PostureView:
@@ -153,12 +159,14 @@ def posture(
     Nobody in view pauses the break clock like "I'm away"; sustained slouching or a
     forward head gives an alert with a desk-break move, stored with today's counters.
     """
-    try:
-        frames = [frame_from_json(f.model_dump()) for f in body.frames]
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
-    if any(b.t_s < a.t_s for a, b in itertools.pairwise(frames)):
-        raise HTTPException(422, "Frames must be in time order.")
+    frames = []
+    for index, raw in enumerate(body.frames):
+        try:
+            frames.append(frame_from_json(raw.model_dump()))
+        except ValueError as exc:
+            raise _invalid(index, "landmarks", str(exc)) from None
+        if index and frames[-1].t_s < frames[-2].t_s:
+            raise _invalid(index, "t_s", "frames must be in time order")
     return desk.watch(db, frames, user_id=user.id, catalog=catalog, restart=body.restart)
 
 
