@@ -202,8 +202,21 @@ def generate(engine: Engine, seed: int = 7) -> dict[str, int]:
     }
 
 
-def median_ms(engine: Engine, work: Callable[[Session], object]) -> tuple[float, object]:
-    """Median wall time of ``work`` over ``REPEATS`` fresh ORM sessions (after one warm-up)."""
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    best_ms: float
+
+    def __str__(self) -> str:
+        return f"{self.median_ms:.1f} (best {self.best_ms:.1f})"
+
+
+def timed(engine: Engine, work: Callable[[Session], object]) -> tuple[Timing, object]:
+    """Wall time of ``work`` over ``REPEATS`` fresh ORM sessions (after one warm-up).
+
+    The best run shows the code's own cost on a busy machine; the median what a
+    user would see on this one.
+    """
     factory = session_factory(engine)
     with factory() as db:
         result = work(db)
@@ -213,15 +226,15 @@ def median_ms(engine: Engine, work: Callable[[Session], object]) -> tuple[float,
             started = time.perf_counter()
             work(db)
             times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
+    return Timing(statistics.median(times), min(times)), result
 
 
 @dataclass
 class Figures:
     database: str
     generate_s: float
-    history_ms: float
-    plan_ms: float
+    history: Timing
+    plan: Timing
     plan_result: str
     size_mb_per_year: float
     counts: dict[str, int]
@@ -240,8 +253,8 @@ def run(engine: Engine, name: str, size: Callable[[], int]) -> Figures:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     catalog = default_catalog()
-    history_ms, _ = median_ms(engine, lambda db: history_summary(db, today=TODAY))
-    plan_ms, decision = median_ms(
+    history, _ = timed(engine, lambda db: history_summary(db, today=TODAY))
+    plan, decision = timed(
         engine,
         lambda db: todays_plan(
             db, catalog, today=TODAY, program_id=PROGRAM, length=Length.SHORT, pain_now=2
@@ -254,7 +267,7 @@ def run(engine: Engine, name: str, size: Callable[[], int]) -> Figures:
         else f"refused: {getattr(decision, 'refusal', '?')}"
     )
     per_year = (size() - empty) / YEARS / 1e6
-    return Figures(name, generate_s, history_ms, plan_ms, plan_result, per_year, counts)
+    return Figures(name, generate_s, history, plan, plan_result, per_year, counts)
 
 
 def sqlite_figures(folder: Path) -> Figures:
@@ -314,7 +327,7 @@ def main() -> None:
     console.print(
         f"{YEARS} years of daily use: " + ", ".join(f"{n:,} {what}" for what, n in counts.items())
     )
-    table = Table(title="Store: history view and today's plan (median of 7 runs)")
+    table = Table(title="Store: history view and today's plan (median and best of 7 runs)")
     table.add_column("database")
     table.add_column("generate (s)", justify="right")
     table.add_column("history view (ms)", justify="right")
@@ -325,8 +338,8 @@ def main() -> None:
         table.add_row(
             f.database,
             f"{f.generate_s:.1f}",
-            f"{f.history_ms:.1f}",
-            f"{f.plan_ms:.1f}",
+            str(f.history),
+            str(f.plan),
             f.plan_result,
             f"{f.size_mb_per_year:.2f}",
         )
