@@ -23,14 +23,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import websockets
 from rich.console import Console
 from rich.table import Table
@@ -43,7 +49,6 @@ from backcoach.services.sessions import apply_event, start_session
 from backcoach.store import local_user, make_engine, session_factory
 from backcoach.vision.landmarks import frame_to_json
 from backcoach.vision.synthetic import Render, generate, keyframe_script
-from benchmarks.bench_web import serving
 
 CLIENT_COUNTS = (10, 25, 50, 75, 100)
 FPS = 30.0
@@ -63,6 +68,11 @@ class Run:
     frames: int
     dropped: int
     latencies_ms: list[float]
+    server_cpu_s: float
+
+    @property
+    def cpu_us_per_frame(self) -> float:
+        return self.server_cpu_s / self.frames * 1e6 if self.frames else float("nan")
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -73,6 +83,46 @@ class Run:
     @property
     def ok(self) -> bool:
         return self.dropped == 0 and self.percentile(95) < P95_GOAL_MS
+
+
+@contextmanager
+def serving(data_dir: Path) -> Iterator[tuple[str, int]]:
+    """``backcoach serve`` in a subprocess on SQLite; yields (base URL, process id)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
+    env["BACKCOACH_DATA_DIR"] = str(data_dir)
+    command = [sys.executable, "-m", "backcoach", "serve", "--host", "127.0.0.1"]
+    process = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("backcoach serve exited")
+            try:
+                if httpx.get(f"{url}/api/v1/preferences", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("backcoach serve did not start within 60 s")
+            time.sleep(0.1)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def landmark_messages() -> list[dict[str, object]]:
@@ -150,7 +200,7 @@ async def load(urls: list[str], messages: list[dict[str, object]]) -> tuple[list
 def server_runs() -> list[Run]:
     messages = landmark_messages()
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory() as folder, serving(Path(folder), None) as base:
+    with tempfile.TemporaryDirectory() as folder, serving(Path(folder)) as (base, pid):
         ws_base = base.replace("http://", "ws://")
         sessions = make_sessions(Path(folder), max(CLIENT_COUNTS))
         for endpoint in ("practice", "coach"):
@@ -159,8 +209,10 @@ def server_runs() -> list[Run]:
                     urls = [f"{ws_base}/ws/practice/glute-bridge"] * count
                 else:
                     urls = [f"{ws_base}/ws/coach/{sid}" for sid in sessions[:count]]
+                cpu_before = cpu_seconds(pid)
                 latencies, frames, dropped = asyncio.run(load(urls, messages))
-                run = Run(endpoint, count, frames, dropped, latencies)
+                cpu = cpu_seconds(pid) - cpu_before
+                run = Run(endpoint, count, frames, dropped, latencies, cpu)
                 runs.append(run)
                 print(
                     f"  {endpoint:8} {count:3} clients: p95 {run.percentile(95):6.1f} ms, "
@@ -221,11 +273,12 @@ def browser_rates() -> list[tuple[str, float, int]] | str:
 
 
 def main() -> None:
-    console = Console()
+    console = Console(width=130)
     print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machine)", flush=True)
     runs = server_runs()
     table = Table(title=f"Live coaching server, {FPS:.0f} fps per client, {SECONDS_PER_RUN:.0f} s")
-    for column in ("endpoint", "clients", "frames", "dropped", "p50 ms", "p95 ms", "max ms", "ok"):
+    columns = ("endpoint", "clients", "frames", "dropped", "p50 ms", "p95 ms", "max ms", "ok")
+    for column in (*columns, "server CPU µs/frame"):
         table.add_column(column, justify="right" if column != "endpoint" else "left")
     for run in runs:
         table.add_row(
@@ -237,12 +290,21 @@ def main() -> None:
             f"{run.percentile(95):.1f}",
             f"{max(run.latencies_ms):.1f}" if run.latencies_ms else "-",
             "yes" if run.ok else "no",
+            f"{run.cpu_us_per_frame:.0f}",
         )
     console.print(table)
     for endpoint in ("practice", "coach"):
         passing = [r.clients for r in runs if r.endpoint == endpoint and r.ok]
         best = max(passing) if passing else 0
         print(f"largest N with p95 < {P95_GOAL_MS:.0f} ms and no drops, /ws/{endpoint}: {best}")
+        cpu = [r.cpu_us_per_frame for r in runs if r.endpoint == endpoint and r.frames]
+        if cpu:
+            per_frame = statistics.median(cpu)
+            print(
+                f"  server CPU {per_frame:.0f} µs per frame: one free core would serve about "
+                f"{1e6 / per_frame / FPS:.0f} clients at {FPS:.0f} fps"
+            )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     rates = browser_rates()
     if isinstance(rates, str):
         print(f"in-browser pose: {rates}")

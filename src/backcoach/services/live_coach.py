@@ -113,6 +113,7 @@ def parse_message(text: str | bytes) -> LandmarkFrame | None:
 
 
 _NUMBERS = (int, float)  # exact types: JSON true/false must not pass as numbers
+_new_landmark = tuple.__new__  # builds the named tuple without a Python-level call
 
 
 def _landmarks(raw: object) -> tuple[Landmark, ...] | None:
@@ -133,7 +134,7 @@ def _landmarks(raw: object) -> tuple[Landmark, ...] | None:
                 and math.isfinite(x + y + z + v)
             ):
                 break
-            points.append(Landmark(float(x), float(y), float(z), float(v)))
+            points.append(_new_landmark(Landmark, (float(x), float(y), float(z), float(v))))
         else:
             return tuple(points)
     try:  # the slow, thorough check says exactly what is wrong
