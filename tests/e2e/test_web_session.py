@@ -69,7 +69,7 @@ def test_complete_session_then_history_and_export(page: Page, live_server: LiveS
     screenshot_both(page, "session-paused")
     page.locator("#pause").click()
     seen = run_to_the_end(page)
-    assert seen == list(range(len(planned)))  # every step, in order, none skipped
+    assert seen == list(range(len(planned))), seen  # every step, in order, none skipped
     expect(page.locator("#finished-title")).to_have_text("Session complete. Well done!")
     page.locator("input[name='pain_after'][value='1']").check()
     page.locator("input[name='effort'][value='4']").check()

@@ -266,9 +266,14 @@
   }
 
   // --- controls -----------------------------------------------------------------
+  // One main-button event at a time: a double tap must not act on the next activity
+  // (ending a hold or a whole step) before the person has even seen it.
+  let primaryBusy = false;
   function primaryAction() {
+    if (primaryBusy) return;
+    primaryBusy = true;
     const event = $("primary").dataset.event || "start";
-    send(event);
+    send(event).finally(() => { primaryBusy = false; });
   }
   function togglePause() {
     if (state.status === "running") send("pause");
