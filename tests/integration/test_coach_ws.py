@@ -23,11 +23,12 @@ from starlette.websockets import WebSocketDisconnect
 from backcoach.coach.engine import Start
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.config import Settings
-from backcoach.content import Kind, Length
+from backcoach.content import Kind, Length, default_catalog
 from backcoach.services.live_coach import BURST_FRAMES, MAX_MESSAGE_BYTES, RateLimiter
 from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import StepSource, list_step_events, local_user
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json, read_jsonl
+from backcoach.vision.synthetic import Render, generate, keyframe_poses, still
 from backcoach.web.app import create_app
 from backcoach.web.player import SessionClock
 
@@ -88,13 +89,13 @@ def bridge_plan() -> SessionPlan:
     return SessionPlan(program_id="test", length=Length.SHORT, steps=(bridge, squat))
 
 
-def started_session(client: TestClient) -> int:
+def started_session(client: TestClient, plan: SessionPlan | None = None) -> int:
     factory = client.app.state.sessions  # type: ignore[attr-defined]
     now = datetime.now(UTC)
     with factory() as db:
         user = local_user(db)
         db.commit()
-        active = start_session(db, user_id=user.id, plan=bridge_plan(), now=now)
+        active = start_session(db, user_id=user.id, plan=plan or bridge_plan(), now=now)
         apply_event(db, active=active, event=Start(SessionClock(1.0).now()), now=now)
         return active.id
 
@@ -297,3 +298,36 @@ def test_two_sessions_interleaved_count_independently(
     for session_id in (first, second):
         _, events = session_state(client, session_id)
         assert [(e.reps, e.source) for e in events] == [(1, StepSource.CAMERA)]
+
+
+def test_a_broken_hold_pauses_the_hold_and_says_why(client: TestClient) -> None:
+    """Plank: holding starts the hold; leaving the position pauses the session with the
+    reason; getting back into it resumes. The camera's hold clock counts held time only."""
+    catalog = default_catalog()
+    plank = keyframe_poses(catalog.exercise("plank"))[1]
+    lying = keyframe_poses(catalog.exercise("superman"))[0]
+    frames = generate(still(plank, 3.0) + still(lying, 2.0) + still(plank, 3.0), Render()).frames
+    broken_at = 6.0  # well inside the time spent lying down (from about 5 s to 7.4 s)
+    client.app.state.live_max_frames_per_s = 10_000  # type: ignore[attr-defined]  # replay fast
+    step = PlannedStep("plank", "Plank", Kind.HOLD, sets=1, hold_s=60.0)
+    session_id = started_session(client, SessionPlan("test", Length.SHORT, (step,)))
+    with client.websocket_connect(f"/ws/coach/{session_id}") as ws:
+        ws.receive_json()
+        first = replay(ws, [f for f in frames if f.t_s < broken_at])
+        paused = session_status(client, session_id)
+        second = replay(ws, [f for f in frames if f.t_s >= broken_at])
+    assert first[-1]["hold_paused"] is True
+    assert first[-1]["cue"] and first[-1]["cue"] == first[-1]["pause_reason"]
+    held = first[-1]["hold_total_s"]
+    assert 3.0 < held < 5.5  # the lead-in and the plank, not the lying down
+    assert paused == ("paused", "hold")
+    assert session_status(client, session_id) == ("running", "hold")
+    assert second[-1]["hold_paused"] is False
+    assert second[-1]["hold_total_s"] > held + 1.5
+
+
+def session_status(client: TestClient, session_id: int) -> tuple[str, str | None]:
+    factory = client.app.state.sessions  # type: ignore[attr-defined]
+    with factory() as db:
+        state = load_session(db, session_id=session_id).engine.state
+        return state.status.value, state.activity.value if state.activity else None

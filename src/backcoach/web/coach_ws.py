@@ -23,6 +23,8 @@ from backcoach.config import Settings
 from backcoach.content import Catalog
 from backcoach.errors import UsageError
 from backcoach.services.live_coach import (
+    BURST_FRAMES,
+    MAX_FRAMES_PER_S,
     MAX_MESSAGE_BYTES,
     MAX_REJECTED_IN_A_ROW,
     LiveCoach,
@@ -65,7 +67,9 @@ class _Connection:
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self.limiter = RateLimiter()
+        # Tests that replay recordings faster than real time raise the rate on app.state.
+        rate = getattr(websocket.app.state, "live_max_frames_per_s", MAX_FRAMES_PER_S)
+        self.limiter = RateLimiter(rate=rate, burst=max(BURST_FRAMES, rate * 1.5))
         self.rejected = 0
 
     async def frames(self) -> AsyncIterator[LandmarkFrame]:
