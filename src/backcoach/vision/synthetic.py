@@ -292,37 +292,86 @@ def cycles(
     return Script(rest, tuple(steps), tuple(marks))
 
 
-def keyframe_poses(exercise: Exercise) -> list[Pose]:
-    """The exercise's keyframes as poses (in file order)."""
-    return [Pose(k.segments) for k in exercise.keyframes]
+def keyframe_poses(
+    exercise: Exercise, extras: Mapping[str, Mapping[str, float]] | None = None
+) -> list[Pose]:
+    """The exercise's keyframes as poses (in file order).
+
+    Args:
+        exercise: the exercise with its keyframes.
+        extras: per keyframe name, what a 2-D figure cannot show, as ``Pose``
+            fields: ``{"turned to the left": {"head_yaw_deg": 60}}``.
+    """
+    extras = extras or {}
+    return [Pose(k.segments, **extras.get(k.name, {})) for k in exercise.keyframes]
 
 
-def keyframe_script(exercise: Exercise, reps: int, *, move_s: float = 1.0) -> Script:
+def _side_of(name: str) -> Side | None:
+    words = name.lower().replace(",", " ").split()
+    # The first side named is the one that works ("left arm and right leg reaching").
+    for word in words:
+        if word in ("left", "right"):
+            return "left" if word == "left" else "right"
+    return None
+
+
+def keyframe_script(
+    exercise: Exercise,
+    reps: int,
+    *,
+    move_s: float = 1.0,
+    rest_s: float = 0.6,
+    extras: Mapping[str, Mapping[str, float]] | None = None,
+    side: Side | None = None,
+) -> Script:
     """Reps through the exercise's keyframes: the first is rest, the others in order.
 
-    Each keyframe's own ``hold_s`` is used; the rep's hold is the longest one.
-    For a ``per_side`` exercise the reps alternate with the mirrored keyframes.
+    Rules, from how the content draws its exercises:
+
+    - keyframes equal to the rest pose ("lowered again") are skipped;
+    - when the other keyframes each name one side ("left knee up", "right knee
+      up"), each is its own rep from rest, sides alternating (``reps`` per side);
+    - otherwise one rep passes through all of them in order, and a ``per_side``
+      exercise alternates it with its mirror image (``reps`` per side; the
+      side named by the rest keyframe, or left, comes first; pass ``side`` to
+      script one side only, e.g. when the rest pose itself differs per side);
+    - each keyframe's own ``hold_s`` is used; a rep's hold is its longest one.
     """
-    poses = keyframe_poses(exercise)
-    rest, tops = poses[0], poses[1:]
+    frames = [k for k in exercise.keyframes[1:] if k.segments != exercise.keyframes[0].segments]
+    poses = keyframe_poses(exercise, extras)
+    by_name = {k.name: pose for k, pose in zip(exercise.keyframes, poses, strict=True)}
+    rest = poses[0]
     view = exercise.camera.view
-    holds = [k.hold_s for k in exercise.keyframes[1:]]
+    pause = max(rest_s, exercise.keyframes[0].hold_s)
 
-    def one(side: Side | None, mirror: bool) -> Script:
-        steps: list[Step] = []
-        for pose, hold in zip(tops, holds, strict=True):
-            steps.append(Step(pose.mirrored(view) if mirror else pose, move_s, hold))
+    def one(items: Sequence[tuple[Pose, float]], side: Side | None, base: Pose = rest) -> Script:
+        steps = [Step(pose, move_s, hold) for pose, hold in items]
+        holds = [hold for _, hold in items]
         longest = max(range(len(holds)), key=lambda i: holds[i])
-        steps.append(Step(rest, move_s, max(0.6, exercise.keyframes[0].hold_s)))
+        steps.append(Step(base, move_s, pause))
         mark = _RepMark(0, len(steps) - 1, side, longest if holds[longest] > 0 else None)
-        return Script(rest, tuple(steps), (mark,))
+        return Script(base, tuple(steps), (mark,))
 
-    script = Script(rest)
+    sides = [_side_of(k.name) for k in frames]
+    first: Side = _side_of(exercise.keyframes[0].name) or "left"
+    other: Side = "right" if first == "left" else "left"
+    script = Script(rest if side in (None, first) else rest.mirrored(view))
+    if len(frames) == 2 and set(sides) == {"left", "right"}:
+        for _ in range(reps):
+            for k, side in zip(frames, sides, strict=True):
+                script = script + one([(by_name[k.name], k.hold_s)], side)
+        return script
+    items = [(by_name[k.name], k.hold_s) for k in frames]
     for _ in range(reps):
         if exercise.dosage.per_side:
-            script = script + one("left", False) + one("right", True)
+            mirrored = [(pose.mirrored(view), hold) for pose, hold in items]
+            mirrored_rest = rest.mirrored(view)
+            if side in (None, first):
+                script = script + one(items, first)
+            if side in (None, other):
+                script = script + one(mirrored, other, mirrored_rest)
         else:
-            script = script + one(None, False)
+            script = script + one(items, None)
     return script
 
 

@@ -128,10 +128,10 @@ class CycleCounter:
     jitter never count). The signal is
     *high* above ``centre + band * span`` and *low* below ``centre - band *
     span``; in between it keeps its state (hysteresis). The first state
-    reached is where the movement starts (or, if the very first value seen was
-    already beyond the band on the other side, that side: the first swing then
-    counts too); a cycle counts each time the signal reaches the other state,
-    after staying at least ``min_half_s`` in the previous one.
+    reached completes the first swing (the range was just spanned, so the
+    signal came from the other side) and counts; after that a cycle counts each
+    time the signal gets back to that state from the other one, after staying
+    at least ``min_half_s`` in the other state.
 
     Example:
         >>> c = CycleCounter(min_amplitude=0.8)
@@ -160,20 +160,14 @@ class CycleCounter:
     _state: str | None = field(default=None, init=False)
     _since: float = field(default=0.0, init=False)
     _last_known: float | None = field(default=None, init=False)
-    _origin: tuple[float, float] | None = field(default=None, init=False)
     _left_first: float = field(default=0.0, init=False)
 
     def update(self, t_s: float, value: float | None) -> Rep | None:
         if value is None:
             if self._last_known is not None and t_s - self._last_known > self.max_gap_s:
                 self._state, self.phase, self._last_known = None, "unknown", None
-                self._origin = None
             return None
         self._last_known = t_s
-        if self._origin is None:
-            self._origin = (t_s, value)
-        elif self._state is None and abs(value - self._origin[1]) <= 0.1 * self.min_amplitude:
-            self._origin = (t_s, self._origin[1])  # still near where it started
         if self._t is not None and t_s > self._t and self._high > self._low:
             drift = (self._high - self._low) * min(0.5, (t_s - self._t) / self.forget_s)
             if t_s - self._high_t > self.keep_s:
@@ -196,20 +190,14 @@ class CycleCounter:
         else:
             return None
         if self._state is None:
-            origin_t, origin = self._origin
             if self._first is None:
-                self._first = seen
-                other = (
-                    origin <= centre - self.band * span
-                    if seen == "high"
-                    else (origin >= centre + self.band * span)
-                )
-                if other:  # the movement began on the far side: this swing is a cycle
-                    self._first = "low" if seen == "high" else "high"
-                    self._state, self._since = seen, t_s
-                    self.phase, self.active_since, self.peak = "active", origin_t, span
-                    self.count += 1
-                    return Rep(start_s=origin_t, end_s=t_s, peak=span)
+                # The range was just spanned: the signal came from the other end.
+                self._first = "low" if seen == "high" else "high"
+                started = self._low_t if seen == "high" else self._high_t
+                self._state, self._since = seen, t_s
+                self.phase, self.active_since, self.peak = "active", started, span
+                self.count += 1
+                return Rep(start_s=started, end_s=t_s, peak=span)
             self._state, self._since, self._left_first = seen, t_s, t_s
             self.phase = "rest" if seen == self._first else "active"
             return None
@@ -236,6 +224,7 @@ class Motion:
     min_hold_s: float = 1.0
     cutoff_hz: float = 1.5
     baseline: Baseline | None = None
+    holds: bool = True  # False for continuous movements (circles, nods): nothing is held
     hold: HoldTimer = field(init=False)
     value: float | None = field(default=None, init=False)
     extreme: float | None = field(default=None, init=False)
@@ -279,7 +268,7 @@ class Motion:
             recent.popleft()
         t0, v0 = recent[0]
         still = t_s - t0 >= 0.15 and abs(self.value - v0) / (t_s - t0) < self.still_rate
-        span = self.hold.update(t_s, self.active and still)
+        span = self.hold.update(t_s, self.holds and self.active and still)
         return rep, span
 
 
@@ -338,6 +327,10 @@ class MotionAnalyzer:
     def quality(self, side: SideKey, rep: Rep, motion: Motion) -> float:  # noqa: ARG002
         return 1.0
 
+    def side_of(self, side: SideKey) -> SideKey:
+        """The side a rep is reported under (an analyzer may know better than its motion)."""
+        return side
+
     def in_position(self, frame: LandmarkFrame) -> bool:  # noqa: ARG002
         """False when the body is not in the exercise's position (nothing is measured)."""
         return True
@@ -374,16 +367,17 @@ class MotionAnalyzer:
                     if code not in motion.faults:
                         motion.faults.add(code)
                         self.log.fault(code, rep.end_s, self.messages[code])
+                named = self.side_of(side)
                 self.log.rep(
                     rep.start_s,
                     rep.end_s,
-                    side=side,
+                    side=named,
                     quality=self.quality(side, rep, motion),
                     faults=tuple(sorted(motion.faults)),
                 )
                 motion.faults = set()
-                if side is not None:
-                    self._by_side[side] = self._by_side.get(side, 0) + 1
+                if named is not None:
+                    self._by_side[named] = self._by_side.get(named, 0) + 1
         if working is None:
             self._persist.check(t, {})
         known = [m for m in self.motions.values() if m.value is not None]
@@ -397,13 +391,13 @@ class MotionAnalyzer:
             hold_s=max(m.hold.current_s for m in self.motions.values()),
             cue=self.messages[faults[0]] if faults else None,
             hint=hint,
-            side=working,
+            side=self.side_of(working),
             phase=phase,
             view=view,
             pose_detected=frame.landmarks is not None,
             rep_done=done,
             faults=tuple(faults),
-            reps_by_side=dict(self._by_side) if None not in self.motions else {},
+            reps_by_side=dict(self._by_side),
         )
 
     def result(self) -> AnalysisResult:

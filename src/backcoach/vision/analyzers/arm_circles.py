@@ -5,7 +5,11 @@ longest torso seen), averaged over the hands in view. Any arm circle, in
 whichever plane and seen from whichever side, takes the hands up and down
 once per circle, so circles are counted as up-down cycles with thresholds
 from the movement's own range (``CycleCounter``); a cycle needs at least
-``min_range`` torso lengths of travel, so swaying hands never count.
+``min_range`` torso lengths of travel (small circles with the arms out at
+shoulder height travel about 0.4), so swaying hands never count.
+
+Fault while circling: the hands more than ``drop`` torso lengths below the
+shoulders (the arms should stay out at about shoulder height).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from backcoach.vision.counting import Rep
 from backcoach.vision.geometry import joint, point, torso_length
 from backcoach.vision.landmarks import LandmarkFrame
 
+ARMS_LOW = "arms-low"
+
 
 @register
 class ArmCirclesAnalyzer(MotionAnalyzer):
@@ -33,11 +39,15 @@ class ArmCirclesAnalyzer(MotionAnalyzer):
 
     exercise_id: ClassVar[str] = "arm-circles"
     required = ("shoulders", "arms", "hips")
+    messages: ClassVar[dict[str, str]] = {
+        ARMS_LOW: "Keep your arms out at about shoulder height while they circle.",
+    }
 
-    def __init__(self, *, min_range: float = 0.5) -> None:
+    def __init__(self, *, min_range: float = 0.25, drop: float = 0.6) -> None:
         counter = CycleCounter(min_amplitude=min_range, min_half_s=0.2)
-        super().__init__({None: Motion(counter, still_rate=1.0)})
+        super().__init__({None: Motion(counter, still_rate=1.0, holds=False)})
         self._torso = RunningMax()
+        self.drop = drop
 
     @override
     def measure(self, frame: LandmarkFrame) -> dict[SideKey, float | None]:
@@ -51,6 +61,10 @@ class ArmCirclesAnalyzer(MotionAnalyzer):
         if torso is None or not heights:
             return {None: None}
         return {None: sum(heights) / len(heights) / torso}
+
+    @override
+    def form(self, frame: LandmarkFrame, side: SideKey, motion: Motion) -> dict[str, bool]:
+        return {ARMS_LOW: motion.value is not None and motion.value < -self.drop}
 
     @override
     def quality(self, side: SideKey, rep: Rep, motion: Motion) -> float:

@@ -65,7 +65,7 @@ class NeckNodsAnalyzer(MotionAnalyzer):
 
     def __init__(self, *, min_range_deg: float = 20.0, small_deg: float = 30.0) -> None:
         counter = CycleCounter(min_amplitude=min_range_deg, min_half_s=0.3)
-        super().__init__({None: Motion(counter, still_rate=10.0, cutoff_hz=1.0)})
+        super().__init__({None: Motion(counter, still_rate=10.0, holds=False, cutoff_hz=1.0)})
         self.small_deg = small_deg
 
     @override

@@ -33,7 +33,7 @@ class OverheadSideBendAnalyzer(MotionAnalyzer):
         ARMS_DOWN: "Keep your arms up over your head as you lean.",
     }
 
-    def __init__(self, *, enter_deg: float = 10.0, exit_deg: float = 5.0) -> None:
+    def __init__(self, *, enter_deg: float = 8.0, exit_deg: float = 4.0) -> None:
         super().__init__(
             {
                 side: Motion(

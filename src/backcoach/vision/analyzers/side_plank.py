@@ -6,7 +6,8 @@ lowest of the last 30 s, so lying propped on the forearm reads 0). The
 position starts past ``enter_deg`` and ends below ``exit_deg``; the time spent
 still in it is the hold (each lift is also a rep). Fault while holding: hips
 sagging, when the hip sits below the shoulder -> ankle line and the body bends
-at the hip by more than ``sag_deg``.
+at the hip by more than ``sag_deg``. The side is the supporting one: the
+shoulder nearer the floor.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from backcoach.vision.analyzers._motion import (
     either_centre,
 )
 from backcoach.vision.counting import Rep, RepCounter
-from backcoach.vision.geometry import angle_at, elevation, hip_centre, shoulder_centre
+from backcoach.vision.geometry import angle_at, elevation, hip_centre, point, shoulder_centre
 from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark
 
 SAGGING = "hips-sagging"
@@ -53,11 +54,23 @@ class SidePlankAnalyzer(MotionAnalyzer):
         motion = Motion(counter, still_rate=5.0, min_hold_s=min_hold_s, baseline=Baseline())
         super().__init__({None: motion})
         self.sag_deg = sag_deg
+        self._support: SideKey = None
 
     @override
     def measure(self, frame: LandmarkFrame) -> dict[SideKey, float | None]:
         ankles = either_centre(frame, PoseLandmark.LEFT_ANKLE, PoseLandmark.RIGHT_ANKLE)
+        left, right = (
+            point(frame, PoseLandmark.LEFT_SHOULDER),
+            point(frame, PoseLandmark.RIGHT_SHOULDER),
+        )
+        lifted = self.motions[None].active
+        if lifted and left is not None and right is not None and abs(left[1] - right[1]) > 1e-3:
+            self._support = "left" if left[1] > right[1] else "right"
         return {None: elevation(ankles, hip_centre(frame))}
+
+    @override
+    def side_of(self, side: SideKey) -> SideKey:
+        return self._support
 
     @override
     def form(self, frame: LandmarkFrame, side: SideKey, motion: Motion) -> dict[str, bool]:
