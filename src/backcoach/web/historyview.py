@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from backcoach.coach.questionnaires import QUESTIONNAIRES
 from backcoach.services.history import HistorySummary
 from backcoach.store import SessionStatus
 from backcoach.web.dates import local_tz
@@ -51,6 +52,7 @@ def chart_data(summary: HistorySummary) -> dict[str, Any]:
         },
         "questionnaires": {
             name: {
+                "title": QUESTIONNAIRES[name].title if name in QUESTIONNAIRES else name,
                 "labels": [p.taken_at.strftime("%d %b %Y") for p in points],
                 "series": _numeric_series(p.scores for p in points),
             }

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.pages import desk, exercises, history, info, session, settings, today
+from backcoach.web.pages import (
+    desk,
+    exercises,
+    history,
+    info,
+    questionnaires,
+    session,
+    settings,
+    today,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     today.router,
     exercises.router,
     session.router,
     history.router,
+    questionnaires.router,
     settings.router,
     info.router,
     desk.router,

@@ -15,11 +15,12 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS
 from backcoach.content import Catalog
+from backcoach.services.checkins import questionnaire_due
 from backcoach.services.desk import desk_day
 from backcoach.services.safety import save_screening
 from backcoach.services.sessions import find_resumable
 from backcoach.store import User
-from backcoach.web.dates import local_today
+from backcoach.web.dates import local_today, local_tz
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.habits import HABITS, habits_today, tick_habit
 from backcoach.web.player import SessionClock
@@ -29,6 +30,7 @@ from backcoach.web.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
+CHECK_NAME = "pain-function"  # the scheduled pain and function check
 SCREENING_REFUSALS = (Refusal.NO_SCREENING, Refusal.RESCREEN_DUE)
 
 
@@ -63,6 +65,10 @@ def today_page(
         "desk": desk_day(db, user_id=user.id, day=local_today()),
         "tip": tips[local_today().toordinal() % len(tips)] if tips else None,
         "prefs": prefs,
+        "check_due": bool(decision.plan)
+        and questionnaire_due(
+            db, user_id=user.id, name=CHECK_NAME, today=local_today(), tz=local_tz()
+        ),
     }
     return render(request, "today/index.html", context, status_code=status_code)
 
