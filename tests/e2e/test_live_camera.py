@@ -29,7 +29,7 @@ from backcoach.config import Settings
 from backcoach.content import Kind, Length
 from backcoach.services.sessions import start_session
 from backcoach.store import local_user, make_engine, session_factory
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
 from tests.e2e.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
@@ -297,7 +297,13 @@ def test_no_camera_gives_a_clear_message_and_the_player_keeps_working(
 def test_camera_check_page_explains_where_to_put_the_laptop(
     page: Page, live_server: LiveServer
 ) -> None:
+    page.goto(f"{live_server.url}/exercises/glute-bridge")
+    assert page.is_visible("text=Practice with camera")
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/exercises/relaxation")
+    assert page.locator(".camera-panel").count() == 0  # the camera cannot check this one
     page.goto(f"{live_server.url}/camera-check?next=/exercises")
+    assert axe_violations(page) == []
     assert page.is_visible("text=Video stays on this device")
     assert page.is_visible("text=Floor exercises: side view")
     assert page.is_visible("text=Standing exercises: front view")

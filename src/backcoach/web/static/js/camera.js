@@ -327,8 +327,11 @@
       }
       this.panel.dataset.reps = String(msg.reps);
       this.$(".camera-count").textContent = String(msg.reps);
-      if (msg.reps > this.lastReps) this.say(String(msg.reps), true);
+      const counted = msg.reps > this.lastReps;
+      if (counted) this.say(String(msg.reps), true);
       this.lastReps = msg.reps;
+      // The session player redraws from the server at once when the camera moved it on.
+      if (counted || msg.step_done) document.dispatchEvent(new CustomEvent("backcoach:camera-update"));
       const hold = this.kind === "hold" ? msg.hold_total_s : msg.hold_s;
       const timer = this.$(".camera-hold");
       timer.hidden = !(hold > 0 || msg.hold_paused);
@@ -340,7 +343,11 @@
       this.$(".camera-cue").textContent = cue || hint || "";
       if (cue) this.say(cue);
       else if (hint) this.say(hint);
-      if (msg.step_done) this.panel.dispatchEvent(new CustomEvent("camera-step-done", { detail: msg }));
+      if (msg.session_finished) {
+        this.stop();
+        this.message("The session is over: the camera is off.");
+        this.panel.dispatchEvent(new CustomEvent("camera-stopped"));
+      }
     }
 
     showExercise(msg) {
@@ -423,6 +430,7 @@
       if (remember) savePreference(on);
     });
     panel.addEventListener("camera-failed", () => setPressed(false));
+    panel.addEventListener("camera-stopped", () => setPressed(false));
     // Voice: follow the page's Voice button if it has one, else the stored preference.
     const voiceButton = document.getElementById("voice");
     if (voiceButton) {

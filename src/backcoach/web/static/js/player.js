@@ -82,6 +82,8 @@
     }
   }
   document.addEventListener("visibilitychange", () => keepAwake(state.status === "running"));
+  // The camera coach (camera.js) counted a rep or finished a step on the server: redraw now.
+  document.addEventListener("backcoach:camera-update", () => { if (!inFlight) send("tick"); });
 
   // --- talking to the server ----------------------------------------------------
   async function post(url, body) {
