@@ -9,7 +9,10 @@ relative to the person and the camera, not absolute angles:
 - ``forward-head``: the head pokes forward: seen from the side, the
   ear-to-shoulder line leans forward by ``neck_deg`` (15 deg) more than at
   calibration; seen from the front, the face is ``lean_in_ratio`` (18 %)
-  larger than at calibration (leaning in towards the screen).
+  larger *relative to the shoulder width* than at calibration (the head
+  leans in towards the screen ahead of the shoulders). Comparing with the
+  shoulders, not with the face's own earlier size, keeps a camera that moves
+  or zooms from looking like leaning in.
 - ``slouched``: the back rounds: seen from the side, the trunk leans
   ``trunk_deg`` (12 deg) further than at calibration (when the hips are in
   view); from either view, the head sinks towards the shoulders (the
@@ -70,6 +73,7 @@ class Features:
     neck_deg: float | None  # ear->shoulder line, degrees forward of vertical (side view)
     trunk_deg: float | None  # hip->shoulder line, degrees from vertical (side view)
     face_size: float  # ear to ear (front) or nose to ear (side), image units
+    face_to_shoulders: float | None  # face size / shoulder width (front view only)
     head_height: float  # shoulder height minus ear height, in face sizes
 
 
@@ -77,7 +81,7 @@ class Features:
 class Baseline:
     neck_deg: float | None
     trunk_deg: float | None
-    face_size: float
+    face_to_shoulders: float | None
     head_height: float
 
 
@@ -150,7 +154,8 @@ def measure(frame: LandmarkFrame, min_visibility: float = MIN_VISIBILITY) -> Fea
         )
         if hip is not None:
             trunk = abs(_lean(shoulder, hip, facing))
-    return Features(neck, trunk, face, (shoulder[1] - ear[1]) / face)
+    face_to_shoulders = None if side_view else face / shoulder_span
+    return Features(neck, trunk, face, face_to_shoulders, (shoulder[1] - ear[1]) / face)
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -165,7 +170,7 @@ def calibrate(samples: list[Features]) -> Baseline:
     return Baseline(
         neck_deg=_median([s.neck_deg for s in samples]),
         trunk_deg=_median([s.trunk_deg for s in samples]),
-        face_size=statistics.median(s.face_size for s in samples),
+        face_to_shoulders=_median([s.face_to_shoulders for s in samples]),
         head_height=statistics.median(s.head_height for s in samples),
     )
 
@@ -174,11 +179,17 @@ def classify(features: Features | None, baseline: Baseline, config: PostureConfi
     """One frame's posture compared with the upright baseline."""
     if features is None:
         return PostureState.ABSENT
-    if (
+    neck_forward = (
         features.neck_deg is not None
         and baseline.neck_deg is not None
         and features.neck_deg - baseline.neck_deg >= config.neck_deg
-    ) or features.face_size >= baseline.face_size * config.lean_in_ratio:
+    )
+    leaning_in = (
+        features.face_to_shoulders is not None
+        and baseline.face_to_shoulders is not None
+        and features.face_to_shoulders >= baseline.face_to_shoulders * config.lean_in_ratio
+    )
+    if neck_forward or leaning_in:
         return PostureState.FORWARD_HEAD
     if (
         features.trunk_deg is not None
