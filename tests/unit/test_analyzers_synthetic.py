@@ -426,6 +426,40 @@ def test_small_jitter_never_changes_a_count(
 @_FAST
 @given(
     exercise=st.sampled_from(sorted(CASES)),
+    height_m=st.floats(min_value=1.45, max_value=2.0),
+    distance_m=st.floats(min_value=2.6, max_value=6.0),
+    speed=st.floats(min_value=0.6, max_value=1.5),
+    aspect=st.sampled_from([4 / 3, 16 / 9, 1.0]),
+    fps=st.sampled_from([15.0, 24.0, 30.0]),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_counts_do_not_depend_on_body_camera_or_speed(
+    exercise: str,
+    height_m: float,
+    distance_m: float,
+    speed: float,
+    aspect: float,
+    fps: float,
+    seed: int,
+) -> None:
+    case = CASES[exercise]
+    render = Render(
+        body_height_m=height_m,
+        camera_distance_m=distance_m,
+        speed=speed,
+        aspect=aspect,
+        fps=fps,
+        noise=0.0015,
+        seed=seed,
+    )
+    clip = clip_for(case, 2, render)
+    result, _ = run(exercise, clip)
+    assert result.reps == len(clip.reps)
+
+
+@_FAST
+@given(
+    exercise=st.sampled_from(sorted(CASES)),
     noise=st.floats(min_value=0.0, max_value=1.0),
     seconds=st.floats(min_value=2.0, max_value=8.0),
     seed=st.integers(min_value=0, max_value=10_000),
@@ -484,6 +518,20 @@ def test_generic_counter_misses_movements_below_its_minimum_range() -> None:
     # not every nod is counted. The neck-nods analyzer is the one to use.
     result, _ = run("generic", standard_clip("neck-nods", "clean"))
     assert result.reps <= 3
+
+
+def test_generic_counter_works_frame_by_frame() -> None:
+    clip = standard_clip("standing-forward-bend", "noisy")
+    analyzer = get_analyzer("generic")
+    counts = [analyzer.update(frame).reps for frame in clip.frames]
+    assert counts == sorted(counts)  # never goes back
+    assert counts[-1] == analyzer.result().reps == 3
+    # Each rep is announced during the scripted rep it belongs to.
+    for expected in clip.reps:
+        during = [
+            c for f, c in zip(clip.frames, counts, strict=True) if f.t_s <= expected.end_s + 0.6
+        ]
+        assert during[-1] >= expected.index + 1
 
 
 def test_generic_counter_names_the_moving_feature() -> None:
