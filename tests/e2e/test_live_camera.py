@@ -272,6 +272,16 @@ def test_session_camera_counts_into_the_session_and_is_remembered(
     page.wait_for_function(
         "() => Number(document.querySelector('.camera-panel').dataset.feedbacks || 0) > 5"
     )
+    # The camera stops mid-session (unplugged): a clear message, the session carries on.
+    page.evaluate(
+        "document.querySelector('.camera-video').srcObject.getVideoTracks()[0]"
+        ".dispatchEvent(new Event('ended'))"
+    )
+    page.wait_for_selector(".camera-panel[data-camera-state='error']")
+    assert "camera stopped" in (page.text_content(".camera-message") or "").lower()
+    assert page.get_attribute(".camera-toggle", "aria-pressed") == "false"
+    page.click("#pause")
+    page.wait_for_selector("#player[data-status='paused']")
     assert_no_image_data(traffic, live_server)
     assert not traffic.errors, traffic.errors
     page.context.close()
