@@ -172,6 +172,7 @@ class GenericAnalyzer:
         hint, view = self.setup.check(frame)
         raw = self._features(frame)
         done = False
+        dominant = self.dominant
         if raw is not None:
             values = self._filter(t, raw)
             seen = ~np.isnan(values)
@@ -191,7 +192,7 @@ class GenericAnalyzer:
         else:
             for counter in self.counters:
                 counter.update(t, None)
-        best = self.dominant
+        best = dominant
         leader = None if best is None else self.counters[best]
         return Feedback(
             exercise=self.exercise_id,
