@@ -31,6 +31,7 @@ from rich.table import Table
 CLIENTS = 50
 REQUESTS = 1000
 WARMUP = 50
+ALONE = 40
 MAX_SECONDS = 15.0
 HISTORY_SESSIONS = 30
 
@@ -43,6 +44,7 @@ class Result:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    alone_ms: float  # p50 of one client at a time: the service time without queueing
 
     @property
     def per_second(self) -> float:
@@ -126,8 +128,10 @@ def prepare(url: str) -> list[int]:
 Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
 
-async def load(url: str, request: Request, total: int) -> tuple[list[float], int, float]:
-    """``total`` requests from ``CLIENTS`` concurrent clients; (latencies ms, errors, seconds)."""
+async def load(
+    url: str, request: Request, total: int, clients: int = CLIENTS
+) -> tuple[list[float], int, float]:
+    """``total`` requests from ``clients`` concurrent clients; (latencies ms, errors, seconds)."""
     latencies: list[float] = []
     errors = 0
     issued = 0
@@ -150,7 +154,7 @@ async def load(url: str, request: Request, total: int) -> tuple[list[float], int
                 if response.status_code >= 400:
                     errors += 1
 
-        await asyncio.gather(*(worker(i) for i in range(CLIENTS)))
+        await asyncio.gather(*(worker(i) for i in range(clients)))
         return latencies, errors, time.perf_counter() - started
 
 
@@ -174,8 +178,13 @@ def measure(database: str, url: str) -> list[Result]:
         ("POST …/events (tick)", event),
     ):
         asyncio.run(load(url, request, WARMUP))
+        alone, _, _ = asyncio.run(load(url, request, ALONE, clients=1))
         latencies, errors, seconds = asyncio.run(load(url, request, REQUESTS))
-        results.append(Result(database, name, len(latencies), errors, seconds, latencies))
+        results.append(
+            Result(
+                database, name, len(latencies), errors, seconds, latencies, statistics.median(alone)
+            )
+        )
     return results
 
 
@@ -199,7 +208,7 @@ def postgres_results() -> list[Result] | str:
 
 
 def main() -> None:
-    console = Console()
+    console = Console(width=120)
     results = sqlite_results()
     postgres = postgres_results()
     if isinstance(postgres, str):
@@ -210,7 +219,17 @@ def main() -> None:
         title=f"Web app, {CLIENTS} concurrent clients on loopback, one uvicorn worker "
         f"({os.cpu_count()} CPUs)"
     )
-    for column in ("database", "endpoint", "requests", "errors", "req/s", "p50 ms", "p95 ms"):
+    columns = (
+        "database",
+        "endpoint",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "alone p50",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column in ("database", "endpoint") else "right")
     for r in results:
         table.add_row(
@@ -221,12 +240,14 @@ def main() -> None:
             f"{r.per_second:.0f}",
             f"{statistics.median(r.latencies_ms):.1f}" if r.latencies_ms else "-",
             f"{r.percentile(95):.1f}",
+            f"{r.alone_ms:.1f}",
         )
     console.print(table)
     console.print(
         f"Each row: up to {REQUESTS} requests or {MAX_SECONDS:.0f} s after {WARMUP} warm-up "
         f"requests. p95 goal: under 50 ms. With {CLIENTS} clients at once, latency is mostly "
-        "waiting in the queue: p50 is about clients / (req/s)."
+        "waiting in the queue: p50 is about clients / (req/s). 'alone p50' is one client at a "
+        "time (the service time). The load generator shares the CPUs with the server."
     )
 
 
