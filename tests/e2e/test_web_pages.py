@@ -54,3 +54,22 @@ def test_api_docs_load_from_our_own_files(page: Page, live_server: LiveServer) -
     page.goto(live_server.url + "/docs")
     expect(page.get_by_text("/api/v1/sessions/{session_id}/events").first).to_be_visible()
     screenshot_both(page, "api-docs")
+
+
+def _pose(page: Page) -> str:
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.figure-stage line[data-from]')]"
+        ".map(l => l.getAttribute('x2') + ',' + l.getAttribute('y2')).join(' ')"
+    )
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_the_figure_moves_between_keyframes_unless_motion_is_reduced(
+    page: Page, live_server: LiveServer, motion: str
+) -> None:
+    page.emulate_media(reduced_motion=motion)  # type: ignore[arg-type]
+    page.goto(live_server.url + "/exercises/glute-bridge")
+    first = _pose(page)
+    page.wait_for_timeout(2500)  # longer than one move between keyframes
+    moved = _pose(page) != first
+    assert moved is (motion == "no-preference")
