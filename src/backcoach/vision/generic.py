@@ -14,7 +14,8 @@ plain words:
    a cycle is a swing from one side of the feature's recent range to the
    other and back, with thresholds from that range; nothing counts until the
    range reaches ``min_range`` torso lengths, so standing still or jitter never
-   counts.
+   counts, and the first swing counts only if it started from a rest, so a
+   recording that starts mid-movement does not count half a rep.
 3. The dominant movement is the feature that varies most over the whole
    recording (running variance of the filtered value); the count is that
    feature's count. All features are counted all the time, so the answer is
@@ -69,9 +70,9 @@ TRACKED: Final = (
 FEATURES: Final = tuple(f"{mark.name.lower()}.{axis}" for mark in TRACKED for axis in "xy")
 _INDEX = np.array([int(mark) for mark in TRACKED])
 #: Seconds the low-pass filter needs after a (re)start before its values count.
-SETTLE_S: Final = 0.3
+SETTLE_S: Final = 0.2
 #: Frames measured before the torso-length ruler is set.
-WARM_UP: Final = 5
+WARM_UP: Final = 3
 #: Averaging time of the torso-length ruler after that, in seconds.
 RULER_S: Final = 20.0
 
@@ -95,7 +96,9 @@ class GenericAnalyzer:
         self.setup = SetupCheck(required=("shoulders",))
         self.cutoff_hz = cutoff_hz
         self.counters = [
-            CycleCounter(min_amplitude=min_range, forget_s=forget_s, min_half_s=0.2)
+            CycleCounter(
+                min_amplitude=min_range, forget_s=forget_s, min_half_s=0.2, first_rest_s=0.2
+            )
             for _ in FEATURES
         ]
         self.events: list[list[RepEvent]] = [[] for _ in FEATURES]

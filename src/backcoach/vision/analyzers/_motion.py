@@ -129,9 +129,13 @@ class CycleCounter:
     *high* above ``centre + band * span`` and *low* below ``centre - band *
     span``; in between it keeps its state (hysteresis). The first state
     reached completes the first swing (the range was just spanned, so the
-    signal came from the other side) and counts; after that a cycle counts each
-    time the signal gets back to that state from the other one, after staying
-    at least ``min_half_s`` in the other state.
+    signal came from the other side) and counts, unless ``first_rest_s`` is set:
+    then the first swing counts only if the signal rested (stayed within a tenth
+    of ``min_amplitude``) for that long on the side it came from, so a
+    recording that starts mid-movement does not count half a rep. After that
+    a cycle counts each time the signal gets back to the state it first
+    reached from the other one, after staying at least ``min_half_s`` in the
+    other state.
 
     Example:
         >>> c = CycleCounter(min_amplitude=0.8)
@@ -147,10 +151,13 @@ class CycleCounter:
     band: float = 0.2
     min_half_s: float = 0.2
     max_gap_s: float = 1.0
+    first_rest_s: float = 0.0
     count: int = field(default=0, init=False)
     phase: RepPhase = field(default="unknown", init=False)
     active_since: float = field(default=0.0, init=False)
     peak: float = field(default=0.0, init=False)
+    _calm: tuple[float, float] = field(default=(0.0, math.nan), init=False)
+    _rests: tuple[float, float] = field(default=(math.inf, -math.inf), init=False)
     _low: float = field(default=math.inf, init=False)
     _high: float = field(default=-math.inf, init=False)
     _low_t: float = field(default=0.0, init=False)
@@ -168,6 +175,8 @@ class CycleCounter:
                 self._state, self.phase, self._last_known = None, "unknown", None
             return None
         self._last_known = t_s
+        if self.first_rest_s and self._first is None:
+            self._note_rest(t_s, value)
         if self._t is not None and t_s > self._t and self._high > self._low:
             drift = (self._high - self._low) * min(0.5, (t_s - self._t) / self.forget_s)
             if t_s - self._high_t > self.keep_s:
@@ -195,6 +204,14 @@ class CycleCounter:
                 self._first = "low" if seen == "high" else "high"
                 started = self._low_t if seen == "high" else self._high_t
                 self._state, self._since = seen, t_s
+                rested_low, rested_high = self._rests
+                if self.first_rest_s and not (
+                    rested_low <= centre - self.band * span
+                    if seen == "high"
+                    else rested_high >= centre + self.band * span
+                ):
+                    self._first, self.phase = seen, "rest"  # it started mid-movement
+                    return None
                 self.phase, self.active_since, self.peak = "active", started, span
                 self.count += 1
                 return Rep(start_s=started, end_s=t_s, peak=span)
@@ -213,6 +230,15 @@ class CycleCounter:
         self.phase, self.active_since = "active", self._left_first
         self.count += 1
         return Rep(start_s=self._left_first, end_s=t_s, peak=span)
+
+    def _note_rest(self, t_s: float, value: float) -> None:
+        """Remember the lowest and highest levels the signal rested at before moving."""
+        since, level = self._calm
+        if math.isnan(level) or abs(value - level) > 0.1 * self.min_amplitude:
+            self._calm = (t_s, value)
+        elif t_s - since >= self.first_rest_s:
+            low, high = self._rests
+            self._rests = (min(low, level), max(high, level))
 
 
 @dataclass(slots=True)
