@@ -12,8 +12,8 @@ the same way for all of them:
 - a hold is the time the movement is in its active phase *and* still (the
   smoothed number changes slower than ``still_rate`` per second), so moving
   up and down is not counted as holding;
-- a fault must last ``fault_persist_s`` before it is reported, so one noisy
-  frame never triggers a cue;
+- a fault must last 0.4 s in a row (``Persist``) before it is reported, so
+  one noisy frame never triggers a cue;
 - a value that cannot be measured (joint not seen) is unknown, never a count.
 """
 
@@ -33,10 +33,10 @@ from backcoach.vision.smoothing import OneEuroFilter
 from backcoach.vision.view import CameraView, SetupCheck
 
 Side = Literal["left", "right"]
+SideKey = Side | None
 
 #: Seconds the smoothing filter needs after the first value before it is trusted.
 SETTLE_S = 0.4
-SideKey = Side | None
 
 
 class Counter(Protocol):
@@ -253,11 +253,9 @@ class Motion:
     holds: bool = True  # False for continuous movements (circles, nods): nothing is held
     hold: HoldTimer = field(init=False)
     value: float | None = field(default=None, init=False)
-    extreme: float | None = field(default=None, init=False)
     faults: set[str] = field(default_factory=set, init=False)
     _filter: OneEuroFilter = field(init=False)
     _recent: deque[tuple[float, float]] = field(default_factory=deque, init=False)
-    _active_from: float | None = field(default=None, init=False)
     _settled_at: float | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -278,12 +276,6 @@ class Motion:
         if self.baseline is not None:
             self.value = self.baseline.relative(t_s, self.value)
         rep = self.counter.update(t_s, self.value)
-        if (
-            self.active
-            and self.value is not None
-            and self._active_from != self.counter.active_since
-        ):
-            self._active_from, self.extreme = self.counter.active_since, self.value
         if self.value is None:
             span = self.hold.update(t_s, None)
             return rep, span
