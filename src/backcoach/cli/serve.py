@@ -10,12 +10,10 @@ import ipaddress
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from backcoach.cli.app import app, console
 from backcoach.config import get_settings
 from backcoach.errors import UsageError
-from backcoach.web import create_app
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -49,6 +47,13 @@ def serve(
             f"Refusing to serve on '{host}': backcoach has no multi-user sign-in yet, so it "
             "only listens on this computer. Use --host 127.0.0.1 (or localhost)."
         )
+    # The web stack takes about half a second to import; only this command needs it,
+    # so every other command (and `backcoach --help`) starts without it.
+    import uvicorn
+
+    from backcoach.web import create_app
+
     web_app = create_app(settings)
     console.print(f"backcoach is running at [bold]http://{host}:{port}[/]  (Ctrl+C to stop)")
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    # Landmark messages are small JSON; compressing each one costs more CPU than it saves.
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", ws_per_message_deflate=False)
