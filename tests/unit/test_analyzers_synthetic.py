@@ -381,6 +381,28 @@ def test_neck_turns_from_the_side_ask_to_face_the_camera() -> None:
     assert any(f.hint == "Face the camera for this exercise." for f in feedback)
 
 
+def test_superman_small_lift_is_counted_with_a_calm_cue() -> None:
+    small = PRONE.with_segments(
+        upper_arm_l=9, forearm_l=9, upper_arm_r=9, forearm_r=9,
+        thigh_l=172, shin_l=172, thigh_r=172, shin_r=172,
+    )  # fmt: skip
+    result, _ = run("superman", generate(repetitions(PRONE, small, 2, hold_s=1.0)))
+    assert result.reps == 2
+    assert all(e.faults == ("lift-low",) for e in result.rep_events)
+    result, _ = run("superman", standard_clip("superman", "clean"))
+    assert result.faults == ()
+
+
+def test_arm_circles_with_dropped_arms_get_a_cue() -> None:
+    low = [STAND.with_segments(upper_arm_l=a, forearm_l=a, upper_arm_r=a, forearm_r=a)
+           for a in (-60.0, -45.0, -60.0)]  # fmt: skip
+    script = cycles(STAND.with_segments(upper_arm_l=-75, forearm_l=-75, upper_arm_r=-75,
+                                        forearm_r=-75), low, 3)  # fmt: skip
+    result, feedback = run("arm-circles", generate(script, Render(view=View.FRONT)))
+    assert "arms-low" in {f.code for f in result.faults}
+    assert any(f.cue for f in feedback)
+
+
 def test_curl_up_too_high_is_a_fault() -> None:
     sit_up = SUPINE.with_segments(trunk=130, head=120)
     result, _ = run("curl-up", generate(repetitions(SUPINE, sit_up, 1, hold_s=1.0)))
