@@ -8,9 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from backcoach.config import Settings
 from backcoach.content import default_catalog
+from backcoach.store import User, make_engine
 from tests.e2e.live_server import LiveServer, running_server
 
 TIME_SCALE = 50.0
@@ -239,3 +241,15 @@ def test_this_hurts_is_recorded_and_advises_stopping_at_the_limit(client: httpx.
     plan = client.get("/api/v1/plan").json()
     step = next(s for s in plan["steps"] if s["exercise_id"] == strong["exercise_id"])
     assert step["variant"] == "easier" and step["notes"]
+
+
+def test_read_only_requests_keep_one_local_user(live: LiveServer, api_settings: Settings) -> None:
+    with httpx.Client(base_url=live.url, timeout=10) as fresh:
+        for _ in range(3):
+            assert fresh.get("/api/v1/history").status_code == 200
+    engine = make_engine(api_settings)
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(User)) == 1
+    finally:
+        engine.dispose()

@@ -36,8 +36,9 @@ DbDep = Annotated[Session, Depends(_db)]
 def _user(db: DbDep) -> User:
     """The one local user (multi-user sign-in does not exist yet)."""
     user = local_user(db)
-    if db.new:
-        db.commit()
+    # local_user creates the user inside a savepoint, so ``db.new`` is already empty;
+    # commit always, or a request that writes nothing else would lose a new user.
+    db.commit()
     return user
 
 
