@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -282,4 +283,69 @@ class AnalysisLog:
             rep_events=tuple(events),
             holds=tuple(sorted(holds, key=lambda h: h.start_s)),
             faults=tuple(self.faults),
+        )
+
+
+@dataclass(slots=True)
+class RepBook:
+    """Faults and feedback of an analyzer that counts one rep at a time (squat, push-up ...).
+
+    A fault is recorded in the log when it is seen (``fault``) and remembered
+    for the rep in progress; when the rep ends (``rep``) it goes into the log
+    with the faults it collected, and the next rep starts clean.
+
+    Example:
+        >>> book = RepBook(AnalysisLog("squat"), {"knees-inward": "Knees out."})
+        >>> book.fault("knees-inward", 1.0)
+        >>> book.rep(Rep(0.5, 1.5, 0.6), quality=0.75).faults
+        ('knees-inward',)
+    """
+
+    log: AnalysisLog
+    messages: Mapping[str, str]
+    faults: set[str] = field(default_factory=set)
+
+    def fault(self, code: str, t_s: float) -> None:
+        """Record a fault of the rep in progress (the log applies its cooldown)."""
+        self.faults.add(code)
+        self.log.fault(code, t_s, self.messages[code])
+
+    def rep(self, rep: Rep, *, quality: float, side: str | None = None) -> RepEvent:
+        """Log a finished rep with the faults it collected, and start the next one clean."""
+        event = self.log.rep(
+            rep.start_s,
+            rep.end_s,
+            side=side,
+            quality=quality,
+            faults=tuple(sorted(self.faults)),
+        )
+        self.faults = set()
+        return event
+
+    def feedback(
+        self,
+        frame: LandmarkFrame,
+        *,
+        hint: str | None,
+        view: str | None,
+        phase: str,
+        faults: Sequence[str],
+        rep_done: bool,
+        hold_s: float = 0.0,
+        side: str | None = None,
+    ) -> Feedback:
+        """The frame's feedback; the cue is the message of the first fault seen on it."""
+        return Feedback(
+            exercise=self.log.exercise,
+            t_s=frame.t_s,
+            reps=self.log.reps,
+            hold_s=hold_s,
+            cue=self.messages[faults[0]] if faults else None,
+            hint=hint,
+            side=side,
+            phase=phase,
+            view=view,
+            pose_detected=frame.landmarks is not None,
+            rep_done=rep_done,
+            faults=tuple(faults),
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.counting import HoldTimer, RepCounter
 from backcoach.vision.geometry import angle_to_horizontal, best_side, joint, point, side_angle
 from backcoach.vision.landmarks import LandmarkFrame
@@ -63,7 +63,7 @@ class GluteBridgeAnalyzer:
         self._best_since = -1.0
         self._sag_since: float | None = None
         self.sag_persist_s = 0.5
-        self._rep_faults: set[str] = set()
+        self.book = RepBook(self.log, _MESSAGES)
 
     def _hip_angle(self, frame: LandmarkFrame) -> tuple[float | None, str]:
         side = best_side(frame, ("shoulder", "hip", "knee"))
@@ -107,37 +107,25 @@ class GluteBridgeAnalyzer:
             elif t - self.counter.active_since > 0.5 and self._best < self.full_deg:
                 faults.append(LOW_HIPS)
         for code in faults:
-            self._rep_faults.add(code)
-            self.log.fault(code, t, _MESSAGES[code])
+            self.book.fault(code, t)
 
         if rep is not None:
             if rep.peak < self.full_deg:
-                self._rep_faults.add(LOW_HIPS)
-                self.log.fault(LOW_HIPS, rep.end_s, _MESSAGES[LOW_HIPS])
+                self.book.fault(LOW_HIPS, rep.end_s)
             span_quality = (rep.peak - self.down_deg) / (self.full_deg - self.down_deg)
-            self.log.rep(
-                rep.start_s,
-                rep.end_s,
-                side=side or None,
-                quality=min(1.0, span_quality) - 0.25 * (SAGGING in self._rep_faults),
-                faults=tuple(sorted(self._rep_faults)),
-            )
-            self._rep_faults = set()
+            quality = min(1.0, span_quality) - 0.25 * (SAGGING in self.book.faults)
+            self.book.rep(rep, quality=quality, side=side or None)
 
         phase = self.counter.phase if value is not None else "unknown"
-        return Feedback(
-            exercise=self.exercise_id,
-            t_s=t,
-            reps=self.log.reps,
-            hold_s=self.hold.current_s if self.hold.holding and active else 0.0,
-            cue=_MESSAGES[faults[0]] if faults else None,
+        return self.book.feedback(
+            frame,
             hint=hint,
-            side=side or None,
             phase={"active": "up", "rest": "down"}.get(phase, phase),
             view=view,
-            pose_detected=frame.landmarks is not None,
             rep_done=rep is not None,
-            faults=tuple(faults),
+            faults=faults,
+            hold_s=self.hold.current_s if self.hold.holding and active else 0.0,
+            side=side or None,
         )
 
     def result(self) -> AnalysisResult:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.counting import RepCounter
 from backcoach.vision.geometry import (
     Point,
@@ -157,7 +157,7 @@ class PikeToArchAnalyzer:
             enter=-0.5, exit=0.5, min_active_s=min_arch_s, count_on_entry=True
         )
         self._fault_since: dict[str, float] = {}
-        self._rep_faults: set[str] = set()
+        self.book = RepBook(self.log, _MESSAGES)
 
     def _limb_fault(self, frame: LandmarkFrame, phase: str) -> str | None:
         side = best_side(frame, ("shoulder", "elbow", "hip", "knee"))
@@ -192,29 +192,17 @@ class PikeToArchAnalyzer:
                 continue
             if t - self._fault_since.setdefault(code, t) >= self.fault_after_s:
                 faults.append(code)
-                self._rep_faults.add(code)
-                self.log.fault(code, t, _MESSAGES[code])
+                self.book.fault(code, t)
         if rep is not None:
-            self.log.rep(
-                rep.start_s,
-                rep.end_s,
-                quality=1.0 - 0.25 * len(self._rep_faults),
-                faults=tuple(sorted(self._rep_faults)),
-            )
-            self._rep_faults = set()
+            self.book.rep(rep, quality=1.0 - 0.25 * len(self.book.faults))
 
-        phase = where or "unknown"
-        return Feedback(
-            exercise=self.exercise_id,
-            t_s=t,
-            reps=self.log.reps,
-            cue=_MESSAGES[faults[0]] if faults else None,
+        return self.book.feedback(
+            frame,
             hint=hint,
-            phase=phase,
+            phase=where or "unknown",
             view=view,
-            pose_detected=frame.landmarks is not None,
             rep_done=rep is not None,
-            faults=tuple(faults),
+            faults=faults,
         )
 
     def result(self) -> AnalysisResult:

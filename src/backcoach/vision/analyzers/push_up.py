@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.counting import RepCounter
 from backcoach.vision.geometry import (
     SIDES,
@@ -70,7 +70,7 @@ class PushUpAnalyzer:
         self.setup = SetupCheck(required=("shoulders", "arms", "hips"))
         self.counter = RepCounter(enter=down_deg, exit=up_deg, min_active_s=0.2)
         self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.05)
-        self._rep_faults: set[str] = set()
+        self.book = RepBook(self.log, _MESSAGES)
 
     def _elbow_angle(self, frame: LandmarkFrame) -> float | None:
         rise = elevation(hip_centre(frame), shoulder_centre(frame))
@@ -106,34 +106,23 @@ class PushUpAnalyzer:
             if line is not None and line < 180.0 - self.max_bend_deg:
                 faults.append(SAGGING if hip_low else PIKING)
         for code in faults:
-            self._rep_faults.add(code)
-            self.log.fault(code, t, _MESSAGES[code])
+            self.book.fault(code, t)
 
         if rep is not None:
             if rep.peak > self.full_deg:
-                self._rep_faults.add(SHALLOW)
-                self.log.fault(SHALLOW, rep.end_s, _MESSAGES[SHALLOW])
+                self.book.fault(SHALLOW, rep.end_s)
             depth = (self.up_deg - rep.peak) / (self.up_deg - self.full_deg)
-            self.log.rep(
-                rep.start_s,
-                rep.end_s,
-                quality=min(1.0, depth) - 0.25 * bool(self._rep_faults & {SAGGING, PIKING}),
-                faults=tuple(sorted(self._rep_faults)),
-            )
-            self._rep_faults = set()
+            body_line_off = bool(self.book.faults & {SAGGING, PIKING})
+            self.book.rep(rep, quality=min(1.0, depth) - 0.25 * body_line_off)
 
         phase = self.counter.phase if value is not None else "unknown"
-        return Feedback(
-            exercise=self.exercise_id,
-            t_s=t,
-            reps=self.log.reps,
-            cue=_MESSAGES[faults[0]] if faults else None,
+        return self.book.feedback(
+            frame,
             hint=hint,
             phase={"active": "down", "rest": "up"}.get(phase, phase),
             view=view,
-            pose_detected=frame.landmarks is not None,
             rep_done=rep is not None,
-            faults=tuple(faults),
+            faults=faults,
         )
 
     def result(self) -> AnalysisResult:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.counting import RepCounter, RollingExtreme
 from backcoach.vision.geometry import (
     angle_to_horizontal,
@@ -68,7 +68,7 @@ class SquatAnalyzer:
         self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.5)
         self.top = RollingExtreme(window_s=baseline_s, maximum=False)  # smallest y = highest
         self.ruler = RollingExtreme(window_s=baseline_s, maximum=True)
-        self._rep_faults: set[str] = set()
+        self.book = RepBook(self.log, _MESSAGES)
 
     def _drop(self, frame: LandmarkFrame) -> float | None:
         hip = hip_centre(frame)
@@ -110,30 +110,20 @@ class SquatAnalyzer:
         if self.counter.phase == "active" and deep:
             faults = self._faults(frame, view)
         for code in faults:
-            self._rep_faults.add(code)
-            self.log.fault(code, t, _MESSAGES[code])
+            self.book.fault(code, t)
 
         if rep is not None:
-            self.log.rep(
-                rep.start_s,
-                rep.end_s,
-                quality=min(1.0, rep.peak / self.full_drop) - 0.25 * len(self._rep_faults),
-                faults=tuple(sorted(self._rep_faults)),
-            )
-            self._rep_faults = set()
+            quality = min(1.0, rep.peak / self.full_drop) - 0.25 * len(self.book.faults)
+            self.book.rep(rep, quality=quality)
 
         phase = self.counter.phase if value is not None else "unknown"
-        return Feedback(
-            exercise=self.exercise_id,
-            t_s=t,
-            reps=self.log.reps,
-            cue=_MESSAGES[faults[0]] if faults else None,
+        return self.book.feedback(
+            frame,
             hint=hint,
             phase={"active": "down", "rest": "up"}.get(phase, phase),
             view=view,
-            pose_detected=frame.landmarks is not None,
             rep_done=rep is not None,
-            faults=tuple(faults),
+            faults=faults,
         )
 
     def result(self) -> AnalysisResult:
