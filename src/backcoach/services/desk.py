@@ -117,6 +117,26 @@ def record_break(
     db.commit()
 
 
+def _record_minutes(
+    db: Session,
+    *,
+    user_id: int,
+    kind: str,
+    what: str,
+    minutes: float,
+    now: datetime,
+    tz: tzinfo | None,
+    source: str,
+) -> None:
+    """Store one row of ``minutes`` of ``kind`` on the local day of ``now``. Commits."""
+    _minutes(minutes, what)
+    add_habit_log(
+        db, user_id=user_id, day=local_day(now, tz), at=now, kind=kind, amount=minutes,
+        source=source,
+    )  # fmt: skip
+    db.commit()
+
+
 def record_walk(
     db: Session,
     *,
@@ -131,12 +151,10 @@ def record_walk(
     Raises:
         UsageError: minutes not in (0, 1440].
     """
-    _minutes(minutes, "Walking time")
-    add_habit_log(
-        db, user_id=user_id, day=local_day(now, tz), at=now, kind=WALK, amount=minutes,
+    _record_minutes(
+        db, user_id=user_id, kind=WALK, what="Walking time", minutes=minutes, now=now, tz=tz,
         source=source,
     )  # fmt: skip
-    db.commit()
 
 
 def record_sitting(
@@ -149,12 +167,10 @@ def record_sitting(
     source: str = "manual",
 ) -> None:
     """Add minutes of sitting at the desk. Commits."""
-    _minutes(minutes, "Sitting time")
-    add_habit_log(
-        db, user_id=user_id, day=local_day(now, tz), at=now, kind=SITTING, amount=minutes,
+    _record_minutes(
+        db, user_id=user_id, kind=SITTING, what="Sitting time", minutes=minutes, now=now, tz=tz,
         source=source,
     )  # fmt: skip
-    db.commit()
 
 
 def record_posture(
