@@ -21,8 +21,9 @@ import pexpect
 import pytest
 
 from backcoach.cli.workout import make_plan
-from backcoach.coach.safety import QUESTIONS
 from backcoach.content import Kind, default_catalog
+from tests.integration.workout_pty import press_until, screening
+from tests.integration.workout_pty import workout_env as pty_env
 
 TIME_SCALE = "100"
 TIMEOUT = 30  # seconds; an upper bound for one screen change, never a measurement
@@ -35,28 +36,9 @@ FIRST_REP_STEP = next(
 
 
 def workout_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
-    env.update(
-        BACKCOACH_TIME_SCALE=TIME_SCALE,
-        BACKCOACH_DATA_DIR=str(tmp_path / "data"),
-        TERM="xterm-256color",
-        LANG="C.UTF-8",
-        COLUMNS="80",
-        LINES="24",
-    )
+    env = pty_env(tmp_path / "data", time_scale=TIME_SCALE)
+    env.update(COLUMNS="80", LINES="24")
     return env
-
-
-def screened(env: dict[str, str]) -> None:
-    """A clear safety screening: `backcoach workout` needs one first."""
-    subprocess.run(
-        [sys.executable, "-m", "backcoach", "screening"],
-        input="n\n" * len(QUESTIONS),
-        env=env,
-        text=True,
-        capture_output=True,
-        check=True,
-    )
 
 
 def answer_pain_before(child: pexpect.spawn) -> None:
@@ -79,7 +61,7 @@ def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
     """`backcoach workout --length short`, then `stty -a` to show the terminal it left behind."""
     command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
     env = workout_env(tmp_path)
-    screened(env)
+    screening(env)  # a clear one: `backcoach workout` needs it first
     child = pexpect.spawn(
         "/bin/sh",
         ["-c", command],
@@ -94,15 +76,6 @@ def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
         yield child
     finally:
         child.close(force=True)
-
-
-def press_until(child: pexpect.spawn, key: str, pattern: str, max_presses: int = 3000) -> None:
-    """Press ``key`` again and again until ``pattern`` shows."""
-    for _ in range(max_presses):
-        child.send(key)
-        if child.expect([pattern, pexpect.TIMEOUT], timeout=0.05) == 0:
-            return
-    raise AssertionError(f"{pattern!r} never showed after {max_presses} presses of {key!r}")
 
 
 def expect_terminal_restored(child: pexpect.spawn) -> None:
@@ -135,7 +108,7 @@ def test_full_short_session_with_pause_skip_and_back(workout: pexpect.spawn) -> 
     child.expect(f"step {FIRST_REP_STEP}/{SHORT_STEPS}")
     child.expect("Rep 1 of")  # the reopened step starts from its first rep
 
-    press_until(child, "r", "Session summary")
+    press_until(child, "r", "Session summary", max_presses=3000)
     child.expect(f"Steps done: {SHORT_STEPS} of {SHORT_STEPS}")
     child.expect("skipped: 0")
     child.expect("Session complete")
@@ -178,7 +151,7 @@ def children_of(pid: int) -> list[int]:
 def test_sigterm_restores_the_terminal(tmp_path: Path) -> None:
     command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
     env = workout_env(tmp_path)
-    screened(env)
+    screening(env)  # a clear one: `backcoach workout` needs it first
     child = pexpect.spawn(
         "/bin/sh",
         ["-c", command],
@@ -233,7 +206,7 @@ def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
         f"{k}={v}" for k, v in workout_env(tmp_path).items() if k.startswith("BACKCOACH_")
     )
     command = f"env {env} {sys.executable} -m backcoach workout --length short; sleep 60"
-    screened(workout_env(tmp_path))
+    screening(workout_env(tmp_path))
     subprocess.run(
         [*tmux_server, "new-session", "-d", "-s", "workout", "-x", "80", "-y", "24", command],
         check=True,

@@ -5,9 +5,6 @@ Time runs 100 times faster; timeouts are generous upper bounds, never measuremen
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,22 +29,15 @@ from backcoach.store import (
     local_user,
     open_database,
 )
+from tests.integration.workout_pty import screening, spawn_workout, workout_env
 
-TIMEOUT = 30
 PROGRAM = "back-basics"
 Spawn = Callable[[], pexpect.spawn]
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
-    env.update(
-        BACKCOACH_TIME_SCALE="100",
-        BACKCOACH_DATA_DIR=str(tmp_path / "data"),
-        TERM="xterm-256color",
-        LANG="C.UTF-8",
-    )
-    return env
+    return workout_env(tmp_path / "data")
 
 
 @pytest.fixture
@@ -60,36 +50,13 @@ def start(env: dict[str, str]) -> Iterator[Spawn]:
     children: list[pexpect.spawn] = []
 
     def spawn() -> pexpect.spawn:
-        child = pexpect.spawn(
-            sys.executable,
-            ["-m", "backcoach", "workout", "--length", "short"],
-            env=env,
-            dimensions=(24, 100),
-            encoding="utf-8",
-            codec_errors="replace",
-            timeout=TIMEOUT,
-        )
-        child.delaybeforesend = None
+        child = spawn_workout(env)
         children.append(child)
         return child
 
     yield spawn
     for child in children:
         child.close(force=True)
-
-
-def screening(env: dict[str, str], *yes: int) -> str:
-    """Answer `backcoach screening`, "y" to the questions numbered in ``yes`` (1-based)."""
-    answers = "".join("y\n" if n in yes else "n\n" for n in range(1, len(QUESTIONS) + 1))
-    done = subprocess.run(
-        [sys.executable, "-m", "backcoach", "screening"],
-        input=answers,
-        env=env,
-        text=True,
-        capture_output=True,
-        check=True,
-    )
-    return done.stdout
 
 
 def exit_code(child: pexpect.spawn) -> int:

@@ -8,21 +8,17 @@ Timeouts are generous upper bounds, never measurements.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from backcoach.coach.safety import QUESTIONS
 from backcoach.content import Length, default_catalog
+from tests.integration.workout_pty import press_until, screening, spawn_workout, workout_env
 
-TIMEOUT = 30
 STEPS = default_catalog().program("back-basics").lengths[Length.SHORT]
 N = len(STEPS)
 NAMES = [default_catalog().exercise(s.exercise).name for s in STEPS]
@@ -36,35 +32,13 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def start(data_dir: Path) -> Iterator[type[pexpect.spawn]]:
     """Start `backcoach workout --length short` (as often as needed); all closed at the end."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCOACH_")}
-    env.update(
-        BACKCOACH_TIME_SCALE="100",
-        BACKCOACH_DATA_DIR=str(data_dir),
-        TERM="xterm-256color",
-        LANG="C.UTF-8",
-    )
+    env = workout_env(data_dir)
     children: list[pexpect.spawn] = []
     # `backcoach workout` needs a safety screening first: a clear one.
-    subprocess.run(
-        [sys.executable, "-m", "backcoach", "screening"],
-        input="n\n" * len(QUESTIONS),
-        env=env,
-        text=True,
-        capture_output=True,
-        check=True,
-    )
+    screening(env)
 
     def spawn() -> pexpect.spawn:
-        child = pexpect.spawn(
-            sys.executable,
-            ["-m", "backcoach", "workout", "--length", "short"],
-            env=env,
-            dimensions=(24, 100),
-            encoding="utf-8",
-            codec_errors="replace",
-            timeout=TIMEOUT,
-        )
-        child.delaybeforesend = None
+        child = spawn_workout(env)
         children.append(child)
         child.expect("your pain now")  # the check-in before the session
         child.sendline("2")
@@ -88,14 +62,6 @@ def recorded_steps(data_dir: Path) -> list[tuple[object, ...]]:
     )
 
 
-def press_until(child: pexpect.spawn, key: str, pattern: str, max_presses: int = 500) -> None:
-    for _ in range(max_presses):
-        child.send(key)
-        if child.expect([pattern, pexpect.TIMEOUT], timeout=0.05) == 0:
-            return
-    raise AssertionError(f"{pattern!r} never showed after {max_presses} presses of {key!r}")
-
-
 def kill(child: pexpect.spawn) -> None:
     child.kill(signal.SIGKILL)
     child.expect(pexpect.EOF)
@@ -114,7 +80,7 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
     child.expect(f"step 2/{N}")  # the breathing step runs by itself
     # The screen moves on only after the completed step is committed.
     assert recorded_steps(data_dir) == done(1, 1)
-    press_until(child, "r", f"step 4/{N}")
+    press_until(child, "r", f"step 4/{N}", max_presses=500)
     assert recorded_steps(data_dir) == done(1, 3)
     child.expect("Rep 1 of")
     child.send("r")
@@ -129,7 +95,7 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
     child.sendline("")
     child.expect(f"step 4/{N}")
     child.expect("Rep 1 of")  # the interrupted step starts again from its beginning
-    press_until(child, "r", f"step 5/{N}")
+    press_until(child, "r", f"step 5/{N}", max_presses=500)
     child.send("q")
     child.expect("Quit the session")
     child.send("y")
@@ -153,7 +119,7 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
 def test_declining_to_resume_starts_afresh(start, data_dir: Path) -> None:
     child = start()
     child.expect(f"step 2/{N}")  # keys are read once the screen is up
-    press_until(child, "r", f"step 3/{N}")
+    press_until(child, "r", f"step 3/{N}", max_presses=500)
     kill(child)
 
     child = start()
