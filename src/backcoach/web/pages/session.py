@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.coach.planner import PlanDecision, PlanRefused
 from backcoach.content import Catalog, Length
 from backcoach.content.illustration import render_keyframe_svg
 from backcoach.errors import UsageError
-from backcoach.services.sessions import summarize
+from backcoach.services.sessions import ActiveSession, summarize
 from backcoach.store import PainLocation
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
 from backcoach.web.pages.today import today_page
@@ -62,6 +63,15 @@ def step_context(catalog: Catalog, exercise_id: str | None) -> dict[str, object]
     }
 
 
+def _open_or_404(
+    db: Session, *, session_id: int, user_id: int, clock: SessionClock
+) -> ActiveSession:
+    try:
+        return open_session(db, session_id=session_id, user_id=user_id, clock=clock)
+    except UsageError:
+        raise HTTPException(404, f"There is no session number {session_id}.") from None
+
+
 @router.get("/{session_id}")
 def player(
     request: Request,
@@ -72,10 +82,7 @@ def player(
     catalog: CatalogDep,
 ) -> Response:
     clock = SessionClock.of(settings)
-    try:
-        active = open_session(db, session_id=session_id, user_id=user.id, clock=clock)
-    except UsageError:
-        raise HTTPException(404, f"There is no session number {session_id}.") from None
+    active = _open_or_404(db, session_id=session_id, user_id=user.id, clock=clock)
     state = player_state(active, clock)
     context = {
         "state": state,
@@ -98,11 +105,9 @@ def step_fragment(
     catalog: CatalogDep,
 ) -> Response:
     """The illustration and instructions of one step (swapped in when the step changes)."""
-    clock = SessionClock.of(settings)
-    try:
-        active = open_session(db, session_id=session_id, user_id=user.id, clock=clock)
-    except UsageError:
-        raise HTTPException(404, f"There is no session number {session_id}.") from None
+    active = _open_or_404(
+        db, session_id=session_id, user_id=user.id, clock=SessionClock.of(settings)
+    )
     if not 0 <= step_index < len(active.plan.steps):
         raise HTTPException(404, "That step is not in this session.")
     step = active.plan.steps[step_index]
