@@ -56,13 +56,15 @@ def answer_checkin_after(child: pexpect.spawn) -> None:
     child.expect("effort 4/10")
 
 
-@pytest.fixture
-def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
-    """`backcoach workout --length short`, then `stty -a` to show the terminal it left behind."""
+def screened_workout_in_shell(tmp_path: Path) -> pexpect.spawn:
+    """After a clear screening, `backcoach workout --length short` in a shell, then `stty -a`.
+
+    The shell prints the exit code and the terminal settings the workout left behind.
+    """
     command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
     env = workout_env(tmp_path)
     screening(env)  # a clear one: `backcoach workout` needs it first
-    child = pexpect.spawn(
+    return pexpect.spawn(
         "/bin/sh",
         ["-c", command],
         env=env,
@@ -71,6 +73,12 @@ def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
         codec_errors="replace",
         timeout=TIMEOUT,
     )
+
+
+@pytest.fixture
+def workout(tmp_path: Path) -> Iterator[pexpect.spawn]:
+    """`backcoach workout --length short`, then `stty -a` to show the terminal it left behind."""
+    child = screened_workout_in_shell(tmp_path)
     try:
         answer_pain_before(child)
         yield child
@@ -149,18 +157,7 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_sigterm_restores_the_terminal(tmp_path: Path) -> None:
-    command = f"{sys.executable} -m backcoach workout --length short; echo EXIT=$?; stty -a"
-    env = workout_env(tmp_path)
-    screening(env)  # a clear one: `backcoach workout` needs it first
-    child = pexpect.spawn(
-        "/bin/sh",
-        ["-c", command],
-        env=env,
-        dimensions=(24, 80),
-        encoding="utf-8",
-        codec_errors="replace",
-        timeout=TIMEOUT,
-    )
+    child = screened_workout_in_shell(tmp_path)
     try:
         answer_pain_before(child)
         child.expect("Press r or Enter after each rep")
