@@ -13,7 +13,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from backcoach.cli import app
-from backcoach.cli.workout import make_plan, run_session
+from backcoach.cli.workout import NoticeHook, make_plan, run_session
 from backcoach.cli.workout_keys import SIGTERM_EXIT_CODE, terminal_keys
 from backcoach.cli.workout_view import Screen, dose_text, render_screen, render_summary
 from backcoach.coach.engine import (
@@ -24,6 +24,7 @@ from backcoach.coach.engine import (
     RepDone,
     SessionEngine,
     Start,
+    Summary,
     Tick,
 )
 from backcoach.coach.plan import PlannedStep, SessionPlan
@@ -95,6 +96,30 @@ class ScriptedKeys:
 
 def quiet_console() -> Console:
     return Console(file=io.StringIO(), width=80, height=24, force_terminal=True, color_system=None)
+
+
+def run_scripted(
+    plan: SessionPlan,
+    keys: ScriptedKeys,
+    *,
+    out: Console | None = None,
+    title: str = "T",
+    time_scale: float = 1.0,
+    engine: SessionEngine | None = None,
+    on_notice: NoticeHook | None = None,
+) -> Summary:
+    """``run_session`` with scripted keys on their fake clock, no catalog, a quiet console."""
+    return run_session(
+        plan,
+        EMPTY_CATALOG,
+        out=quiet_console() if out is None else out,
+        title=title,
+        keys=keys,
+        clock=keys.clock,
+        time_scale=time_scale,
+        engine=engine,
+        on_notice=on_notice,
+    )
 
 
 # --- rendering -------------------------------------------------------------
@@ -182,14 +207,8 @@ def test_run_session_drives_the_engine_with_keys_and_reports_notices() -> None:
     keys = ScriptedKeys(["", "p", "", "", "p", "s", "", "b", "", "r", "r"])
     seen: list[Notice] = []
     out = quiet_console()
-    summary = run_session(
-        PLAN,
-        EMPTY_CATALOG,
-        out=out,
-        title="Test",
-        keys=keys,
-        clock=keys.clock,
-        on_notice=lambda engine, notices: seen.extend(notices),
+    summary = run_scripted(
+        PLAN, keys, out=out, title="Test", on_notice=lambda engine, notices: seen.extend(notices)
     )
     kinds = [n.kind for n in seen]
     assert kinds[0] is NoticeKind.SESSION_STARTED
@@ -205,14 +224,8 @@ def test_run_session_drives_the_engine_with_keys_and_reports_notices() -> None:
 def test_quit_asks_first_n_carries_on_y_quits() -> None:
     keys = ScriptedKeys(["q", "", "n", "", "q", "y"], then="")
     seen: list[NoticeKind] = []
-    summary = run_session(
-        PLAN,
-        EMPTY_CATALOG,
-        out=quiet_console(),
-        title="T",
-        keys=keys,
-        clock=keys.clock,
-        on_notice=lambda engine, notices: seen.extend(n.kind for n in notices),
+    summary = run_scripted(
+        PLAN, keys, on_notice=lambda engine, notices: seen.extend(n.kind for n in notices)
     )
     assert summary.ended_by is EndReason.QUIT
     assert summary.steps_completed == 0
@@ -242,22 +255,14 @@ def test_quit_question_while_paused_keeps_the_pause() -> None:
 
     keys.read = read  # type: ignore[method-assign]
     with pytest.raises(Stop):
-        run_session(
-            PLAN,
-            EMPTY_CATALOG,
-            out=quiet_console(),
-            title="T",
-            keys=keys,
-            clock=keys.clock,
-            on_notice=keep,
-        )
+        run_scripted(PLAN, keys, on_notice=keep)
     assert engines[-1].state.paused
 
 
 def test_h_stops_the_session_because_it_hurts() -> None:
     keys = ScriptedKeys(["", "h"], then="")
     out = quiet_console()
-    summary = run_session(PLAN, EMPTY_CATALOG, out=out, title="T", keys=keys, clock=keys.clock)
+    summary = run_scripted(PLAN, keys, out=out)
     assert summary.ended_by is EndReason.HURT
     assert "talk to a clinician" in out.file.getvalue()  # type: ignore[attr-defined]
 
@@ -265,15 +270,7 @@ def test_h_stops_the_session_because_it_hurts() -> None:
 def test_time_scale_speeds_up_countdowns() -> None:
     plan = SessionPlan("t", Length.SHORT, (step(Kind.HOLD, hold_s=100.0),))
     keys = ScriptedKeys([], then="")
-    summary = run_session(
-        plan,
-        EMPTY_CATALOG,
-        out=quiet_console(),
-        title="T",
-        keys=keys,
-        clock=keys.clock,
-        time_scale=50.0,
-    )
+    summary = run_scripted(plan, keys, time_scale=50.0)
     assert summary.ended_by is EndReason.COMPLETED
     assert summary.hold_s == 100.0
     # 105 session seconds (get ready + hold) at 50x take about 2.1 fake real seconds.
@@ -287,15 +284,7 @@ def test_a_restored_engine_continues_from_its_own_time() -> None:
     assert first.state.step_index == 1
     restored = SessionEngine.restore(plan, first.snapshot())
     keys = ScriptedKeys(["", "", "r"], then="")
-    summary = run_session(
-        plan,
-        EMPTY_CATALOG,
-        out=quiet_console(),
-        title="T",
-        keys=keys,
-        clock=keys.clock,
-        engine=restored,
-    )
+    summary = run_scripted(plan, keys, engine=restored)
     assert summary.steps_completed == 2
     assert summary.active_s == pytest.approx(500.0 + 0.3, abs=1e-6)
 
@@ -308,24 +297,14 @@ def test_ctrl_c_ends_the_session_with_a_summary() -> None:
             return super().read(timeout)
 
     keys = Interrupting([], then="")
-    summary = run_session(
-        PLAN, EMPTY_CATALOG, out=quiet_console(), title="T", keys=keys, clock=keys.clock
-    )
+    summary = run_scripted(PLAN, keys)
     assert summary.ended_by is EndReason.QUIT
 
 
 def test_resume_at_a_step_through_the_engine_hook() -> None:
     engine = SessionEngine.resume_at(PLAN, 4)
     keys = ScriptedKeys([], then="r")
-    summary = run_session(
-        PLAN,
-        EMPTY_CATALOG,
-        out=quiet_console(),
-        title="T",
-        keys=keys,
-        clock=keys.clock,
-        engine=engine,
-    )
+    summary = run_scripted(PLAN, keys, engine=engine)
     assert [r.index for r in summary.records] == [4]
 
 
