@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
-from backcoach.store.db import make_engine
+from backcoach.store.db import make_engine, session_factory
 from backcoach.store.migrate import upgrade_engine
 from tests.integration.postgres import PostgresServer, PostgresUnavailable, running_postgres
 
@@ -59,3 +60,10 @@ def engine(db_settings: Settings) -> Iterator[Engine]:
     upgrade_engine(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A store session on ``engine``; the test owns its transactions."""
+    with session_factory(engine)() as session:
+        yield session

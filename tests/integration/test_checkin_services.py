@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.plan import SessionPlan, VariantLevel
@@ -30,7 +29,6 @@ from backcoach.store import (
     list_screenings,
     local_user,
     put_step_event,
-    session_factory,
     set_setting,
 )
 from tests.unit.progression_factories import catalog, exercise
@@ -45,12 +43,6 @@ def at(day: date, hour: int = 9) -> datetime:
 
 def days_ago(n: int) -> date:
     return TODAY - timedelta(days=n)
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
 
 
 @pytest.fixture

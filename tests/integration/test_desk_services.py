@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.breaks import BreakConfig, BreakKind
@@ -26,16 +25,10 @@ from backcoach.services.desk import (
     reminders_on,
     totals,
 )
-from backcoach.store import HabitLog, local_user, session_factory, set_setting
+from backcoach.store import HabitLog, local_user, set_setting
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 DAY = T0.date()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
 
 
 @pytest.fixture

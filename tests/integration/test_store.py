@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -83,12 +82,6 @@ def make_plan(n_steps: int = 4) -> SessionPlan:
             for i in range(n_steps)
         ),
     )
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with session_factory(engine)() as session:
-        yield session
 
 
 @pytest.fixture
