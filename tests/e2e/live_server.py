@@ -13,6 +13,7 @@ import uvicorn
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
+from backcoach.services.live_coach import SERVER_MAX_MESSAGE_BYTES
 from backcoach.web import create_app
 
 
@@ -45,6 +46,7 @@ def start_server(settings: Settings, *, catalog: Catalog | None = None) -> LiveS
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=2,
+        ws_max_size=SERVER_MAX_MESSAGE_BYTES,  # as `backcoach serve`
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

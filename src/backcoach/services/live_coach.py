@@ -35,7 +35,9 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import reprlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,10 +52,23 @@ from backcoach.errors import UsageError
 from backcoach.services.sessions import ActiveSession, apply_event, load_session
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
-from backcoach.vision.landmarks import NUM_LANDMARKS, Landmark, LandmarkFrame, parse_landmarks
+from backcoach.vision.landmarks import (
+    MAX_COORDINATE,
+    MAX_T_S,
+    NUM_LANDMARKS,
+    Landmark,
+    LandmarkFrame,
+    parse_landmarks,
+)
 
 #: Largest message accepted (a frame of 33 landmarks is about 2-3 KB of JSON).
 MAX_MESSAGE_BYTES = 16_384
+#: Largest message the web server reads at all (uvicorn's ``ws_max_size``): a bit above
+#: ``MAX_MESSAGE_BYTES``, so the app still answers a slightly-too-big message with its own
+#: close reason, while a huge one is refused from its frame header, before it is read.
+SERVER_MAX_MESSAGE_BYTES = 2 * MAX_MESSAGE_BYTES
+#: Most lists and objects in one message (a frame has 35).
+MAX_CONTAINERS = 64
 #: Sustained frames per second a client may send (cameras give 30, some 60).
 MAX_FRAMES_PER_S = 65.0
 #: Frames a client may send at once above that rate (a burst after a stall).
@@ -62,9 +77,12 @@ BURST_FRAMES = 90
 MAX_REJECTED_IN_A_ROW = 120
 #: Gap put between the last frame of a dropped connection and a reconnected client's first.
 RECONNECT_GAP_S = 1 / 30
+#: Coaches of sessions going on but with no connection, kept for a reconnect.
+MAX_IDLE_COACHES = 32
 #: How often (client seconds) the session's state is re-read to notice manual step changes.
 SYNC_EVERY_S = 1.0
 
+TOO_NESTED = "The message has too many nested lists or objects; a frame is 33 points."
 NO_ANALYZER_HINT = "The camera does not check this exercise: use the buttons."
 HOLD_BROKEN = "Hold paused: get back into the position."
 
@@ -80,15 +98,26 @@ class ProtocolError(ValueError):
 def parse_message(text: str | bytes) -> LandmarkFrame | None:
     """Check one client message; a ``frame`` gives its ``LandmarkFrame``, a ``ping`` None.
 
+    Every number must be finite and in its range (see ``vision.landmarks``): JSON
+    allows ``1e400`` (infinity once parsed) and ``10**400`` written out, and neither
+    is a landmark.
+
     Raises:
-        ProtocolError: too big, not JSON, not an object, unknown type, or a bad frame.
+        ProtocolError: too big, too nested, not JSON, not an object, unknown type, or a
+            bad frame.
     """
     if isinstance(text, bytes):
         raise ProtocolError("binary", "Send JSON text messages, not binary data.")
     if len(text) > MAX_MESSAGE_BYTES:
         raise ProtocolError("too-big", f"Messages must be under {MAX_MESSAGE_BYTES} bytes.")
+    # Counted before parsing (in C, so cheap at 30 frames a second): a frame has 35
+    # lists and objects, and thousands of nested brackets would exhaust the parser's stack.
+    if text.count("[") + text.count("{") > MAX_CONTAINERS:
+        raise ProtocolError("too-nested", TOO_NESTED)
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ProtocolError("too-nested", TOO_NESTED) from None
     except (json.JSONDecodeError, ValueError) as exc:
         raise ProtocolError("not-json", f"The message is not valid JSON: {exc}") from None
     if not isinstance(obj, dict):
@@ -97,12 +126,15 @@ def parse_message(text: str | bytes) -> LandmarkFrame | None:
     if kind == "ping":
         return None
     if kind != "frame":
-        raise ProtocolError("unknown-type", f"Unknown message type {kind!r}; send 'frame'.")
+        raise ProtocolError(
+            "unknown-type", f"Unknown message type {reprlib.repr(kind)}; send 'frame'."
+        )
     t_s = obj.get("t_s")
-    if isinstance(t_s, bool) or not isinstance(t_s, int | float) or not math.isfinite(t_s):
-        raise ProtocolError("bad-frame", "'t_s' must be a finite number of seconds.")
-    if t_s < 0:
-        raise ProtocolError("bad-frame", "'t_s' must not be negative.")
+    # Range checks compare exactly, so NaN, infinities and huge integers all fail them.
+    if isinstance(t_s, bool) or not isinstance(t_s, int | float) or not 0 <= t_s <= MAX_T_S:
+        raise ProtocolError(
+            "bad-frame", f"'t_s' must be a number of seconds from 0 to {MAX_T_S:.0f}."
+        )
     if "landmarks" not in obj:
         raise ProtocolError("bad-frame", "A frame needs 'landmarks' (33 points, or null).")
     landmarks = _landmarks(obj["landmarks"])
@@ -114,6 +146,7 @@ def parse_message(text: str | bytes) -> LandmarkFrame | None:
 
 _NUMBERS = (int, float)  # exact types: JSON true/false must not pass as numbers
 _new_landmark = tuple.__new__  # builds the named tuple without a Python-level call
+_LIMIT = MAX_COORDINATE
 
 
 def _landmarks(raw: object) -> tuple[Landmark, ...] | None:
@@ -131,7 +164,10 @@ def _landmarks(raw: object) -> tuple[Landmark, ...] | None:
                 and type(y) in _NUMBERS
                 and type(z) in _NUMBERS
                 and type(v) in _NUMBERS
-                and math.isfinite(x + y + z + v)
+                and -_LIMIT <= x <= _LIMIT
+                and -_LIMIT <= y <= _LIMIT
+                and -_LIMIT <= z <= _LIMIT
+                and 0 <= v <= 1
             ):
                 break
             points.append(_new_landmark(Landmark, (float(x), float(y), float(z), float(v))))
@@ -294,6 +330,7 @@ class SessionCoach:
     step_done: bool = False
     kind: str = ""
     applied: list[str] = field(default_factory=list)
+    connections: int = 0  # counted by ``LiveCoaches``
 
     def _open(self, db: Session) -> ActiveSession:
         return load_session(db, session_id=self.session_id, user_id=self.user_id)
@@ -436,13 +473,23 @@ class SessionCoach:
 
 
 class LiveCoaches:
-    """The ``SessionCoach`` of every session with a camera connected (kept for reconnects)."""
+    """The ``SessionCoach`` of every session with a camera connected, and a few idle ones.
 
-    def __init__(self) -> None:
+    A connection takes its session's coach with ``connect`` and always gives it back
+    with ``release`` (in a ``finally``). A coach nobody uses any more is dropped at
+    once, unless its session is going on (``keep``): then it waits for a reconnect
+    (a reloaded page resumes the step with its count), and only the
+    ``MAX_IDLE_COACHES`` most recently released wait. Coaches are keyed by user and
+    session, so one person's connections never touch another's.
+    """
+
+    def __init__(self, *, max_idle: int = MAX_IDLE_COACHES) -> None:
         self._guard = threading.Lock()
-        self._coaches: dict[int, SessionCoach] = {}
+        self._coaches: dict[tuple[int, int], SessionCoach] = {}
+        self._idle: OrderedDict[tuple[int, int], None] = OrderedDict()  # oldest first
+        self._max_idle = max_idle
 
-    def get(
+    def connect(
         self,
         session_id: int,
         *,
@@ -450,13 +497,37 @@ class LiveCoaches:
         factory: sessionmaker[Session],
         clock: Callable[[], float],
     ) -> SessionCoach:
+        """The session's coach (a new one, or the one kept), counted as in use."""
+        key = (user_id, session_id)
         with self._guard:
-            coach = self._coaches.get(session_id)
-            if coach is None or coach.user_id != user_id:
+            coach = self._coaches.get(key)
+            if coach is None:
                 coach = SessionCoach(session_id, user_id, factory, clock)
-                self._coaches[session_id] = coach
+                self._coaches[key] = coach
+            self._idle.pop(key, None)
+            coach.connections += 1
             return coach
 
-    def drop(self, session_id: int) -> None:
+    def release(self, coach: SessionCoach, *, keep: bool) -> None:
+        """A connection is done with ``coach``; ``keep`` it for a reconnect or drop it."""
+        key = (coach.user_id, coach.session_id)
         with self._guard:
-            self._coaches.pop(session_id, None)
+            coach.connections -= 1
+            if self._coaches.get(key) is not coach or coach.connections > 0:
+                return
+            if not keep:
+                del self._coaches[key]
+                return
+            self._idle[key] = None
+            while len(self._idle) > self._max_idle:
+                oldest, _ = self._idle.popitem(last=False)
+                del self._coaches[oldest]
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._coaches)
+
+    def __contains__(self, key: object) -> bool:
+        """``(user_id, session_id) in coaches``: whether that session has a coach."""
+        with self._guard:
+            return key in self._coaches

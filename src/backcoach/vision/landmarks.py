@@ -10,6 +10,10 @@ with ``x`` and ``y`` normalised to the image (0..1, ``y`` pointing down), or
 An optional ``"aspect"`` (image width / height) lets geometry undo the
 stretch of normalised coordinates on non-square video; it defaults to 1.
 
+Parsing refuses what no camera gives, so later arithmetic cannot overflow:
+non-numbers, NaN and infinities, coordinates beyond ``MAX_COORDINATE``,
+visibility outside 0..1, and times beyond ``MAX_T_S``.
+
 Example:
     >>> frame = LandmarkFrame(t_s=0.0, landmarks=None)
     >>> frame_from_json(frame_to_json(frame)) == frame
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -125,13 +130,39 @@ class LandmarkFormatError(BackcoachError):
     """A landmark record or file is malformed; the message says where and why."""
 
 
-def _number(value: Any, what: str) -> float:
+#: Largest ``|x|``, ``|y|``, ``|z|`` accepted. Normalised coordinates are about 0..1 (a
+#: little outside for joints out of the picture); a value this far out is not a landmark.
+MAX_COORDINATE = 100.0
+#: Largest ``|t_s|`` accepted, seconds (about 115 days of camera time).
+MAX_T_S = 10_000_000.0
+#: Largest image width / height (and smallest height / width) accepted.
+MAX_ASPECT = 1_000.0
+
+
+def _shown(value: Any) -> str:
+    """A short, safe rendering of a bad value for a message (never thousands of characters)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return "a number too large to use"
+    return reprlib.repr(value)
+
+
+def _number(value: Any, what: str, low: float, high: float) -> float:
+    """``value`` as a float when it is a number from ``low`` to ``high``.
+
+    NaN, infinities and huge integers (``10**400`` does not fit in a float) fail the range
+    check, which compares exactly and so never overflows.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{what} must be finite, got {value!r}")
-    return number
+        raise ValueError(f"{what} must be a number, got {_shown(value)}")
+    if not low <= value <= high:
+        raise ValueError(
+            f"{what} must be a number from {low:.10g} to {high:.10g}, got {_shown(value)}"
+        )
+    return float(value)
+
+
+def _coordinate(value: Any, what: str) -> float:
+    return _number(value, what, -MAX_COORDINATE, MAX_COORDINATE)
 
 
 def parse_landmarks(raw: Any) -> tuple[Landmark, ...] | None:
@@ -150,8 +181,9 @@ def parse_landmarks(raw: Any) -> tuple[Landmark, ...] | None:
     points = []
     for index, item in enumerate(raw):
         if not isinstance(item, list | tuple) or len(item) != 4:
-            raise ValueError(f"landmark {index} must be [x, y, z, visibility], got {item!r}")
-        x, y, z, v = (_number(value, f"landmark {index}") for value in item)
+            raise ValueError(f"landmark {index} must be [x, y, z, visibility], got {_shown(item)}")
+        x, y, z = (_coordinate(value, f"landmark {index}") for value in item[:3])
+        v = _number(item[3], f"landmark {index} visibility", 0.0, 1.0)
         points.append(Landmark(x, y, z, v))
     return tuple(points)
 
@@ -166,10 +198,10 @@ def frame_from_json(obj: Any) -> LandmarkFrame:
         raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
     if "t_s" not in obj or "landmarks" not in obj:
         raise ValueError("a frame needs the keys 't_s' and 'landmarks'")
-    t_s = _number(obj["t_s"], "'t_s'")
-    aspect = _number(obj.get("aspect", 1.0), "'aspect'")
-    if aspect <= 0:
-        raise ValueError(f"'aspect' must be positive, got {aspect}")
+    t_s = _number(obj["t_s"], "'t_s'", -MAX_T_S, MAX_T_S)
+    aspect = _number(obj.get("aspect", 1.0), "'aspect'", -MAX_ASPECT, MAX_ASPECT)
+    if aspect < 1 / MAX_ASPECT:
+        raise ValueError(f"'aspect' must be positive (width / height), got {aspect:g}")
     return LandmarkFrame(t_s=t_s, landmarks=parse_landmarks(obj["landmarks"]), aspect=aspect)
 
 
@@ -206,6 +238,10 @@ def iter_jsonl_lines(
             ) from exc
         except ValueError as exc:
             raise LandmarkFormatError(f"{source}, line {number}: {exc}") from exc
+        except RecursionError:
+            raise LandmarkFormatError(
+                f"{source}, line {number}: lists nested too deeply to be a frame"
+            ) from None
         if frame.t_s < previous_t:
             raise LandmarkFormatError(
                 f"{source}, line {number}: t_s {frame.t_s} goes back in time "

@@ -6,11 +6,19 @@ message per frame (see ``services.live_coach``). A bad message gets an
 ``error`` message and is ignored; a client that keeps sending bad or too many
 messages, or one too big, is closed with a policy code. Each connection only
 ever affects its own session.
+
+Input is bounded at every step: the server (``backcoach serve``) reads no
+message above ``SERVER_MAX_MESSAGE_BYTES``, this module closes on anything
+above ``MAX_MESSAGE_BYTES``, ``parse_message`` refuses deep nesting and numbers
+out of range, and a path id that cannot be a session or an exercise is refused
+before anything is looked up or kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -44,6 +52,12 @@ router = APIRouter(tags=["live coaching"])
 #: Close codes: 1008 policy violation (flooding, too many bad messages), 1009 too big.
 CLOSE_POLICY = status.WS_1008_POLICY_VIOLATION
 CLOSE_TOO_BIG = status.WS_1009_MESSAGE_TOO_BIG
+
+#: Session numbers a path may name (the database's 64-bit signed integers).
+MAX_SESSION_ID = 2**63 - 1
+#: Exercise ids in a path: lower-case words joined by hyphens, like the catalog's.
+EXERCISE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_EXERCISE_ID = 64
 
 
 def live_coaches(websocket: WebSocket) -> LiveCoaches:
@@ -113,14 +127,32 @@ class _Connection:
         return True
 
 
+def parse_session_id(raw: str) -> int | None:
+    """The session number in a WebSocket path, or None unless it is 1 to ``MAX_SESSION_ID``."""
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > len(str(MAX_SESSION_ID)):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= MAX_SESSION_ID else None
+
+
+def is_exercise_id(raw: str) -> bool:
+    """Whether ``raw`` is shaped like an exercise id (a short lower-case slug)."""
+    return len(raw) <= MAX_EXERCISE_ID and EXERCISE_ID.fullmatch(raw) is not None
+
+
+async def _refuse(websocket: WebSocket, code: str, text: str) -> None:
+    """Tell the client why (it has been accepted) and close with a policy violation."""
+    await websocket.send_json(error_message(code, text))
+    await websocket.close(CLOSE_POLICY, text)
+
+
 @router.websocket("/ws/practice/{exercise_id}")
 async def practice(websocket: WebSocket, exercise_id: str) -> None:
     """Practise one exercise from the library with the camera (nothing is recorded)."""
     await websocket.accept()
     catalog: Catalog = websocket.app.state.catalog
-    if exercise_id not in catalog.exercises:
-        await websocket.send_json(error_message("unknown-exercise", "No such exercise."))
-        await websocket.close(CLOSE_POLICY, "unknown exercise")
+    if not is_exercise_id(exercise_id) or exercise_id not in catalog.exercises:
+        await _refuse(websocket, "unknown-exercise", "No such exercise.")
         return
     coach = LiveCoach.for_exercise(exercise_id)
     hello = {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
@@ -137,27 +169,41 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
 
 
 @router.websocket("/ws/coach/{session_id}")
-async def coach_session(websocket: WebSocket, session_id: int) -> None:
+async def coach_session(websocket: WebSocket, session_id: str) -> None:
     """Coach the current step of a guided session; camera counts are recorded as ``camera``."""
     await websocket.accept()
+    number = parse_session_id(session_id)
+    if number is None:
+        await _refuse(websocket, "unknown-session", "No such session.")
+        return
     factory: sessionmaker[Session] = websocket.app.state.sessions
     settings: Settings = websocket.app.state.settings
     user_id = await run_in_threadpool(_local_user_id, factory)
-    coach = live_coaches(websocket).get(
-        session_id, user_id=user_id, factory=factory, clock=SessionClock.of(settings).now
+    coaches = live_coaches(websocket)
+    coach = coaches.connect(
+        number, user_id=user_id, factory=factory, clock=SessionClock.of(settings).now
     )
+    keep = False  # anything unexpected drops the coach; a session going on keeps it
     try:
-        await run_in_threadpool(_start, coach)
-    except UsageError:
-        await websocket.send_json(error_message("unknown-session", "No such session."))
-        await websocket.close(CLOSE_POLICY, "unknown session")
-        live_coaches(websocket).drop(session_id)
-        return
+        try:
+            await run_in_threadpool(_start, coach)
+        except UsageError:
+            await _refuse(websocket, "unknown-session", "No such session.")
+            return
+        with contextlib.suppress(WebSocketDisconnect):  # it went while we answered
+            await _coach(websocket, coach)
+        keep = not coach.finished
+    finally:
+        coaches.release(coach, keep=keep)
+
+
+async def _coach(websocket: WebSocket, coach: SessionCoach) -> None:
+    """Say hello, then feed the session's frames until the client goes."""
     assert coach.coach is not None
     await websocket.send_json(
         {
             "type": "hello",
-            "session_id": session_id,
+            "session_id": coach.session_id,
             "step_index": coach.step_index,
             "exercise": coach.coach.exercise_id,
             "kind": coach.kind,
