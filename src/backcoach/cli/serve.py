@@ -10,6 +10,7 @@ import ipaddress
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from backcoach.cli.app import app, console
 from backcoach.config import get_settings
@@ -19,13 +20,31 @@ LOOPBACK_NAMES = {"localhost"}
 
 
 def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
+    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1, ``[::1]``)."""
     if host.lower() in LOOPBACK_NAMES:
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(bind_address(host)).is_loopback
     except ValueError:
         return False
+
+
+def bind_address(host: str) -> str:
+    """The address to bind: an IPv6 address without the brackets of its URL spelling.
+
+    ``[::1]`` is how an address goes in a URL; sockets (and uvicorn) want ``::1``.
+    """
+    if host.startswith("[") and host.endswith("]"):
+        return host[1:-1]
+    return host
+
+
+def server_url(host: str, port: int) -> str:
+    """The address people open: ``http://127.0.0.1:8000``, ``http://[::1]:8000``."""
+    address = bind_address(host)
+    if ":" in address:  # IPv6 goes in brackets in a URL
+        address = f"[{address}]"
+    return f"http://{address}:{port}"
 
 
 @app.command()
@@ -51,9 +70,19 @@ def serve(
     # so every other command (and `backcoach --help`) starts without it.
     import uvicorn
 
+    from backcoach.services.live_coach import SERVER_MAX_MESSAGE_BYTES
     from backcoach.web import create_app
 
     web_app = create_app(settings)
-    console.print(f"backcoach is running at [bold]http://{host}:{port}[/]  (Ctrl+C to stop)")
-    # Landmark messages are small JSON; compressing each one costs more CPU than it saves.
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", ws_per_message_deflate=False)
+    url = escape(server_url(host, port))
+    console.print(f"backcoach is running at [bold]{url}[/]  (Ctrl+C to stop)")
+    uvicorn.run(
+        web_app,
+        host=bind_address(host),
+        port=port,
+        log_level="warning",
+        # Landmark messages are small JSON; compressing each one costs more CPU than it saves.
+        ws_per_message_deflate=False,
+        # A bigger WebSocket message is refused from its header, before it is read.
+        ws_max_size=SERVER_MAX_MESSAGE_BYTES,
+    )
