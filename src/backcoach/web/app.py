@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -20,10 +20,13 @@ from backcoach.config import Settings
 from backcoach.content import Catalog, default_catalog
 from backcoach.store import make_engine, session_factory, upgrade_database
 from backcoach.web import api, camera_pages, coach_ws, pages
+from backcoach.web.csrf import CsrfCookieMiddleware, require_form_token
 from backcoach.web.errors import install_error_handlers
+from backcoach.web.headers import SecurityHeadersMiddleware
 from backcoach.web.pages import info
 from backcoach.web.player import SessionLocks
 from backcoach.web.templating import STATIC_DIR, make_templates
+from backcoach.web.trust import TrustBoundaryMiddleware
 
 DESCRIPTION = (
     "JSON API of backcoach, a local-first back-health coach. The web pages use the "
@@ -52,7 +55,13 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Every route, including ones added later, checks the form token (web.csrf).
+        dependencies=[Depends(require_form_token)],
     )
+    # Outermost last: headers on every answer, then the trust boundary, then the token cookie.
+    app.add_middleware(CsrfCookieMiddleware)
+    app.add_middleware(TrustBoundaryMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.state.settings = settings
     app.state.catalog = catalog if catalog is not None else default_catalog()
     app.state.session_locks = SessionLocks()

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from backcoach.errors import BackcoachError
+from backcoach.web.headers import SECURITY_HEADERS
 from backcoach.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ API_PREFIX = "/api/"
 
 TITLES = {
     400: "That did not work",
+    403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
     409: "Not possible right now",
@@ -87,8 +89,12 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     message = "Something went wrong on our side. Your data is safe; please try again."
     if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=500)
-    return _error_page(request, 500, message)
+        response: Response = JSONResponse({"detail": message}, status_code=500)
+    else:
+        response = _error_page(request, 500, message)
+    # This handler runs outside the middleware stack, so it adds the headers itself.
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -14,6 +14,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from backcoach.web.csrf import csrf_token
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -62,5 +64,8 @@ def render(
     templates: Jinja2Templates = request.app.state.templates
     name = partial if partial is not None and is_htmx(request) else template
     return templates.TemplateResponse(
-        request, name, {"path": request.url.path, **(context or {})}, status_code=status_code
+        request,
+        name,
+        {"path": request.url.path, "csrf_token": csrf_token(request), **(context or {})},
+        status_code=status_code,
     )
