@@ -1,5 +1,7 @@
 """Command-line interface. Each module registers its commands on ``app``."""
 
+import os
+
 from backcoach.cli import (
     checkin,  # noqa: F401
     content,  # noqa: F401
@@ -14,6 +16,9 @@ from backcoach.cli.app import app
 
 def main() -> None:
     """Console-script entry point."""
+    # Everything this process creates (database side files, exports, reports) is
+    # private by default; the store also sets explicit modes on its own files.
+    os.umask(0o077)
     app(prog_name="backcoach")
 
 

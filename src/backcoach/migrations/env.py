@@ -1,8 +1,11 @@
 """Alembic environment: runs migrations on the connection backcoach hands over.
 
 ``backcoach.store.migrate`` passes an open connection in
-``config.attributes["connection"]``; without one (plain ``alembic`` use) the
-configured backcoach database is used.
+``config.attributes["connection"]``, already inside the one transaction that
+covers the whole upgrade; without one (plain ``alembic`` use) the configured
+backcoach database is used, in the same kind of transaction. Alembic sees the
+transaction as external and opens none of its own, so every migration and the
+version change commit together or not at all.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from backcoach.config import get_settings
-from backcoach.store.db import make_engine
+from backcoach.store.db import make_engine, migration_transaction
 from backcoach.store.models import Base
 
 
@@ -21,6 +24,7 @@ def _run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        transaction_per_migration=False,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -33,7 +37,7 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(get_settings())
     try:
-        with engine.begin() as own_connection:
+        with migration_transaction(engine) as own_connection:
             _run(own_connection)
     finally:
         engine.dispose()

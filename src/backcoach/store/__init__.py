@@ -4,9 +4,16 @@ Repository functions take keyword-only arguments and only ``flush()``; the
 caller (a service, a route, a command) owns the transaction and commits.
 """
 
-from backcoach.store.backup import backup_database
+from backcoach.store.backup import backup_database, list_backups
 from backcoach.store.checkins import add_checkin, list_checkins
-from backcoach.store.db import StoreError, check_sqlite_file, make_engine, session_factory
+from backcoach.store.db import (
+    StoreError,
+    backups_dir,
+    check_sqlite_file,
+    make_engine,
+    purge_deleted_rows,
+    session_factory,
+)
 from backcoach.store.habits import add_habit_log, list_habit_logs
 from backcoach.store.migrate import (
     current_revision,
@@ -77,6 +84,7 @@ __all__ = [
     "add_session",
     "all_settings",
     "backup_database",
+    "backups_dir",
     "check_sqlite_file",
     "current_revision",
     "delete_step_event",
@@ -88,6 +96,7 @@ __all__ = [
     "latest_in_progress",
     "latest_questionnaire_response",
     "latest_screening",
+    "list_backups",
     "list_checkins",
     "list_habit_logs",
     "list_questionnaire_responses",
@@ -97,6 +106,7 @@ __all__ = [
     "local_user",
     "make_engine",
     "open_database",
+    "purge_deleted_rows",
     "put_step_event",
     "ready_engine",
     "session_factory",

@@ -3,22 +3,28 @@
 SQLite connections get WAL journaling, foreign keys and a busy timeout. An
 existing SQLite file is checked before use: a damaged or unreadable file is
 never overwritten or repaired, the user is told where it is and what to do.
+The data folder and the database files are private to their owner (see
+``files.py``), and statements that fail never show their parameters (health
+values) in messages or logs.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, inspect
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
+from backcoach.store.files import private_dir, private_sqlite_file, tighten, tighten_folder
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -97,8 +103,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+_DETAIL = re.compile(r"\nDETAIL:.*", re.DOTALL)
+
+
+def _hide_row_values(context: ExceptionContext) -> None:
+    """Drop the DETAIL of a PostgreSQL error: it repeats the failing row's values.
+
+    ``hide_parameters`` keeps values out of SQLAlchemy's part of the message, but
+    PostgreSQL's own text adds them ("Failing row contains (...)", "Key (...)=(...)").
+    The primary message and the constraint name stay, so the error still says what
+    went wrong; ``orig.diag`` still has everything for code that needs it.
+    """
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and error.args and isinstance(error.args[0], str):
+            hidden = _DETAIL.sub("\nDETAIL: (not shown: it may contain health data)", error.args[0])
+            error.args = (hidden, *error.args[1:])
+
+
+def backups_dir(settings: Settings) -> Path:
+    """The folder for backups: ``backups/`` in the data folder."""
+    return settings.data_dir / "backups"
+
+
 def make_engine(settings: Settings) -> Engine:
-    """An engine for ``settings``' database; creates the data folder for SQLite.
+    """An engine for ``settings``' database.
+
+    For SQLite it creates the data folder (0700) and the database file (0600)
+    before SQLite opens it, so the ``-wal`` and ``-shm`` files are 0600 too.
+    The files of an existing install are tightened the same way.
 
     Raises:
         StoreError: the SQLite file exists but is damaged or unreadable.
@@ -106,12 +138,69 @@ def make_engine(settings: Settings) -> Engine:
     url = database_url(settings)
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         check_sqlite_file(path)
-    engine = create_engine(url)
+        private_sqlite_file(path)
+    else:
+        tighten(settings.data_dir, 0o700)
+    tighten_folder(backups_dir(settings))
+    # hide_parameters: a failing statement's message and the engine's log never
+    # carry the values (pain scores, answers), only the SQL.
+    engine = create_engine(url, hide_parameters=True)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.get_backend_name() == "postgresql":
+        event.listen(engine, "handle_error", _hide_row_values)
     return engine
+
+
+@contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction that also covers DDL, for a whole upgrade.
+
+    PostgreSQL runs DDL in transactions anyway. Python's sqlite3 module (before
+    its ``autocommit`` attribute) starts transactions itself only before DML,
+    so a ``CREATE`` or ``DROP`` outside one would commit on its own. Following
+    SQLAlchemy's pysqlite recipe for transactional DDL, the driver's own
+    transaction handling is switched off (``isolation_level = None``) on this
+    connection and the transaction is begun explicitly; ``IMMEDIATE`` takes the
+    write lock at once, so two processes never upgrade at the same time.
+    The connection goes back to the pool with the driver's setting restored.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                yield connection
+            return
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        previous = driver.isolation_level
+        driver.isolation_level = None  # commits nothing: no transaction is open yet
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                yield connection
+        finally:
+            driver.isolation_level = previous
+
+
+def purge_deleted_rows(engine: Engine) -> bool:
+    """Make deleted rows unreadable on disk; ``False`` if the journal could not be emptied.
+
+    SQLite leaves deleted rows in free pages of the database file and in old
+    frames of the write-ahead log (``-wal``). ``VACUUM`` rewrites every page of
+    the file, then a ``TRUNCATE`` checkpoint copies the log into the file and
+    cuts the log to zero bytes. It cannot finish while another connection still
+    reads an old snapshot; SQLite then empties the log when the last
+    connection closes. Other databases: nothing to do.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+        row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return bool(row[0] == 0)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,30 +2,41 @@
 
 The scripts live in ``backcoach/migrations`` inside the package, so they work
 from an installed wheel as well as from the source tree.
+
+An upgrade is all or nothing: every pending migration runs in one transaction
+(DDL included, on SQLite too), so one that fails half-way leaves schema,
+version and data exactly as they were. Before a SQLite database with data is
+upgraded, a copy goes to ``backups/`` (SQLite's online backup API).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
+from backcoach.store.backup import backup_before_upgrade
 from backcoach.store.db import (
     StoreError,
+    backups_dir,
     damaged_file_error,
     describe,
     make_engine,
+    migration_transaction,
     session_factory,
+    sqlite_path,
 )
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -67,17 +78,76 @@ def current_revision(engine: Engine) -> str | None:
         raise error from exc
 
 
-def upgrade_engine(engine: Engine, revision: str = "head") -> str | None:
-    """Bring ``engine``'s database to the newest schema (or ``revision``); returns it."""
+def _newer_database_error(engine: Engine, exc: Exception) -> StoreError:
+    return StoreError(
+        f"The database {describe(engine.url)} cannot be upgraded: {exc}. It may have "
+        "been written by a newer backcoach; upgrade backcoach or use another database."
+    )
+
+
+def _pending(engine: Engine, current: str | None, revision: str) -> bool:
+    """Whether upgrading from ``current`` to ``revision`` runs any migration."""
+    script = ScriptDirectory.from_config(alembic_config())
     try:
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), revision)
-    except CommandError as exc:
-        raise StoreError(
-            f"The database {describe(engine.url)} cannot be upgraded: {exc}. It may have "
-            "been written by a newer backcoach; upgrade backcoach or use another database."
-        ) from exc
-    except DBAPIError as exc:
+        return any(script.iterate_revisions(revision, current, implicit_base=True))
+    except RevisionError as exc:
+        raise _newer_database_error(engine, exc) from exc
+
+
+def _failed_upgrade(
+    engine: Engine, exc: Exception, *, current: str | None, revision: str, backup: Path | None
+) -> StoreError:
+    reason = exc.orig if isinstance(exc, DBAPIError) else exc
+    before = "empty" if current is None else f"revision {current}, with all its data"
+    message = (
+        f"Upgrading the database {describe(engine.url)} to revision {revision} failed: "
+        f"{reason}. Nothing was changed: the database is still {before}."
+    )
+    if backup is not None:
+        message += f" A copy made just before the upgrade is at {backup}."
+    return StoreError(message)
+
+
+def upgrade_engine(
+    engine: Engine, revision: str = "head", *, backups: Path | None = None
+) -> str | None:
+    """Bring ``engine``'s database to the newest schema (or ``revision``); returns it.
+
+    All pending migrations run in one transaction: if one fails, nothing is
+    changed. A SQLite database that has data is first copied (0600) into
+    ``backups`` (default: ``backups/`` next to the database file).
+
+    Raises:
+        StoreError: the database cannot be opened, is newer than this backcoach,
+            or a migration failed (the message says nothing changed and where the
+            copy is).
+    """
+    current = current_revision(engine)
+    if not _pending(engine, current, revision):
+        return current
+    target = head_revision() if revision == "head" else revision
+    source = sqlite_path(engine.url)
+    try:
+        with migration_transaction(engine) as connection:
+            # Read again under the write lock: another process may have upgraded.
+            current = MigrationContext.configure(connection).get_current_revision()
+            if not _pending(engine, current, revision):
+                return current
+            backup = None
+            if source is not None and current is not None:
+                folder = backups if backups is not None else source.parent / "backups"
+                backup = backup_before_upgrade(
+                    source, folder=folder, revision=current, now=datetime.now(UTC)
+                )
+            try:
+                command.upgrade(alembic_config(connection), revision)
+            except CommandError as exc:
+                raise _newer_database_error(engine, exc) from exc
+            except Exception as exc:  # any failure: the transaction is rolled back
+                raise _failed_upgrade(
+                    engine, exc, current=current, revision=str(target), backup=backup
+                ) from exc
+    except DBAPIError as exc:  # opening, locking or committing
         error = _store_error(engine, exc)
         if error is None:
             raise
@@ -89,7 +159,7 @@ def upgrade_database(settings: Settings) -> str | None:
     """Create or upgrade the configured database (the web app calls this on start)."""
     engine = make_engine(settings)
     try:
-        return upgrade_engine(engine)
+        return upgrade_engine(engine, backups=backups_dir(settings))
     finally:
         engine.dispose()
 
@@ -98,7 +168,7 @@ def ready_engine(settings: Settings) -> Engine:
     """An engine on the configured database, created or upgraded to the newest schema."""
     engine = make_engine(settings)
     try:
-        upgrade_engine(engine)
+        upgrade_engine(engine, backups=backups_dir(settings))
     except BaseException:
         engine.dispose()
         raise
