@@ -26,6 +26,7 @@ from backcoach.cli.app import app, console, err_console, new_typer
 from backcoach.coach.plan import SessionPlan
 from backcoach.config import Settings, get_settings
 from backcoach.errors import UsageError
+from backcoach.services.data import delete_all_data
 from backcoach.services.export import (
     dump_json,
     export_tables,
@@ -38,7 +39,6 @@ from backcoach.services.sessions import ActiveSession, NoticeRecorder, ResumeOff
 from backcoach.store import (
     backup_database,
     current_revision,
-    delete_user_data,
     get_user,
     head_revision,
     local_user,
@@ -309,12 +309,11 @@ def data_delete(
     ):
         console.print("Nothing was deleted.")
         raise typer.Exit(1)
-    with open_database(get_settings()) as db:
+    settings = get_settings()
+    with open_database(settings) as db:
         user = get_user(db)
-        if user is not None:
-            delete_user_data(db, user_id=user.id)
-            db.commit()
-    console.print("All your data has been deleted.")
+        deleted = delete_all_data(db, user_id=None if user is None else user.id, settings=settings)
+    console.print(deleted.message)
 
 
 # --- the terminal workout's store ------------------------------------------------------------

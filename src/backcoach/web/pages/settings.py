@@ -8,9 +8,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
+from backcoach.services.data import delete_all_data
 from backcoach.services.export import ImportFileError
-from backcoach.store import delete_user_data
-from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.deps import DbDep, SettingsDep, UserDep
 from backcoach.web.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.templating import render
 from backcoach.web.transfer import import_upload
@@ -19,7 +19,6 @@ router = APIRouter(prefix="/settings", tags=["pages"], include_in_schema=False)
 
 MESSAGES = {
     "saved": "Settings saved.",
-    "deleted": "All your data was deleted.",
 }
 
 
@@ -101,9 +100,15 @@ async def import_data(
 
 
 @router.post("/delete")
-def delete_all(db: DbDep, user: UserDep, confirm: Annotated[str | None, Form()] = None) -> Response:
+def delete_all(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    user: UserDep,
+    confirm: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Delete everything (the same rule as ``backcoach data delete``) and say where backups are."""
     if confirm != "yes":
         return RedirectResponse("/settings", status_code=303)
-    delete_user_data(db, user_id=user.id)
-    db.commit()
-    return RedirectResponse("/settings?done=deleted", status_code=303)
+    deleted = delete_all_data(db, user_id=user.id, settings=settings)
+    return _page(request, db, user.id, message=deleted.message)
