@@ -91,15 +91,33 @@ def db_current() -> None:
         )
 
 
+def output_path(raw: str) -> Path:
+    """``raw`` as a path; one written as a folder (``out/``) must be an existing folder.
+
+    Without this, ``out/`` for a folder that does not exist would become a
+    file called ``out``.
+    """
+    path = Path(raw)
+    if raw.endswith(("/", os.sep)) and not path.is_dir():
+        raise UsageError(
+            f"The folder {path} does not exist; create it first (nothing was written)."
+        )
+    return path
+
+
 @db_app.command("backup")
 def db_backup(
     path: Annotated[
-        Path | None,
-        typer.Argument(help="File or folder for the copy (default: backups/ in the data folder)."),
+        str | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="File or existing folder for the copy (default: backups/ in the data folder).",
+        ),
     ] = None,
 ) -> None:
     """Make a consistent copy of the SQLite database (for PostgreSQL use pg_dump)."""
-    copy = backup_database(get_settings(), target=path, now=datetime.now(UTC))
+    target = None if path is None else output_path(path)
+    copy = backup_database(get_settings(), target=target, now=datetime.now(UTC))
     console.print(f"Backed up to {copy}")
 
 
@@ -224,13 +242,33 @@ class ExportFormat(StrEnum):
     CSV = "csv"
 
 
+def _check_output_file(path: Path) -> None:
+    """Refuse, before any work, an output that is a folder or lies in a missing folder."""
+    if path.is_dir():
+        raise UsageError(
+            f"{path} is a folder; give a file name, for example {path / 'backcoach-export.json'}."
+        )
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"The folder {path.parent} does not exist; create it first or choose another "
+            "path (nothing was written)."
+        )
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write ``data`` to ``path`` readable by the owner only (mkstemp makes it 0600)."""
+    _check_output_file(path)
+    try:
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise UsageError(f"Cannot write {path}: {exc.strerror} (nothing was written).") from exc
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         Path(partial).replace(path)
+    except OSError as exc:
+        Path(partial).unlink(missing_ok=True)
+        raise UsageError(f"Cannot write {path}: {exc.strerror} (nothing was written).") from exc
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
@@ -241,16 +279,20 @@ def export(
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="json (complete) or csv (a zip).")
     ] = ExportFormat.JSON,
-    output: Annotated[
-        Path | None,
+    output_option: Annotated[
+        str | None,
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
             help="File to write (default: JSON to stdout, CSV zip in this folder).",
         ),
     ] = None,
 ) -> None:
     """Export everything you have stored (JSON can be imported again)."""
+    output = None if output_option is None else output_path(output_option)
+    if output is not None:
+        _check_output_file(output)
     with open_database(get_settings()) as db:
         user = get_user(db)
         tables = export_tables(db, user_id=user.id) if user is not None else {}
