@@ -23,6 +23,12 @@ Three questionnaires, each a ``Questionnaire`` of ``Item``s, scored by ``score``
 Answers map item ids to whole numbers (scale value, 0/1 for disagree/agree,
 or the index of a choice) or, for PSFS activity names, text. Out-of-range or
 missing answers raise ``AnswerError`` with a plain message.
+
+Answers typed into a form arrive as text: ``read_answers`` turns them into
+answers and says, item by item, what is wrong. A number is ASCII digits only
+(``str.isdigit`` also takes ``²``, which ``int`` refuses), at most
+``MAX_NUMBER_DIGITS`` of them (so 5,000 digits are never converted), within the
+item's range; text is at most ``MAX_TEXT_LENGTH`` characters.
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ from enum import StrEnum
 from backcoach.errors import UsageError
 
 PAIN_FUNCTION_INTERVAL_DAYS = 14
+#: Longest text answer (a PSFS activity name).
+MAX_TEXT_LENGTH = 200
+#: Most digits in a typed number (every scale here fits in two).
+MAX_NUMBER_DIGITS = 3
 
 
 class AnswerError(UsageError):
@@ -233,17 +243,21 @@ def get(name: str) -> Questionnaire:
         ) from None
 
 
+def top_value(item: Item) -> int:
+    """The largest whole-number answer of ``item`` (the smallest is 0)."""
+    if item.kind is ItemKind.SCALE:
+        return 10
+    if item.kind is ItemKind.AGREE:
+        return 1
+    return len(item.choices) - 1
+
+
 def _whole(questionnaire: Questionnaire, item: Item, value: int | str) -> int:
     if isinstance(value, bool):
         value = int(value)
     if not isinstance(value, int):
         raise AnswerError(f"{questionnaire.id}: item '{item.id}' needs a whole number")
-    if item.kind is ItemKind.SCALE:
-        top = 10
-    elif item.kind is ItemKind.AGREE:
-        top = 1
-    else:
-        top = len(item.choices) - 1
+    top = top_value(item)
     if not 0 <= value <= top:
         raise AnswerError(
             f"{questionnaire.id}: item '{item.id}' must be from 0 to {top}, got {value}"
@@ -273,6 +287,11 @@ def validate(
         if item.kind is ItemKind.TEXT:
             if not isinstance(value, str):
                 raise AnswerError(f"{questionnaire.id}: item '{item.id}' needs text")
+            if len(value.strip()) > MAX_TEXT_LENGTH:
+                raise AnswerError(
+                    f"{questionnaire.id}: item '{item.id}' must be at most "
+                    f"{MAX_TEXT_LENGTH} characters"
+                )
             clean[item.id] = value.strip()
         else:
             clean[item.id] = _whole(questionnaire, item, value)
@@ -293,15 +312,25 @@ def _score_pain_function(answers: Mapping[str, int | str]) -> QuestionnaireScore
     )
 
 
-def _score_psfs(answers: Mapping[str, int | str]) -> QuestionnaireScore:
-    ratings: dict[str, float] = {}
+def _psfs_unpaired(answers: Mapping[str, object]) -> dict[str, int]:
+    """PSFS items left empty whose pair was answered: item id -> activity number."""
+    missing: dict[str, int] = {}
     for n in (1, 2, 3):
         has_activity = f"activity-{n}" in answers
         has_rating = f"rating-{n}" in answers
         if has_activity != has_rating:
-            missing = f"rating-{n}" if has_activity else f"activity-{n}"
-            raise AnswerError(f"psfs: activity {n} needs both a name and a rating ({missing})")
-        if has_activity:
+            missing[f"rating-{n}" if has_activity else f"activity-{n}"] = n
+    return missing
+
+
+def _score_psfs(answers: Mapping[str, int | str]) -> QuestionnaireScore:
+    unpaired = _psfs_unpaired(answers)
+    if unpaired:
+        missing, n = next(iter(unpaired.items()))
+        raise AnswerError(f"psfs: activity {n} needs both a name and a rating ({missing})")
+    ratings: dict[str, float] = {}
+    for n in (1, 2, 3):
+        if f"activity-{n}" in answers:
             ratings[str(answers[f"activity-{n}"])] = float(answers[f"rating-{n}"])
     total = round(sum(ratings.values()) / len(ratings), 1)
     return QuestionnaireScore(
@@ -360,6 +389,61 @@ def score(name: str, answers: Mapping[str, int | str]) -> QuestionnaireScore:
     """
     questionnaire = get(name)
     return _SCORERS[questionnaire.id](validate(questionnaire, answers))
+
+
+def read_answers(
+    questionnaire: Questionnaire, typed: Mapping[str, str]
+) -> tuple[dict[str, int | str], dict[str, str]]:
+    """Answers typed into a form, and a plain message for each item that is wrong.
+
+    Args:
+        questionnaire: the questionnaire answered.
+        typed: item id -> the text entered (missing or blank: not answered).
+
+    Returns:
+        The answers ``score`` takes (blank items left out) and item id -> message;
+        the answers can be scored when there are no messages.
+
+    Example:
+        >>> read_answers(get("psfs"), {"activity-1": "sitting", "rating-1": "²"})[1]
+        {'rating-1': 'Choose a whole number from 0 to 10.'}
+    """
+    answers: dict[str, int | str] = {}
+    errors: dict[str, str] = {}
+    for item in questionnaire.items:
+        value = typed.get(item.id, "").strip()
+        if not value:
+            if not item.optional:
+                errors[item.id] = "Please answer this question."
+        elif item.kind is ItemKind.TEXT:
+            if len(value) > MAX_TEXT_LENGTH:
+                errors[item.id] = f"Please use at most {MAX_TEXT_LENGTH} characters."
+            else:
+                answers[item.id] = value
+        else:
+            number = _typed_number(value)
+            top = top_value(item)
+            if number is None or not 0 <= number <= top:
+                errors[item.id] = (
+                    f"Choose a whole number from 0 to {top}."
+                    if item.kind is ItemKind.SCALE
+                    else "Choose one of the answers."
+                )
+            else:
+                answers[item.id] = number
+    if questionnaire.id == _PSFS.id:
+        for missing, n in _psfs_unpaired(answers).items():
+            if missing not in errors:
+                what = "a rating" if missing.startswith("rating") else "a name"
+                errors[missing] = f"Activity {n} needs {what} too."
+    return answers, errors
+
+
+def _typed_number(text: str) -> int | None:
+    """A whole number typed as ASCII digits (short), else None: ``²`` and 5,000 digits are not."""
+    if len(text) > MAX_NUMBER_DIGITS or not (text.isascii() and text.isdecimal()):
+        return None
+    return int(text)
 
 
 def is_due(questionnaire: Questionnaire, last_taken: date | None, *, today: date) -> bool:

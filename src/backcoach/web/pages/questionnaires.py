@@ -1,7 +1,9 @@
 """``/questionnaires``: the outcome questionnaires (pain and function, PSFS, STarT Back).
 
-Validation and scoring are ``coach/questionnaires.py``'s; storing is
-``services.checkins.save_questionnaire``. The scores appear on the History page.
+Reading the typed answers, validation and scoring are ``coach/questionnaires.py``'s;
+storing is ``services.checkins.save_questionnaire``. A wrong or missing answer shows
+the form again (422) with the message beside its question. The scores appear on the
+History page.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.questionnaires import (
     QUESTIONNAIRES,
     AnswerError,
-    ItemKind,
     Questionnaire,
+    read_answers,
 )
 from backcoach.services.checkins import questionnaire_due, save_questionnaire
 from backcoach.web.dates import local_today, local_tz
@@ -46,38 +48,38 @@ def index(request: Request, db: DbDep, user: UserDep) -> Response:
 @router.get("/{name}")
 def form(request: Request, name: str) -> Response:
     questionnaire = _questionnaire(name)
-    return render(request, "questionnaires/form.html", {"q": questionnaire, "answers": {}})
+    context = {"q": questionnaire, "answers": {}, "errors": {}}
+    return render(request, "questionnaires/form.html", context)
 
 
-def _answers(questionnaire: Questionnaire, form: FormData) -> dict[str, int | str | None]:
-    """Form values as the scorer wants them: whole numbers, text, or None when left empty."""
-    answers: dict[str, int | str | None] = {}
+def _typed(questionnaire: Questionnaire, form: FormData) -> dict[str, str]:
+    """The text entered for each item (a file or a missing field counts as blank)."""
+    typed: dict[str, str] = {}
     for item in questionnaire.items:
-        raw = form.get(item.id)
-        value = raw.strip() if isinstance(raw, str) else ""
-        if not value:
-            answers[item.id] = None
-        elif item.kind is ItemKind.TEXT:
-            answers[item.id] = value[:200]
-        else:
-            # not a number: left as text, and the scorer names the item in its message
-            answers[item.id] = int(value) if value.isdigit() else value
-    return answers
+        value = form.get(item.id)
+        typed[item.id] = value.strip() if isinstance(value, str) else ""
+    return typed
 
 
 @router.post("/{name}")
 async def submit(request: Request, name: str, db: DbDep, user: UserDep) -> Response:
     questionnaire = _questionnaire(name)
-    answers = _answers(questionnaire, await request.form())
-    try:
-        save_questionnaire(
-            db, user_id=user.id, name=questionnaire.id, answers=answers, now=SessionClock.wall()
-        )
-    except AnswerError as exc:
-        context = {
-            "q": questionnaire,
-            "answers": {k: str(v) for k, v in answers.items() if v is not None},
-            "error": str(exc).removeprefix(f"{questionnaire.id}: "),
-        }
-        return render(request, "questionnaires/form.html", context, status_code=422)
-    return RedirectResponse("/history#scores-title", status_code=303)
+    typed = _typed(questionnaire, await request.form())
+    answers, errors = read_answers(questionnaire, typed)
+    error = ""
+    if not errors:
+        try:
+            save_questionnaire(
+                db, user_id=user.id, name=questionnaire.id, answers=answers, now=SessionClock.wall()
+            )
+        except AnswerError as exc:  # read_answers checks all of this first; kept as a net
+            error = str(exc).removeprefix(f"{questionnaire.id}: ")
+        else:
+            return RedirectResponse("/history#scores-title", status_code=303)
+    context = {
+        "q": questionnaire,
+        "answers": {k: v for k, v in typed.items() if v},
+        "errors": errors,
+        "error": error,
+    }
+    return render(request, "questionnaires/form.html", context, status_code=422)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass, replace
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.coach.planner import PlanDecision, PlanRefused
@@ -25,26 +26,78 @@ from backcoach.web.templating import render
 router = APIRouter(prefix="/session", tags=["pages"], include_in_schema=False)
 
 
+@dataclass(frozen=True)
+class StartChoice:
+    """What the Today page's start form asks: session length, pain now, where it hurts."""
+
+    length: Length = Length.SHORT
+    pain_before: int | None = None
+    location: PainLocation = PainLocation.LOW_BACK
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+LENGTHS = tuple(length.value for length in Length)
+LOCATIONS = tuple(location.value for location in PainLocation)
+
+
+def read_start_form(form: FormData) -> tuple[StartChoice, dict[str, str]]:
+    """The start form's choices, and a plain message for each field that is wrong.
+
+    Blank fields take their defaults (no pain check-in when the pain is left out).
+    """
+    choice, errors = StartChoice(), {}
+    length = _field(form, "length")
+    if length in LENGTHS:
+        choice = replace(choice, length=Length(length))
+    elif length:
+        errors["length"] = "Choose a session length: " + " or ".join(LENGTHS) + "."
+    pain = _field(form, "pain_before")
+    # Two ASCII digits at most: isdigit() also takes "²", which int() refuses
+    if len(pain) <= 2 and pain.isascii() and pain.isdecimal() and int(pain) <= 10:
+        choice = replace(choice, pain_before=int(pain))
+    elif pain:
+        errors["pain_before"] = "Choose how much pain you have now, from 0 to 10."
+    location = _field(form, "location")
+    if location in LOCATIONS:
+        choice = replace(choice, location=PainLocation(location))
+    elif location:
+        errors["location"] = "Choose where the pain is from the list."
+    return choice, errors
+
+
 @router.post("")
-def start(
+async def start(
     request: Request,
     db: DbDep,
     user: UserDep,
     settings: SettingsDep,
     catalog: CatalogDep,
-    length: Annotated[Length, Form()] = Length.SHORT,
-    pain_before: Annotated[int | None, Form(ge=0, le=10)] = None,
-    location: Annotated[PainLocation, Form()] = PainLocation.LOW_BACK,
 ) -> Response:
+    """Start today's session from the Today page's form (a wrong value shows Today again)."""
+    choice, errors = read_start_form(await request.form())
+    if errors:
+        return today_page(
+            request,
+            db,
+            user,
+            catalog,
+            form_errors=errors,
+            start_pain=choice.pain_before,
+            status_code=422,
+        )
     try:
         active = create_session(
             db,
             user_id=user.id,
             catalog=catalog,
             clock=SessionClock.of(settings),
-            length=length,
-            pain_before=pain_before,
-            location=location,
+            length=choice.length,
+            pain_before=choice.pain_before,
+            location=choice.location,
         )
     except PlanRefused as refused:
         # e.g. today's pain jumped: a new screening comes first (no session is created)

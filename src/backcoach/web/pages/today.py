@@ -5,9 +5,9 @@ A red flag in the screening shows the calm stop message and no plan at all.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
@@ -26,7 +26,7 @@ from backcoach.web.habits import HABITS, habits_today, tick_habit
 from backcoach.web.player import SessionClock
 from backcoach.web.preferences import load_preferences
 from backcoach.web.sessions_start import plan_for_today
-from backcoach.web.templating import render
+from backcoach.web.templating import is_htmx, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -44,9 +44,15 @@ def today_page(
     screening_again: bool = False,
     screening_errors: dict[str, str] | None = None,
     answers: dict[str, str] | None = None,
+    form_errors: dict[str, str] | None = None,
+    start_pain: int | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The Today page for ``decision`` (default: today's plan without a pain check-in yet)."""
+    """The Today page for ``decision`` (default: today's plan without a pain check-in yet).
+
+    ``form_errors`` (field name -> message) are shown beside the start form's and the
+    habits' fields; ``start_pain`` keeps a pain answer already given checked.
+    """
     prefs = load_preferences(db, user_id=user.id)
     if decision is None:
         decision = plan_for_today(db, user_id=user.id, catalog=catalog, length=prefs.session_length)
@@ -60,6 +66,8 @@ def today_page(
         "questions": QUESTIONS,
         "screening_errors": screening_errors or {},
         "answers": answers or {},
+        "form_errors": form_errors or {},
+        "start_pain": start_pain,
         "resume": find_resumable(db, user_id=user.id) if decision.plan else None,
         "habits": habits_today(db, user_id=user.id),
         "desk": desk_day(db, user_id=user.id, day=local_today()),
@@ -113,14 +121,16 @@ async def screening(request: Request, db: DbDep, user: UserDep, catalog: Catalog
 
 
 @router.post("/habits")
-def habit(
-    request: Request,
-    db: DbDep,
-    user: UserDep,
-    kind: Annotated[str, Form(max_length=32)] = "",
-) -> Response:
-    if kind in HABITS:
-        tick_habit(db, user_id=user.id, kind=kind)
-    if request.headers.get("HX-Request") == "true":
+async def habit(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep) -> Response:
+    kind = (await request.form()).get("kind")
+    if not isinstance(kind, str) or kind not in HABITS:
+        # The buttons only send known habits: this is a stale page or a hand-made request.
+        errors = {"habit": "That habit is not on the list; choose one of the buttons."}
+        if is_htmx(request):
+            context = {"habits": habits_today(db, user_id=user.id), "form_errors": errors}
+            return render(request, "today/_habits.html", context, status_code=422)
+        return today_page(request, db, user, catalog, form_errors=errors, status_code=422)
+    tick_habit(db, user_id=user.id, kind=kind)
+    if is_htmx(request):
         return render(request, "today/_habits.html", {"habits": habits_today(db, user_id=user.id)})
     return RedirectResponse("/", status_code=303)
