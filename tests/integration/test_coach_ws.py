@@ -65,7 +65,9 @@ def bridge_frames(
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path / "data"))
+    # The test client's WebSockets always name the host "testserver": allow it, as
+    # server mode allows a configured host name (the Host allow-list is tested elsewhere).
+    app = create_app(Settings(data_dir=tmp_path / "data", allowed_hosts=["testserver"]))
     with TestClient(app) as client:
         yield client
 
