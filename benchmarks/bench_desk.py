@@ -27,11 +27,11 @@ from pathlib import Path
 
 from backcoach.cli.desk_posture import run_monitor, video_samples
 from backcoach.content.models import Segments, View
-from backcoach.vision import synthetic as syn
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.pose import MediaPipePose
 from backcoach.vision.posture import PostureMonitor
 from backcoach.vision.sources import VideoFile, quiet_native_stderr
+from tests.support import synthetic as syn
 
 CLIP = "IvanGael__Posture-Analysis-Mediapipe/video.mp4"
 REPEATS = 2

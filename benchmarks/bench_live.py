@@ -48,7 +48,7 @@ from backcoach.content import Kind, Length, default_catalog
 from backcoach.services.sessions import apply_event, start_session
 from backcoach.store import local_user, make_engine, session_factory
 from backcoach.vision.landmarks import frame_to_json
-from backcoach.vision.synthetic import Render, generate, keyframe_script
+from tests.support.synthetic import Render, generate, keyframe_script
 
 CLIENT_COUNTS = (10, 25, 50, 75, 100)
 FPS = 30.0
@@ -228,6 +228,7 @@ def browser_rates() -> list[tuple[str, float, int]] | str:
     """In-browser pose frames per second of camera time (lite and full model)."""
     try:
         from playwright.sync_api import sync_playwright
+
         from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
         from tests.e2e.live_server import running_server
         from tests.e2e.test_live_camera import FAKE_CAMERA_ARGS, SOFTWARE_GL_ARGS, to_y4m

@@ -28,9 +28,9 @@ from backcoach.services.live_coach import BURST_FRAMES, MAX_MESSAGE_BYTES, RateL
 from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import StepSource, list_step_events, local_user
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json, read_jsonl
-from backcoach.vision.synthetic import Render, generate, keyframe_poses, still
 from backcoach.web.app import create_app
 from backcoach.web.player import SessionClock
+from tests.support.synthetic import Render, generate, keyframe_poses, still
 
 with warnings.catch_warnings():
     # This Starlette wants the httpx2 fork for its test client; plain httpx still works.

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from backcoach.content.models import Segments, View
-from backcoach.vision import synthetic as syn
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.posture import PostureConfig, PostureMonitor, PostureState
+from tests.support import synthetic as syn
 
 SITTING = Segments(
     trunk=90, head=90, upper_arm_l=290, forearm_l=0, upper_arm_r=290, forearm_r=0,

@@ -1,7 +1,8 @@
 """Joint positions of the 2-D stick figure described by a keyframe.
 
 Pure geometry shared by the SVG illustrations and by the synthetic landmark
-trajectories that test the vision analyzers. Lengths are fractions of body
+trajectories that test the vision analyzers (``tests/support/synthetic.py``,
+which is not part of the package). Lengths are fractions of body
 height (rounded standard anthropometric proportions); coordinates are y-up
 with the lowest joint resting on the floor (y = 0).
 """
