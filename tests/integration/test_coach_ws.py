@@ -24,12 +24,12 @@ from backcoach.coach.engine import Start
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.config import Settings
 from backcoach.content import Kind, Length, default_catalog
+from backcoach.services.clock import SessionClock
 from backcoach.services.live_coach import BURST_FRAMES, MAX_MESSAGE_BYTES, RateLimiter
 from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import StepSource, list_step_events, local_user
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json, read_jsonl
 from backcoach.web.app import create_app
-from backcoach.web.player import SessionClock
 from tests.support.synthetic import Render, generate, keyframe_poses, still
 
 with warnings.catch_warnings():

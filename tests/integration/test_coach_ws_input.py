@@ -32,6 +32,7 @@ from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.config import Settings
 from backcoach.content import Kind, Length
 from backcoach.services import live_coach
+from backcoach.services.clock import SessionClock
 from backcoach.services.live_coach import (
     MAX_MESSAGE_BYTES,
     SERVER_MAX_MESSAGE_BYTES,
@@ -44,7 +45,6 @@ from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import local_user
 from backcoach.web.app import create_app
 from backcoach.web.coach_ws import MAX_SESSION_ID
-from backcoach.web.player import SessionClock
 from tests.e2e.live_server import running_server
 
 with warnings.catch_warnings():

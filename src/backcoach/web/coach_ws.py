@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from backcoach.config import Settings
 from backcoach.content import Catalog
 from backcoach.errors import UsageError
+from backcoach.services.clock import SessionClock
 from backcoach.services.live_coach import (
     BURST_FRAMES,
     MAX_FRAMES_PER_S,
@@ -45,7 +46,6 @@ from backcoach.services.live_coach import (
 )
 from backcoach.store import local_user
 from backcoach.vision.landmarks import LandmarkFrame
-from backcoach.web.player import SessionClock
 
 router = APIRouter(tags=["live coaching"])
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from backcoach.services.clock import SessionClock, local_today
 from backcoach.store import add_habit_log, list_habit_logs
-from backcoach.web.dates import local_today
-from backcoach.web.player import SessionClock
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from backcoach.coach.questionnaires import QUESTIONNAIRES
+from backcoach.services.clock import local_tz
 from backcoach.services.history import HistorySummary
 from backcoach.store import SessionStatus
-from backcoach.web.dates import local_tz
 
 CALENDAR_WEEKS = 6
 

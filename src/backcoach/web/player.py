@@ -15,10 +15,7 @@ of finding that holds and rests ran on without them.
 from __future__ import annotations
 
 import threading
-import time
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -39,7 +36,7 @@ from backcoach.coach.engine import (
     Status,
     Tick,
 )
-from backcoach.config import Settings
+from backcoach.services.clock import SessionClock
 from backcoach.services.sessions import (
     ActiveSession,
     apply_event,
@@ -75,24 +72,6 @@ _EVENTS: dict[EventType, type[Event]] = {
     EventType.QUIT: Quit,
     EventType.HURT: Hurt,
 }
-
-
-@dataclass(frozen=True)
-class SessionClock:
-    """Engine time in seconds: wall-clock time sped up by the settings' time scale."""
-
-    time_scale: float
-
-    @classmethod
-    def of(cls, settings: Settings) -> SessionClock:
-        return cls(settings.time_scale)
-
-    def now(self) -> float:
-        return time.time() * self.time_scale
-
-    @staticmethod
-    def wall() -> datetime:
-        return datetime.now(UTC)
 
 
 def make_event(kind: EventType, t: float) -> Event:

@@ -7,11 +7,10 @@ from sqlalchemy.orm import Session
 from backcoach.coach.planner import PlanDecision
 from backcoach.content import Catalog, Length
 from backcoach.services.checkins import record_checkin
+from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.planning import todays_plan
 from backcoach.services.sessions import ActiveSession, start_session
 from backcoach.store import CheckinPhase, PainLocation
-from backcoach.web.dates import local_today, local_tz
-from backcoach.web.player import SessionClock
 
 DEFAULT_PROGRAM = "back-basics"
 

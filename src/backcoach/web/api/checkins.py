@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from backcoach.coach.safety import QUESTIONS
 from backcoach.errors import UsageError
 from backcoach.services.checkins import record_checkin
+from backcoach.services.clock import SessionClock
 from backcoach.services.safety import save_screening
 from backcoach.store import CheckinPhase, PainLocation, list_checkins
 from backcoach.web.deps import DbDep, UserDep
-from backcoach.web.player import SessionClock
 
 router = APIRouter(tags=["check-ins"])
 

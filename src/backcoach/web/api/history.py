@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from backcoach.services.clock import local_today, local_tz
 from backcoach.services.history import HistorySummary, history_summary
-from backcoach.web.dates import local_today, local_tz
 from backcoach.web.deps import DbDep, UserDep
 
 router = APIRouter(prefix="/history", tags=["history"])

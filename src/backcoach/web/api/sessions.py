@@ -17,6 +17,7 @@ from backcoach.coach.progression import STOP_MESSAGE
 from backcoach.content import Length
 from backcoach.errors import UsageError
 from backcoach.services.checkins import record_checkin, record_this_hurts
+from backcoach.services.clock import SessionClock
 from backcoach.services.sessions import (
     ActiveSession,
     SessionSummary,
@@ -29,7 +30,6 @@ from backcoach.web.player import (
     EventType,
     NoticeView,
     PlayerState,
-    SessionClock,
     SessionLocks,
     notice_views,
     open_session,

@@ -7,9 +7,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from backcoach.services.clock import local_today, local_tz
 from backcoach.services.desk import desk_days
 from backcoach.services.history import history_summary
-from backcoach.web.dates import local_today, local_tz
 from backcoach.web.deps import DbDep, UserDep
 from backcoach.web.historyview import calendar, chart_data
 from backcoach.web.templating import render

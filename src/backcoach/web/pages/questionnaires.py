@@ -19,9 +19,8 @@ from backcoach.coach.questionnaires import (
     read_answers,
 )
 from backcoach.services.checkins import questionnaire_due, save_questionnaire
-from backcoach.web.dates import local_today, local_tz
+from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.web.deps import DbDep, UserDep
-from backcoach.web.player import SessionClock
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/questionnaires", tags=["pages"], include_in_schema=False)
