@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from backcoach.content.loader import default_catalog
 from backcoach.content.models import Segments, View
 from backcoach.vision.analyzers import AnalysisResult, Feedback, available, get_analyzer
-from backcoach.vision.analyzers._motion import CycleCounter
+from backcoach.vision.analyzers.motion import CycleCounter
 from backcoach.vision.generic import GenericAnalyzer
 from tests.support.synthetic import (
     Occlusion,

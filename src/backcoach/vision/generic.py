@@ -43,8 +43,8 @@ import numpy as np
 import numpy.typing as npt
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers._motion import CycleCounter
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepEvent
+from backcoach.vision.analyzers.motion import CycleCounter
 from backcoach.vision.geometry import MIN_VISIBILITY, shoulder_centre, torso_length
 from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark
 from backcoach.vision.view import SetupCheck

@@ -9,6 +9,9 @@ Adding an exercise is one module in this package whose class carries
         def update(self, frame: LandmarkFrame) -> Feedback: ...
         def result(self) -> AnalysisResult: ...
 
+Single-signal exercises subclass ``motion.MotionAnalyzer``, which does the
+smoothing, counting, hold timing and fault persistence for them.
+
 ``get_analyzer("squat", **params)`` builds a fresh analyzer (one per video or
 live session); ``available()`` lists the ids. Modules are imported on first use.
 """
@@ -47,6 +50,9 @@ __all__ = [
 _REGISTRY: dict[str, Callable[..., Analyzer]] = {}
 _LOADED: list[bool] = []
 
+#: Modules of this package that hold shared machinery, not an exercise.
+_SUPPORT_MODULES = frozenset({"base", "motion"})
+
 #: Modules outside this package that register analyzers too.
 _EXTRA_MODULES = ("backcoach.vision.generic",)
 
@@ -69,7 +75,7 @@ def _load_all() -> None:
     if _LOADED:
         return
     for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith("_") and module.name != "base":
+        if not module.name.startswith("_") and module.name not in _SUPPORT_MODULES:
             importlib.import_module(f"{__name__}.{module.name}")
     for name in _EXTRA_MODULES:
         try:

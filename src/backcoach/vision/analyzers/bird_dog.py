@@ -24,7 +24,7 @@ from typing import ClassVar
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers._motion import Motion, MotionAnalyzer, SideKey, vector_angle
+from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey, vector_angle
 from backcoach.vision.counting import Rep, RepCounter
 from backcoach.vision.geometry import (
     angle_to_horizontal,

@@ -20,7 +20,7 @@ from typing import ClassVar
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers._motion import (
+from backcoach.vision.analyzers.motion import (
     CycleCounter,
     Motion,
     MotionAnalyzer,

@@ -19,7 +19,7 @@ from typing import ClassVar
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers._motion import Motion, MotionAnalyzer, SideKey, face_centre
+from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey, face_centre
 from backcoach.vision.counting import Rep, RepCounter
 from backcoach.vision.geometry import distance, midpoint, point
 from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark

@@ -14,7 +14,7 @@ from typing import ClassVar
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers._motion import Motion, MotionAnalyzer, SideKey, signed_lean
+from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey, signed_lean
 from backcoach.vision.counting import Rep, RepCounter
 from backcoach.vision.geometry import hip_centre, joint, point, shoulder_centre
 from backcoach.vision.landmarks import LandmarkFrame

@@ -17,7 +17,7 @@ from typing import ClassVar
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers._motion import Baseline, Motion, MotionAnalyzer, SideKey
+from backcoach.vision.analyzers.motion import Baseline, Motion, MotionAnalyzer, SideKey
 from backcoach.vision.counting import Rep, RepCounter
 from backcoach.vision.geometry import (
     angle_to_horizontal,

@@ -1,7 +1,8 @@
-"""Shared machinery of the single-signal analyzers (bird-dog, superman, neck, circles ...).
+"""The base of the single-signal analyzers (bird-dog, superman, neck, circles ...).
 
-Each exercise module turns a frame into one number per side (an angle, or a
-distance in torso lengths) and names its faults; this module does the rest
+An exercise module subclasses :class:`MotionAnalyzer`, turns a frame into one
+number per side (an angle, or a distance in torso lengths) in
+:meth:`MotionAnalyzer.measure` and names its faults; this module does the rest
 the same way for all of them:
 
 - the number is smoothed (One-Euro), for lifts taken relative to the
@@ -15,6 +16,34 @@ the same way for all of them:
 - a fault must last 0.4 s in a row (``Persist``) before it is reported, so
   one noisy frame never triggers a cue;
 - a value that cannot be measured (joint not seen) is unknown, never a count.
+
+The geometry helpers at the end (``either_centre``, ``face_centre``,
+``signed_lean``, ``vector_angle``, ``inclination`` ...) are what the exercise
+modules measure with. The exercise-agnostic counter (``vision/generic.py``)
+uses ``CycleCounter`` too.
+
+Example:
+    The whole standing-forward-bend analyzer: one trunk-tilt signal, counted
+    with fixed thresholds, quality from the deepest tilt::
+
+        @register
+        class StandingForwardBendAnalyzer(MotionAnalyzer):
+            exercise_id: ClassVar[str] = "standing-forward-bend"
+            required = ("shoulders", "hips")
+
+            def __init__(self, *, enter_deg: float = 40.0, exit_deg: float = 20.0) -> None:
+                counter = RepCounter(enter=enter_deg, exit=exit_deg, min_active_s=0.3)
+                super().__init__({None: Motion(counter, still_rate=10.0)})
+                self._trunk = RunningMax()
+
+            @override
+            def measure(self, frame: LandmarkFrame) -> dict[SideKey, float | None]:
+                trunk = inclination(hip_centre(frame), shoulder_centre(frame), self._trunk)
+                return {None: trunk}
+
+            @override
+            def quality(self, side: SideKey, rep: Rep, motion: Motion) -> float:
+                return rep.peak / 80.0
 """
 
 from __future__ import annotations
@@ -26,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
 
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
-from backcoach.vision.counting import HoldSpan, HoldTimer, Rep, RepPhase
+from backcoach.vision.counting import HoldSpan, HoldTimer, Rep, RepPhase, RollingExtreme
 from backcoach.vision.geometry import Point, point
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.smoothing import OneEuroFilter
@@ -35,35 +64,39 @@ from backcoach.vision.view import CameraView, SetupCheck
 Side = Literal["left", "right"]
 SideKey = Side | None
 
+__all__ = [
+    "FACE_POINTS",
+    "SETTLE_S",
+    "Baseline",
+    "Counter",
+    "CycleCounter",
+    "Motion",
+    "MotionAnalyzer",
+    "Persist",
+    "RunningMax",
+    "Side",
+    "SideKey",
+    "either_centre",
+    "face_centre",
+    "head_centre",
+    "inclination",
+    "signed_lean",
+    "vector_angle",
+]
+
 #: Seconds the smoothing filter needs after the first value before it is trusted.
 SETTLE_S = 0.4
 
 
 class Counter(Protocol):
+    """What :class:`Motion` needs of a counter (``RepCounter`` and ``CycleCounter`` fit)."""
+
     count: int
     phase: RepPhase
     active_since: float
     peak: float
 
     def update(self, t_s: float, value: float | None) -> Rep | None: ...
-
-
-@dataclass(slots=True)
-class _Extreme:
-    """Running minimum or maximum over a sliding time window (monotonic queue)."""
-
-    window_s: float
-    largest: bool
-    _queue: deque[tuple[float, float]] = field(default_factory=deque)
-
-    def push(self, t_s: float, value: float) -> float:
-        queue = self._queue
-        while queue and (queue[-1][1] <= value if self.largest else queue[-1][1] >= value):
-            queue.pop()
-        queue.append((t_s, value))
-        while queue[0][0] < t_s - self.window_s:
-            queue.popleft()
-        return queue[0][1]
 
 
 @dataclass(slots=True)
@@ -77,12 +110,12 @@ class Baseline:
 
     window_s: float = 30.0
     settle_s: float = 0.3
-    _low: _Extreme = field(init=False)
+    _low: RollingExtreme = field(init=False)
     _mean: float | None = field(default=None, init=False)
     _t: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
-        self._low = _Extreme(self.window_s, largest=False)
+        self._low = RollingExtreme(self.window_s, maximum=False)
 
     def relative(self, t_s: float, value: float | None) -> float | None:
         if value is None:
@@ -93,7 +126,7 @@ class Baseline:
             weight = min(1.0, max(0.0, t_s - self._t) / self.settle_s)
             self._mean += weight * (value - self._mean)
         self._t = t_s
-        return value - self._low.push(t_s, self._mean)
+        return value - self._low.update(t_s, self._mean)
 
 
 @dataclass(slots=True)
@@ -313,7 +346,20 @@ class MotionAnalyzer:
     """Base of the single-signal analyzers: subclasses say what to measure and what is a fault.
 
     Subclasses set the class attributes and implement :meth:`measure`; they may
-    override :meth:`form`, :meth:`rep_faults` and :meth:`quality`.
+    override :meth:`form`, :meth:`rep_faults`, :meth:`quality`, :meth:`side_of`
+    and :meth:`in_position`. :meth:`update` and :meth:`result` make the class
+    follow the ``Analyzer`` protocol.
+
+    Attributes:
+        exercise_id: the content id the analyzer is registered under.
+        required: body parts the camera must see (``SetupCheck`` names them in hints).
+        expected_view: the camera view the exercise is filmed from, if it matters.
+        messages: fault code -> the cue shown to the person.
+        position_hint: the hint while the body is not in the exercise's position.
+
+    Args:
+        motions: one :class:`Motion` per side (``"left"``/``"right"``), or under
+            ``None`` for an exercise measured as a whole.
     """
 
     exercise_id: ClassVar[str]
@@ -332,6 +378,7 @@ class MotionAnalyzer:
     # -- per exercise -------------------------------------------------------------
 
     def measure(self, frame: LandmarkFrame) -> dict[SideKey, float | None]:
+        """The exercise's number for each side on this frame (None where it cannot be seen)."""
         raise NotImplementedError
 
     def form(self, frame: LandmarkFrame, side: SideKey, motion: Motion) -> dict[str, bool]:  # noqa: ARG002
@@ -356,6 +403,7 @@ class MotionAnalyzer:
     # -- shared ---------------------------------------------------------------------
 
     def update(self, frame: LandmarkFrame) -> Feedback:
+        """Feed one frame; returns the live feedback (reps so far, hold, cue, hint)."""
         self.log.frame(frame)
         t = frame.t_s
         hint, view = self.setup.check(frame)
@@ -419,6 +467,7 @@ class MotionAnalyzer:
         )
 
     def result(self) -> AnalysisResult:
+        """Everything seen so far, a hold still in progress included."""
         spans = (m.hold.open_span() for m in self.motions.values())
         return self.log.result(open_holds=tuple(s for s in spans if s is not None))
 
