@@ -8,11 +8,12 @@ and its exit code, never a traceback.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from typer._click.core import Context  # Typer vendors Click; its Context type lives here
 from typer.core import TyperGroup
 
 from backcoach import __version__
@@ -23,12 +24,31 @@ err_console = Console(stderr=True)
 
 
 class _FriendlyErrors(TyperGroup):
-    def invoke(self, ctx: Context) -> Any:
+    """The root group: a ``BackcoachError`` from any command becomes a message and its exit code.
+
+    Overrides ``main`` (Click's documented entry point, which ``CliRunner``
+    calls too) rather than ``invoke``, whose context type Typer keeps in a
+    private module.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            return super().invoke(ctx)
+            return super().main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+            )
         except BackcoachError as exc:
             err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
-            raise typer.Exit(exc.exit_code) from exc
+            if not standalone_mode:
+                return exc.exit_code  # what Click returns for an exit in this mode
+            sys.exit(exc.exit_code)
 
 
 def new_typer(**kwargs: Any) -> typer.Typer:
