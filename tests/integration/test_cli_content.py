@@ -9,26 +9,20 @@ import pytest
 from typer.testing import CliRunner
 
 from backcoach.cli import app
+from backcoach.content import Stage, default_catalog
 
-WARM_UP = {
-    "deep-breathing",
-    "neck-nods",
-    "neck-turns",
-    "shoulder-circles",
-    "arm-circles",
-    "overhead-side-bend",
-    "standing-forward-bend",
-    "high-knee-march",
-}
-CORE = WARM_UP | {
-    "glute-bridge",
-    "bird-dog",
-    "superman",
-    "pike-to-arch",
-    "jog-to-walk",
-    "relaxation",
-}
-EXTRAS = {"curl-up", "side-plank", "plank", "squat", "push-up"}
+CATALOG = default_catalog()
+
+
+def ids(stage: Stage | None = None, *, core: bool | None = None) -> set[str]:
+    """Exercise ids from the shipped catalog, by stage and by core/extra."""
+    return {
+        e.id
+        for e in CATALOG.exercises.values()
+        if (stage is None or e.stage is stage) and (core is None or e.core is core)
+    }
+
+
 FIELDS = {
     "id",
     "name",
@@ -67,9 +61,9 @@ def _exercises_json(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
 
 def test_exercises_json_lists_every_exercise_with_every_field(runner: CliRunner) -> None:
     data = _exercises_json(runner)
-    assert len(data) == 19
-    assert {item["id"] for item in data} == CORE | EXTRAS
-    assert {item["id"] for item in data if item["core"]} == CORE
+    assert len(data) == len(CATALOG.exercises)
+    assert {item["id"] for item in data} == ids()
+    assert {item["id"] for item in data if item["core"]} == ids(core=True)
     for item in data:
         assert set(item) >= FIELDS, item["id"]
         for field in FIELDS - {"core"}:
@@ -79,18 +73,13 @@ def test_exercises_json_lists_every_exercise_with_every_field(runner: CliRunner)
         assert len(item["steps"]) >= 3
 
 
-@pytest.mark.parametrize(
-    ("stage", "expected"),
-    [
-        ("warm-up", WARM_UP),
-        ("workout", {"glute-bridge", "bird-dog", "superman", "pike-to-arch"} | EXTRAS),
-        ("cool-down", {"jog-to-walk", "relaxation"}),
-    ],
-)
-def test_exercises_stage_filter(runner: CliRunner, stage: str, expected: set[str]) -> None:
-    data = _exercises_json(runner, "--stage", stage)
+@pytest.mark.parametrize("stage", list(Stage))
+def test_exercises_stage_filter(runner: CliRunner, stage: Stage) -> None:
+    expected = ids(stage)
+    assert expected, f"the catalog has exercises in {stage.value}"
+    data = _exercises_json(runner, "--stage", stage.value)
     assert {item["id"] for item in data} == expected
-    assert {item["stage"] for item in data} == {stage}
+    assert {item["stage"] for item in data} == {stage.value}
 
 
 def test_exercises_table(runner: CliRunner) -> None:

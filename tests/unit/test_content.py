@@ -27,7 +27,9 @@ from backcoach.content.figure import joint_angle, joint_positions
 from backcoach.content.loader import DEFAULT_CONTENT_DIR
 from backcoach.errors import ContentError
 
-# DESIGN.md's table of canonical ids, in program order (kept in step by test_design_table_*).
+# DESIGN.md's table of canonical ids and its extras: the one place the tests spell out the
+# expected set (kept in step with DESIGN.md by test_design_*). Every per-exercise test below
+# runs over the catalog itself (ALL_IDS), so an exercise added later is checked too.
 CANONICAL: dict[str, Stage] = {
     "deep-breathing": Stage.WARM_UP,
     "neck-nods": Stage.WARM_UP,
@@ -59,7 +61,7 @@ def _exercise(exercise_id: str) -> Exercise:
     return default_catalog().exercise(exercise_id)
 
 
-ALL_IDS = sorted([*CANONICAL, *EXTRAS])
+ALL_IDS = sorted(default_catalog().exercises)
 
 
 # --- the shipped catalog -------------------------------------------------------------
@@ -340,13 +342,27 @@ def _design_ids(design: Path) -> dict[str, str]:
     return {exercise_id: stage for stage, exercise_id in rows}
 
 
-def test_design_table_matches_the_hard_coded_ids(shared_data: Path) -> None:
-    design = shared_data.parent / "DESIGN.md"
-    # The shared folder normally carries DESIGN.md; elsewhere the hard-coded list stands in.
-    documented = (
-        _design_ids(design) if design.is_file() else {i: s.value for i, s in CANONICAL.items()}
-    )
-    assert documented == {i: s.value for i, s in CANONICAL.items()}
+def _design_extras(design: Path) -> set[str]:
+    text = design.read_text("utf-8")
+    paragraph = re.search(r"^Extras beyond the article.*?(?:\n\n|\Z)", text, re.M | re.S)
+    assert paragraph, "DESIGN.md lists the extras in a paragraph 'Extras beyond the article'"
+    return set(re.findall(r"`([a-z0-9-]+)`", paragraph.group(0)))
+
+
+@pytest.fixture
+def design(shared_data: Path) -> Path:
+    """DESIGN.md, which the shared folder carries beside the clips."""
+    path = shared_data.parent / "DESIGN.md"
+    assert path.is_file(), f"DESIGN.md not found beside {shared_data}"
+    return path
+
+
+def test_design_table_matches_the_hard_coded_ids(design: Path) -> None:
+    assert _design_ids(design) == {i: s.value for i, s in CANONICAL.items()}
+
+
+def test_design_extras_match_the_hard_coded_extras(design: Path) -> None:
+    assert _design_extras(design) == EXTRAS
 
 
 @pytest.mark.parametrize("exercise_id", list(CANONICAL))
