@@ -10,15 +10,14 @@ import pytest
 
 from backcoach.config import Settings
 from backcoach.content import View
+from backcoach.services.desk_runtime import GAP_S, DeskRuntime
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json
-from backcoach.web.deskstate import GAP_S, DeskClock, DeskRuntime
 from tests.e2e.live_server import running_server
 from tests.unit.test_posture import SLUMPED_BACK, UPRIGHT, desk_render, film
 
 
-class FakeDeskClock(DeskClock):
+class FakeDeskClock:
     def __init__(self) -> None:
-        super().__init__(1.0)
         self.real_s = 0.0
         self.start = datetime(2026, 11, 25, 9, 0).astimezone()
 
@@ -41,10 +40,10 @@ def clock() -> FakeDeskClock:
 def client(db_settings: Settings, clock: FakeDeskClock) -> Iterator[httpx.Client]:
     """The real app (SQLite and PostgreSQL) whose desk timer runs on ``clock``."""
     with running_server(db_settings) as live:
-        runtime = DeskRuntime(1.0)
-        runtime.clock = clock
-        live.server.config.app.state.desk = runtime
+        live.server.config.app.state.desk = DeskRuntime(clock, source="web")
         with httpx.Client(base_url=live.url, timeout=10) as client:
+            # breaks every 20 minutes (the timings below); the default 45 has its own test
+            client.patch("/api/v1/preferences", json={"break_minutes": 20}).raise_for_status()
             client.post("/api/v1/desk/tick")  # the page opens: the timer starts
             yield client
 

@@ -20,6 +20,7 @@ from backcoach.coach.breaks import BreakConfig
 from backcoach.config import Settings
 from backcoach.content import View, default_catalog
 from backcoach.services.desk import DeskTimer, desk_day
+from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.store import local_user, open_database
 from backcoach.vision.landmarks import LandmarkFrame, write_jsonl
 from backcoach.vision.sources import VideoError
@@ -147,8 +148,11 @@ class FakeClock:
     def advance(self, real_s: float) -> None:
         self.elapsed_s += real_s * self.scale
 
-    def __call__(self) -> datetime:
+    def now(self) -> datetime:
         return self.start + timedelta(seconds=self.elapsed_s)
+
+    def real(self) -> float:
+        return self.elapsed_s / self.scale
 
 
 def test_breaks_loop_takes_snoozes_and_stores(settings: Settings) -> None:
@@ -171,9 +175,11 @@ def test_breaks_loop_takes_snoozes_and_stores(settings: Settings) -> None:
             config=BreakConfig(moves=("neck-turns", "shoulder-circles")),
             now=start, user_id=user.id, source="terminal", tz=UTC,
         )  # fmt: skip
+        runtime = DeskRuntime(clock, source="terminal", timer=timer)
         run_breaks(
-            db, timer, default_catalog(), out=out, keys=ScriptedKeys(clock, script),
-            clock=clock, notify=lambda title, body: notes.append(body), screen=False,
+            db, runtime, default_catalog(), user_id=user.id, out=out,
+            keys=ScriptedKeys(clock, script), notify=lambda title, body: notes.append(body),
+            screen=False,
         )  # fmt: skip
         day = desk_day(db, user_id=user.id, day=start.date())
     assert (day.breaks_taken, day.breaks_snoozed, day.breaks_skipped) == (1, 1, 1)
@@ -265,8 +271,9 @@ def test_breaks_with_nobody_in_view_count_no_sitting(settings: Settings) -> None
         timer = DeskTimer.begin(
             config=BreakConfig(), now=start, user_id=user.id, source="terminal", tz=UTC
         )
+        runtime = DeskRuntime(clock, source="terminal", timer=timer)
         run_breaks(
-            db, timer, default_catalog(), out=Console(record=True), clock=clock,
+            db, runtime, default_catalog(), user_id=user.id, out=Console(record=True),
             keys=ScriptedKeys(clock, [(30 * 60, "q")]), notify=lambda *_: None, screen=False,
             watcher=watcher,
         )  # fmt: skip

@@ -22,9 +22,9 @@ from backcoach.services.desk import (
     record_posture,
     record_sitting,
     record_walk,
-    reminders_on,
     totals,
 )
+from backcoach.services.preferences import reminders_on
 from backcoach.store import HabitLog, local_user, set_setting
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -143,11 +143,15 @@ def test_config_uses_the_desk_break_routine_and_the_users_interval(
     catalog = default_catalog()
     moves = desk_moves(catalog)
     assert moves[0] == "neck-turns" and set(moves) <= set(catalog.exercises)
-    assert break_config(db, user_id=user_id, catalog=catalog).micro_every_s == 20 * 60
+    # the default and the range are the preferences' (Settings shows the same 45)
+    assert break_config(db, user_id=user_id, catalog=catalog).micro_every_s == 45 * 60
     set_setting(db, user_id=user_id, key="break_minutes", value=30)
     assert break_config(db, user_id=user_id, catalog=catalog).micro_every_s == 30 * 60
     set_setting(db, user_id=user_id, key="break_minutes", value="soon")  # bad value: default
-    assert break_config(db, user_id=user_id, catalog=catalog).micro_every_s == 20 * 60
-    assert reminders_on(db, user_id=user_id)
+    assert break_config(db, user_id=user_id, catalog=catalog).micro_every_s == 45 * 60
+    set_setting(db, user_id=user_id, key="break_minutes", value=5)  # out of range: default
+    assert break_config(db, user_id=user_id, catalog=catalog).micro_every_s == 45 * 60
+    now = datetime(2026, 11, 25, 9, 0).astimezone()
+    assert reminders_on(db, user_id=user_id, now=now)
     set_setting(db, user_id=user_id, key="reminders", value=False)
-    assert not reminders_on(db, user_id=user_id)
+    assert not reminders_on(db, user_id=user_id, now=now)

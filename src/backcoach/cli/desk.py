@@ -20,7 +20,7 @@ from rich.live import Live
 from rich.table import Table
 
 from backcoach.cli.app import app, console, err_console
-from backcoach.cli.desk_breaks import desktop_notifier, make_clock, run_breaks
+from backcoach.cli.desk_breaks import desktop_notifier, run_breaks
 from backcoach.cli.desk_posture import (
     PostureAnnotator,
     PostureRun,
@@ -37,14 +37,9 @@ from backcoach.cli.workout_keys import terminal_keys
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
-from backcoach.services.desk import (
-    DeskTimer,
-    break_config,
-    desk_day,
-    local_day,
-    record_posture,
-    reminders_on,
-)
+from backcoach.services.clock import ScaledClock
+from backcoach.services.desk import desk_day, local_day, record_posture
+from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.store import local_user, open_database
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
@@ -72,35 +67,28 @@ def breaks(
         )
     settings = get_settings()
     catalog = default_catalog()
-    clock = make_clock(settings.time_scale)
+    runtime = DeskRuntime(ScaledClock(settings.time_scale), source="terminal")
     with open_database(settings) as db:
         user = local_user(db)
         db.commit()
-        timer = DeskTimer.begin(
-            config=break_config(db, user_id=user.id, catalog=catalog),
-            now=clock(),
-            user_id=user.id,
-            source="terminal",
-        )
         watcher = _presence(camera, fps=2.0) if camera is not None else None
         try:
             with terminal_keys() as keys:
                 run_breaks(
                     db,
-                    timer,
+                    runtime,
                     catalog,
+                    user_id=user.id,
                     out=console,
                     keys=keys,
-                    clock=clock,
                     notify=desktop_notifier(console),
-                    reminders=reminders_on(db, user_id=user.id),
                     watcher=watcher,
                 )
         finally:
             if watcher is not None:
                 watcher.stop()
                 _store_posture(watcher.run)
-        today = desk_day(db, user_id=user.id, day=local_day(clock()))
+        today = desk_day(db, user_id=user.id, day=local_day(runtime.clock.now()))
     console.print(
         f"Today: {today.breaks_taken} breaks taken, {today.breaks_snoozed} snoozed, "
         f"{today.breaks_skipped} skipped; {today.sitting_min:.0f} min sitting, "

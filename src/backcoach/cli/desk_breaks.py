@@ -1,10 +1,10 @@
 """The loop behind ``backcoach breaks``: a live countdown to the next break, keys, reminders.
 
-Time is the wall clock sped up by ``Settings.time_scale`` (tests and demos).
-A terminal cannot tell whether its user is at the desk (no key presses only
-means they are typing elsewhere), so the user counts as present until they
-press ``a`` (away) and again after ``b`` (back). Every action is stored at
-once through ``services/desk.py``; sitting time is stored in slices and on quit.
+The timer is a ``services.desk_runtime.DeskRuntime``, the same one the ``/desk``
+page runs, on the same kind of clock (the wall clock sped up by
+``Settings.time_scale``). A terminal cannot tell whether its user is at the desk
+(no key presses only means they are typing elsewhere), so the user counts as
+present until they press ``a`` (away) and again after ``b`` (back).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -29,17 +27,10 @@ from backcoach.cli.workout_keys import KeySource
 from backcoach.coach.breaks import BreakKind, DueBreak
 from backcoach.content import Catalog
 from backcoach.services.desk import BreakAction, DeskTimer
+from backcoach.services.desk_runtime import DeskRuntime
 
 REFRESH_S = 0.2  # real seconds between screen updates
 Notifier = Callable[[str, str], None]
-Clock = Callable[[], datetime]
-
-
-def make_clock(time_scale: float, *, start: datetime | None = None) -> Clock:
-    """Local, time-zone aware 'now', running ``time_scale`` times faster than real time."""
-    origin = start if start is not None else datetime.now().astimezone()
-    t0 = time.monotonic()
-    return lambda: origin + timedelta(seconds=(time.monotonic() - t0) * time_scale)
 
 
 def desktop_notifier(console: Console, environ: Mapping[str, str] | None = None) -> Notifier:
@@ -140,14 +131,13 @@ class BreaksScreen:
 
 def run_breaks(
     db: Session,
-    timer: DeskTimer,
+    runtime: DeskRuntime,
     catalog: Catalog,
     *,
+    user_id: int,
     out: Console,
     keys: KeySource,
-    clock: Clock,
     notify: Notifier,
-    reminders: bool = True,
     screen: bool = True,
     watcher: PresenceWatcher | None = None,
 ) -> DeskTimer:
@@ -155,9 +145,12 @@ def run_breaks(
 
     Keys: ``t`` take, ``z`` snooze, ``s`` skip the due break; ``a`` away,
     ``b`` back; ``q`` quit. With a ``watcher`` (the posture monitor on a camera),
-    nobody in view also counts as away, and posture alerts are shown.
+    nobody in view also counts as away, and posture alerts are shown. Reminders
+    sound only while they are on in Settings and outside the quiet hours.
     """
-    view = BreaksScreen(timer, catalog, reminders=reminders)
+    status = runtime.status(db, user_id=user_id, catalog=catalog)
+    assert runtime.timer is not None
+    view = BreaksScreen(runtime.timer, catalog, reminders=status.reminders)
     with Live(
         view.render(),
         console=out,
@@ -172,9 +165,10 @@ def run_breaks(
                 if "q" in pressed:
                     break
                 for ch in pressed:
-                    _key(db, view, ch, clock())
+                    _key(db, view, runtime, ch, user_id=user_id, catalog=catalog)
                 present = watcher is None or watcher.present()
-                fired = timer.tick(db, clock(), active=present and not view.away)
+                status = runtime.tick(db, user_id=user_id, catalog=catalog, present=present)
+                view.reminders = status.reminders
                 if watcher is not None:
                     view.posture = watcher.status()
                     alert, watcher.alert = watcher.alert, None
@@ -182,24 +176,27 @@ def run_breaks(
                         move = catalog.exercises.get(alert.suggestion)
                         name = move.name if move is not None else alert.suggestion
                         view.message = f"You have been {alert.state} for a while. Try: {name}."
-                        if reminders:
+                        if status.reminders:
                             notify("Check your posture", view.message)
-                if fired is not None and reminders:
-                    title, lines = break_instructions(fired, catalog)
+                if status.fired is not None and status.reminders:
+                    title, lines = break_instructions(status.fired, catalog)
                     notify("Time for a break", f"{title}. {lines[0]}")
                 live.update(view.render(), refresh=True)
         except KeyboardInterrupt:
             pass
         finally:
-            timer.flush(db, clock())
-    return timer
+            runtime.flush(db)
+    return view.timer
 
 
-def _key(db: Session, view: BreaksScreen, ch: str, now: datetime) -> None:
+def _key(
+    db: Session, view: BreaksScreen, runtime: DeskRuntime, ch: str, *, user_id: int,
+    catalog: Catalog,
+) -> None:  # fmt: skip
     timer = view.timer
     actions = {"t": BreakAction.TAKE, "z": BreakAction.SNOOZE, "s": BreakAction.SKIP}
     if ch in actions and timer.due is not None:
-        done = timer.act(db, actions[ch], now)
+        done, _ = runtime.act(db, actions[ch], user_id=user_id, catalog=catalog)
         if done:
             view.message = {
                 "t": "Well done. Break counted.",
@@ -212,8 +209,8 @@ def _key(db: Session, view: BreaksScreen, ch: str, now: datetime) -> None:
                 "Take the break or snooze it."
             )
     elif ch == "a" and not view.away:
-        timer.tick(db, now, active=True)  # the time up to now was at the desk
+        runtime.set_away(db, True, user_id=user_id, catalog=catalog)
         view.away, view.message = True, "Enjoy the time away. Press b when you are back."
     elif ch == "b" and view.away:
-        timer.tick(db, now, active=False)
+        runtime.set_away(db, False, user_id=user_id, catalog=catalog)
         view.away, view.message = False, "Welcome back."

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backcoach.coach.progression import DEFAULT_PAIN_LIMIT, should_stop_exercise
+from backcoach.coach.progression import should_stop_exercise
 from backcoach.coach.questionnaires import QuestionnaireScore, get, is_due, score
 from backcoach.errors import UsageError
+from backcoach.services.preferences import load_preferences
 from backcoach.store import (
     CheckIn,
     CheckinPhase,
@@ -25,12 +26,9 @@ from backcoach.store import (
     add_checkin,
     add_questionnaire_response,
     get_session,
-    get_setting,
     latest_questionnaire_response,
     list_checkins,
 )
-
-PAIN_LIMIT_KEY = "pain_limit"
 
 
 def _check_scale(name: str, value: int | None) -> None:
@@ -39,11 +37,8 @@ def _check_scale(name: str, value: int | None) -> None:
 
 
 def pain_limit(db: Session, *, user_id: int) -> int:
-    """The user's pain limit (setting ``pain_limit``, 1-10; default 5)."""
-    value = get_setting(db, user_id=user_id, key=PAIN_LIMIT_KEY, default=DEFAULT_PAIN_LIMIT)
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10:
-        return value
-    return DEFAULT_PAIN_LIMIT
+    """The user's pain limit (see ``services.preferences``)."""
+    return load_preferences(db, user_id=user_id).pain_limit
 
 
 def record_checkin(

@@ -5,13 +5,16 @@
   computer, so its time zone is theirs.
 - ``SessionClock``: engine time in seconds, the wall clock sped up by
   ``Settings.time_scale`` (tests and demos run sessions fast).
+- ``ScaledClock``: the desk companion's local time, sped up the same way, for the
+  terminal and the browser alike (tests inject their own ``DeskClock``).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Protocol
 
 from backcoach.config import Settings
 
@@ -46,3 +49,33 @@ class SessionClock:
     @staticmethod
     def wall() -> datetime:
         return wall()
+
+
+class DeskClock(Protocol):
+    """The desk companion's clock: local time (possibly sped up) and real seconds."""
+
+    def now(self) -> datetime:
+        """Local, time-zone aware time."""
+        ...
+
+    def real(self) -> float:
+        """Real (monotonic) seconds, for telling how long nothing was heard from a surface."""
+        ...
+
+
+class ScaledClock:
+    """Local wall-clock time running ``time_scale`` times faster from the moment it starts.
+
+    Used by the desk companion in the terminal and in the browser alike.
+    """
+
+    def __init__(self, time_scale: float = 1.0, *, start: datetime | None = None) -> None:
+        self.time_scale = time_scale
+        self._origin = start if start is not None else datetime.now().astimezone()
+        self._real0 = time.monotonic()
+
+    def real(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return self._origin + timedelta(seconds=(time.monotonic() - self._real0) * self.time_scale)

@@ -30,7 +30,8 @@ from backcoach.coach import breaks
 from backcoach.coach.breaks import BreakConfig, BreakKind, BreakState, DueBreak
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
-from backcoach.store import add_habit_log, get_setting, list_habit_logs
+from backcoach.services.preferences import load_preferences
+from backcoach.store import add_habit_log, list_habit_logs
 from backcoach.store.habits import BREAK, POSTURE_ALERT, SITTING, WALK
 
 BREAK_SNOOZED = "break_snoozed"
@@ -41,8 +42,6 @@ POSTURE_MINUTES = {
     "forward-head": "posture_forward-head",
 }
 DESK_PROGRAM = "desk-break"
-BREAK_MINUTES_KEY = "break_minutes"  # the Settings page's "minutes between breaks"
-REMINDERS_KEY = "reminders"
 MAX_MINUTES = 24 * 60
 
 
@@ -255,18 +254,9 @@ def desk_moves(catalog: Catalog) -> tuple[str, ...]:
 
 
 def break_config(db: Session, *, user_id: int, catalog: Catalog) -> BreakConfig:
-    """The scheduler's settings: defaults, the desk-break moves, and the user's
-    "minutes between breaks" when they have set it (Settings page)."""
-    minutes = get_setting(db, user_id=user_id, key=BREAK_MINUTES_KEY)
-    config = BreakConfig(moves=desk_moves(catalog))
-    if isinstance(minutes, int) and not isinstance(minutes, bool) and 5 <= minutes <= 240:
-        return BreakConfig(micro_every_s=minutes * 60.0, moves=config.moves)
-    return config
-
-
-def reminders_on(db: Session, *, user_id: int) -> bool:
-    """False when the user switched break reminders off in Settings."""
-    return get_setting(db, user_id=user_id, key=REMINDERS_KEY, default=True) is not False
+    """The scheduler's settings: the desk-break moves and the user's minutes between breaks."""
+    minutes = load_preferences(db, user_id=user_id).break_minutes
+    return BreakConfig(micro_every_s=minutes * 60.0, moves=desk_moves(catalog))
 
 
 @dataclass

@@ -18,6 +18,8 @@ from backcoach import __version__
 from backcoach.coach.safety import DISCLAIMER
 from backcoach.config import Settings
 from backcoach.content import Catalog, default_catalog
+from backcoach.services.clock import ScaledClock
+from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.store import make_engine, session_factory, upgrade_database
 from backcoach.web import api, camera_pages, coach_ws, pages
 from backcoach.web.csrf import CsrfCookieMiddleware, require_form_token
@@ -65,6 +67,7 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     app.state.settings = settings
     app.state.catalog = catalog if catalog is not None else default_catalog()
     app.state.session_locks = SessionLocks()
+    app.state.desk = DeskRuntime(ScaledClock(settings.time_scale), source="web")
     app.state.templates = make_templates({"version": __version__, "disclaimer": DISCLAIMER})
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -11,27 +10,24 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from backcoach.config import Settings
 from backcoach.content import Catalog
 from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day, record_walk
+from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.vision.landmarks import frame_from_json
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
-from backcoach.web.deskstate import DeskRuntime, DeskView, PostureView
+from backcoach.web.presenters.desk import DeskView, PostureView, desk_view, posture_view
 
 router = APIRouter(prefix="/desk", tags=["desk"])
 
-_create_lock = threading.Lock()
 NOTHING_DUE: dict[int | str, dict[str, Any]] = {
     409: {"description": "No break is due, or no skips are left today"}
 }
 
 
-def desk_runtime(request: Request, settings: SettingsDep) -> DeskRuntime:
-    state = request.app.state
-    with _create_lock:
-        runtime: DeskRuntime | None = getattr(state, "desk", None)
-        if runtime is None:
-            runtime = DeskRuntime(settings.time_scale)
-            state.desk = runtime
+def desk_runtime(request: Request) -> DeskRuntime:
+    """The server's desk companion (built with the app, on the app's clock)."""
+    runtime: DeskRuntime = request.app.state.desk
     return runtime
 
 
@@ -67,59 +63,82 @@ class DeskDayOut(BaseModel):
 
 
 @router.get("/state")
-def get_state(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def get_state(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """The break timer as it stands (does not move it on)."""
-    return desk.view(db, user_id=user.id, catalog=catalog)
+    status = desk.status(db, user_id=user.id, catalog=catalog)
+    return desk_view(status, catalog, time_scale=settings.time_scale)
 
 
 @router.post("/tick")
-def tick(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def tick(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """Move the break timer on to now (the page calls this about once a second)."""
-    return desk.tick(db, user_id=user.id, catalog=catalog)
+    status = desk.tick(db, user_id=user.id, catalog=catalog)
+    return desk_view(status, catalog, time_scale=settings.time_scale)
 
 
 def _act(
-    desk: DeskRuntime, action: BreakAction, db: Session, user_id: int, catalog: Catalog
+    desk: DeskRuntime,
+    action: BreakAction,
+    db: Session,
+    user_id: int,
+    catalog: Catalog,
+    settings: Settings,
 ) -> DeskView:
-    done, view = desk.act(db, action, user_id=user_id, catalog=catalog)
+    done, status = desk.act(db, action, user_id=user_id, catalog=catalog)
     if not done:
         reason = (
             "No skips are left today: take the break or snooze it."
-            if view.due is not None
+            if status.due is not None
             else "No break is due right now."
         )
         raise HTTPException(409, reason)
-    return view
+    return desk_view(status, catalog, time_scale=settings.time_scale)
 
 
 @router.post("/take", responses=NOTHING_DUE)
-def take(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def take(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """The due break was done: counted (a rest break also counts as walking)."""
-    return _act(desk, BreakAction.TAKE, db, user.id, catalog)
+    return _act(desk, BreakAction.TAKE, db, user.id, catalog, settings)
 
 
 @router.post("/snooze", responses=NOTHING_DUE)
-def snooze(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def snooze(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """Put the due break off for a few minutes (counted as snoozed)."""
-    return _act(desk, BreakAction.SNOOZE, db, user.id, catalog)
+    return _act(desk, BreakAction.SNOOZE, db, user.id, catalog, settings)
 
 
 @router.post("/skip", responses=NOTHING_DUE)
-def skip(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def skip(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """Drop the due break (a few skips a day are allowed)."""
-    return _act(desk, BreakAction.SKIP, db, user.id, catalog)
+    return _act(desk, BreakAction.SKIP, db, user.id, catalog, settings)
 
 
 @router.post("/away")
-def away(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def away(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """The user left the desk: the break clock stops; a long absence counts as a break."""
-    return desk.set_away(db, True, user_id=user.id, catalog=catalog)
+    status = desk.set_away(db, True, user_id=user.id, catalog=catalog)
+    return desk_view(status, catalog, time_scale=settings.time_scale)
 
 
 @router.post("/back")
-def back(db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep) -> DeskView:
+def back(
+    db: DbDep, user: UserDep, catalog: CatalogDep, desk: RuntimeDep, settings: SettingsDep
+) -> DeskView:
     """The user is back at the desk."""
-    return desk.set_away(db, False, user_id=user.id, catalog=catalog)
+    status = desk.set_away(db, False, user_id=user.id, catalog=catalog)
+    return desk_view(status, catalog, time_scale=settings.time_scale)
 
 
 @router.post("/walk")
@@ -167,7 +186,8 @@ def posture(
             raise _invalid(index, "landmarks", str(exc)) from None
         if index and frames[-1].t_s < frames[-2].t_s:
             raise _invalid(index, "t_s", "frames must be in time order")
-    return desk.watch(db, frames, user_id=user.id, catalog=catalog, restart=body.restart)
+    status = desk.watch(db, frames, user_id=user.id, restart=body.restart)
+    return posture_view(status, catalog)
 
 
 @router.post("/posture/stop", status_code=204)

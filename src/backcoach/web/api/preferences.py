@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backcoach.web.deps import DbDep, UserDep
-from backcoach.web.preferences import (
+from backcoach.services.preferences import (
     Preferences,
     PreferencesUpdate,
     load_preferences,
     save_preferences,
 )
+from backcoach.web.deps import DbDep, UserDep
 
 router = APIRouter(prefix="/preferences", tags=["preferences"])
 

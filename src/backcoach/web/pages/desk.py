@@ -10,7 +10,8 @@ from backcoach.content import Catalog
 from backcoach.content.illustration import render_keyframe_svg
 from backcoach.services.desk import desk_moves
 from backcoach.web.api.desk import RuntimeDep
-from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.presenters.desk import desk_view
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/desk", tags=["pages"], include_in_schema=False)
@@ -29,9 +30,15 @@ def move_cards(catalog: Catalog, moves: tuple[str, ...]) -> list[dict[str, objec
 
 @router.get("")
 def desk(
-    request: Request, db: DbDep, user: UserDep, catalog: CatalogDep, runtime: RuntimeDep
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    catalog: CatalogDep,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
 ) -> Response:
-    view = runtime.view(db, user_id=user.id, catalog=catalog)
+    status = runtime.status(db, user_id=user.id, catalog=catalog)
+    view = desk_view(status, catalog, time_scale=settings.time_scale)
     context = {
         "view": view,
         "moves": move_cards(catalog, desk_moves(catalog)),

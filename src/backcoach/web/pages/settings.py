@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import ImportFileError
+from backcoach.services.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.deps import DbDep, SettingsDep, UserDep
-from backcoach.web.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.templating import render
 from backcoach.web.transfer import import_upload
 
@@ -58,6 +58,8 @@ def save(
     session_length: Annotated[str, Form()] = "short",
     voice: Annotated[str | None, Form()] = None,
     reminders: Annotated[str | None, Form()] = None,
+    quiet_from: Annotated[str, Form(max_length=8)] = "",
+    quiet_until: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     raw = {
         "pain_limit": pain_limit.strip(),
@@ -65,13 +67,16 @@ def save(
         "session_length": session_length,
         "voice": voice is not None,
         "reminders": reminders is not None,
+        "quiet_from": quiet_from.strip() or None,
+        "quiet_until": quiet_until.strip() or None,
     }
     try:
         update = PreferencesUpdate.model_validate(raw)
     except ValidationError as exc:
-        errors = {
-            str(err["loc"][0]): _friendly(str(err["loc"][0]), err["msg"]) for err in exc.errors()
-        }
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "quiet_hours"
+            errors.setdefault(field, _friendly(field, err["msg"]))
         return _page(request, db, user.id, errors=errors, values=raw, status_code=422)
     save_preferences(db, user_id=user.id, update=update)
     return RedirectResponse("/settings?done=saved", status_code=303)
@@ -82,6 +87,9 @@ def _friendly(field: str, message: str) -> str:
         "pain_limit": "Enter a whole number from 1 to 10.",
         "break_minutes": "Enter a whole number of minutes from 15 to 120.",
         "session_length": "Choose short or full.",
+        "quiet_from": "Enter a time such as 22:00, or leave both quiet-hour fields empty.",
+        "quiet_until": "Enter a time such as 07:00, or leave both quiet-hour fields empty.",
+        "quiet_hours": "Give both times (from and until), or leave both empty.",
     }
     return limits.get(field, message)
 

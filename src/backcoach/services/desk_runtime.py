@@ -1,0 +1,213 @@
+"""The running desk companion: one break timer, the away/back accounting and the posture feed.
+
+``backcoach breaks`` and the ``/desk`` page both run a ``DeskRuntime`` on an
+injected clock (``services.clock.ScaledClock`` in real use), so the terminal and
+the browser count sitting, away time and breaks by the same rules:
+
+- time up to an "away" counts as at the desk, time up to a "back" as away;
+- when a surface has not ticked for ``GAP_S`` real seconds (the page was closed,
+  the computer slept), that time counts as away, never as sitting;
+- with a camera on, nobody in view counts as away too.
+
+Every action is written to the store as it happens (``services.desk``); sitting
+and posture minutes are written in slices. One lock guards the runtime, since a
+web server may tick it from several requests at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from backcoach.coach import breaks
+from backcoach.coach.breaks import BreakKind, DueBreak
+from backcoach.content import Catalog
+from backcoach.services.clock import DeskClock
+from backcoach.services.desk import (
+    BreakAction,
+    DeskDay,
+    DeskTimer,
+    break_config,
+    desk_day,
+    local_day,
+    record_posture,
+)
+from backcoach.services.preferences import reminders_on
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
+
+POSTURE_SLICE_S = 60.0  # posture minutes are stored at least a minute at a time
+GAP_S = 90.0  # real seconds without a tick after which the surface is taken as closed
+
+
+@dataclass(frozen=True)
+class DeskStatus:
+    """The timer as it stands: the due break or the countdown, and today's counters."""
+
+    due: DueBreak | None
+    fired: DueBreak | None  # a break that became due with this call
+    next_kind: BreakKind
+    next_in_s: float
+    away: bool
+    can_skip: bool
+    skips_left: int
+    reminders: bool
+    day: DeskDay
+    unsaved_sitting_s: float
+
+
+@dataclass(frozen=True)
+class PostureStatus:
+    """What the posture monitor made of the frames it was given."""
+
+    state: PostureState
+    calibrating: bool
+    alert: PostureReading | None
+    frames: int
+
+
+class DeskRuntime:
+    """One desk companion for one user on one surface (``source``: "web", "terminal")."""
+
+    def __init__(self, clock: DeskClock, *, source: str, timer: DeskTimer | None = None) -> None:
+        self.clock = clock
+        self.source = source
+        self.lock = threading.Lock()
+        self.timer = timer
+        self.away = False
+        self._last_tick_real: float | None = None if timer is None else clock.real()
+        self.posture: PostureMonitor | None = None  # the camera's monitor, when switched on
+        self._posture_last_t = -1.0
+        self._posture_stored_s: dict[PostureState, float] = {}
+
+    # --- the break timer -------------------------------------------------------------
+
+    def _timer(self, db: Session, user_id: int, catalog: Catalog) -> DeskTimer:
+        if self.timer is None or self.timer.user_id != user_id:
+            self.timer = DeskTimer.begin(
+                config=break_config(db, user_id=user_id, catalog=catalog),
+                now=self.clock.now(),
+                user_id=user_id,
+                source=self.source,
+            )
+            self._last_tick_real = self.clock.real()
+        return self.timer
+
+    def tick(
+        self, db: Session, *, user_id: int, catalog: Catalog, present: bool = True
+    ) -> DeskStatus:
+        """Move the timer on to now; ``present`` False when a camera sees nobody."""
+        with self.lock:
+            timer = self._timer(db, user_id, catalog)
+            real = self.clock.real()
+            gap = real - (self._last_tick_real if self._last_tick_real is not None else real)
+            self._last_tick_real = real
+            active = not self.away and gap <= GAP_S and present and self._in_view()
+            fired = timer.tick(db, self.clock.now(), active=active)
+            return self._status(db, timer, fired)
+
+    def status(self, db: Session, *, user_id: int, catalog: Catalog) -> DeskStatus:
+        with self.lock:
+            return self._status(db, self._timer(db, user_id, catalog), None)
+
+    def act(
+        self, db: Session, action: BreakAction, *, user_id: int, catalog: Catalog
+    ) -> tuple[bool, DeskStatus]:
+        """Take, snooze or skip the due break; False when there was nothing to do or allowed."""
+        with self.lock:
+            timer = self._timer(db, user_id, catalog)
+            done = timer.act(db, action, self.clock.now())
+            return done, self._status(db, timer, None)
+
+    def set_away(self, db: Session, away: bool, *, user_id: int, catalog: Catalog) -> DeskStatus:
+        """Away from or back at the desk; the time up to now counts as it was."""
+        with self.lock:
+            timer = self._timer(db, user_id, catalog)
+            if away != self.away:
+                timer.tick(db, self.clock.now(), active=not self.away)
+                self._last_tick_real = self.clock.real()
+                self.away = away
+            return self._status(db, timer, None)
+
+    def flush(self, db: Session) -> None:
+        """Store the sitting time not stored yet (on quit)."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.flush(db, self.clock.now())
+
+    def _status(self, db: Session, timer: DeskTimer, fired: DueBreak | None) -> DeskStatus:
+        kind, seconds = timer.next_break()
+        now = self.clock.now()
+        return DeskStatus(
+            due=timer.due,
+            fired=fired,
+            next_kind=kind,
+            next_in_s=seconds,
+            away=self.away,
+            can_skip=breaks.can_skip(timer.state, config=timer.config),
+            skips_left=max(0, timer.config.max_skips_per_day - timer.state.counters.skipped),
+            reminders=reminders_on(db, user_id=timer.user_id, now=now),
+            day=desk_day(db, user_id=timer.user_id, day=local_day(now)),
+            unsaved_sitting_s=timer.unsaved_sitting_s,
+        )
+
+    # --- the posture monitor -----------------------------------------------------------
+
+    def _in_view(self) -> bool:
+        monitor = self.posture
+        if monitor is None or not monitor.spans:
+            return True
+        return monitor.spans[-1].state is not PostureState.ABSENT
+
+    def watch(
+        self, db: Session, frames: list[LandmarkFrame], *, user_id: int, restart: bool = False
+    ) -> PostureStatus:
+        """Feed landmark frames from a camera to the posture monitor.
+
+        A restart (or time going backwards: the camera was switched on again)
+        calibrates afresh. Alerts and posture minutes are stored as they come.
+        """
+        with self.lock:
+            if restart or self.posture is None or (frames and frames[0].t_s < self._posture_last_t):
+                self._store_minutes(db, user_id, force=True)
+                self.posture, self._posture_stored_s = PostureMonitor(), {}
+            monitor = self.posture
+            alert: PostureReading | None = None
+            for frame in frames:
+                reading = monitor.update(frame)
+                self._posture_last_t = frame.t_s
+                if reading.alert:
+                    alert = reading
+            if alert is not None:
+                record_posture(
+                    db, user_id=user_id, now=self.clock.now(), alerts=1, source=self.source
+                )
+            self._store_minutes(db, user_id)
+            return PostureStatus(
+                state=monitor.spans[-1].state if monitor.spans else PostureState.ABSENT,
+                calibrating=monitor.baseline is None,
+                alert=alert,
+                frames=monitor.frames,
+            )
+
+    def stop_watching(self, db: Session, *, user_id: int) -> None:
+        with self.lock:
+            self._store_minutes(db, user_id, force=True)
+            self.posture, self._posture_stored_s = None, {}
+
+    def _store_minutes(self, db: Session, user_id: int, *, force: bool = False) -> None:
+        """Store the posture minutes not stored yet, in slices of at least POSTURE_SLICE_S."""
+        monitor = self.posture
+        if monitor is None:
+            return
+        seconds = {s: monitor.seconds_in(s) for s in PostureState}
+        new = {s: v - self._posture_stored_s.get(s, 0.0) for s, v in seconds.items()}
+        if sum(new.values()) < (1.0 if force else POSTURE_SLICE_S):
+            return
+        minutes = {s.value: v / 60 for s, v in new.items() if v > 0}
+        record_posture(
+            db, user_id=user_id, now=self.clock.now(), minutes_by_state=minutes, source=self.source
+        )
+        self._posture_stored_s = seconds

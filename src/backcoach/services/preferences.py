@@ -1,0 +1,108 @@
+"""The person's preferences: the one owner of their keys, defaults and ranges.
+
+Each preference is one row of the store's per-user settings. Settings, Today,
+the desk page, the player, ``backcoach breaks`` and the API all read them here,
+so every surface shows the same value on a fresh install.
+
+- ``pain_limit`` (1-10, default 5): the planner and the player stop an exercise
+  at this pain;
+- ``voice``: spoken cues in sessions; ``camera``: the player starts the camera
+  coach by itself; ``session_length``: short or full;
+- ``reminders``, ``break_minutes`` (15-120, default 45): break reminders from
+  the desk companion, which stay quiet between ``quiet_from`` and
+  ``quiet_until`` (local time; a span may cross midnight, e.g. 22:00-07:00).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+from sqlalchemy.orm import Session
+
+from backcoach.content import Length
+from backcoach.store import all_settings, set_setting
+
+PainLimit = Annotated[int, Field(ge=1, le=10, description="Stop an exercise at this pain (1-10)")]
+BreakMinutes = Annotated[
+    int, Field(ge=15, le=120, description="Minutes of sitting between break reminders (15-120)")
+]
+
+
+class Preferences(BaseModel):
+    pain_limit: PainLimit = 5
+    voice: bool = Field(default=True, description="Speak cues during a session")
+    session_length: Length = Length.SHORT
+    reminders: bool = Field(default=True, description="Remind me to take breaks from sitting")
+    break_minutes: BreakMinutes = 45
+    camera: bool = Field(default=False, description="Use the camera coach in sessions")
+    quiet_from: time | None = Field(
+        default=None, description="No break reminders from this local time (with quiet_until)"
+    )
+    quiet_until: time | None = Field(
+        default=None, description="... until this local time (may be the next morning)"
+    )
+
+    def quiet_at(self, local: time) -> bool:
+        """True when ``local`` falls in the quiet hours (none set: never)."""
+        start, end = self.quiet_from, self.quiet_until
+        if start is None or end is None or start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end  # the span crosses midnight
+
+
+class PreferencesUpdate(BaseModel):
+    """A partial update: only the fields given change (``quiet_*`` may be set to null)."""
+
+    pain_limit: PainLimit | None = None
+    voice: bool | None = None
+    session_length: Length | None = None
+    reminders: bool | None = None
+    break_minutes: BreakMinutes | None = None
+    camera: bool | None = None
+    quiet_from: time | None = None
+    quiet_until: time | None = None
+
+    @model_validator(mode="after")
+    def _quiet_hours_in_pairs(self) -> PreferencesUpdate:
+        given = {"quiet_from", "quiet_until"} & self.model_fields_set
+        if given and (len(given) == 1 or (self.quiet_from is None) != (self.quiet_until is None)):
+            raise ValueError("quiet_from and quiet_until are set together (or both cleared)")
+        return self
+
+
+NULLABLE = frozenset({"quiet_from", "quiet_until"})
+
+
+def load_preferences(db: Session, *, user_id: int) -> Preferences:
+    """The stored preferences; a value that no longer validates falls back to its default."""
+    stored = all_settings(db, user_id=user_id)
+    values: dict[str, Any] = {}
+    for name in Preferences.model_fields:
+        if name in stored:
+            try:
+                Preferences.model_validate({name: stored[name]})
+            except ValidationError:
+                continue
+            values[name] = stored[name]
+    return Preferences.model_validate(values)
+
+
+def save_preferences(db: Session, *, user_id: int, update: PreferencesUpdate) -> Preferences:
+    """Store the fields set in ``update``; commits. Returns the preferences now in force."""
+    values = update.model_dump(mode="json", include=update.model_fields_set)
+    for name, value in values.items():
+        if value is None and name not in NULLABLE:
+            continue
+        set_setting(db, user_id=user_id, key=name, value=value)
+    db.commit()
+    return load_preferences(db, user_id=user_id)
+
+
+def reminders_on(db: Session, *, user_id: int, now: datetime) -> bool:
+    """Whether break reminders may sound at ``now`` (aware): switched on, and not quiet hours."""
+    prefs = load_preferences(db, user_id=user_id)
+    return prefs.reminders and not prefs.quiet_at(now.astimezone().time())

@@ -1,0 +1,1 @@
+"""View models: what the templates and the JSON answers show, built from service results."""

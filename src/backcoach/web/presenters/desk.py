@@ -1,0 +1,97 @@
+"""What the desk page and ``/api/v1/desk`` show, built from the desk runtime's status."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from backcoach.content import Catalog
+from backcoach.services.desk_runtime import DeskStatus, PostureStatus
+
+
+class DueView(BaseModel):
+    kind: Literal["micro", "rest"]
+    move: str = Field(description="Exercise id of the suggested move; 'walk' for a rest break")
+    name: str
+    length_s: float
+
+
+class TodayView(BaseModel):
+    day: str
+    breaks_taken: int
+    breaks_snoozed: int
+    breaks_skipped: int
+    sitting_min: float
+    walking_min: float
+    posture_alerts: int
+    bad_posture_min: float
+
+
+class DeskView(BaseModel):
+    """What the desk page shows: the due break or the countdown, and today's counters."""
+
+    due: DueView | None
+    next_kind: Literal["micro", "rest"]
+    next_in_s: float = Field(description="Active (scaled) seconds until the next break")
+    away: bool
+    can_skip: bool
+    skips_left: int
+    reminders: bool = Field(description="Reminders on, and not in the quiet hours")
+    time_scale: float
+    today: TodayView
+
+
+class PostureView(BaseModel):
+    """What the posture monitor made of the landmarks the page sent."""
+
+    state: Literal["upright", "slouched", "forward-head", "absent"]
+    calibrating: bool
+    alert: bool = Field(description="True when sustained bad posture raised an alert now")
+    suggestion: str | None = Field(description="Exercise id of a move to do after an alert")
+    suggestion_name: str | None
+    frames: int
+
+
+def desk_view(status: DeskStatus, catalog: Catalog, *, time_scale: float) -> DeskView:
+    due = status.due
+    due_view = None
+    if due is not None:
+        exercise = catalog.exercises.get(due.move)
+        name = exercise.name if exercise is not None else "Stand up and walk"
+        due_view = DueView(kind=due.kind.value, move=due.move, name=name, length_s=due.length_s)
+    day = status.day
+    return DeskView(
+        due=due_view,
+        next_kind=status.next_kind.value,
+        next_in_s=round(status.next_in_s, 3),
+        away=status.away,
+        can_skip=status.can_skip,
+        skips_left=status.skips_left,
+        reminders=status.reminders,
+        time_scale=time_scale,
+        today=TodayView(
+            day=day.day.isoformat(),
+            breaks_taken=day.breaks_taken,
+            breaks_snoozed=day.breaks_snoozed,
+            breaks_skipped=day.breaks_skipped,
+            sitting_min=round(day.sitting_min + status.unsaved_sitting_s / 60, 2),
+            walking_min=round(day.walking_min, 2),
+            posture_alerts=day.posture_alerts,
+            bad_posture_min=round(day.bad_posture_min, 2),
+        ),
+    )
+
+
+def posture_view(status: PostureStatus, catalog: Catalog) -> PostureView:
+    alert = status.alert
+    suggestion = alert.suggestion if alert is not None else None
+    move = catalog.exercises.get(suggestion) if suggestion else None
+    return PostureView(
+        state=status.state.value,
+        calibrating=status.calibrating,
+        alert=alert is not None,
+        suggestion=suggestion,
+        suggestion_name=move.name if move is not None else None,
+        frames=status.frames,
+    )
