@@ -20,24 +20,28 @@
   };
   const VISIBLE = 0.5;
 
-  function cameraProblem(err) {
+  // What went wrong, in words, followed by what the page still offers without the camera
+  // (`otherwise`: the session's buttons, the desk's break clock, ...), which the page passes in.
+  function cameraProblem(err, otherwise) {
     const name = err && err.name;
+    const code = err && err.message;
+    let problem = "The camera could not start.";
     if (name === "NotAllowedError" || name === "SecurityError") {
-      return "Camera permission was denied. You can allow it in the browser's site settings; until then, use the buttons.";
+      problem = "Camera permission was denied: you can allow it in the browser's site settings.";
+    } else if (name === "NotFoundError" || name === "OverconstrainedError") {
+      problem = "No camera was found: plug one in and try again.";
+    } else if (name === "NotReadableError" || name === "AbortError") {
+      problem = "The camera is busy in another app: close it there and try again.";
+    } else if (code === "no-media") {
+      problem = "This browser cannot use a camera here.";
+    } else if (code === "pose-failed") {
+      problem = "The pose model could not start in this browser.";
+    } else if (code === "camera-ended") {
+      problem = "The camera stopped: turn it on again when it is back.";
+    } else if (code === "pose-stopped") {
+      problem = "The pose model stopped working.";
     }
-    if (name === "NotFoundError" || name === "OverconstrainedError") {
-      return "No camera was found. Plug one in, or carry on with the buttons.";
-    }
-    if (name === "NotReadableError" || name === "AbortError") {
-      return "The camera is busy in another app. Close it there, or carry on with the buttons.";
-    }
-    if (err && err.message === "no-media") {
-      return "This browser cannot use a camera here. Carry on with the buttons.";
-    }
-    if (err && err.message === "pose-failed") {
-      return "The pose model could not start in this browser. Carry on with the buttons.";
-    }
-    return "The camera could not start. Carry on with the buttons.";
+    return otherwise ? `${problem} ${otherwise}` : problem;
   }
 
   // Which joint groups the camera sees well (for the camera check and hints).
@@ -81,81 +85,134 @@
     }
   }
 
-  // The camera + in-browser pose loop. Calls onPose(landmarks | null, t_s) for each frame
-  // it analyses and onStop(message) when the camera ends or fails.
+  // The camera + in-browser pose loop. Calls onPose(landmarks | null, t_s) for each frame it
+  // analyses, onStop(reason) when the camera ends or the model fails while running (word the
+  // reason with cameraProblem), and onModelReady() once the pose model has loaded.
+  //
+  // start() can be cancelled: every start() and stop() begins a new generation, and a start()
+  // that finds itself overtaken (after loading the model, opening the camera or playing it)
+  // releases what it opened and resolves false, so turning the camera off while the model
+  // loads leaves nothing running.
   class PoseCamera {
-    constructor({ video, canvas, modelComplexity, cpuInference, onPose, onStop }) {
+    constructor({ video, canvas, modelComplexity, cpuInference, onPose, onStop, onModelReady }) {
       this.video = video;
       this.canvas = canvas;
       this.modelComplexity = modelComplexity;
       this.cpuInference = cpuInference !== false;
       this.onPose = onPose;
       this.onStop = onStop;
+      this.onModelReady = onModelReady || (() => {});
       this.pose = null;
+      this.loading = null; // the model loads once, for every start()
+      this.warming = false;
       this.stream = null;
       this.running = false;
+      this.generation = 0;
       this.busy = false;
       this.t0 = null;
       this.frameT = 0;
       this.analysed = 0;
     }
 
+    get modelReady() {
+      return this.pose !== null;
+    }
+
+    // Resolves true once the camera runs, false when stop() (or another start()) came first;
+    // rejects when the camera or the model cannot start.
     async start() {
+      this.stop();
+      const generation = this.generation;
+      try {
+        return await this.open(generation);
+      } catch (err) {
+        if (generation !== this.generation) return false; // turned off meanwhile: nothing to say
+        this.release();
+        throw err;
+      }
+    }
+
+    async open(generation) {
+      const current = () => generation === this.generation;
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error("no-media");
       if (typeof window.Pose !== "function") throw new Error("pose-failed");
-      if (!this.pose) {
-        this.pose = new window.Pose({ locateFile: (file) => `${VENDOR}/${file}` });
-        this.pose.setOptions({
-          modelComplexity: this.modelComplexity,
-          smoothLandmarks: true,
-          enableSegmentation: false,
-          minDetectionConfidence: 0.5,
-          minTrackingConfidence: 0.5,
-          // CPU (XNNPACK in WebAssembly) inference: works the same without a GPU, where
-          // WebGL inference on a software renderer is many times slower.
-          useCpuInference: this.cpuInference,
-        });
-        this.pose.onResults((results) => this.results(results));
-        try {
-          await this.pose.initialize();
-          // Warm the model up on a blank picture, so the first camera frames are not lost.
-          const blank = document.createElement("canvas");
-          blank.width = 64;
-          blank.height = 64;
-          this.warming = true;
-          await this.pose.send({ image: blank });
-        } catch (err) {
-          this.pose = null;
-          throw new Error("pose-failed");
-        } finally {
-          this.warming = false;
-        }
-      }
-      this.stream = await navigator.mediaDevices.getUserMedia({
+      await this.loadModel();
+      if (!current()) return false;
+      const stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" },
         audio: false,
       });
-      for (const track of this.stream.getVideoTracks()) {
-        track.addEventListener("ended", () => this.stopped("The camera stopped. Carry on with the buttons, or turn the camera on again."));
+      if (!current()) {
+        stream.getTracks().forEach((track) => track.stop());
+        return false;
       }
-      this.video.srcObject = this.stream;
+      this.stream = stream;
+      for (const track of stream.getVideoTracks()) {
+        track.addEventListener("ended", () => {
+          if (this.stream === stream) this.stopped(new Error("camera-ended"));
+        });
+      }
+      this.video.srcObject = stream;
       await this.video.play();
+      if (!current()) return false; // stop() has released the stream
       this.running = true;
       this.t0 = null;
-      this.schedule();
+      this.schedule(generation);
+      return true;
     }
 
-    schedule() {
-      if (!this.running) return;
+    loadModel() {
+      if (!this.loading) {
+        this.loading = this.createModel().catch((err) => {
+          this.loading = null; // the next start() tries again
+          throw err;
+        });
+      }
+      return this.loading;
+    }
+
+    async createModel() {
+      const pose = new window.Pose({ locateFile: (file) => `${VENDOR}/${file}` });
+      pose.setOptions({
+        modelComplexity: this.modelComplexity,
+        smoothLandmarks: true,
+        enableSegmentation: false,
+        minDetectionConfidence: 0.5,
+        minTrackingConfidence: 0.5,
+        // CPU (XNNPACK in WebAssembly) inference: works the same without a GPU, where
+        // WebGL inference on a software renderer is many times slower.
+        useCpuInference: this.cpuInference,
+      });
+      pose.onResults((results) => this.results(results));
+      try {
+        await pose.initialize();
+        // Warm the model up on a blank picture, so the first camera frames are not lost.
+        const blank = document.createElement("canvas");
+        blank.width = 64;
+        blank.height = 64;
+        this.warming = true;
+        await pose.send({ image: blank });
+      } catch (err) {
+        throw new Error("pose-failed", { cause: err });
+      } finally {
+        this.warming = false;
+      }
+      this.pose = pose;
+      this.onModelReady();
+    }
+
+    schedule(generation) {
+      if (!this.running || generation !== this.generation) return;
+      const next = (now) => this.frame(now, generation);
       if ("requestVideoFrameCallback" in HTMLVideoElement.prototype) {
-        this.video.requestVideoFrameCallback((now) => this.frame(now));
+        this.video.requestVideoFrameCallback(next);
       } else {
-        requestAnimationFrame((now) => this.frame(now));
+        requestAnimationFrame(next);
       }
     }
 
-    async frame(now) {
-      if (!this.running) return;
+    async frame(now, generation) {
+      if (!this.running || generation !== this.generation) return;
       if (!this.busy && this.video.readyState >= 2) {
         if (this.t0 === null) this.t0 = now;
         this.frameT = (now - this.t0) / 1000;
@@ -164,12 +221,12 @@
           await this.pose.send({ image: this.video });
         } catch (err) {
           this.busy = false;
-          this.stopped("The pose model stopped working. Carry on with the buttons.");
+          if (generation === this.generation) this.stopped(new Error("pose-stopped", { cause: err }));
           return;
         }
         this.busy = false;
       }
-      this.schedule();
+      this.schedule(generation);
     }
 
     results(results) {
@@ -180,13 +237,19 @@
       this.onPose(landmarks, this.frameT);
     }
 
-    stopped(message) {
+    stopped(reason) {
       if (!this.running) return;
       this.stop();
-      this.onStop(message);
+      this.onStop(reason);
     }
 
+    // Turn the camera off, also while start() is still on its way.
     stop() {
+      this.generation += 1;
+      this.release();
+    }
+
+    release() {
       this.running = false;
       if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
       this.stream = null;
@@ -199,8 +262,10 @@
   // The coaching panel: camera, socket to /ws/coach/{id} or /ws/practice/{id}, big count,
   // hold timer, cues. The manual buttons of the page keep working whatever happens here.
   class CoachPanel {
-    constructor(panel) {
+    // otherwise: what the page offers without the camera, said after every camera problem.
+    constructor(panel, { otherwise }) {
       this.panel = panel;
+      this.otherwise = otherwise;
       this.wsPath = panel.dataset.ws;
       this.kind = panel.dataset.kind || "reps";
       this.voiceOn = panel.dataset.voice !== "off";
@@ -208,6 +273,7 @@
       this.ws = null;
       this.wantSocket = false;
       this.retry = 0;
+      this.retryTimer = null;
       this.sent = 0;
       this.lastReps = 0;
       this.lastCueAt = -Infinity;
@@ -217,7 +283,11 @@
         canvas: this.$(".camera-overlay"),
         modelComplexity: Number(panel.dataset.model || "1"),
         onPose: (landmarks, t) => this.send(landmarks, t),
-        onStop: (message) => this.fail(message),
+        onStop: (reason) => this.fail(cameraProblem(reason, this.otherwise)),
+        onModelReady: () => {
+          panel.dataset.poseModel = "ready";
+          if (panel.dataset.cameraState === "starting") this.message("Starting the camera…");
+        },
       });
       this.setState("off");
     }
@@ -234,43 +304,50 @@
       box.classList.toggle("field-error", !!isError);
     }
 
+    // Resolves "running", "failed" (the message says why) or "cancelled" (stop() came first
+    // and has already set the panel to off).
     async start() {
       this.setState("starting");
-      this.message("Starting the camera…");
+      this.message(this.camera.modelReady ? "Starting the camera…" : "Loading the pose model…");
+      let started;
       try {
-        await this.camera.start();
+        started = await this.camera.start();
       } catch (err) {
-        this.fail(cameraProblem(err));
-        return false;
+        this.fail(cameraProblem(err, this.otherwise));
+        return "failed";
       }
+      if (!started) return "cancelled";
       this.wantSocket = true;
       this.connect();
       this.setState("running");
       this.message("");
-      return true;
+      return "running";
     }
 
     stop() {
-      this.wantSocket = false;
+      this.closeSocket();
       this.camera.stop();
-      if (this.ws) this.ws.close(1000);
-      this.ws = null;
       this.setState("off");
       this.message("");
     }
 
     fail(text) {
-      this.wantSocket = false;
-      if (this.ws) this.ws.close(1000);
-      this.ws = null;
+      this.closeSocket();
       this.camera.stop();
       this.setState("error");
       this.message(text, true);
       this.panel.dispatchEvent(new CustomEvent("camera-failed", { detail: text }));
     }
 
+    closeSocket() {
+      this.wantSocket = false;
+      clearTimeout(this.retryTimer);
+      if (this.ws) this.ws.close(1000);
+      this.ws = null;
+    }
+
     connect() {
-      if (!this.wantSocket) return;
+      if (!this.wantSocket || this.ws) return;
       const scheme = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${scheme}://${location.host}${this.wsPath}`);
       this.ws = ws;
@@ -281,24 +358,19 @@
         this.ws = null;
         if (!this.wantSocket) return;
         if (event.code === 1008) {
-          this.message("The coach refused this connection. Carry on with the buttons.", true);
+          this.message(`The coach refused this connection. ${this.otherwise}`, true);
           return;
         }
         this.message("Lost the connection to the coach. Retrying…", true);
         this.retry = Math.min(this.retry + 1, 5);
-        setTimeout(() => this.connect(), 500 * this.retry);
+        this.retryTimer = setTimeout(() => this.connect(), 500 * this.retry);
       });
     }
 
     send(landmarks, t) {
       const ws = this.ws;
       if (!ws || ws.readyState !== WebSocket.OPEN || ws.bufferedAmount > MAX_BUFFERED) return;
-      const video = this.camera.video;
-      const points = landmarks
-        ? landmarks.map((p) => [round(p.x), round(p.y), round(p.z), round(p.visibility || 0)])
-        : null;
-      const frame = { type: "frame", t_s: Math.round(t * 1000) / 1000, landmarks: points };
-      if (video.videoWidth && video.videoHeight) frame.aspect = round(video.videoWidth / video.videoHeight);
+      const frame = { type: "frame", ...window.BackcoachFrames.encodeFrame(landmarks, t, this.camera.video) };
       ws.send(JSON.stringify(frame));
       this.sent += 1;
       this.panel.dataset.framesSent = String(this.sent);
@@ -375,34 +447,33 @@
     }
   }
 
-  function round(value) {
-    return Math.round(value * 10000) / 10000;
-  }
-
   // --- wiring the panels on a page --------------------------------------------------
   const CHECKED_KEY = "backcoach-camera-checked";
 
-  async function savePreference(on) {
-    try {
-      await fetch("/api/v1/preferences", {
-        method: "PATCH",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ camera: on }),
-      });
-    } catch (err) { /* the toggle still works for this visit */ }
+  // Saves go out one after the other, so a quick on-then-off is stored as off.
+  let saving = Promise.resolve();
+  function savePreference(on) {
+    saving = saving.then(() => fetch("/api/v1/preferences", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ camera: on }),
+    })).catch(() => { /* the toggle still works for this visit */ });
+    return saving;
   }
 
   async function loadPreferences() {
     try {
       const response = await fetch("/api/v1/preferences", { headers: { Accept: "application/json" } });
       return response.ok ? await response.json() : {};
-    } catch (err) {
+    } catch {
       return {};
     }
   }
 
+  const PANEL_OTHERWISE = "Carry on with the buttons.";
+
   async function wire(panel) {
-    const coach = new CoachPanel(panel);
+    const coach = new CoachPanel(panel, { otherwise: panel.dataset.cameraOtherwise || PANEL_OTHERWISE });
     const toggle = panel.querySelector(".camera-toggle");
     const label = panel.querySelector(".camera-toggle-label");
     const offLabel = label.textContent;
@@ -411,23 +482,26 @@
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
       label.textContent = on ? "Turn the camera off" : offLabel;
     };
+    // Resolves as coach.start() does, or "checking" when the camera check comes first.
     async function turnOn() {
       if (localStorage.getItem(CHECKED_KEY) !== "yes") {
         // First time: the camera check explains where to put the laptop.
         location.href = `/camera-check?next=${encodeURIComponent(location.pathname)}`;
-        return;
+        return "checking";
       }
       setPressed(true);
-      if (!(await coach.start())) setPressed(false);
+      return coach.start(); // a failure unpresses the toggle through "camera-failed"
     }
     toggle.addEventListener("click", async () => {
-      const on = toggle.getAttribute("aria-pressed") !== "true";
-      if (on) await turnOn();
-      else {
+      if (toggle.getAttribute("aria-pressed") !== "true") {
+        // Remember "on" only once the camera really runs: a camera that failed (or was
+        // turned off again while it started) must not be switched on by every later page.
+        if ((await turnOn()) === "running" && remember) savePreference(true);
+      } else {
         coach.stop();
         setPressed(false);
+        if (remember) savePreference(false);
       }
-      if (remember) savePreference(on);
     });
     panel.addEventListener("camera-failed", () => setPressed(false));
     panel.addEventListener("camera-stopped", () => setPressed(false));
@@ -440,13 +514,17 @@
     }
     const prefs = await loadPreferences();
     if (!voiceButton && typeof prefs.voice === "boolean") coach.voiceOn = prefs.voice;
-    if (remember && prefs.camera === true && localStorage.getItem(CHECKED_KEY) === "yes") await turnOn();
+    const untouched = panel.dataset.cameraState === "off" && toggle.getAttribute("aria-pressed") !== "true";
+    if (remember && prefs.camera === true && untouched && localStorage.getItem(CHECKED_KEY) === "yes") {
+      await turnOn();
+    }
     panel.dataset.ready = "true";
   }
 
   // --- the camera check screen ------------------------------------------------------
   function wireCheck(root) {
     const $ = (id) => document.getElementById(id);
+    const otherwise = root.dataset.cameraOtherwise || "";
     const camera = new PoseCamera({
       video: $("check-video"),
       canvas: $("check-canvas"),
@@ -460,7 +538,8 @@
           item.querySelector(".joint-state").textContent = seen ? "in view" : "not seen";
         }
       },
-      onStop: (message) => fail(message),
+      onStop: (reason) => fail(cameraProblem(reason, otherwise)),
+      onModelReady: () => { root.dataset.poseModel = "ready"; },
     });
     function fail(message) {
       root.dataset.cameraState = "error";
@@ -472,12 +551,14 @@
       root.dataset.cameraState = "starting";
       $("check-message").textContent = "Starting the camera…";
       $("check-message").hidden = false;
+      let started;
       try {
-        await camera.start();
+        started = await camera.start();
       } catch (err) {
-        fail(cameraProblem(err));
+        fail(cameraProblem(err, otherwise));
         return;
       }
+      if (!started) return; // pressed again meanwhile: the newer start owns the screen
       root.dataset.cameraState = "running";
       $("check-message").hidden = true;
       $("check-stage").hidden = false;

@@ -43,7 +43,7 @@
     if ("Notification" in window && Notification.permission === "granted") {
       try {
         new Notification("Time for a break", { body, tag: "backcoach-break" });
-      } catch (err) {
+      } catch {
         // some browsers only allow notifications from a service worker: the overlay is enough
       }
     }
@@ -184,7 +184,7 @@
         receivedAt = performance.now();
         showError(null);
         draw();
-      } catch (err) {
+      } catch {
         showError("Lost the connection to backcoach. Retrying…");
       }
     }
@@ -198,7 +198,9 @@
   };
   const toggle = $("posture-toggle");
   const card = $("posture-card");
-  let camera = null;
+  const otherwise = card.dataset.cameraOtherwise || "";
+  let camera = null; // one PoseCamera for the page, so the model loads once
+  let cameraOn = false; // the toggle: true from the click until the camera is turned off
   let pending = [];
   let lastSampled = -Infinity;
   let restart = false;
@@ -225,7 +227,7 @@
         const text = `You have been ${STATE_TEXT[answer.state] || answer.state} for a while. Try: ${answer.suggestion_name || answer.suggestion}.`;
         postureMessage(text);
         if (state.reminders && "Notification" in window && Notification.permission === "granted") {
-          try { new Notification("Check your posture", { body: text, tag: "backcoach-posture" }); } catch (err) { /* the message is enough */ }
+          try { new Notification("Check your posture", { body: text, tag: "backcoach-posture" }); } catch { /* the message is enough */ }
         }
       }
     } catch (err) {
@@ -236,8 +238,9 @@
   }
 
   function stopCamera(message) {
-    if (camera) camera.stop();
-    camera = null;
+    const wasOn = cameraOn;
+    cameraOn = false;
+    if (camera) camera.stop(); // also while it is still starting
     pending = [];
     toggle.setAttribute("aria-pressed", "false");
     toggle.textContent = "Watch my posture";
@@ -245,57 +248,59 @@
     $("posture-state").textContent = "camera off";
     card.dataset.cameraState = "off";
     postureMessage(message);
-    post("posture/stop").catch(() => {});
+    if (wasOn) post("posture/stop").catch(() => {});
   }
 
-  async function startCamera() {
-    const tools = window.BackcoachCamera;
-    if (!tools) {
-      postureMessage("The camera cannot start in this browser. Breaks work without it.");
-      return;
-    }
-    camera = new tools.PoseCamera({
-      video: $("posture-video"),
+  function makeCamera(tools) {
+    const video = $("posture-video");
+    return new tools.PoseCamera({
+      video,
       canvas: $("posture-canvas"),
       modelComplexity: 1,
       onPose: (landmarks, t) => {
         if (t - lastSampled < 1 / POSTURE_FPS) return;
         lastSampled = t;
         card.dataset.cameraT = String(t);
-        const video = $("posture-video");
-        pending.push({
-          t_s: Math.max(0, t),
-          aspect: video.videoHeight ? video.videoWidth / video.videoHeight : 1,
-          landmarks: landmarks
-            ? landmarks.map((p) => [p.x, p.y, p.z || 0, p.visibility || 0])
-            : null,
-        });
+        pending.push(window.BackcoachFrames.encodeFrame(landmarks, t, video));
       },
-      onStop: (message) => stopCamera(`${message} Breaks keep working.`),
+      onStop: (reason) => stopCamera(tools.cameraProblem(reason, otherwise)),
+      onModelReady: () => { card.dataset.poseModel = "ready"; },
     });
+  }
+
+  async function startCamera() {
+    const tools = window.BackcoachCamera;
+    if (!tools || !window.BackcoachFrames) {
+      postureMessage(`The camera cannot start in this browser. ${otherwise}`);
+      return;
+    }
+    if (!camera) camera = makeCamera(tools);
+    cameraOn = true;
     toggle.setAttribute("aria-pressed", "true");
     toggle.textContent = "Turn the camera off";
     card.dataset.cameraState = "starting";
-    postureMessage("Starting the camera…");
+    postureMessage(camera.modelReady ? "Starting the camera…" : "Loading the pose model…");
     restart = true;
     lastSampled = -Infinity;
+    let started;
     try {
-      await camera.start();
+      started = await camera.start();
     } catch (err) {
-      stopCamera(`${tools.cameraProblem(err)}`.replace("Carry on with the buttons", "Breaks work without it"));
+      stopCamera(tools.cameraProblem(err, otherwise));
       return;
     }
+    if (!started) return; // turned off meanwhile: stopCamera has set the card
     card.dataset.cameraState = "running";
     $("posture-stage").hidden = false;
     postureMessage("Sit upright and look at your screen for 5 seconds.");
   }
 
   toggle.addEventListener("click", () => {
-    if (camera) stopCamera(null);
+    if (cameraOn) stopCamera(null);
     else startCamera();
   });
   setInterval(sendPosture, 1000);
-  window.addEventListener("pagehide", () => { if (camera) post("posture/stop").catch(() => {}); });
+  window.addEventListener("pagehide", () => { if (cameraOn) post("posture/stop").catch(() => {}); });
 
   draw();
   setInterval(drawCountdown, 250);

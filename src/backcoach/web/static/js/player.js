@@ -17,7 +17,7 @@
   let tickTimer = null;
   let wakeLock = null;
   let animator = null;
-  let shownStep = state.step_index;
+  let shownStep = state.step_index; // the step whose panel is drawn (or on its way)
 
   const LABELS = {
     "get-ready": "Get into position",
@@ -77,7 +77,7 @@
         await wakeLock.release();
         wakeLock = null;
       }
-    } catch (err) {
+    } catch {
       wakeLock = null; // not allowed (battery saver, no user gesture): the session still works
     }
   }
@@ -104,7 +104,7 @@
         $("connection").hidden = true;
         update(out.state);
         announce(out.notices);
-      } catch (err) {
+      } catch {
         $("connection").hidden = false;
       } finally {
         inFlight = false;
@@ -138,11 +138,23 @@
     requestAnimationFrame(frameLoop);
   }
 
+  // Step panels can come back out of order (skip, skip: the first answer may be the slower
+  // one): only the answer to the latest request is drawn, an older one never covers it.
+  let stepRequest = 0;
   async function loadStep(index) {
-    const response = await fetch(`/session/${sessionId}/step/${index}`, { headers: { "HX-Request": "true" } });
-    if (!response.ok) return;
-    $("step-panel").innerHTML = await response.text();
-    setupFigure();
+    const request = ++stepRequest;
+    const latest = () => request === stepRequest;
+    try {
+      const response = await fetch(`/session/${sessionId}/step/${index}`, { headers: { "HX-Request": "true" } });
+      if (!latest()) return;
+      if (!response.ok) throw new Error(`${response.status}`);
+      const html = await response.text();
+      if (!latest()) return;
+      $("step-panel").innerHTML = html;
+      setupFigure();
+    } catch {
+      if (latest()) shownStep = null; // the next state from the server loads the panel again
+    }
   }
 
   function setupFigure() {
@@ -322,7 +334,7 @@
       $("hurt-cancel").hidden = out.stop;
       $("hurt-cancel").textContent = "Carry on gently";
       speak(out.message, true);
-    } catch (err) {
+    } catch {
       $("hurt-error").textContent = "Could not save that. You can still skip or end the session.";
       $("hurt-error").hidden = false;
     }
@@ -367,7 +379,7 @@
     try {
       await post(`${api}/finish`, { pain_after: Number(painAfter), effort: Number(effort), location });
       window.location.reload();
-    } catch (err) {
+    } catch {
       $("after-error").textContent = "Could not save the check-in. Please try again.";
       $("after-error").hidden = false;
     }
