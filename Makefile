@@ -24,9 +24,10 @@ run: setup  ## migrate the database and serve the web app on http://127.0.0.1:80
 	$(BIN)/backcoach db upgrade
 	$(BIN)/backcoach serve --host 127.0.0.1 --port 8000
 
-lint: setup  ## ruff and strict mypy
+lint: setup  ## ruff, strict mypy and ESLint (our own JS, not vendor/)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy --strict src
+	npx --no-install eslint src/backcoach/web/static/js eslint.config.js
 
 test: lint  ## every test: unit, integration (SQLite + PostgreSQL), browser, video
 	$(BIN)/pytest
