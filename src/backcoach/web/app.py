@@ -21,14 +21,14 @@ from backcoach.content import Catalog, default_catalog
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.store import make_engine, session_factory, upgrade_database
-from backcoach.web import api, camera_pages, coach_ws, pages
-from backcoach.web.csrf import CsrfCookieMiddleware, require_form_token
+from backcoach.web import api, coach_ws, pages
 from backcoach.web.errors import install_error_handlers
-from backcoach.web.headers import SecurityHeadersMiddleware
 from backcoach.web.pages import info
 from backcoach.web.player import SessionLocks
+from backcoach.web.security.csrf import CsrfCookieMiddleware, require_form_token
+from backcoach.web.security.headers import SecurityHeadersMiddleware
+from backcoach.web.security.trust import TrustBoundaryMiddleware
 from backcoach.web.templating import STATIC_DIR, make_templates
-from backcoach.web.trust import TrustBoundaryMiddleware
 
 DESCRIPTION = (
     "JSON API of backcoach, a local-first back-health coach. The web pages use the "
@@ -75,7 +75,6 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     for router in api.ROUTERS:
         app.include_router(router, prefix=api.PREFIX)
     app.include_router(coach_ws.router)
-    app.include_router(camera_pages.router)
     app.include_router(info.docs_router)
     install_error_handlers(app)
     return app

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from backcoach.errors import BackcoachError
-from backcoach.web.headers import SECURITY_HEADERS
+from backcoach.web.security.headers import SECURITY_HEADERS
 from backcoach.web.templating import render
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from backcoach.content import Dosage, Exercise, Kind, Stage
+from backcoach.services.library import find_exercises
 from backcoach.web.deps import CatalogDep
-from backcoach.web.library import find_exercises
 
 router = APIRouter(prefix="/exercises", tags=["exercises"])
 

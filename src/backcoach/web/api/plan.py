@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from backcoach.coach.plan import SessionPlan
 from backcoach.content import Length
+from backcoach.services.session_start import plan_for_today
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.player import StepView
-from backcoach.web.sessions_start import plan_for_today
 
 router = APIRouter(prefix="/plan", tags=["plan"])
 

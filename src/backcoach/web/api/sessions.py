@@ -18,6 +18,7 @@ from backcoach.content import Length
 from backcoach.errors import UsageError
 from backcoach.services.checkins import record_checkin, record_this_hurts
 from backcoach.services.clock import SessionClock
+from backcoach.services.session_start import create_session
 from backcoach.services.sessions import (
     ActiveSession,
     SessionSummary,
@@ -36,7 +37,6 @@ from backcoach.web.player import (
     player_state,
     send_event,
 )
-from backcoach.web.sessions_start import create_session
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 

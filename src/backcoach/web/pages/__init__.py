@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backcoach.web.pages import (
+    camera,
     desk,
     exercises,
     history,
@@ -24,4 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     settings.router,
     info.router,
     desk.router,
+    camera.router,
 )

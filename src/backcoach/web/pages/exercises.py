@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from backcoach.content import Exercise, Stage
 from backcoach.content.illustration import render_exercise_svg, render_keyframe_svg
-from backcoach.web.camera_pages import camera_practice
+from backcoach.services.library import find_exercises
 from backcoach.web.deps import CatalogDep
-from backcoach.web.library import find_exercises
+from backcoach.web.pages.camera import camera_practice
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/exercises", tags=["pages"], include_in_schema=False)

@@ -11,7 +11,7 @@ from backcoach.services.clock import local_today, local_tz
 from backcoach.services.desk import desk_days
 from backcoach.services.history import history_summary
 from backcoach.web.deps import DbDep, UserDep
-from backcoach.web.historyview import calendar, chart_data
+from backcoach.web.presenters.history import calendar, chart_data
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/history", tags=["pages"], include_in_schema=False)

@@ -18,13 +18,13 @@ from backcoach.content import Catalog
 from backcoach.services.checkins import questionnaire_due
 from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.desk import desk_day
+from backcoach.services.habits import HABITS, habits_today, tick_habit
 from backcoach.services.preferences import load_preferences
 from backcoach.services.safety import save_screening
+from backcoach.services.session_start import plan_for_today
 from backcoach.services.sessions import find_resumable
 from backcoach.store import User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
-from backcoach.web.habits import HABITS, habits_today, tick_habit
-from backcoach.web.sessions_start import plan_for_today
 from backcoach.web.templating import is_htmx, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backcoach.web.trust import SAFE_METHODS
+from backcoach.web.security.trust import SAFE_METHODS
 
 COOKIE = "backcoach_csrf"
 FIELD = "csrf_token"
