@@ -71,9 +71,7 @@ def third_party_imports() -> list[Import]:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = tuple(alias.name for alias in node.names)
                 found.append(Import(f"{where}:{node.lineno}", node.module, names))
-    return [
-        i for i in found if i.top != "backcoach" and i.top not in sys.stdlib_module_names
-    ]
+    return [i for i in found if i.top != "backcoach" and i.top not in sys.stdlib_module_names]
 
 
 IMPORTS = third_party_imports()
