@@ -188,8 +188,10 @@ def test_export_round_trips_and_a_broken_import_writes_nothing(
         "/api/v1/import", files={"file": ("ok.json", exported.content, "application/json")}
     )
     assert imported.status_code == 200
-    assert imported.json()["sessions"] == 1
-    assert len(client.get("/api/v1/history").json()["sessions"]) == 2
+    assert imported.json()["sessions"] == 0
+    assert imported.json()["already_stored"]["sessions"] == 1
+    assert imported.json()["message"].startswith("Nothing new to import")
+    assert len(client.get("/api/v1/history").json()["sessions"]) == 1
 
 
 def test_pages_answer_html_and_friendly_errors(client: httpx.Client) -> None:

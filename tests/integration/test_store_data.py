@@ -225,13 +225,24 @@ def test_an_export_moves_between_sqlite_and_postgresql_unchanged(
     assert again.read_text() == exported.read_text()
 
 
-def test_import_adds_to_existing_data(engine: Engine) -> None:
+def test_import_adds_only_what_is_not_stored_yet(engine: Engine) -> None:
     populate(engine)
     with session_factory(engine)() as db:
         user = local_user(db)
         text = dump_json(export_tables(db, user_id=user.id))
-        import_document(db, user_id=user.id, document=parse_export(text, source="x"))
+        again = import_document(db, user_id=user.id, document=parse_export(text, source="x"))
         db.commit()
+        assert again.nothing_new and again.already_stored.sessions == 3
+        assert db.scalar(select(func.count()).select_from(WorkoutSession)) == 3
+        moved = json.loads(text)
+        for row in moved["tables"]["sessions"]:
+            for key in ("started_at", "ended_at"):
+                row[key] = row[key] and row[key].replace("2026-03", "2026-04")
+        added = import_document(
+            db, user_id=user.id, document=parse_export(json.dumps(moved), source="x")
+        )
+        db.commit()
+        assert (added.added.sessions, added.added.step_events, added.added.checkins) == (3, 7, 0)
         assert db.scalar(select(func.count()).select_from(WorkoutSession)) == 6
         assert db.scalar(select(func.count()).select_from(StepEvent)) == 14
 

@@ -28,10 +28,11 @@ from backcoach.config import Settings, get_settings
 from backcoach.errors import UsageError
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import (
+    MAX_IMPORT_BYTES,
+    decode_export,
     dump_json,
     export_tables,
     import_document,
-    parse_export,
     write_csv_zip,
 )
 from backcoach.services.history import HistorySummary, history_summary
@@ -316,27 +317,23 @@ def export(
 def import_(
     path: Annotated[Path, typer.Argument(help="A JSON file from `backcoach export`.")],
 ) -> None:
-    """Add the data in a JSON export to this database (all of it or, on any error, nothing)."""
+    """Add what a JSON export holds and is not stored yet (on any error, nothing)."""
     if zipfile.is_zipfile(path):
         raise UsageError(
             f"{path} is a CSV export (a zip); only JSON exports can be imported "
             "(`backcoach export --format json`)."
         )
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read {path}: {exc}") from exc
-    document = parse_export(text, source=str(path))
+        with path.open("rb") as file:
+            data = file.read(MAX_IMPORT_BYTES + 1)  # one byte more tells "too big"
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    document = decode_export(data, source=str(path))
     with open_database(get_settings()) as db:
         user = local_user(db)
-        counts = import_document(db, user_id=user.id, document=document)
+        result = import_document(db, user_id=user.id, document=document)
         db.commit()
-    console.print(
-        f"Imported {counts.sessions} sessions ({counts.step_events} steps), "
-        f"{counts.checkins} check-ins, {counts.screenings} screenings, "
-        f"{counts.questionnaire_responses} questionnaire responses, "
-        f"{counts.habit_logs} habit logs and {counts.settings} settings from {path}."
-    )
+    console.print(result.message(str(path)))
 
 
 @data_app.command("delete")

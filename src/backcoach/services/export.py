@@ -6,11 +6,14 @@ no database ids; sessions are numbered 1, 2, ... in the file and step events
 and check-ins refer to those numbers, so an export does not depend on the
 database it came from. Times are ISO 8601 in UTC.
 
-An import is checked completely before anything is written, and written in
-the caller's single transaction: a malformed file writes nothing, and the
-error names the field (and, for broken JSON, the line) that is wrong. An
-import adds to what is already stored; settings in the file replace settings
-with the same key.
+An import is checked completely before anything is written (see
+``import_schema``: types, ranges, references, and every session's plan and
+snapshot through the code that runs them), and written in the caller's
+single transaction: a file that fails a check writes nothing, and the error
+names the field (and, for broken JSON, the line) that is wrong. An import
+adds what is not stored yet and leaves alone what is (see
+``import_document``), so importing a file twice changes nothing the second
+time; settings in the file replace settings with the same key.
 
 The CSV export is for spreadsheets: a zip with one CSV file per table, JSON
 columns written as JSON text.
@@ -22,46 +25,56 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterator
+from dataclasses import asdict, astuple, dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Any
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    JsonValue,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session, undefer
 
-from backcoach.errors import BackcoachError
+from backcoach.services.import_schema import (
+    ROW_MODELS,
+    ExportDocument,
+    ImportFileError,
+    parse_export,
+)
 from backcoach.store import (
     CheckIn,
-    CheckinPhase,
     HabitLog,
-    PainLocation,
     QuestionnaireResponse,
     Screening,
-    ScreeningOutcome,
-    SessionStatus,
     StepEvent,
-    StepSource,
-    StepStatus,
     UserSetting,
     WorkoutSession,
     set_setting,
 )
 from backcoach.store.db import bulk_insert, bulk_insert_returning_ids
 
+__all__ = [
+    "EXPORT_FORMAT",
+    "EXPORT_VERSION",
+    "MAX_IMPORT_BYTES",
+    "TABLES",
+    "ExportDocument",
+    "ImportCounts",
+    "ImportFileError",
+    "ImportResult",
+    "Tables",
+    "csv_files",
+    "decode_export",
+    "dump_json",
+    "export_tables",
+    "import_document",
+    "parse_export",
+    "too_large_message",
+    "write_csv_zip",
+]
+
 EXPORT_FORMAT = "backcoach-export"
 EXPORT_VERSION = 1
+MAX_IMPORT_BYTES = 50 * 2**20
 TABLES = (
     "screenings",
     "sessions",
@@ -73,10 +86,6 @@ TABLES = (
 )
 
 Tables = dict[str, list[dict[str, Any]]]
-
-
-class ImportFileError(BackcoachError):
-    """An import file is malformed; nothing was written."""
 
 
 # --- export -------------------------------------------------------------------
@@ -234,7 +243,7 @@ def csv_files(tables: Tables) -> Iterator[tuple[str, str]]:
     """(file name, CSV text) per table; columns in export order."""
     for name in TABLES:
         rows = tables.get(name, [])
-        columns = list(rows[0]) if rows else list(_ROW_MODELS[name].model_fields)
+        columns = list(rows[0]) if rows else list(ROW_MODELS[name].model_fields)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -248,230 +257,223 @@ def write_csv_zip(tables: Tables, path: Path) -> None:
             archive.writestr(file_name, text)
 
 
-# --- import: the file's schema -------------------------------------------------------
-
-Pain = Annotated[int, Field(ge=0, le=10)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Short = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+# --- import -------------------------------------------------------------------------
 
 
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class ScreeningRow(_Row):
-    taken_at: AwareDatetime
-    answers: dict[str, JsonValue]
-    red_flags: list[str]
-    outcome: ScreeningOutcome
-
-
-class SessionRow(_Row):
-    id: int = Field(ge=1)
-    program_id: Id
-    length: Short
-    plan: dict[str, JsonValue]
-    snapshot: dict[str, JsonValue] | None
-    status: SessionStatus
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None
-    pain_before: Pain | None
-    pain_after: Pain | None
-    effort: Pain | None
-
-
-class StepEventRow(_Row):
-    session_id: int
-    step_index: int = Field(ge=0)
-    exercise_id: Id
-    variant: Short
-    status: StepStatus
-    reps: int | None = Field(ge=0)
-    hold_s: float | None = Field(ge=0)
-    duration_s: float | None = Field(ge=0)
-    source: StepSource
-    pain: Pain | None
-    at: AwareDatetime
-
-
-class CheckinRow(_Row):
-    session_id: int | None
-    at: AwareDatetime
-    phase: CheckinPhase
-    pain: Pain
-    location: PainLocation
-    effort: Pain | None
-    exercise_id: Id | None
-
-
-class QuestionnaireRow(_Row):
-    name: Id
-    taken_at: AwareDatetime
-    answers: dict[str, JsonValue]
-    scores: dict[str, JsonValue]
-
-
-class HabitRow(_Row):
-    day: date
-    at: AwareDatetime
-    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    amount: float
-    source: Short
-
-
-class SettingRow(_Row):
-    key: Id
-    value: JsonValue
-
-    @model_validator(mode="after")
-    def _not_null(self) -> Self:
-        if self.value is None:
-            raise ValueError("a setting's value cannot be null")
-        return self
-
-
-_ROW_MODELS: dict[str, type[_Row]] = {
-    "screenings": ScreeningRow,
-    "sessions": SessionRow,
-    "step_events": StepEventRow,
-    "checkins": CheckinRow,
-    "questionnaire_responses": QuestionnaireRow,
-    "habit_logs": HabitRow,
-    "settings": SettingRow,
-}
-
-
-class ExportTables(_Row):
-    screenings: list[ScreeningRow] = []
-    sessions: list[SessionRow] = []
-    step_events: list[StepEventRow] = []
-    checkins: list[CheckinRow] = []
-    questionnaire_responses: list[QuestionnaireRow] = []
-    habit_logs: list[HabitRow] = []
-    settings: list[SettingRow] = []
-
-    @model_validator(mode="after")
-    def _references(self) -> Self:
-        ids: set[int] = set()
-        for i, session in enumerate(self.sessions):
-            if session.id in ids:
-                raise ValueError(f"sessions[{i}].id: session id {session.id} appears twice")
-            ids.add(session.id)
-        steps: set[tuple[int, int]] = set()
-        for i, step in enumerate(self.step_events):
-            if step.session_id not in ids:
-                raise ValueError(
-                    f"step_events[{i}].session_id: no session with id {step.session_id}"
-                )
-            if (step.session_id, step.step_index) in steps:
-                raise ValueError(
-                    f"step_events[{i}]: step {step.step_index} of session "
-                    f"{step.session_id} appears twice"
-                )
-            steps.add((step.session_id, step.step_index))
-        for i, checkin in enumerate(self.checkins):
-            if checkin.session_id is not None and checkin.session_id not in ids:
-                raise ValueError(
-                    f"checkins[{i}].session_id: no session with id {checkin.session_id}"
-                )
-        keys = [s.key for s in self.settings]
-        for i, key in enumerate(keys):
-            if key in keys[:i]:
-                raise ValueError(f"settings[{i}].key: setting '{key}' appears twice")
-        return self
-
-
-class ExportDocument(_Row):
-    format: Literal["backcoach-export"]
-    version: Literal[1]
-    tables: ExportTables
-
-
-def _where(loc: Iterable[int | str]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def parse_export(text: str, *, source: str) -> ExportDocument:
-    """Check an export file completely.
+def decode_export(data: bytes, *, source: str) -> ExportDocument:
+    """Check the bytes of an export file completely.
 
     Raises:
-        ImportFileError: naming ``source`` and the line or field that is wrong.
+        ImportFileError: the file is larger than ``MAX_IMPORT_BYTES``, not UTF-8
+            text, or not a valid export.
     """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(too_large_message(source))
     try:
-        return ExportDocument.model_validate_json(text)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors()[:5]:
-            where = _where(error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"field '{where}': {message}" if where else message)
-        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         raise ImportFileError(
-            f"{source} is not a valid backcoach export; nothing was imported. "
-            + "; ".join(problems)
-            + more
-        ) from exc
+            f"{source} is not a text file (UTF-8 JSON expected); nothing was imported."
+        ) from None
+    return parse_export(text, source=source)
 
 
-# --- import: writing --------------------------------------------------------------
+def too_large_message(source: str) -> str:
+    return (
+        f"{source} is larger than {MAX_IMPORT_BYTES // 2**20} MB, the most an import "
+        "may be; nothing was imported."
+    )
 
 
 @dataclass(frozen=True)
 class ImportCounts:
-    screenings: int
-    sessions: int
-    step_events: int
-    checkins: int
-    questionnaire_responses: int
-    habit_logs: int
-    settings: int
+    """Rows per table."""
+
+    screenings: int = 0
+    sessions: int = 0
+    step_events: int = 0
+    checkins: int = 0
+    questionnaire_responses: int = 0
+    habit_logs: int = 0
+    settings: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(astuple(self))
+
+    def describe(self) -> str:
+        """The counts in words, e.g. "2 sessions (14 steps) and 1 check-in"."""
+        parts = []
+        for name, count in asdict(self).items():
+            if count and name in _WORDS:
+                one, many = _WORDS[name]
+                parts.append(f"{count} {one if count == 1 else many}")
+                if name == "sessions" and self.step_events:
+                    parts[-1] += f" ({_plural(self.step_events, 'step', 'steps')})"
+        if len(parts) < 2:
+            return "".join(parts) or "nothing"
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def import_document(db: Session, *, user_id: int, document: ExportDocument) -> ImportCounts:
-    """Add the document's rows to ``user_id`` (flushes; the caller commits or rolls back)."""
+_WORDS = {
+    "screenings": ("screening", "screenings"),
+    "sessions": ("session", "sessions"),
+    "checkins": ("check-in", "check-ins"),
+    "questionnaire_responses": ("questionnaire response", "questionnaire responses"),
+    "habit_logs": ("habit log", "habit logs"),
+    "settings": ("setting", "settings"),
+}
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import added, and what it left alone because it was already stored."""
+
+    added: ImportCounts
+    already_stored: ImportCounts
+
+    @property
+    def nothing_new(self) -> bool:
+        return self.added.total == 0
+
+    def message(self, source: str) -> str:
+        """The answer for people, naming ``source`` (the file)."""
+        if self.nothing_new and self.already_stored.total == 0:
+            return f"{source} holds no data; nothing was changed."
+        if self.nothing_new:
+            return (
+                f"Nothing new to import: everything in {source} is already stored. "
+                "Nothing was changed."
+            )
+        text = f"Imported {self.added.describe()} from {source}."
+        if self.already_stored.total:
+            text += f" Already stored, so left as they were: {self.already_stored.describe()}."
+        return text
+
+
+def _key(*values: Any) -> tuple[Any, ...]:
+    """A natural key; times in UTC, so the same instant matches in any offset."""
+    return tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in values)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON: ``true`` is not ``1``, but ``0`` is ``-0.0`` (SQLite stores a
+    JSON document that is a bare number with numeric affinity: ``45.0`` reads back ``45``)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and bool(a == b)
+
+
+def _stored_keys(db: Session, statement: Executable) -> set[tuple[Any, ...]]:
+    return {_key(*row) for row in db.execute(statement)}
+
+
+def import_document(db: Session, *, user_id: int, document: ExportDocument) -> ImportResult:
+    """Add the document's rows that are not stored yet (flushes; the caller commits).
+
+    A row is already stored when a row of ``user_id`` has the same natural
+    key: a session its start time and program (its steps come and go with
+    it), a screening its time, a check-in its time and phase, a
+    questionnaire response its name and time, a habit log its day, time and
+    kind, a setting its key and value. So a file imported twice adds nothing
+    the second time. Rows repeated inside one file are all added.
+    """
     t = document.tables
+    stored_sessions = {
+        _key(at, program): sid
+        for sid, at, program in db.execute(
+            select(WorkoutSession.id, WorkoutSession.started_at, WorkoutSession.program_id)
+            .where(WorkoutSession.user_id == user_id)
+        )
+    }  # fmt: skip
+    session_ids: dict[int, int] = {}  # id in the file -> id in the database
+    new_sessions = []
+    for row in t.sessions:
+        stored_id = stored_sessions.get(_key(row.started_at, row.program_id))
+        if stored_id is None:
+            new_sessions.append(row)
+        else:
+            session_ids[row.id] = stored_id
     new_ids = bulk_insert_returning_ids(
         db,
         WorkoutSession,
-        [{**row.model_dump(exclude={"id"}), "user_id": user_id} for row in t.sessions],
+        [{**row.model_dump(exclude={"id"}), "user_id": user_id} for row in new_sessions],
     )
-    session_ids = {row.id: new for row, new in zip(t.sessions, new_ids, strict=True)}
-
-    def rows(items: Iterable[_Row], **extra: Any) -> list[dict[str, Any]]:
-        return [{**item.model_dump(), **extra} for item in items]
-
-    bulk_insert(db, Screening, rows(t.screenings, user_id=user_id))
+    session_ids |= {row.id: new for row, new in zip(new_sessions, new_ids, strict=True)}
+    added = {row.id for row in new_sessions}
+    steps = [s for s in t.step_events if s.session_id in added]
     bulk_insert(
         db,
         StepEvent,
-        [{**s.model_dump(), "session_id": session_ids[s.session_id]} for s in t.step_events],
+        [{**s.model_dump(), "session_id": session_ids[s.session_id]} for s in steps],
     )
+
+    mine = {"user_id": user_id}
+    stored = _stored_keys(db, select(Screening.taken_at).where(Screening.user_id == user_id))
+    screenings = [r for r in t.screenings if _key(r.taken_at) not in stored]
+    bulk_insert(db, Screening, [{**r.model_dump(), **mine} for r in screenings])
+
+    stored = _stored_keys(db, select(CheckIn.at, CheckIn.phase).where(CheckIn.user_id == user_id))
+    checkins = [r for r in t.checkins if _key(r.at, r.phase) not in stored]
     bulk_insert(
         db,
         CheckIn,
         [
             {
                 **c.model_dump(),
-                "user_id": user_id,
+                **mine,
                 "session_id": None if c.session_id is None else session_ids[c.session_id],
             }
-            for c in t.checkins
+            for c in checkins
         ],
     )
-    bulk_insert(db, QuestionnaireResponse, rows(t.questionnaire_responses, user_id=user_id))
-    bulk_insert(db, HabitLog, rows(t.habit_logs, user_id=user_id))
-    for setting in t.settings:
+
+    stored = _stored_keys(
+        db,
+        select(QuestionnaireResponse.name, QuestionnaireResponse.taken_at)
+        .where(QuestionnaireResponse.user_id == user_id),
+    )  # fmt: skip
+    responses = [r for r in t.questionnaire_responses if _key(r.name, r.taken_at) not in stored]
+    bulk_insert(db, QuestionnaireResponse, [{**r.model_dump(), **mine} for r in responses])
+
+    stored = _stored_keys(
+        db, select(HabitLog.day, HabitLog.at, HabitLog.kind).where(HabitLog.user_id == user_id)
+    )
+    habits = [r for r in t.habit_logs if _key(r.day, r.at, r.kind) not in stored]
+    bulk_insert(db, HabitLog, [{**r.model_dump(), **mine} for r in habits])
+
+    values = {
+        s.key: s.value
+        for s in db.scalars(select(UserSetting).where(UserSetting.user_id == user_id))
+    }
+    settings = [s for s in t.settings if s.key not in values or not _same(values[s.key], s.value)]
+    for setting in settings:
         set_setting(db, user_id=user_id, key=setting.key, value=setting.value)
     db.flush()
-    return ImportCounts(
-        screenings=len(t.screenings),
-        sessions=len(t.sessions),
-        step_events=len(t.step_events),
-        checkins=len(t.checkins),
-        questionnaire_responses=len(t.questionnaire_responses),
-        habit_logs=len(t.habit_logs),
-        settings=len(t.settings),
+
+    new = ImportCounts(
+        screenings=len(screenings),
+        sessions=len(new_sessions),
+        step_events=len(steps),
+        checkins=len(checkins),
+        questionnaire_responses=len(responses),
+        habit_logs=len(habits),
+        settings=len(settings),
+    )
+    in_file = ImportCounts(**{name: len(getattr(t, name)) for name in TABLES})
+    return ImportResult(
+        added=new,
+        already_stored=ImportCounts(
+            **{name: getattr(in_file, name) - getattr(new, name) for name in TABLES}
+        ),
     )

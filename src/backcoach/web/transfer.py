@@ -1,25 +1,79 @@
-"""Export downloads and import uploads, on top of ``services.export``."""
+"""Export downloads and import uploads, on top of ``services.export``.
+
+An upload is read by hand rather than by FastAPI's ``File()``: that would
+spool the whole request to a temporary file before the route runs, however
+big it is. Here a declared ``Content-Length`` over the limit is refused
+before reading, and the body is counted while it streams in: the multipart
+parser never sees more than the limit (plus room for the form's own
+headers), so neither memory nor disk holds more than that. (When an earlier
+layer has parsed the form already, as the page forms' CSRF check does for
+a form without the token header, the file is still read capped from it.)
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from fastapi import UploadFile
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect, Request
 
 from backcoach.services.export import (
-    ImportCounts,
+    MAX_IMPORT_BYTES,
     ImportFileError,
+    ImportResult,
     csv_files,
+    decode_export,
     dump_json,
     export_tables,
     import_document,
-    parse_export,
+    too_large_message,
 )
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+UPLOAD_FIELD = "file"
+FORM_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
+READ_CHUNK = 2**20
+# The OpenAPI description of an import upload (the route reads the body itself).
+IMPORT_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [UPLOAD_FIELD],
+                "properties": {
+                    UPLOAD_FIELD: {
+                        "type": "string",
+                        "format": "binary",
+                        "description": f"A JSON export file, at most {MAX_IMPORT_BYTES} bytes",
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+class ImportTooLarge(ImportFileError):
+    """The upload is over ``MAX_IMPORT_BYTES``; nothing was read past the limit."""
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
 
 
 def export_json(db: Session, *, user_id: int) -> str:
@@ -38,27 +92,99 @@ def export_filename(extension: str) -> str:
     return f"backcoach-export-{datetime.now().strftime('%Y%m%d-%H%M%S')}.{extension}"
 
 
-async def import_upload(db: Session, *, user_id: int, upload: UploadFile) -> ImportCounts:
-    """Check and import an uploaded export file in one transaction (nothing written on error).
+async def _capped(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
+    total = 0
+    async for chunk in stream:
+        total += len(chunk)
+        if total > limit:
+            raise _BodyTooLarge
+        yield chunk
+
+
+async def _discard(stream: AsyncIterator[bytes]) -> None:
+    """Read the rest of the request without keeping it, so the client gets the answer
+    (a client still sending when the server closes sees a broken connection instead)."""
+    # RuntimeError: an earlier layer read the body already; ClientDisconnect: nobody to answer
+    with suppress(RuntimeError, ClientDisconnect):
+        async for _ in stream:
+            pass
+
+
+async def _receive_form(request: Request) -> FormData:
+    limit = MAX_IMPORT_BYTES + FORM_OVERHEAD
+    stream = request.stream()
+    declared = request.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > limit:
+        await _discard(stream)
+        raise ImportTooLarge(too_large_message("The file"))
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise ImportFileError(
+            f"Send the export file as a multipart form upload in the field '{UPLOAD_FIELD}'; "
+            "nothing was imported."
+        )
+    parser = MultiPartParser(request.headers, _capped(stream, limit), max_files=1, max_fields=20)
+    try:
+        return await parser.parse()
+    except _BodyTooLarge:
+        await _discard(stream)
+        raise ImportTooLarge(too_large_message("The file")) from None
+    except MultiPartException as exc:
+        message = f"The upload could not be read ({exc}); nothing was imported."
+        raise ImportFileError(message) from None
+    except RuntimeError:
+        # The body was read already, by a check that needed a form field (the page
+        # forms' CSRF token): use the form it parsed. The file is still read capped.
+        return await request.form()
+
+
+async def read_upload(request: Request) -> Upload:
+    """The file in the multipart field ``file``, read with the size limit.
 
     Raises:
-        ImportFileError: the file is too big, not text, or not a valid export.
+        ImportTooLarge: the file (or the request) is over ``MAX_IMPORT_BYTES``.
+        ImportFileError: the request is not a multipart form with a file.
     """
-    name = upload.filename or "the uploaded file"
-    data = await upload.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(f"{name} is larger than 50 MB; nothing was imported.")
+    form = await _receive_form(request)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            f"{name} is not a text file (UTF-8 JSON expected); nothing was imported."
-        ) from None
-    document = parse_export(text, source=name)
+        upload = form.get(UPLOAD_FIELD)
+        if not isinstance(upload, UploadFile):
+            raise ImportFileError(
+                f"No file was sent (expected one in the field '{UPLOAD_FIELD}'); "
+                "nothing was imported."
+            )
+        name = upload.filename or "the uploaded file"
+        data = bytearray()
+        while len(data) <= MAX_IMPORT_BYTES:
+            chunk = await upload.read(min(READ_CHUNK, MAX_IMPORT_BYTES + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > MAX_IMPORT_BYTES:
+            raise ImportTooLarge(too_large_message(name))
+        return Upload(name=name, data=bytes(data))
+    finally:
+        await form.close()
+
+
+async def import_upload(db: Session, *, user_id: int, request: Request) -> tuple[str, ImportResult]:
+    """Check and import the uploaded export file in one transaction (nothing written on error).
+
+    Returns:
+        The file's name and what was imported.
+
+    Raises:
+        ImportFileError: the upload is too big, not text, or not a valid export.
+    """
+    upload = await read_upload(request)
+    return upload.name, await run_in_threadpool(_import, db, user_id, upload)
+
+
+def _import(db: Session, user_id: int, upload: Upload) -> ImportResult:
+    document = decode_export(upload.data, source=upload.name)
     try:
-        counts = import_document(db, user_id=user_id, document=document)
+        result = import_document(db, user_id=user_id, document=document)
         db.commit()
     except Exception:
         db.rollback()
         raise
-    return counts
+    return result

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from backcoach.services.export import ImportFileError
 from backcoach.web.deps import DbDep, UserDep
-from backcoach.web.transfer import export_csv_zip, export_filename, export_json, import_upload
+from backcoach.web.transfer import (
+    IMPORT_REQUEST_BODY,
+    ImportTooLarge,
+    export_csv_zip,
+    export_filename,
+    export_json,
+    import_upload,
+)
 
 router = APIRouter(tags=["export"])
 
@@ -41,13 +48,31 @@ def export(db: DbDep, user: UserDep, format: ExportFormat = ExportFormat.JSON) -
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
-@router.post("/import", responses={400: {"description": "Not a valid backcoach export"}})
-async def import_file(
-    db: DbDep, user: UserDep, file: Annotated[UploadFile, File()]
-) -> dict[str, Any]:
-    """Add the rows of a JSON export file; a malformed file writes nothing."""
+@router.post(
+    "/import",
+    openapi_extra={"requestBody": IMPORT_REQUEST_BODY},
+    responses={
+        400: {"description": "Not a valid backcoach export (nothing was imported)"},
+        413: {"description": "The file is over the size limit (nothing was imported)"},
+    },
+)
+async def import_file(request: Request, db: DbDep, user: UserDep) -> dict[str, Any]:
+    """Add the rows of a JSON export file (multipart field ``file``) that are not stored yet.
+
+    A file that fails any check writes nothing. Rows already stored (the same
+    session start, check-in time ...) are left as they are, so importing a file
+    twice adds nothing the second time. The table counts are the rows added;
+    ``already_stored`` has the rows skipped, ``message`` says it in words.
+    """
     try:
-        counts = await import_upload(db, user_id=user.id, upload=file)
+        name, result = await import_upload(db, user_id=user.id, request=request)
+    except ImportTooLarge as exc:
+        raise HTTPException(413, str(exc)) from None
     except ImportFileError as exc:
         raise HTTPException(400, str(exc)) from None
-    return asdict(counts)
+    return {
+        **asdict(result.added),
+        "already_stored": asdict(result.already_stored),
+        "nothing_new": result.nothing_new,
+        "message": result.message(name),
+    }

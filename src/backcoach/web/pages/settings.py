@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
@@ -13,7 +13,7 @@ from backcoach.services.export import ImportFileError
 from backcoach.services.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.deps import DbDep, SettingsDep, UserDep
 from backcoach.web.templating import render
-from backcoach.web.transfer import import_upload
+from backcoach.web.transfer import ImportTooLarge, import_upload
 
 router = APIRouter(prefix="/settings", tags=["pages"], include_in_schema=False)
 
@@ -95,16 +95,14 @@ def _friendly(field: str, message: str) -> str:
 
 
 @router.post("/import")
-async def import_data(
-    request: Request, db: DbDep, user: UserDep, file: Annotated[UploadFile, File()]
-) -> Response:
+async def import_data(request: Request, db: DbDep, user: UserDep) -> Response:
     try:
-        counts = await import_upload(db, user_id=user.id, upload=file)
+        name, result = await import_upload(db, user_id=user.id, request=request)
+    except ImportTooLarge as exc:
+        return _page(request, db, user.id, import_error=str(exc), status_code=413)
     except ImportFileError as exc:
         return _page(request, db, user.id, import_error=str(exc), status_code=422)
-    total = counts.sessions
-    message = f"Imported {total} session{'' if total == 1 else 's'} and everything with them."
-    return _page(request, db, user.id, message=message)
+    return _page(request, db, user.id, message=result.message(name))
 
 
 @router.post("/delete")

@@ -1,0 +1,244 @@
+"""The schema of an export file, as checked on import.
+
+Every row is checked completely before anything is written: field types and
+ranges (see ``import_bounds``), references between tables, and each
+session's plan and snapshot through the code that loads and runs them (see
+``session_check``). A file that fails any check is refused with a message
+naming the file and the field; nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from backcoach.errors import BackcoachError
+from backcoach.services.import_bounds import (
+    Amount,
+    Count,
+    Day,
+    Id,
+    Json,
+    JsonObject,
+    Moment,
+    Pain,
+    RowId,
+    Seconds,
+    Short,
+    StepIndex,
+    Word,
+)
+from backcoach.services.session_check import check_plan, check_snapshot
+from backcoach.store import (
+    CheckinPhase,
+    PainLocation,
+    ScreeningOutcome,
+    SessionStatus,
+    StepSource,
+    StepStatus,
+)
+
+MAX_PROBLEMS = 5  # problems named in one message
+
+
+class ImportFileError(BackcoachError):
+    """An import file is malformed; nothing was written."""
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ScreeningRow(_Row):
+    taken_at: Moment
+    answers: JsonObject
+    red_flags: Annotated[list[Id], Field(max_length=100)]
+    outcome: ScreeningOutcome
+
+
+class SessionRow(_Row):
+    id: RowId
+    program_id: Id
+    length: Short
+    plan: JsonObject
+    snapshot: JsonObject | None
+    status: SessionStatus
+    started_at: Moment
+    ended_at: Moment | None
+    pain_before: Pain | None
+    pain_after: Pain | None
+    effort: Pain | None
+
+    @field_validator("plan")
+    @classmethod
+    def _plan_loads(cls, plan: dict[str, Any]) -> dict[str, Any]:
+        check_plan(plan)
+        return plan
+
+    @field_validator("snapshot")
+    @classmethod
+    def _snapshot_loads(
+        cls, snapshot: dict[str, Any] | None, info: ValidationInfo
+    ) -> dict[str, Any] | None:
+        plan = info.data.get("plan")  # absent when the plan itself was refused
+        if snapshot is not None and plan is not None:
+            check_snapshot(plan, snapshot)
+        return snapshot
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.ended_at is not None and self.ended_at < self.started_at:
+            raise ValueError("ended_at: a session cannot end before it started")
+        return self
+
+
+class StepEventRow(_Row):
+    session_id: RowId
+    step_index: StepIndex
+    exercise_id: Id
+    variant: Short
+    status: StepStatus
+    reps: Count | None
+    hold_s: Seconds | None
+    duration_s: Seconds | None
+    source: StepSource
+    pain: Pain | None
+    at: Moment
+
+
+class CheckinRow(_Row):
+    session_id: RowId | None
+    at: Moment
+    phase: CheckinPhase
+    pain: Pain
+    location: PainLocation
+    effort: Pain | None
+    exercise_id: Id | None
+
+
+class QuestionnaireRow(_Row):
+    name: Id
+    taken_at: Moment
+    answers: JsonObject
+    scores: JsonObject
+
+
+class HabitRow(_Row):
+    day: Day
+    at: Moment
+    kind: Word
+    amount: Amount
+    source: Short
+
+
+class SettingRow(_Row):
+    key: Id
+    value: Json
+
+    @model_validator(mode="after")
+    def _not_null(self) -> Self:
+        if self.value is None:
+            raise ValueError("a setting's value cannot be null")
+        return self
+
+
+ROW_MODELS: dict[str, type[_Row]] = {
+    "screenings": ScreeningRow,
+    "sessions": SessionRow,
+    "step_events": StepEventRow,
+    "checkins": CheckinRow,
+    "questionnaire_responses": QuestionnaireRow,
+    "habit_logs": HabitRow,
+    "settings": SettingRow,
+}
+
+
+class ExportTables(_Row):
+    screenings: list[ScreeningRow] = []
+    sessions: list[SessionRow] = []
+    step_events: list[StepEventRow] = []
+    checkins: list[CheckinRow] = []
+    questionnaire_responses: list[QuestionnaireRow] = []
+    habit_logs: list[HabitRow] = []
+    settings: list[SettingRow] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        steps_in: dict[int, int] = {}  # session id -> steps in its plan
+        for i, session in enumerate(self.sessions):
+            if session.id in steps_in:
+                raise ValueError(f"sessions[{i}].id: session id {session.id} appears twice")
+            steps = session.plan["steps"]  # a list: the plan passed ``check_plan``
+            steps_in[session.id] = len(steps) if isinstance(steps, list) else 0
+        seen: set[tuple[int, int]] = set()
+        for i, step in enumerate(self.step_events):
+            if step.session_id not in steps_in:
+                raise ValueError(
+                    f"step_events[{i}].session_id: no session with id {step.session_id}"
+                )
+            if step.step_index >= steps_in[step.session_id]:
+                raise ValueError(
+                    f"step_events[{i}].step_index: session {step.session_id} has no step "
+                    f"{step.step_index} (its plan has {steps_in[step.session_id]})"
+                )
+            if (step.session_id, step.step_index) in seen:
+                raise ValueError(
+                    f"step_events[{i}]: step {step.step_index} of session "
+                    f"{step.session_id} appears twice"
+                )
+            seen.add((step.session_id, step.step_index))
+        for i, checkin in enumerate(self.checkins):
+            if checkin.session_id is not None and checkin.session_id not in steps_in:
+                raise ValueError(
+                    f"checkins[{i}].session_id: no session with id {checkin.session_id}"
+                )
+        keys = [s.key for s in self.settings]
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                raise ValueError(f"settings[{i}].key: setting '{key}' appears twice")
+        return self
+
+
+class ExportDocument(_Row):
+    format: Literal["backcoach-export"]
+    version: Literal[1]
+    tables: ExportTables
+
+
+def _where(loc: Iterable[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def parse_export(text: str, *, source: str) -> ExportDocument:
+    """Check an export file completely.
+
+    Raises:
+        ImportFileError: naming ``source`` and the line or field that is wrong.
+    """
+    try:
+        return ExportDocument.model_validate_json(text)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors()[:MAX_PROBLEMS]:
+            where = _where(error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"field '{where}': {message}" if where else message)
+        more = exc.error_count() - MAX_PROBLEMS
+        raise ImportFileError(
+            f"{source} is not a valid backcoach export; nothing was imported. "
+            + "; ".join(problems)
+            + (f" (and {more} more)" if more > 0 else "")
+        ) from exc
