@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
 
 from backcoach.config import Settings
 from tests.e2e.live_server import LiveServer, running_server
@@ -29,6 +37,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: A fake camera that accepts without asking (a test pattern, or --use-file-for-fake-video-capture).
+FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+#: Software WebGL for the pose model (there is no GPU in CI).
+SOFTWARE_GL_ARGS = ["--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
 AXE_JS = REPO_ROOT / "src" / "backcoach" / "web" / "static" / "vendor" / "axe.min.js"
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -75,20 +87,21 @@ def browser_context(
     context.close()
 
 
-@pytest.fixture
-def page(browser_context: BrowserContext) -> Iterator[Page]:
-    browser_context.clear_cookies()
-    page = browser_context.new_page()
-    page.set_default_timeout(10_000)
+@contextmanager
+def guarded(page: Page) -> Iterator[Page]:
+    """Fail the test on a JavaScript error, a CSP violation or a request leaving this computer.
+
+    Closes the page on the way out, then checks what it saw.
+    """
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # Chromium reports every Content-Security-Policy violation on the console.
     csp_violations: list[str] = []
     page.on(
         "console",
-        lambda msg: csp_violations.append(msg.text)
-        if "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None
+        ),
     )
     # The app must work with the network unplugged: anything not on loopback is refused.
     outside: list[str] = []
@@ -105,6 +118,40 @@ def page(browser_context: BrowserContext) -> Iterator[Page]:
     assert not errors, f"JavaScript errors on the page: {errors}"
     assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"
     assert not outside, f"requests that left this computer: {outside}"
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Iterator[Page]:
+    browser_context.clear_cookies()
+    page = browser_context.new_page()
+    page.set_default_timeout(10_000)
+    with guarded(page):
+        yield page
+
+
+@pytest.fixture(scope="module")
+def fake_camera_browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    """A Chromium whose camera is Chromium's fake device (a moving test pattern, nobody in it)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, *SOFTWARE_GL_ARGS, *FAKE_CAMERA_ARGS],
+        headless=True,
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def camera_page(fake_camera_browser: Browser) -> Iterator[Page]:
+    """A page in its own context of the fake-camera Chromium, checked like ``page``."""
+    context = fake_camera_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)  # the pose model loads in software
+    with guarded(page):
+        yield page
+    context.close()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, Request
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, FAKE_CAMERA_ARGS, SOFTWARE_GL_ARGS
 from tests.e2e.live_server import LiveServer
-from tests.e2e.test_live_camera import FAKE_CAMERA_ARGS, SOFTWARE_GL_ARGS, to_y4m
+from tests.e2e.test_live_camera import to_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
 

@@ -29,17 +29,19 @@ from backcoach.config import Settings
 from backcoach.content import Kind, Length
 from backcoach.services.sessions import start_session
 from backcoach.store import local_user, make_engine, session_factory
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FAKE_CAMERA_ARGS,
+    SOFTWARE_GL_ARGS,
+    axe_violations,
+)
 from tests.e2e.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
 
 BRIDGE = "pankajmaurya__PhysioPlus/physiocore/tests/bridging.mp4"
 PUSH_UPS = "calimiro-ai__WorkoutTracker/data/raw/push-ups/push-up_12.mp4"
-#: The fake camera plays this file in a loop at the file's frame rate.
-FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-#: Software WebGL for the pose model (there is no GPU in CI).
-SOFTWARE_GL_ARGS = ["--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
 MAX_FRAME_BYTES = 4096
 CHECKED = "localStorage.setItem('backcoach-camera-checked', 'yes')"
 
