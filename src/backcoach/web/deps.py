@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
-from backcoach.store import User, local_user
+from backcoach.services.users import current_user
+from backcoach.store import User
 
 
 def _settings(request: Request) -> Settings:
@@ -24,7 +25,7 @@ def _catalog(request: Request) -> Catalog:
 
 
 def _db(request: Request) -> Iterator[Session]:
-    """A database session per request; routes and services commit what they change."""
+    """A database session per request; the service a route calls commits what it changes."""
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory() as db:
         yield db
@@ -35,11 +36,7 @@ DbDep = Annotated[Session, Depends(_db)]
 
 def _user(db: DbDep) -> User:
     """The one local user (multi-user sign-in does not exist yet)."""
-    user = local_user(db)
-    # local_user creates the user inside a savepoint, so ``db.new`` is already empty;
-    # commit always, or a request that writes nothing else would lose a new user.
-    db.commit()
-    return user
+    return current_user(db)
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
