@@ -27,16 +27,10 @@ from backcoach.coach.plan import SessionPlan
 from backcoach.config import Settings, get_settings
 from backcoach.errors import UsageError
 from backcoach.services.data import delete_all_data
-from backcoach.services.export import (
-    MAX_IMPORT_BYTES,
-    decode_export,
-    dump_json,
-    export_tables,
-    import_document,
-    write_csv_zip,
-)
+from backcoach.services.export import MAX_IMPORT_BYTES, dump_json, export_tables, write_csv_zip
 from backcoach.services.history import HistorySummary, history_summary
 from backcoach.services.sessions import ActiveSession, NoticeRecorder, ResumeOffer, begin_session
+from backcoach.services.transfer import import_file
 from backcoach.store import (
     backup_database,
     current_revision,
@@ -328,11 +322,9 @@ def import_(
             data = file.read(MAX_IMPORT_BYTES + 1)  # one byte more tells "too big"
     except OSError as exc:
         raise UsageError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-    document = decode_export(data, source=str(path))
     with open_database(get_settings()) as db:
         user = local_user(db)
-        result = import_document(db, user_id=user.id, document=document)
-        db.commit()
+        result = import_file(db, user_id=user.id, name=str(path), data=data)
     console.print(result.message(str(path)))
 
 

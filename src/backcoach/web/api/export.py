@@ -10,15 +10,9 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from backcoach.services.export import ImportFileError
+from backcoach.services.transfer import export_csv_zip, export_filename, export_json
 from backcoach.web.deps import DbDep, UserDep
-from backcoach.web.transfer import (
-    IMPORT_REQUEST_BODY,
-    ImportTooLarge,
-    export_csv_zip,
-    export_filename,
-    export_json,
-    import_upload,
-)
+from backcoach.web.uploads import IMPORT_REQUEST_BODY, ImportTooLarge, import_upload
 
 router = APIRouter(tags=["export"])
 

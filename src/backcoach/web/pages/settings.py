@@ -13,7 +13,7 @@ from backcoach.services.export import ImportFileError
 from backcoach.services.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.deps import DbDep, SettingsDep, UserDep
 from backcoach.web.templating import render
-from backcoach.web.transfer import ImportTooLarge, import_upload
+from backcoach.web.uploads import ImportTooLarge, import_upload
 
 router = APIRouter(prefix="/settings", tags=["pages"], include_in_schema=False)
 

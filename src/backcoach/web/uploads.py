@@ -1,4 +1,4 @@
-"""Export downloads and import uploads, on top of ``services.export``.
+"""Reading an import upload from the request, capped while it streams.
 
 An upload is read by hand rather than by FastAPI's ``File()``: that would
 spool the whole request to a temporary file before the route runs, however
@@ -12,12 +12,9 @@ a form without the token header, the file is still read capped from it.)
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,13 +27,9 @@ from backcoach.services.export import (
     MAX_IMPORT_BYTES,
     ImportFileError,
     ImportResult,
-    csv_files,
-    decode_export,
-    dump_json,
-    export_tables,
-    import_document,
     too_large_message,
 )
+from backcoach.services.transfer import import_file
 
 UPLOAD_FIELD = "file"
 FORM_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
@@ -74,22 +67,6 @@ class _BodyTooLarge(Exception):
 class Upload:
     name: str
     data: bytes
-
-
-def export_json(db: Session, *, user_id: int) -> str:
-    return dump_json(export_tables(db, user_id=user_id))
-
-
-def export_csv_zip(db: Session, *, user_id: int) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in csv_files(export_tables(db, user_id=user_id)):
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
-def export_filename(extension: str) -> str:
-    return f"backcoach-export-{datetime.now().strftime('%Y%m%d-%H%M%S')}.{extension}"
 
 
 async def _capped(stream: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
@@ -176,15 +153,7 @@ async def import_upload(db: Session, *, user_id: int, request: Request) -> tuple
         ImportFileError: the upload is too big, not text, or not a valid export.
     """
     upload = await read_upload(request)
-    return upload.name, await run_in_threadpool(_import, db, user_id, upload)
-
-
-def _import(db: Session, user_id: int, upload: Upload) -> ImportResult:
-    document = decode_export(upload.data, source=upload.name)
-    try:
-        result = import_document(db, user_id=user_id, document=document)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
-    return result
+    result = await run_in_threadpool(
+        lambda: import_file(db, user_id=user_id, name=upload.name, data=upload.data)
+    )
+    return upload.name, result
