@@ -123,6 +123,8 @@ class WorkoutSession(Base):
         CheckConstraint("pain_after BETWEEN 0 AND 10", name="pain_after_range"),
         CheckConstraint("effort BETWEEN 0 AND 10", name="effort_range"),
     )
+    # ``version`` is read when a change needs it, not fetched back after every insert.
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 (SQLAlchemy reads it once)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -136,6 +138,10 @@ class WorkoutSession(Base):
     status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "status"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Bumped by every change to the session (compare-and-set, see
+    # ``services.sessions.change_session``): one writer at a time, across processes.
+    # Filled by the database on insert, so imports and old rows need not know it.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     pain_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pain_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
     effort: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import CursorResult, String, select, type_coerce, update
+from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backcoach.store.models import SessionStatus, StepEvent, StepSource, StepStatus, WorkoutSession
 
@@ -47,6 +48,43 @@ def get_session(
     if session is None or (user_id is not None and session.user_id != user_id):
         return None
     return session
+
+
+def read_session(
+    db: Session, *, session_id: int, user_id: int | None = None
+) -> WorkoutSession | None:
+    """The session as the database holds it now, snapshot included (cached copies refreshed)."""
+    session = db.get(
+        WorkoutSession,
+        session_id,
+        options=[undefer(WorkoutSession.snapshot)],
+        populate_existing=True,
+    )
+    if session is None or (user_id is not None and session.user_id != user_id):
+        return None
+    return session
+
+
+def claim_session(db: Session, *, session: WorkoutSession) -> bool:
+    """Compare-and-set on the session's version: True if it was still the one read.
+
+    Bumps ``version`` only if nobody changed the row since ``session`` was read,
+    and so takes the row's write lock until the transaction ends (PostgreSQL
+    locks the row; SQLite the database, waiting up to its busy timeout). False:
+    another writer got there first; roll back and read again.
+    """
+    seen = session.version
+    result = db.execute(
+        update(WorkoutSession)
+        .where(WorkoutSession.id == session.id, WorkoutSession.version == seen)
+        .values(version=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
+        return False
+    set_committed_value(session, "version", seen + 1)
+    return True
 
 
 def latest_in_progress(db: Session, *, user_id: int) -> WorkoutSession | None:
