@@ -8,8 +8,8 @@ from backcoach.coach.engine import SessionEngine, Start, Status
 from backcoach.coach.plan import plan_from_program
 from backcoach.content import Length, default_catalog
 from backcoach.services.clock import SessionClock
+from backcoach.services.session_events import STALE_AFTER_S, EventType, make_event, pause_if_stale
 from backcoach.services.sessions import ActiveSession
-from backcoach.web.player import STALE_AFTER_S, EventType, make_event, pause_if_stale
 
 
 @dataclass(frozen=True)

@@ -143,16 +143,20 @@ def test_this_hurts_is_recorded_and_backs_the_exercise_off(
     child.expect("your pain now")
     child.sendline("2")
     child.expect("Press r or Enter after each rep")
+    # The same as the player page: how much, the advice, then skip / carry on / end.
     child.send("h")
-    child.expect(r"How strong was the pain during (.+?) \x1b")
-    hurt_name = child.match.group(1)
-    child.sendline("6")
+    child.expect("How much does it hurt right now")
+    child.send("6\r")
+    child.expect("Let's stop this exercise for today")  # 6 is above the pain limit of 5
+    child.expect("e = end the session")
+    child.send("e")
     child.expect("After the session: your pain now")
     child.sendline("3")
     child.expect("How hard was the session")
     child.sendline("5")
     child.expect("right thing to do")
-    child.expect("easier version")
+    child.expect(r"Next time (.+?) starts with its easier version")
+    hurt_name = child.match.group(1)
     assert exit_code(child) == 0
 
     catalog = default_catalog()
@@ -161,9 +165,10 @@ def test_this_hurts_is_recorded_and_backs_the_exercise_off(
         (session,) = db.scalars(select(WorkoutSession)).all()
         assert (session.pain_before, session.pain_after, session.effort) == (2, 3, 5)
         checkins = db.scalars(select(CheckIn).order_by(CheckIn.id)).all()
+        # the check-in before is stored when the session starts, as on the player page
         assert [(c.phase, c.pain, c.exercise_id, c.session_id) for c in checkins] == [
-            (CheckinPhase.DURING, 6, hurt_id, session.id),
             (CheckinPhase.BEFORE, 2, None, session.id),
+            (CheckinPhase.DURING, 6, hurt_id, session.id),
             (CheckinPhase.AFTER, 3, None, session.id),
         ]
         local = datetime.now().astimezone()

@@ -44,7 +44,7 @@ from backcoach.services.live_coach import (
 from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import local_user
 from backcoach.web.app import create_app
-from backcoach.web.coach_ws import MAX_SESSION_ID
+from backcoach.web.ws.coach import MAX_SESSION_ID
 from tests.e2e.live_server import running_server
 
 with warnings.catch_warnings():

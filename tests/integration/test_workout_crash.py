@@ -1,8 +1,9 @@
 """Crash safety of `backcoach workout`: a real process in a pty, killed with SIGKILL.
 
-Every completed step is committed when it completes, so after the kill nothing
-completed is missing, and the next start offers to resume from the step after
-the last completed one. Time runs 100 times faster; rep steps wait for "r".
+Every key and every completed step is committed at once, so after the kill
+nothing completed is missing, and the next start offers to resume from the step
+after the last completed one (before asking the pain: a resumed session had its
+check-in when it started). Time runs 100 times faster; rep steps wait for "r".
 Timeouts are generous upper bounds, never measurements.
 """
 
@@ -40,13 +41,21 @@ def start(data_dir: Path) -> Iterator[type[pexpect.spawn]]:
     def spawn() -> pexpect.spawn:
         child = spawn_workout(env)
         children.append(child)
-        child.expect("your pain now")  # the check-in before the session
-        child.sendline("2")
         return child
 
     yield spawn  # type: ignore[misc]
     for child in children:
         child.close(force=True)
+
+
+def answer_pain_before(child: pexpect.spawn) -> None:
+    """The check-in before a new session (a resumed one has had it)."""
+    child.expect("your pain now")
+    child.sendline("2")
+
+
+# The rep count, as the player page shows it: reps done of the target.
+REPS_DONE = r"(?<!\d){} of \d+ reps"
 
 
 def rows(data_dir: Path, query: str) -> list[tuple[object, ...]]:
@@ -77,14 +86,15 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
     start, data_dir: Path
 ) -> None:
     child = start()
+    answer_pain_before(child)
     child.expect(f"step 2/{N}")  # the breathing step runs by itself
     # The screen moves on only after the completed step is committed.
     assert recorded_steps(data_dir) == done(1, 1)
     press_until(child, "r", f"step 4/{N}", max_presses=500)
     assert recorded_steps(data_dir) == done(1, 3)
-    child.expect("Rep 1 of")
+    child.expect(REPS_DONE.format(0))
     child.send("r")
-    child.expect("Rep 2 of")  # in the middle of step 4
+    child.expect(REPS_DONE.format(1))  # in the middle of step 4
     kill(child)
 
     assert recorded_steps(data_dir) == done(1, 3)
@@ -94,7 +104,7 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
     child.expect(rf"Resume it from step 4 of {N} \({NAMES[3]}\)\? \[Y/n\]")
     child.sendline("")
     child.expect(f"step 4/{N}")
-    child.expect("Rep 1 of")  # the interrupted step starts again from its beginning
+    child.expect(REPS_DONE.format(0))  # the interrupted step starts again from its beginning
     press_until(child, "r", f"step 5/{N}", max_presses=500)
     child.send("q")
     child.expect("Quit the session")
@@ -109,8 +119,14 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
 
     assert recorded_steps(data_dir) == done(1, 4)
     assert rows(data_dir, "SELECT id, status FROM sessions") == [(1, "quit")]
+    # The check-in before was stored when the session started, once, not again on resuming.
+    assert rows(data_dir, "SELECT session_id, phase, pain FROM checkins ORDER BY id") == [
+        (1, "before", 2),
+        (1, "after", 2),
+    ]
 
     child = start()  # nothing interrupted now: no question, a new session
+    answer_pain_before(child)
     child.expect(f"step 2/{N}")
     assert "Resume" not in (child.before or "")
     kill(child)
@@ -118,6 +134,7 @@ def test_sigkill_mid_step_loses_nothing_and_resumes_after_the_last_completed_ste
 
 def test_declining_to_resume_starts_afresh(start, data_dir: Path) -> None:
     child = start()
+    answer_pain_before(child)
     child.expect(f"step 2/{N}")  # keys are read once the screen is up
     press_until(child, "r", f"step 3/{N}", max_presses=500)
     kill(child)
@@ -125,6 +142,7 @@ def test_declining_to_resume_starts_afresh(start, data_dir: Path) -> None:
     child = start()
     child.expect(r"Resume it from step 3 of \d+ .*\[Y/n\]")
     child.sendline("n")
+    answer_pain_before(child)
     child.expect(f"step 2/{N}")
     kill(child)
     assert rows(data_dir, "SELECT id, status FROM sessions ORDER BY id") == [

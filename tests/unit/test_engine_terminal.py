@@ -1,4 +1,9 @@
-"""The terminal workout around the engine: screen rendering, the key loop, the raw terminal."""
+"""The terminal workout around the engine: screen rendering, the key loop, the raw terminal.
+
+The loop is driven here through a bare engine behind the ``SessionDriver``
+protocol (no database); the stored driver is tested in
+``tests/integration/test_cli_equals_web.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from backcoach.cli import app
-from backcoach.cli.workout import NoticeHook, make_plan, run_session
+from backcoach.cli.workout import make_plan, run_session
 from backcoach.cli.workout_keys import SIGTERM_EXIT_CODE, terminal_keys
 from backcoach.cli.workout_view import Screen, dose_text, render_screen, render_summary
 from backcoach.coach.engine import (
@@ -23,12 +28,15 @@ from backcoach.coach.engine import (
     Pause,
     RepDone,
     SessionEngine,
+    SessionState,
     Start,
+    Status,
     Summary,
     Tick,
 )
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.content import Catalog, Kind, Length, default_catalog
+from backcoach.services.session_events import EventType, HurtAdvice, make_event
 
 # --- factories -------------------------------------------------------------
 
@@ -98,28 +106,66 @@ def quiet_console() -> Console:
     return Console(file=io.StringIO(), width=80, height=24, force_terminal=True, color_system=None)
 
 
+class EngineDriver:
+    """A bare engine behind the ``SessionDriver`` protocol, on the scripted keys' clock."""
+
+    def __init__(
+        self, plan: SessionPlan, keys: ScriptedKeys, *, engine: SessionEngine | None = None
+    ) -> None:
+        self.engine = engine if engine is not None else SessionEngine(plan)
+        self.keys = keys
+        self.sent: list[EventType] = []
+        self.notices: list[Notice] = []
+        self.hurts: list[int] = []
+
+    @property
+    def plan(self) -> SessionPlan:
+        return self.engine.plan
+
+    @property
+    def state(self) -> SessionState:
+        return self.engine.state
+
+    def send(self, kind: EventType) -> list[Notice]:
+        self.sent.append(kind)
+        notices = self.engine.apply(make_event(kind, self.keys.now))
+        self.notices += notices
+        return notices
+
+    def tick(self) -> list[Notice]:
+        notices = self.engine.apply(Tick(self.keys.now))
+        self.notices += notices
+        return notices
+
+    def hurt(self, pain: int) -> HurtAdvice:
+        self.hurts.append(pain)
+        step = self.engine.step
+        assert step is not None
+        stop = pain >= 5
+        return HurtAdvice(step.exercise_id, stop, pain, 5, "Stop it." if stop else "Go gently.")
+
+    def summary(self) -> Summary:
+        return self.engine.summary()
+
+
 def run_scripted(
     plan: SessionPlan,
     keys: ScriptedKeys,
     *,
     out: Console | None = None,
     title: str = "T",
-    time_scale: float = 1.0,
     engine: SessionEngine | None = None,
-    on_notice: NoticeHook | None = None,
-) -> Summary:
+) -> tuple[Summary, EngineDriver]:
     """``run_session`` with scripted keys on their fake clock, no catalog, a quiet console."""
-    return run_session(
-        plan,
+    driver = EngineDriver(plan, keys, engine=engine)
+    summary, _ = run_session(
+        driver,
         EMPTY_CATALOG,
         out=quiet_console() if out is None else out,
         title=title,
         keys=keys,
-        clock=keys.clock,
-        time_scale=time_scale,
-        engine=engine,
-        on_notice=on_notice,
     )
+    return summary, driver
 
 
 # --- rendering -------------------------------------------------------------
@@ -133,7 +179,7 @@ def test_screen_fits_80x24_and_shows_step_dose_and_keys() -> None:
     text = "\n".join(lines)
     assert "Deep Breathing" in text
     assert "1 set x 2 breaths" in text
-    assert "Breathe in" in text and "breath 1 of 2" in text
+    assert "Breathe in" in text and "0 of 2 breaths" in text
     assert "step 1/5" in text
     assert "q quit" in lines[-1] and "h it hurts" in lines[-1]
 
@@ -157,7 +203,8 @@ def test_screen_shows_rep_prompt_side_pause_and_quit_question() -> None:
     plan = SessionPlan("test", Length.SHORT, (PLAN.steps[2],))
     engine = engine_at(plan, RepDone(1.0))
     text = "\n".join(screen_text(Screen("x", plan, engine.state, {})))
-    assert "Rep 2 of 3" in text and "left side" in text and "Press r or Enter" in text
+    # the same count as the player page: reps done of the target
+    assert "1 of 3 reps" in text and "left side" in text and "Press r or Enter" in text
     engine.apply(Pause(2.0))
     assert "PAUSED" in "\n".join(screen_text(Screen("x", plan, engine.state, {})))
     asking = Screen("x", plan, engine.state, {}, confirm_quit=True)
@@ -205,16 +252,14 @@ def test_summary_lists_every_step_and_the_totals() -> None:
 
 def test_run_session_drives_the_engine_with_keys_and_reports_notices() -> None:
     keys = ScriptedKeys(["", "p", "", "", "p", "s", "", "b", "", "r", "r"])
-    seen: list[Notice] = []
     out = quiet_console()
-    summary = run_scripted(
-        PLAN, keys, out=out, title="Test", on_notice=lambda engine, notices: seen.extend(notices)
-    )
-    kinds = [n.kind for n in seen]
+    summary, driver = run_scripted(PLAN, keys, out=out, title="Test")
+    kinds = [n.kind for n in driver.notices]
     assert kinds[0] is NoticeKind.SESSION_STARTED
     assert NoticeKind.PAUSED in kinds and NoticeKind.RESUMED in kinds
     assert NoticeKind.STEP_SKIPPED in kinds and NoticeKind.STEP_REOPENED in kinds
     assert kinds[-1] is NoticeKind.SESSION_FINISHED
+    assert driver.sent[:3] == [EventType.START, EventType.PAUSE, EventType.RESUME]
     assert summary.ended_by is EndReason.COMPLETED
     assert summary.steps_completed == len(PLAN.steps)
     assert summary.paused_s > 0
@@ -223,29 +268,22 @@ def test_run_session_drives_the_engine_with_keys_and_reports_notices() -> None:
 
 def test_quit_asks_first_n_carries_on_y_quits() -> None:
     keys = ScriptedKeys(["q", "", "n", "", "q", "y"], then="")
-    seen: list[NoticeKind] = []
-    summary = run_scripted(
-        PLAN, keys, on_notice=lambda engine, notices: seen.extend(n.kind for n in notices)
-    )
+    summary, driver = run_scripted(PLAN, keys)
     assert summary.ended_by is EndReason.QUIT
     assert summary.steps_completed == 0
     assert keys.script == []
     # The question pauses the session, "n" resumes it, "y" ends it.
+    seen = [n.kind for n in driver.notices]
     asked = [k for k in seen if k in (NoticeKind.PAUSED, NoticeKind.RESUMED)]
     assert asked == [NoticeKind.PAUSED, NoticeKind.RESUMED, NoticeKind.PAUSED]
     assert seen[-1] is NoticeKind.SESSION_FINISHED
 
 
-def test_quit_question_while_paused_keeps_the_pause() -> None:
-    keys = ScriptedKeys(["p", "q", "n", "", ""], then="")
-    engines: list[SessionEngine] = []
+class Stop(Exception):
+    pass
 
-    def keep(engine: SessionEngine, notices: list[Notice]) -> None:
-        engines.append(engine)
 
-    class Stop(Exception):
-        pass
-
+def stop_when_the_script_ends(keys: ScriptedKeys) -> None:
     original_read = keys.read
 
     def read(timeout: float) -> str:
@@ -254,39 +292,87 @@ def test_quit_question_while_paused_keeps_the_pause() -> None:
         return original_read(timeout)
 
     keys.read = read  # type: ignore[method-assign]
+
+
+def test_quit_question_while_paused_keeps_the_pause() -> None:
+    keys = ScriptedKeys(["p", "q", "n", "", ""], then="")
+    stop_when_the_script_ends(keys)
+    driver = EngineDriver(PLAN, keys)
     with pytest.raises(Stop):
-        run_scripted(PLAN, keys, on_notice=keep)
-    assert engines[-1].state.paused
+        run_session(driver, EMPTY_CATALOG, out=quiet_console(), title="T", keys=keys)
+    assert driver.state.paused
 
 
-def test_h_stops_the_session_because_it_hurts() -> None:
-    keys = ScriptedKeys(["", "h"], then="")
+def test_this_hurts_asks_the_pain_and_offers_three_choices() -> None:
+    # On the rep step: "h" pauses and asks; "3" Enter is mild: carry on gently ("c").
+    keys = ScriptedKeys(["", "r", "r", "h", "3", "\r", "", "c", "", "r"], then="")
+    stop_when_the_script_ends(keys)
+    plan = SessionPlan("t", Length.SHORT, (step(Kind.REPS, reps=3), step(Kind.REPS, reps=2)))
+    driver = EngineDriver(plan, keys)
+    with pytest.raises(Stop):
+        run_session(driver, EMPTY_CATALOG, out=quiet_console(), title="T", keys=keys)
+    assert driver.hurts == [3]
+    assert driver.state.status is Status.RUNNING  # carried on where it was
+    assert (driver.state.step_index, driver.state.reps_done) == (1, 0)
+    assert EventType.PAUSE in driver.sent and EventType.RESUME in driver.sent
+
+
+def test_this_hurts_then_skip_this_exercise() -> None:
+    keys = ScriptedKeys(["", "h", "7", "\r", "c", "s", ""], then="")
+    stop_when_the_script_ends(keys)
+    plan = SessionPlan("t", Length.SHORT, (step(Kind.REPS, reps=3), step(Kind.REPS, reps=2)))
+    driver = EngineDriver(plan, keys)
+    with pytest.raises(Stop):
+        run_session(driver, EMPTY_CATALOG, out=quiet_console(), title="T", keys=keys)
+    assert driver.hurts == [7]
+    # at the pain limit "carry on" is not offered: "c" did nothing, "s" skipped the step
+    assert driver.sent[-2:] == [EventType.RESUME, EventType.SKIP]
+    assert driver.state.step_index == 1 and driver.state.status is Status.RUNNING
+
+
+def test_this_hurts_then_end_the_session() -> None:
+    keys = ScriptedKeys(["", "h", "1", "0", "\r", "e"], then="")
     out = quiet_console()
-    summary = run_scripted(PLAN, keys, out=out)
+    summary, driver = run_scripted(PLAN, keys, out=out)
+    assert driver.hurts == [10]
     assert summary.ended_by is EndReason.HURT
     assert "talk to a clinician" in out.file.getvalue()  # type: ignore[attr-defined]
 
 
-def test_time_scale_speeds_up_countdowns() -> None:
-    plan = SessionPlan("t", Length.SHORT, (step(Kind.HOLD, hold_s=100.0),))
-    keys = ScriptedKeys([], then="")
-    summary = run_scripted(plan, keys, time_scale=50.0)
-    assert summary.ended_by is EndReason.COMPLETED
-    assert summary.hold_s == 100.0
-    # 105 session seconds (get ready + hold) at 50x take about 2.1 fake real seconds.
-    assert keys.now == pytest.approx(2.1, abs=0.2)
+def test_the_pain_question_takes_0_to_10_and_can_be_left() -> None:
+    keys = ScriptedKeys(["", "h", "1", "1", "\r", "\x7f", "\r", ""], then="")
+    stop_when_the_script_ends(keys)
+    driver = EngineDriver(PLAN, keys)
+    with pytest.raises(Stop):
+        run_session(driver, EMPTY_CATALOG, out=quiet_console(), title="T", keys=keys)
+    assert driver.hurts == [1]  # "11" is not a pain; after a backspace "1" is
+    assert driver.state.paused  # the answer waits for a choice
+
+    keys = ScriptedKeys(["", "h", "4", "c", ""], then="")
+    stop_when_the_script_ends(keys)
+    driver = EngineDriver(PLAN, keys)
+    with pytest.raises(Stop):
+        run_session(driver, EMPTY_CATALOG, out=quiet_console(), title="T", keys=keys)
+    assert driver.hurts == []  # left without saying: nothing stored, back to the exercise
+    assert driver.state.status is Status.RUNNING
 
 
-def test_a_restored_engine_continues_from_its_own_time() -> None:
-    plan = SessionPlan("t", Length.SHORT, (step(Kind.HOLD, hold_s=20.0), step(Kind.REPS, reps=1)))
-    first = engine_at(plan)
-    first.apply(Tick(500.0))  # long after: the first step is done, waiting for a rep
-    assert first.state.step_index == 1
-    restored = SessionEngine.restore(plan, first.snapshot())
-    keys = ScriptedKeys(["", "", "r"], then="")
-    summary = run_scripted(plan, keys, engine=restored)
-    assert summary.steps_completed == 2
-    assert summary.active_s == pytest.approx(500.0 + 0.3, abs=1e-6)
+def flat_screen(screen: Screen) -> str:
+    return " ".join(" ".join(screen_text(screen)).split())
+
+
+def test_screen_shows_the_pain_question_and_the_choices() -> None:
+    engine = engine_at(PLAN)
+    asking = Screen("x", PLAN, engine.state, {}, pain_entry="6")
+    text = flat_screen(asking)
+    assert "How much does it hurt right now (0-10)? 6_" in text
+    gentle = HurtAdvice("deep-breathing", False, 3, 5, "Make the movement smaller.")
+    text = flat_screen(Screen("x", PLAN, engine.state, {}, advice=gentle))
+    assert "Make the movement smaller." in text
+    assert "s = skip this exercise · e = end the session · c = carry on gently" in text
+    stop = HurtAdvice("deep-breathing", True, 7, 5, "Let's stop this exercise for today.")
+    text = flat_screen(Screen("x", PLAN, engine.state, {}, advice=stop))
+    assert "Let's stop this exercise" in text and "carry on" not in text
 
 
 def test_ctrl_c_ends_the_session_with_a_summary() -> None:
@@ -297,14 +383,16 @@ def test_ctrl_c_ends_the_session_with_a_summary() -> None:
             return super().read(timeout)
 
     keys = Interrupting([], then="")
-    summary = run_scripted(PLAN, keys)
+    summary, _ = run_scripted(PLAN, keys)
     assert summary.ended_by is EndReason.QUIT
 
 
-def test_resume_at_a_step_through_the_engine_hook() -> None:
+def test_a_running_session_is_not_started_again() -> None:
     engine = SessionEngine.resume_at(PLAN, 4)
+    engine.apply(Start(0.0))
     keys = ScriptedKeys([], then="r")
-    summary = run_scripted(PLAN, keys, engine=engine)
+    summary, driver = run_scripted(PLAN, keys, engine=engine)
+    assert EventType.START not in driver.sent
     assert [r.index for r in summary.records] == [4]
 
 

@@ -1,8 +1,9 @@
 """`backcoach screening`, `checkin` and `questionnaire NAME` in the terminal.
 
-Also the safety gate and check-ins of `backcoach workout`: ``prepare_workout``
-(screening check, pain before, today's plan from the planner) and
-``finish_workout`` (pain after, effort, and the pain of an exercise that hurt).
+Also the safety gate and check-ins of `backcoach workout`, through the same
+services as the web: ``start_workout`` (the planner's gate, resuming an
+interrupted session, pain before stored with the new session) and
+``finish_workout`` (pain after and effort).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 from rich.prompt import Confirm, IntPrompt, Prompt
+from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console
 from backcoach.coach.engine import EndReason, Summary
@@ -25,18 +27,22 @@ from backcoach.coach.plan import SessionPlan, VariantLevel
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.questionnaires import NAMES, Item, ItemKind, get
 from backcoach.coach.safety import DISCLAIMER, QUESTIONS, Outcome, ScreeningResult
-from backcoach.config import Settings, get_settings
+from backcoach.config import get_settings
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
-from backcoach.services.checkins import (
-    earlier_pain_before,
-    record_checkin,
-    record_this_hurts,
-    save_questionnaire,
-)
-from backcoach.services.planning import todays_plan
+from backcoach.services import session_events
+from backcoach.services.checkins import earlier_pain_before, record_checkin, save_questionnaire
+from backcoach.services.clock import SessionClock
 from backcoach.services.safety import latest_screening_record, save_screening, screening_needed
-from backcoach.services.sessions import ActiveSession
+from backcoach.services.session_start import plan_for_today
+from backcoach.services.sessions import (
+    ActiveSession,
+    ResumeOffer,
+    abandon_session,
+    find_resumable,
+    resume_session,
+    start_session,
+)
 from backcoach.store import CheckinPhase, PainLocation, local_user, open_database
 
 SCALE = [str(n) for n in range(11)]
@@ -213,7 +219,7 @@ def questionnaire(
         console.print(f"[dim]{form.notice}[/]")
 
 
-# --- `backcoach workout`: the safety gate before, the check-in after ---------------------------
+# --- `backcoach workout`: the safety gate and the check-ins ----------------------------------
 
 HURT_MESSAGE = (
     "You stopped because it hurt: that was the right thing to do. Rest in a comfortable "
@@ -251,41 +257,55 @@ def _show_plan(plan: SessionPlan, decision: PlanDecision, catalog: Catalog) -> N
             console.print(f"[bold]{step.name}[/]: {note}")
 
 
-def prepare_workout(
-    catalog: Catalog, program_id: str, length: str, *, settings: Settings
-) -> tuple[SessionPlan, int]:
-    """The safety gate of `backcoach workout`, then today's plan and the pain before it.
+def confirm_resume(offer: ResumeOffer) -> bool:
+    """Ask whether to continue an interrupted session (Enter means yes)."""
+    started = offer.started_at.astimezone().strftime("%a %d %b %H:%M")
+    return typer.confirm(
+        f"Your {offer.program_id} ({offer.length}) session of {started} was interrupted. "
+        f"Resume it from step {offer.resume_index + 1} of {offer.steps_total} "
+        f"({offer.step_name})?",
+        default=True,
+    )
 
-    Without a valid screening (none, a red flag, or a new one due) the command
-    ends with a calm message saying what to do. Otherwise asks pain now (0-10)
-    and builds the plan with the planner (which may still ask for a new
-    screening when the pain jumped).
+
+def start_workout(
+    db: Session,
+    catalog: Catalog,
+    *,
+    program_id: str,
+    length: Length,
+    user_id: int,
+    clock: SessionClock,
+) -> ActiveSession:
+    """The safety gate of `backcoach workout`, then the session to run, stored.
+
+    The planner's gate first (``plan_for_today``, as the Today page): without a
+    valid screening (none, a red flag, a new one due) the command ends with a
+    calm message saying what to do. Then an interrupted session may be resumed;
+    otherwise the pain now (0-10) is asked, today's plan is made with it (which
+    may still ask for a new screening when the pain jumped), and the session is
+    stored with its before check-in at once, as the player page does.
     """
-    now, tz = _local_now()
-    with open_database(settings) as db:
-        user_id = local_user(db).id
-        record = latest_screening_record(db, user_id=user_id, tz=tz)
-        if record is not None and record.result.outcome is Outcome.RED_FLAG:
-            _plan_or_stop(PlanDecision(None, Refusal.RED_FLAG, record.result.message))
-        why = screening_needed(db, user_id=user_id, today=now.date(), tz=tz)
-        if why is not None:
-            reason = Refusal.NO_SCREENING if record is None else Refusal.RESCREEN_DUE
-            _plan_or_stop(PlanDecision(None, reason, why))
-        with _answers_needed():
-            pain = ask_scale("Before you start: your pain now", "no pain", "the worst pain")
-        decision = todays_plan(
-            db,
-            catalog,
-            today=now.date(),
-            program_id=program_id,
-            length=Length(length),
-            pain_now=pain,
-            user_id=user_id,
-            tz=tz,
-        )
+    _plan_or_stop(
+        plan_for_today(db, user_id=user_id, catalog=catalog, length=length, program_id=program_id)
+    )
+    offer = find_resumable(db, user_id=user_id)
+    if offer is not None:
+        if confirm_resume(offer):
+            return resume_session(
+                db, session_id=offer.session_id, user_id=user_id, now=clock.wall()
+            )
+        abandon_session(db, session_id=offer.session_id, user_id=user_id, now=clock.wall())
+    with _answers_needed():
+        pain = ask_scale("Before you start: your pain now", "no pain", "the worst pain")
+    decision = plan_for_today(
+        db, user_id=user_id, catalog=catalog, length=length, pain_now=pain, program_id=program_id
+    )
     plan = _plan_or_stop(decision)
     _show_plan(plan, decision, catalog)
-    return plan, pain
+    return start_session(
+        db, user_id=user_id, plan=plan, now=clock.wall(), pain_before=pain, checkin=True
+    )
 
 
 def _discard_typed_ahead() -> None:
@@ -297,67 +317,43 @@ def _discard_typed_ahead() -> None:
 
 
 def finish_workout(
-    active: ActiveSession, summary: Summary, *, settings: Settings, pain_before: int
+    db: Session,
+    active: ActiveSession,
+    summary: Summary,
+    *,
+    user_id: int,
+    clock: SessionClock,
+    hurt: list[str],
 ) -> None:
-    """After `backcoach workout`: the pain of a step that hurt, pain after and effort.
+    """After `backcoach workout`: pain after and effort, stored as the player page stores them.
 
-    Stores a before and an after check-in on the session (and the session's pain
-    before, pain after and effort). Ending the questions early keeps the session.
+    ``hurt``: the exercises "this hurts" was said of (already stored during the
+    session). Ending the questions early keeps the session as it is.
     """
-    now, _ = _local_now()
-    hurt_step = None
-    if summary.ended_by is EndReason.HURT:
-        index = active.engine.state.step_index
-        if 0 <= index < len(active.plan.steps):
-            hurt_step = active.plan.steps[index]
     _discard_typed_ahead()
     try:
-        hurt_pain = None
-        if hurt_step is not None:
-            hurt_pain = ask_scale(
-                f"How strong was the pain during {hurt_step.name}", "no pain", "the worst pain"
-            )
         pain_after = ask_scale("After the session: your pain now", "no pain", "the worst pain")
         effort = ask_scale("How hard was the session", "very easy", "as hard as possible")
     except (EOFError, KeyboardInterrupt):
         console.print("\nYour session is saved; the check-in was skipped.")
         return
-    with open_database(settings) as db:
-        user_id = local_user(db).id
-        if hurt_step is not None and hurt_pain is not None:
-            record_this_hurts(
-                db,
-                user_id=user_id,
-                session_id=active.id,
-                exercise_id=hurt_step.exercise_id,
-                pain=hurt_pain,
-                now=now,
-            )
-        record_checkin(
-            db,
-            user_id=user_id,
-            phase=CheckinPhase.BEFORE,
-            pain=pain_before,
-            session_id=active.id,
-            now=now,
-        )
-        record_checkin(
-            db,
-            user_id=user_id,
-            phase=CheckinPhase.AFTER,
-            pain=pain_after,
-            effort=effort,
-            session_id=active.id,
-            now=now,
-        )
-    if hurt_step is not None:
+    stored = session_events.finish(
+        db,
+        session_id=active.id,
+        user_id=user_id,
+        clock=clock,
+        pain_after=pain_after,
+        effort=effort,
+    )
+    if summary.ended_by is EndReason.HURT:
         console.print(Panel(HURT_MESSAGE, border_style="yellow"))
-        console.print(f"Next time {hurt_step.name} starts with its easier version.")
-    elif pain_after > pain_before:
+    for name in dict.fromkeys(hurt):
+        console.print(f"Next time {name} starts with its easier version.")
+    pain_before = stored.pain_before
+    if not hurt and pain_before is not None and pain_after > pain_before:
         console.print(
             "Your pain is higher than before the session, so the dose stays the same next "
             "time. If it does not settle within a day, or you are worried, see a clinician."
         )
-    console.print(
-        f"Saved: pain {pain_before} -> {pain_after}/10, effort {effort}/10.", highlight=False
-    )
+    before = f"{pain_before} -> " if pain_before is not None else ""
+    console.print(f"Saved: pain {before}{pain_after}/10, effort {effort}/10.", highlight=False)

@@ -1,8 +1,4 @@
-"""Your data: ``backcoach db``, ``history``, ``export``, ``import`` and ``data delete``.
-
-Also the terminal workout's link to the store (``stored_session``): it records
-every step as it is done and offers to resume an interrupted session.
-"""
+"""Your data: ``backcoach db``, ``history``, ``export``, ``import`` and ``data delete``."""
 
 from __future__ import annotations
 
@@ -10,8 +6,7 @@ import os
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -23,13 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from backcoach.cli.app import app, console, err_console, new_typer
-from backcoach.coach.plan import SessionPlan
-from backcoach.config import Settings, get_settings
+from backcoach.config import get_settings
 from backcoach.errors import UsageError
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import MAX_IMPORT_BYTES, dump_json, export_tables, write_csv_zip
 from backcoach.services.history import HistorySummary, history_summary
-from backcoach.services.sessions import ActiveSession, NoticeRecorder, ResumeOffer, begin_session
 from backcoach.services.transfer import import_file
 from backcoach.store import (
     backup_database,
@@ -345,36 +338,3 @@ def data_delete(
         user = get_user(db)
         deleted = delete_all_data(db, user_id=None if user is None else user.id, settings=settings)
     console.print(deleted.message)
-
-
-# --- the terminal workout's store ------------------------------------------------------------
-
-
-def confirm_resume(offer: ResumeOffer) -> bool:
-    """Ask whether to continue an interrupted session (Enter means yes)."""
-    started = offer.started_at.astimezone().strftime("%a %d %b %H:%M")
-    return typer.confirm(
-        f"Your {offer.program_id} ({offer.length}) session of {started} was interrupted. "
-        f"Resume it from step {offer.resume_index + 1} of {offer.steps_total} "
-        f"({offer.step_name})?",
-        default=True,
-    )
-
-
-@contextmanager
-def stored_session(
-    plan: SessionPlan, *, settings: Settings, pain_before: int | None = None
-) -> Iterator[tuple[ActiveSession, NoticeRecorder]]:
-    """The session to run (new, or an interrupted one the user resumes) and the
-    ``on_notice`` callback that commits each step as it is done."""
-    with open_database(settings) as db:
-        user = local_user(db)
-        active = begin_session(
-            db,
-            user_id=user.id,
-            plan=plan,
-            now=datetime.now(UTC),
-            resume=confirm_resume,
-            pain_before=pain_before,
-        )
-        yield active, NoticeRecorder(db, active)

@@ -23,9 +23,11 @@ from rich.text import Text
 from backcoach.coach.engine import Activity, EndReason, SessionState, StepStatus, Summary
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.content import Exercise, Kind
+from backcoach.services.session_events import HurtAdvice, count_text
 
 KEYS_HELP = "r/Enter rep done · space/p pause · s skip · b back · q quit · h it hurts"
 STATUS_HEIGHT = 8
+HURT_HEIGHT = 11  # the "this hurts" answer needs a few more lines
 BAR_WIDTH = 50
 
 _BREATH_LABEL = {
@@ -45,6 +47,8 @@ class Screen:
     exercises: dict[str, Exercise]
     cue: str | None = None
     confirm_quit: bool = False
+    pain_entry: str | None = None
+    advice: HurtAdvice | None = None
 
 
 def clock_text(seconds: float) -> str:
@@ -124,20 +128,20 @@ def _activity_lines(state: SessionState, step: PlannedStep) -> list[RenderableTy
     activity = state.activity
     remaining = state.remaining_s
     left = _countdown(remaining)
-    rep_no = f"rep {state.reps_done + 1} of {state.reps_target}"
+    count = count_text(state, step.kind) or ""
     if activity is Activity.COUNT_REPS:
         return [
-            Text(f"Rep {state.reps_done + 1} of {state.reps_target}", style="bold"),
+            Text(count, style="bold"),
             Text("Press r or Enter after each rep."),
         ]
     if activity is Activity.MOVE:
         return [
-            Text(f"Move into position · {rep_no} · {left}", style="bold"),
+            Text(f"Move into position · {count} · {left}", style="bold"),
             _bar(state.activity_total_s, remaining),
             Text("Press r or Enter when you are in position."),
         ]
     if activity is Activity.HOLD:
-        what = f" · {rep_no}" if step.kind is Kind.REPS else ""
+        what = f" · {count}" if step.kind is Kind.REPS else ""
         return [
             Text(f"HOLD {left}{what}", style="bold green"),
             _bar(state.activity_total_s, remaining, emptying=True),
@@ -157,11 +161,7 @@ def _activity_lines(state: SessionState, step: PlannedStep) -> list[RenderableTy
         ]
     if activity in _BREATH_LABEL:
         return [
-            Text(
-                f"{_BREATH_LABEL[activity]} · {left} · breath {state.reps_done + 1} "
-                f"of {state.reps_target}",
-                style="bold magenta",
-            ),
+            Text(f"{_BREATH_LABEL[activity]} · {left} · {count}", style="bold magenta"),
             _bar(
                 state.activity_total_s,
                 remaining,
@@ -180,7 +180,31 @@ def _activity_lines(state: SessionState, step: PlannedStep) -> list[RenderableTy
     return [Text("")]
 
 
+def _hurt_dialog(screen: Screen) -> RenderableType | None:
+    """ "This hurts": the pain being typed, then the advice and the three choices."""
+    if screen.pain_entry is not None:
+        return Group(
+            Text("Sorry it hurts.", style="bold yellow"),
+            Text(f"How much does it hurt right now (0-10)? {screen.pain_entry}_", style="bold"),
+            Text("Type 0 = none to 10 = the worst you can imagine, then Enter."),
+            Text("c = back to the exercise"),
+        )
+    if screen.advice is None:
+        return None
+    choices = "s = skip this exercise · e = end the session"
+    if not screen.advice.stop:
+        choices += " · c = carry on gently"
+    return Group(
+        Text(screen.advice.message, style="bold red" if screen.advice.stop else "bold yellow"),
+        Text(""),
+        Text(choices, style="bold"),
+    )
+
+
 def _status(screen: Screen, step: PlannedStep) -> RenderableType:
+    dialog = _hurt_dialog(screen)
+    if dialog is not None:
+        return dialog
     s = screen.state
     where = f"Set {s.set_index + 1} of {step.sets}"
     if s.side is not None:
@@ -214,7 +238,10 @@ def render_screen(screen: Screen) -> RenderableType:
     layout.split_column(
         Layout(_header(screen), name="header", size=1),
         Layout(name="step", ratio=1),
-        Layout(name="status", size=STATUS_HEIGHT),
+        Layout(
+            name="status",
+            size=HURT_HEIGHT if screen.advice or screen.pain_entry is not None else STATUS_HEIGHT,
+        ),
         Layout(Text(f" {KEYS_HELP}", style="dim", no_wrap=True), name="footer", size=1),
     )
     if s.step_index >= s.steps_total:

@@ -17,7 +17,8 @@ on the web framework:
   that turns what the camera sees into the session engine's events (a rep
   counted, a hold started, a hold paused and resumed), recorded with source
   ``camera``. The manual buttons keep working alongside: they add a rep the
-  camera missed, or go back to redo a step.
+  camera missed, or go back to redo a step. Both write through
+  ``sessions.change_session``, so neither overwrites what the other counted.
 
 Rules for driving the session engine from the camera:
 
@@ -49,7 +50,12 @@ from backcoach.coach.engine import Event, HoldDone, Pause, RepDone, Resume, Stat
 from backcoach.coach.session_state import Activity
 from backcoach.content import Kind
 from backcoach.errors import UsageError
-from backcoach.services.sessions import ActiveSession, apply_event, load_session
+from backcoach.services.sessions import (
+    ActiveSession,
+    SessionChange,
+    change_session,
+    load_session,
+)
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
 from backcoach.vision.landmarks import (
@@ -425,21 +431,28 @@ class SessionCoach:
 
     def _drive(self, before: Feedback | None, feedback: Feedback) -> None:
         started_hold = feedback.hold_s > 0 and (before is None or before.hold_s <= 0)
-        with self.factory() as db:
-            active = self._open(db)
-            state = active.engine.state
+
+        def drive(tx: SessionChange) -> None:
+            state = tx.engine.state
             if state.step_index != self.step_index:
-                self._follow(active)
-                return
-            step = active.plan.steps[state.step_index]
+                return  # the page moved on: follow it, count nothing for the old step
+            step = tx.active.plan.steps[state.step_index]
             for event in self._events(
                 step.kind, state.status, state.activity, feedback, started_hold
             ):
-                apply_event(
-                    db, active=active, event=event, now=self.wall(), source=StepSource.CAMERA
-                )
+                tx.apply(event)
                 self.applied.append(type(event).__name__)
-            self._follow(active)
+
+        with self.factory() as db:
+            changed = change_session(
+                db,
+                session_id=self.session_id,
+                user_id=self.user_id,
+                now=self.wall(),
+                change=drive,
+                source=StepSource.CAMERA,
+            )
+        self._follow(changed.active)
 
     def _events(
         self,

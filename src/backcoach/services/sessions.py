@@ -1,19 +1,30 @@
-"""The session service: run a guided session and never lose a completed step.
+"""The session service: run a guided session and never lose a completed step or a rep.
 
-Used by the terminal workout and the web app alike. A session row holds the
-plan and the engine's latest snapshot; every completed or skipped step is
-written as a step event *in the same transaction* as the snapshot, committed
-the moment the engine reports it. After a crash, the session is still
-``in_progress``: ``find_resumable`` finds it and ``resume_session`` continues
-from the step after the last recorded one.
+Used by the terminal workout, the web player and the camera alike. A session
+row holds the plan and the engine's snapshot; every completed or skipped step
+is written as a step event *in the same transaction* as the snapshot. After a
+crash, the session is still ``in_progress``: ``find_resumable`` finds it and
+``resume_session`` continues from the step after the last recorded one.
+
+One writer per session, enforced by the database: every change to a session
+(an event from the page or the terminal, a rep the camera counted, "this
+hurts", finishing) goes through ``change_session``. It reads the row, claims
+it with a compare-and-set on its ``version`` (which also holds the row's write
+lock until the commit), applies the change to the engine restored from that
+row, and writes the new snapshot, the step events and the change's own rows in
+one transaction. A writer that finds the version moved on reads again (a few
+times at most). So the stored snapshot is the truth after every change, and
+two processes or server workers never overwrite each other's reps.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +41,12 @@ from backcoach.coach.engine import (
 )
 from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel
 from backcoach.content import Kind, Length
-from backcoach.errors import UsageError
+from backcoach.errors import BackcoachError, UsageError
+from backcoach.services.checkins import record_checkin
+from backcoach.services.clock import wall
 from backcoach.store import (
+    CheckinPhase,
+    PainLocation,
     SessionStatus,
     StepEvent,
     StepSource,
@@ -44,21 +59,16 @@ from backcoach.store import (
     list_step_events,
     put_step_event,
 )
+from backcoach.store.sessions import claim_session, read_session
 
-# Notices after which the stored snapshot is brought up to date (ticks and reps
-# in between are not worth a write: a crash resumes at the step anyway).
-_CHECKPOINT_NOTICES = frozenset(
-    {
-        NoticeKind.SESSION_STARTED,
-        NoticeKind.STEP_STARTED,
-        NoticeKind.STEP_REOPENED,
-        NoticeKind.STEP_COMPLETED,
-        NoticeKind.STEP_SKIPPED,
-        NoticeKind.PAUSED,
-        NoticeKind.RESUMED,
-        NoticeKind.SESSION_FINISHED,
-    }
-)
+R = TypeVar("R")
+
+#: Reads of a session a change may take when other writers keep getting there first.
+MAX_ATTEMPTS = 12
+
+
+class SessionBusy(BackcoachError):
+    """Other changes to the session kept winning; nothing was changed. Try again."""
 
 
 @dataclass
@@ -136,43 +146,148 @@ def plan_from_json(data: dict[str, Any]) -> SessionPlan:
     return SessionPlan(program_id=data["program_id"], length=Length(data["length"]), steps=steps)
 
 
-# --- starting, loading, recording ---------------------------------------------
+# --- the one way to change a session ------------------------------------------------------
 
 
-def start_session(
+@dataclass
+class SessionChange:
+    """What a change sees and does, inside the transaction that holds the session.
+
+    ``apply`` events to the engine (their notices are stored: step events, the
+    finished status); set plain fields on ``row`` (``status``, ``effort``); put
+    writes that belong to the same request but are not the session's own (a
+    check-in) in ``after``: they run last, once the session's rows are written,
+    and may end with the commit themselves.
+    """
+
+    db: Session
+    row: WorkoutSession
+    active: ActiveSession
+    now: datetime
+    source: StepSource
+    notices: list[Notice] = field(default_factory=list)
+    writes: list[Callable[[Session], object]] = field(default_factory=list)
+
+    @property
+    def engine(self) -> SessionEngine:
+        return self.active.engine
+
+    def apply(self, event: Event) -> list[Notice]:
+        notices = self.active.engine.apply(event)
+        self.notices.extend(notices)
+        return notices
+
+    def replace_engine(self, engine: SessionEngine) -> None:
+        """Run the session on another engine from now on (resuming after a crash)."""
+        self.active.engine = engine
+
+    def after(self, write: Callable[[Session], object]) -> None:
+        self.writes.append(write)
+
+
+@dataclass(frozen=True)
+class Changed(Generic[R]):
+    """A committed change: the session as stored now, what the change returned, what happened."""
+
+    active: ActiveSession
+    value: R
+    notices: list[Notice]
+    stored: bool
+
+
+def change_session(
     db: Session,
     *,
-    user_id: int,
-    plan: SessionPlan,
+    session_id: int,
+    user_id: int | None,
     now: datetime,
-    pain_before: int | None = None,
-) -> ActiveSession:
-    """Store a new session for ``plan`` (not yet started: apply ``Start`` next). Commits."""
-    engine = SessionEngine(plan)
-    row = add_session(
-        db,
-        user_id=user_id,
-        program_id=plan.program_id,
-        length=str(plan.length),
-        plan=plan_to_json(plan),
-        snapshot=engine.snapshot(),
-        started_at=now,
-        pain_before=pain_before,
-    )
-    db.commit()
-    return ActiveSession(id=row.id, plan=plan, engine=engine)
+    change: Callable[[SessionChange], R],
+    source: StepSource = StepSource.MANUAL,
+) -> Changed[R]:
+    """Apply ``change`` to the session as stored, and store the result. Commits once.
+
+    Start it with no writes of your own pending: the change ends the transaction
+    (a change that alters nothing rolls it back).
+
+    The row is read and claimed (compare-and-set on ``version``) before
+    ``change`` runs, so ``change`` runs exactly once, on the latest state, with
+    the row locked against every other writer until the commit. A change that
+    alters nothing writes nothing (the claim is rolled back).
+
+    Args:
+        db: the store session; the change ends its transaction.
+        session_id: the session.
+        user_id: its owner (None: any user, for the local terminal and tests).
+        now: the wall-clock time written on step events and the end time.
+        change: what to do (see ``SessionChange``); its return value is passed on.
+        source: ``camera`` when the camera counted it.
+
+    Raises:
+        UsageError: no such session (for this user).
+        SessionBusy: other writers won ``MAX_ATTEMPTS`` times in a row.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        row = _row(db, session_id, user_id, fresh=True)
+        if not claim_session(db, session=row):
+            db.rollback()
+            # Someone else's change went in first: read again after a short,
+            # random wait so two writers do not keep colliding in step.
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+            continue
+        try:
+            tx = SessionChange(db=db, row=row, active=_active(row), now=now, source=source)
+            value = change(tx)
+            stored = _store(tx)
+            for write in tx.writes:
+                write(db)
+            stored = stored or bool(tx.writes)
+            if stored:
+                db.commit()
+            else:
+                db.rollback()  # nothing changed: give the version back
+        except BaseException:
+            db.rollback()
+            raise
+        return Changed(active=tx.active, value=value, notices=tx.notices, stored=stored)
+    raise SessionBusy(f"Session {session_id} is busy with other changes; try again.")
 
 
-def _row(db: Session, session_id: int, user_id: int | None) -> WorkoutSession:
-    row = get_session(db, session_id=session_id, user_id=user_id)
+def _store(tx: SessionChange) -> bool:
+    """Write what the change did to the session's own rows; True if anything changed."""
+    row, active, db = tx.row, tx.active, tx.db
+    events = 0
+    for notice in tx.notices:
+        if notice.kind in (NoticeKind.STEP_COMPLETED, NoticeKind.STEP_SKIPPED):
+            assert notice.record is not None
+            _put_record(db, active, notice.record, now=tx.now, source=tx.source)
+            events += 1
+        elif notice.kind is NoticeKind.STEP_REOPENED:
+            events += delete_step_event(db, session_id=active.id, step_index=notice.step_index)
+    state = active.engine.state
+    if state.finished and row.status is SessionStatus.IN_PROGRESS:
+        row.status = (
+            SessionStatus.COMPLETED if state.ended_by is EndReason.COMPLETED else SessionStatus.QUIT
+        )
+        row.ended_at = tx.now
+    snapshot = active.engine.snapshot()
+    if snapshot != row.snapshot:
+        row.snapshot = snapshot
+    return events > 0 or db.is_modified(row)
+
+
+def _row(
+    db: Session, session_id: int, user_id: int | None, *, fresh: bool = False
+) -> WorkoutSession:
+    if fresh:
+        row = read_session(db, session_id=session_id, user_id=user_id)
+    else:
+        row = get_session(db, session_id=session_id, user_id=user_id)
     if row is None:
         raise UsageError(f"There is no session {session_id}.")
     return row
 
 
-def load_session(db: Session, *, session_id: int, user_id: int | None = None) -> ActiveSession:
-    """The session with its engine exactly as last stored (for the web app's requests)."""
-    row = _row(db, session_id, user_id)
+def _active(row: WorkoutSession) -> ActiveSession:
     plan = plan_from_json(row.plan)
     engine = (
         SessionEngine.restore(plan, row.snapshot)
@@ -180,43 +295,6 @@ def load_session(db: Session, *, session_id: int, user_id: int | None = None) ->
         else SessionEngine(plan)
     )
     return ActiveSession(id=row.id, plan=plan, engine=engine)
-
-
-def record_notices(
-    db: Session,
-    *,
-    active: ActiveSession,
-    notices: list[Notice],
-    now: datetime,
-    source: StepSource = StepSource.MANUAL,
-    checkpoint: bool = False,
-) -> bool:
-    """Store what ``notices`` report, with the engine's snapshot; commits if anything changed.
-
-    A completed or skipped step becomes a step event, a reopened step loses
-    its event, a finished session gets its status and end time. With
-    ``checkpoint`` the snapshot is saved even when nothing else happened.
-    Returns True when something was committed.
-    """
-    kinds = {notice.kind for notice in notices}
-    if not checkpoint and not kinds & _CHECKPOINT_NOTICES:
-        return False
-    row = _row(db, active.id, None)
-    for notice in notices:
-        if notice.kind in (NoticeKind.STEP_COMPLETED, NoticeKind.STEP_SKIPPED):
-            assert notice.record is not None
-            _put_record(db, active, notice.record, now=now, source=source)
-        elif notice.kind is NoticeKind.STEP_REOPENED:
-            delete_step_event(db, session_id=active.id, step_index=notice.step_index)
-    state = active.engine.state
-    if state.finished and row.status is SessionStatus.IN_PROGRESS:
-        row.status = (
-            SessionStatus.COMPLETED if state.ended_by is EndReason.COMPLETED else SessionStatus.QUIT
-        )
-        row.ended_at = now
-    row.snapshot = active.engine.snapshot()
-    db.commit()
-    return True
 
 
 def _put_record(
@@ -238,6 +316,54 @@ def _put_record(
     )
 
 
+# --- starting, loading, applying events ---------------------------------------------------
+
+
+def start_session(
+    db: Session,
+    *,
+    user_id: int,
+    plan: SessionPlan,
+    now: datetime,
+    pain_before: int | None = None,
+    location: PainLocation = PainLocation.LOW_BACK,
+    checkin: bool = False,
+) -> ActiveSession:
+    """Store a new session for ``plan`` (not yet started: apply ``Start`` next). Commits once.
+
+    With ``checkin`` the pain before is also stored as the session's before
+    check-in (as the player and the terminal do), in the same transaction.
+    """
+    engine = SessionEngine(plan)
+    row = add_session(
+        db,
+        user_id=user_id,
+        program_id=plan.program_id,
+        length=str(plan.length),
+        plan=plan_to_json(plan),
+        snapshot=engine.snapshot(),
+        started_at=now,
+        pain_before=pain_before,
+    )
+    if checkin and pain_before is not None:
+        record_checkin(
+            db,
+            user_id=user_id,
+            phase=CheckinPhase.BEFORE,
+            pain=pain_before,
+            location=location,
+            now=now,
+            session_id=row.id,
+        )
+    db.commit()
+    return ActiveSession(id=row.id, plan=plan, engine=engine)
+
+
+def load_session(db: Session, *, session_id: int, user_id: int | None = None) -> ActiveSession:
+    """The session with its engine exactly as stored now (read only)."""
+    return _active(_row(db, session_id, user_id, fresh=True))
+
+
 def apply_event(
     db: Session,
     *,
@@ -246,10 +372,17 @@ def apply_event(
     now: datetime,
     source: StepSource = StepSource.MANUAL,
 ) -> list[Notice]:
-    """Apply ``event`` to the session's engine and store the result (always checkpointed)."""
-    notices = active.engine.apply(event)
-    record_notices(db, active=active, notices=notices, now=now, source=source, checkpoint=True)
-    return notices
+    """Apply ``event`` to the stored session (``change_session``); ``active`` follows it."""
+    changed = change_session(
+        db,
+        session_id=active.id,
+        user_id=None,
+        now=now,
+        source=source,
+        change=lambda tx: tx.apply(event),
+    )
+    active.engine = changed.active.engine
+    return changed.value
 
 
 # --- interrupted sessions ---------------------------------------------------------
@@ -282,40 +415,50 @@ def find_resumable(db: Session, *, user_id: int) -> ResumeOffer | None:
     )
 
 
-def resume_session(db: Session, *, session_id: int, user_id: int | None = None) -> ActiveSession:
+def resume_session(
+    db: Session, *, session_id: int, user_id: int | None = None, now: datetime | None = None
+) -> ActiveSession:
     """A fresh engine for an interrupted session, starting after its last recorded step.
 
     The steps already recorded are handed to the engine so its summary
     counts them. Apply ``Start`` to begin. Commits the new snapshot.
     """
-    row = _row(db, session_id, user_id)
-    if row.status is not SessionStatus.IN_PROGRESS:
-        raise UsageError(f"Session {session_id} is {row.status.value}; it cannot be resumed.")
-    plan = plan_from_json(row.plan)
-    events = list_step_events(db, session_id=row.id)
-    resume_index = _after_last_recorded(events)
-    if resume_index >= len(plan.steps):
-        raise UsageError(f"Every step of session {session_id} is already done.")
-    sets_done = _sets_done_in_snapshot(row.snapshot)
-    records = [
-        StepRecord(
-            index=e.step_index,
-            exercise_id=e.exercise_id,
-            status=EngineStepStatus(e.status.value),
-            reps=e.reps or 0,
-            hold_s=e.hold_s or 0.0,
-            duration_s=e.duration_s or 0.0,
-            sets_done=sets_done.get(
-                e.step_index,
-                plan.steps[e.step_index].sets if e.status is StepStatus.COMPLETED else 0,
-            ),
-        )
-        for e in events
-    ]
-    engine = SessionEngine.resume_at(plan, resume_index, records)
-    row.snapshot = engine.snapshot()
-    db.commit()
-    return ActiveSession(id=row.id, plan=plan, engine=engine)
+
+    def resume(tx: SessionChange) -> None:
+        row = tx.row
+        if row.status is not SessionStatus.IN_PROGRESS:
+            raise UsageError(f"Session {session_id} is {row.status.value}; it cannot be resumed.")
+        plan = tx.active.plan
+        events = list_step_events(tx.db, session_id=row.id)
+        resume_index = _after_last_recorded(events)
+        if resume_index >= len(plan.steps):
+            raise UsageError(f"Every step of session {session_id} is already done.")
+        sets_done = _sets_done_in_snapshot(row.snapshot)
+        records = [
+            StepRecord(
+                index=e.step_index,
+                exercise_id=e.exercise_id,
+                status=EngineStepStatus(e.status.value),
+                reps=e.reps or 0,
+                hold_s=e.hold_s or 0.0,
+                duration_s=e.duration_s or 0.0,
+                sets_done=sets_done.get(
+                    e.step_index,
+                    plan.steps[e.step_index].sets if e.status is StepStatus.COMPLETED else 0,
+                ),
+            )
+            for e in events
+        ]
+        tx.replace_engine(SessionEngine.resume_at(plan, resume_index, records))
+
+    changed = change_session(
+        db,
+        session_id=session_id,
+        user_id=user_id,
+        now=now if now is not None else wall(),
+        change=resume,
+    )
+    return changed.active
 
 
 def _sets_done_in_snapshot(snapshot: dict[str, Any] | None) -> dict[int, int]:
@@ -343,48 +486,62 @@ def begin_session(
     offer = find_resumable(db, user_id=user_id)
     if offer is not None:
         if resume is not None and resume(offer):
-            return resume_session(db, session_id=offer.session_id, user_id=user_id)
-        abandon_session(db, session_id=offer.session_id, now=now)
+            return resume_session(db, session_id=offer.session_id, user_id=user_id, now=now)
+        abandon_session(db, session_id=offer.session_id, now=now, user_id=user_id)
     return start_session(db, user_id=user_id, plan=plan, now=now, pain_before=pain_before)
 
 
-class NoticeRecorder:
-    """An ``on_notice(engine, notices)`` callback that stores a running session's progress.
-
-    Every completed or skipped step is committed the moment the engine reports it.
-    """
-
-    def __init__(
-        self,
-        db: Session,
-        active: ActiveSession,
-        *,
-        source: StepSource = StepSource.MANUAL,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.db = db
-        self.active = active
-        self.source = source
-        self.clock = clock
-
-    def __call__(self, engine: SessionEngine, notices: Sequence[Notice]) -> None:
-        if engine is not self.active.engine:
-            raise ValueError("this recorder belongs to another session's engine")
-        record_notices(
-            self.db, active=self.active, notices=list(notices), now=self.clock(), source=self.source
-        )
-
-
-def abandon_session(db: Session, *, session_id: int, now: datetime) -> None:
+def abandon_session(
+    db: Session, *, session_id: int, now: datetime, user_id: int | None = None
+) -> None:
     """Mark an interrupted session as abandoned (the user chose not to resume it). Commits."""
-    row = _row(db, session_id, None)
-    if row.status is SessionStatus.IN_PROGRESS:
-        row.status = SessionStatus.ABANDONED
-        row.ended_at = now
-        db.commit()
+
+    def abandon(tx: SessionChange) -> None:
+        if tx.row.status is SessionStatus.IN_PROGRESS:
+            tx.row.status = SessionStatus.ABANDONED
+            tx.row.ended_at = now
+
+    change_session(db, session_id=session_id, user_id=user_id, now=now, change=abandon)
 
 
 # --- finishing ------------------------------------------------------------------
+
+
+def close_session(
+    tx: SessionChange,
+    *,
+    pain_after: int | None = None,
+    effort: int | None = None,
+    location: PainLocation = PainLocation.LOW_BACK,
+    checkin: bool = False,
+) -> None:
+    """The change that closes a session: quit if still in progress, the after values stored.
+
+    With ``checkin`` the pain after (and effort) is stored as an after check-in on
+    the session, as the player and the terminal do; without, only on the row.
+    """
+    row = tx.row
+    if row.status is SessionStatus.IN_PROGRESS:
+        row.status = SessionStatus.QUIT
+        row.ended_at = tx.now
+    if checkin and pain_after is not None:
+        tx.after(
+            lambda db: record_checkin(
+                db,
+                user_id=row.user_id,
+                phase=CheckinPhase.AFTER,
+                pain=pain_after,
+                effort=effort,
+                location=location,
+                now=tx.now,
+                session_id=row.id,
+            )
+        )
+        return
+    if pain_after is not None:
+        row.pain_after = pain_after
+    if effort is not None:
+        row.effort = effort
 
 
 def finish_session(
@@ -392,25 +549,28 @@ def finish_session(
     *,
     session_id: int,
     now: datetime,
+    user_id: int | None = None,
     pain_after: int | None = None,
     effort: int | None = None,
 ) -> SessionSummary:
     """Close the session (quit if the engine had not finished it), store the after
-    check-in values and return the summary. Commits."""
-    row = _row(db, session_id, None)
-    if row.status is SessionStatus.IN_PROGRESS:
-        row.status = SessionStatus.QUIT
-        row.ended_at = now
-    if pain_after is not None:
-        row.pain_after = pain_after
-    if effort is not None:
-        row.effort = effort
-    db.commit()
+    values on it and return the summary. Commits once.
+
+    The player and the terminal use ``session_events.finish``, which also ends
+    the engine and stores the after check-in.
+    """
+    change_session(
+        db,
+        session_id=session_id,
+        user_id=user_id,
+        now=now,
+        change=lambda tx: close_session(tx, pain_after=pain_after, effort=effort),
+    )
     return summarize(db, session_id=session_id)
 
 
 def summarize(db: Session, *, session_id: int) -> SessionSummary:
-    row = _row(db, session_id, None)
+    row = _row(db, session_id, None, fresh=True)
     events = list_step_events(db, session_id=session_id)
     return SessionSummary(
         session_id=row.id,

@@ -21,14 +21,14 @@ from backcoach.content import Catalog, default_catalog
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.store import make_engine, session_factory, upgrade_database
-from backcoach.web import api, coach_ws, pages
+from backcoach.web import api, pages
 from backcoach.web.errors import install_error_handlers
 from backcoach.web.pages import info
-from backcoach.web.player import SessionLocks
 from backcoach.web.security.csrf import CsrfCookieMiddleware, require_form_token
 from backcoach.web.security.headers import SecurityHeadersMiddleware
 from backcoach.web.security.trust import TrustBoundaryMiddleware
 from backcoach.web.templating import STATIC_DIR, make_templates
+from backcoach.web.ws import coach
 
 DESCRIPTION = (
     "JSON API of backcoach, a local-first back-health coach. The web pages use the "
@@ -66,7 +66,6 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.settings = settings
     app.state.catalog = catalog if catalog is not None else default_catalog()
-    app.state.session_locks = SessionLocks()
     app.state.desk = DeskRuntime(ScaledClock(settings.time_scale), source="web")
     app.state.templates = make_templates({"version": __version__, "disclaimer": DISCLAIMER})
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -74,7 +73,7 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         app.include_router(router)
     for router in api.ROUTERS:
         app.include_router(router, prefix=api.PREFIX)
-    app.include_router(coach_ws.router)
+    app.include_router(coach.router)
     app.include_router(info.docs_router)
     install_error_handlers(app)
     return app

@@ -11,7 +11,7 @@ from backcoach.coach.plan import SessionPlan
 from backcoach.content import Length
 from backcoach.services.session_start import plan_for_today
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
-from backcoach.web.player import StepView
+from backcoach.web.presenters.player import StepView
 
 router = APIRouter(prefix="/plan", tags=["plan"])
 

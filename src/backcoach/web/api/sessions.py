@@ -9,44 +9,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field
 
 from backcoach.coach.planner import PlanRefused
-from backcoach.coach.progression import STOP_MESSAGE
 from backcoach.content import Length
 from backcoach.errors import UsageError
-from backcoach.services.checkins import record_checkin, record_this_hurts
+from backcoach.services import session_events
 from backcoach.services.clock import SessionClock
+from backcoach.services.session_events import EventType, NotOnExercise, open_session, send_event
 from backcoach.services.session_start import create_session
 from backcoach.services.sessions import (
     ActiveSession,
+    SessionBusy,
     SessionSummary,
-    finish_session,
     summarize,
 )
-from backcoach.store import CheckinPhase, PainLocation
+from backcoach.store import PainLocation
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
-from backcoach.web.player import (
-    EventType,
+from backcoach.web.presenters.player import (
     NoticeView,
     PlayerState,
-    SessionLocks,
     notice_views,
-    open_session,
     player_state,
-    send_event,
 )
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 SessionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Session id")]
 Pain = Annotated[int, Field(ge=0, le=10, description="0 = no pain, 10 = worst imaginable")]
-GENTLE_MESSAGE = (
-    "Thank you for telling us. Make the movement smaller and slower, or skip this exercise. "
-    "Stop at once if the pain grows; never push through pain. It will be easier next time."
-)
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No session with this id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No session with this id"},
+    503: {"description": "Other changes to the session kept winning; try again"},
+}
 
 
 class SessionCreate(BaseModel):
@@ -117,9 +112,12 @@ class SummaryOut(BaseModel):
         )
 
 
-def _locks(request: Request) -> SessionLocks:
-    locks: SessionLocks = request.app.state.session_locks
-    return locks
+def _not_found(session_id: int) -> HTTPException:
+    return HTTPException(404, f"No session with id {session_id}.")
+
+
+def _busy(exc: SessionBusy) -> HTTPException:
+    return HTTPException(503, str(exc), headers={"Retry-After": "1"})
 
 
 def _open(db: DbDep, user: UserDep, session_id: int, settings: SettingsDep) -> ActiveSession:
@@ -127,8 +125,10 @@ def _open(db: DbDep, user: UserDep, session_id: int, settings: SettingsDep) -> A
         return open_session(
             db, session_id=session_id, user_id=user.id, clock=SessionClock.of(settings)
         )
+    except SessionBusy as exc:
+        raise _busy(exc) from None
     except UsageError:
-        raise HTTPException(404, f"No session with id {session_id}.") from None
+        raise _not_found(session_id) from None
 
 
 @router.post(
@@ -169,22 +169,22 @@ def get_state(
 
 @router.post("/{session_id}/events", responses=NOT_FOUND)
 def post_event(
-    session_id: SessionId,
-    body: EventIn,
-    request: Request,
-    db: DbDep,
-    user: UserDep,
-    settings: SettingsDep,
+    session_id: SessionId, body: EventIn, db: DbDep, user: UserDep, settings: SettingsDep
 ) -> EventOut:
     """Apply one event (start, tick, rep_done, hold_done, pause, resume, skip, back, quit, hurt).
 
     Returns the new state and what happened (``notices``, with short cues to show or speak).
     """
     clock = SessionClock.of(settings)
-    with _locks(request)(session_id):
-        active = _open(db, user, session_id, settings)
-        notices = send_event(db, active=active, kind=body.type, clock=clock)
-    return EventOut(state=player_state(active, clock), notices=notice_views(notices))
+    try:
+        changed = send_event(
+            db, session_id=session_id, user_id=user.id, kind=body.type, clock=clock
+        )
+    except SessionBusy as exc:
+        raise _busy(exc) from None
+    except UsageError:
+        raise _not_found(session_id) from None
+    return EventOut(state=player_state(changed.active, clock), notices=notice_views(changed.value))
 
 
 @router.post("/{session_id}/finish", responses=NOT_FOUND)
@@ -192,24 +192,21 @@ def finish(
     session_id: SessionId, body: FinishIn, db: DbDep, user: UserDep, settings: SettingsDep
 ) -> SummaryOut:
     """Close the session with the after check-in (pain and effort); returns the summary."""
-    _open(db, user, session_id, settings)
-    if body.pain_after is not None:
-        record_checkin(
+    clock = SessionClock.of(settings)
+    try:
+        summary = session_events.finish(
             db,
+            session_id=session_id,
             user_id=user.id,
-            phase=CheckinPhase.AFTER,
-            pain=body.pain_after,
+            clock=clock,
+            pain_after=body.pain_after,
             effort=body.effort,
             location=body.location,
-            now=SessionClock.wall(),
-            session_id=session_id,
         )
-    summary = finish_session(
-        db,
-        session_id=session_id,
-        now=SessionClock.wall(),
-        effort=body.effort if body.pain_after is None else None,
-    )
+    except SessionBusy as exc:
+        raise _busy(exc) from None
+    except UsageError:
+        raise _not_found(session_id) from None
     return SummaryOut.of(summary)
 
 
@@ -218,39 +215,34 @@ def finish(
     responses={**NOT_FOUND, 409: {"description": "The session is not on an exercise"}},
 )
 def this_hurts(
-    session_id: SessionId,
-    body: HurtIn,
-    request: Request,
-    db: DbDep,
-    user: UserDep,
-    settings: SettingsDep,
+    session_id: SessionId, body: HurtIn, db: DbDep, user: UserDep, settings: SettingsDep
 ) -> HurtOut:
     """ "This hurts" on the current exercise: stores the pain and says whether to stop it.
 
     The planner makes that exercise easier next time either way. Send ``skip`` or
     ``hurt`` (end the session) afterwards, as the person chooses.
     """
-    with _locks(request)(session_id):
-        active = _open(db, user, session_id, settings)
-        step = active.engine.step
-        if step is None or active.engine.state.finished:
-            raise HTTPException(409, "The session is not on an exercise right now.")
-        result = record_this_hurts(
+    try:
+        advice = session_events.this_hurts(
             db,
-            user_id=user.id,
             session_id=session_id,
-            exercise_id=step.exercise_id,
+            user_id=user.id,
             pain=body.pain,
             location=body.location,
-            now=SessionClock.wall(),
+            clock=SessionClock.of(settings),
         )
-    message = STOP_MESSAGE if result.stop else GENTLE_MESSAGE
+    except NotOnExercise as exc:
+        raise HTTPException(409, str(exc)) from None
+    except SessionBusy as exc:
+        raise _busy(exc) from None
+    except UsageError:
+        raise _not_found(session_id) from None
     return HurtOut(
-        exercise_id=step.exercise_id,
-        stop=result.stop,
-        pain=result.pain,
-        limit=result.limit,
-        message=message,
+        exercise_id=advice.exercise_id,
+        stop=advice.stop,
+        pain=advice.pain,
+        limit=advice.limit,
+        message=advice.message,
     )
 
 

@@ -16,12 +16,13 @@ from backcoach.content.illustration import render_keyframe_svg
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
 from backcoach.services.preferences import load_preferences
+from backcoach.services.session_events import open_session
 from backcoach.services.session_start import create_session
 from backcoach.services.sessions import ActiveSession, summarize
 from backcoach.store import PainLocation
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
 from backcoach.web.pages.today import today_page
-from backcoach.web.player import open_session, player_state
+from backcoach.web.presenters.player import player_state
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/session", tags=["pages"], include_in_schema=False)

@@ -1,0 +1,108 @@
+"""What the session player shows: the state of one moment of a session, and its notices.
+
+Built from the session service's ``ActiveSession``; the player page draws it
+and the JSON API answers it (``GET /api/v1/sessions/{id}``, ``state`` in event
+answers).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from backcoach.coach.engine import Notice
+from backcoach.services.clock import SessionClock
+from backcoach.services.session_events import count_text
+from backcoach.services.sessions import ActiveSession
+
+
+class StepView(BaseModel):
+    index: int
+    exercise_id: str
+    name: str
+    kind: str
+    sets: int
+    reps: int | None
+    hold_s: float | None
+    duration_s: float | None
+    per_side: bool
+    rest_s: float
+    variant: str
+    notes: list[str]
+
+
+class NoticeView(BaseModel):
+    kind: str
+    step_index: int
+    say: str | None
+
+
+class PlayerState(BaseModel):
+    """Everything the player page needs to draw the current moment of a session."""
+
+    session_id: int
+    status: str
+    ended_by: str | None
+    step_index: int
+    steps_total: int
+    steps_done: int
+    step: StepView | None
+    set_number: int
+    side: str | None
+    phase: str
+    activity: str | None
+    remaining_s: float | None
+    activity_total_s: float | None
+    reps_done: int
+    reps_target: int | None
+    count_text: str | None
+    time_scale: float
+    active_s: float
+
+
+def step_view(active: ActiveSession, index: int) -> StepView | None:
+    if not 0 <= index < len(active.plan.steps):
+        return None
+    step = active.plan.steps[index]
+    return StepView(
+        index=index,
+        exercise_id=step.exercise_id,
+        name=step.name,
+        kind=step.kind.value,
+        sets=step.sets,
+        reps=step.reps,
+        hold_s=step.hold_s,
+        duration_s=step.duration_s,
+        per_side=step.per_side,
+        rest_s=step.rest_s,
+        variant=step.variant.value,
+        notes=list(step.notes),
+    )
+
+
+def player_state(active: ActiveSession, clock: SessionClock) -> PlayerState:
+    state = active.engine.state
+    step = active.engine.step
+    return PlayerState(
+        session_id=active.id,
+        status=state.status.value,
+        ended_by=state.ended_by.value if state.ended_by else None,
+        step_index=state.step_index,
+        steps_total=state.steps_total,
+        steps_done=len(state.records),
+        step=step_view(active, state.step_index),
+        set_number=state.set_index + 1,
+        side=state.side.value if state.side else None,
+        phase=state.phase.value,
+        activity=state.activity.value if state.activity else None,
+        remaining_s=state.remaining_s,
+        activity_total_s=state.activity_total_s,
+        reps_done=state.reps_done,
+        reps_target=state.reps_target,
+        count_text=count_text(state, step.kind) if step is not None else None,
+        time_scale=clock.time_scale,
+        active_s=state.active_s,
+    )
+
+
+def notice_views(notices: list[Notice]) -> list[NoticeView]:
+    return [NoticeView(kind=n.kind.value, step_index=n.step_index, say=n.say) for n in notices]
