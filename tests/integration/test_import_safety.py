@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from backcoach.cli import app as cli_app
 from backcoach.config import Settings, get_settings
 from backcoach.services.export import MAX_IMPORT_BYTES
-from backcoach.web import transfer
+from backcoach.web import uploads
 from tests.e2e.live_server import running_server
 from tests.integration.import_world import (
     EXPORTS,
@@ -332,7 +332,7 @@ class CountingParser(MultiPartParser):
 @pytest.fixture
 def counting_parser(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     CountingParser.seen = []
-    monkeypatch.setattr(transfer, "MultiPartParser", CountingParser)
+    monkeypatch.setattr(uploads, "MultiPartParser", CountingParser)
     return CountingParser.seen
 
 
@@ -355,7 +355,7 @@ def test_a_file_one_byte_over_the_limit_is_refused(
     response = post_import(client, b" " * (MAX_IMPORT_BYTES + 1), name="big.json")
     assert response.status_code == 413
     assert response.json()["detail"] == f"big.json is {TOO_LARGE}"
-    assert counting_parser[0] <= MAX_IMPORT_BYTES + transfer.FORM_OVERHEAD
+    assert counting_parser[0] <= MAX_IMPORT_BYTES + uploads.FORM_OVERHEAD
     assert export_text(client) == before
 
 
@@ -363,7 +363,7 @@ def test_a_request_over_the_limit_is_refused_before_it_is_read(
     client: TestClient, counting_parser: list[int]
 ) -> None:
     before = export_text(client)
-    size = MAX_IMPORT_BYTES + transfer.FORM_OVERHEAD
+    size = MAX_IMPORT_BYTES + uploads.FORM_OVERHEAD
     response = post_import(client, b" " * size, name="big.json")
     assert response.status_code == 413
     assert response.json()["detail"] == f"The file is {TOO_LARGE}"
@@ -395,7 +395,7 @@ def test_a_streamed_upload_is_cut_off_at_the_limit(
         )
         assert response.status_code == 413
         assert response.json()["detail"] == f"The file is {TOO_LARGE}"
-        assert counting_parser[0] <= MAX_IMPORT_BYTES + transfer.FORM_OVERHEAD
+        assert counting_parser[0] <= MAX_IMPORT_BYTES + uploads.FORM_OVERHEAD
         assert httpx.get(f"{live.url}/api/v1/history").json()["sessions"] == []
 
 

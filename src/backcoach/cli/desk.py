@@ -223,6 +223,7 @@ def _store_posture(run: PostureRun) -> None:
             minutes_by_state=minutes,
             source="camera",
         )
+        db.commit()
 
 
 def _print_run(run: PostureRun) -> None:

@@ -13,7 +13,9 @@ nothing is ever overwritten:
 ``DeskTimer`` joins the pure break scheduler (``coach/breaks.py``) to the
 store for the surfaces that run it (``backcoach breaks`` and the ``/desk``
 page): it applies the user's actions and writes each one as it happens, and
-writes sitting time in slices of at least a minute.
+writes sitting time in slices of at least a minute. The functions here only
+flush; the service entry points (``services.desk_runtime``) commit once per
+action.
 """
 
 from __future__ import annotations
@@ -108,12 +110,12 @@ def record_break(
     tz: tzinfo | None = None,
     source: str = "manual",
 ) -> None:
-    """Count one break taken, snoozed or skipped. Commits."""
+    """Count one break taken, snoozed or skipped (flushes; the caller commits)."""
     add_habit_log(
         db, user_id=user_id, day=local_day(now, tz), at=now, kind=_ACTION_KIND[action],
         amount=1, source=source,
     )  # fmt: skip
-    db.commit()
+    db.flush()
 
 
 def _record_minutes(
@@ -127,13 +129,13 @@ def _record_minutes(
     tz: tzinfo | None,
     source: str,
 ) -> None:
-    """Store one row of ``minutes`` of ``kind`` on the local day of ``now``. Commits."""
+    """Store one row of ``minutes`` of ``kind`` on the local day of ``now`` (flushes)."""
     _minutes(minutes, what)
     add_habit_log(
         db, user_id=user_id, day=local_day(now, tz), at=now, kind=kind, amount=minutes,
         source=source,
     )  # fmt: skip
-    db.commit()
+    db.flush()
 
 
 def record_walk(
@@ -145,7 +147,7 @@ def record_walk(
     tz: tzinfo | None = None,
     source: str = "manual",
 ) -> None:
-    """Log minutes of walking (by hand, or from a rest break). Commits.
+    """Log minutes of walking (by hand, or from a rest break); flushes, the caller commits.
 
     Raises:
         UsageError: minutes not in (0, 1440].
@@ -165,7 +167,7 @@ def record_sitting(
     tz: tzinfo | None = None,
     source: str = "manual",
 ) -> None:
-    """Add minutes of sitting at the desk. Commits."""
+    """Add minutes of sitting at the desk (flushes; the caller commits)."""
     _record_minutes(
         db, user_id=user_id, kind=SITTING, what="Sitting time", minutes=minutes, now=now, tz=tz,
         source=source,
@@ -182,7 +184,7 @@ def record_posture(
     tz: tzinfo | None = None,
     source: str = "camera",
 ) -> None:
-    """Store what the posture monitor saw: alerts and minutes per state. Commits.
+    """Store what the posture monitor saw: alerts and minutes per state (flushes).
 
     ``absent`` minutes are not stored (sitting time covers presence); states
     with less than a second are left out.
@@ -207,7 +209,7 @@ def record_posture(
                 db, user_id=user_id, day=day, at=now, kind=POSTURE_MINUTES[state],
                 amount=_minutes(minutes, "Posture time"), source=source,
             )  # fmt: skip
-    db.commit()
+    db.flush()
 
 
 def desk_days(db: Session, *, user_id: int, since: date, until: date) -> list[DeskDay]:

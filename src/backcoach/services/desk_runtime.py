@@ -9,9 +9,9 @@ the browser count sitting, away time and breaks by the same rules:
   the computer slept), that time counts as away, never as sitting;
 - with a camera on, nobody in view counts as away too.
 
-Every action is written to the store as it happens (``services.desk``); sitting
-and posture minutes are written in slices. One lock guards the runtime, since a
-web server may tick it from several requests at once.
+Every action is written to the store as it happens (``services.desk``), in one
+commit per call; sitting and posture minutes are written in slices. One lock
+guards the runtime, since a web server may tick it from several requests at once.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from backcoach.services.desk import (
     desk_day,
     local_day,
     record_posture,
+    record_walk,
 )
 from backcoach.services.preferences import reminders_on
 from backcoach.vision.landmarks import LandmarkFrame
@@ -106,6 +107,7 @@ class DeskRuntime:
             self._last_tick_real = real
             active = not self.away and gap <= GAP_S and present and self._in_view()
             fired = timer.tick(db, self.clock.now(), active=active)
+            db.commit()
             return self._status(db, timer, fired)
 
     def status(self, db: Session, *, user_id: int, catalog: Catalog) -> DeskStatus:
@@ -119,6 +121,7 @@ class DeskRuntime:
         with self.lock:
             timer = self._timer(db, user_id, catalog)
             done = timer.act(db, action, self.clock.now())
+            db.commit()
             return done, self._status(db, timer, None)
 
     def set_away(self, db: Session, away: bool, *, user_id: int, catalog: Catalog) -> DeskStatus:
@@ -129,6 +132,7 @@ class DeskRuntime:
                 timer.tick(db, self.clock.now(), active=not self.away)
                 self._last_tick_real = self.clock.real()
                 self.away = away
+                db.commit()
             return self._status(db, timer, None)
 
     def flush(self, db: Session) -> None:
@@ -136,6 +140,7 @@ class DeskRuntime:
         with self.lock:
             if self.timer is not None:
                 self.timer.flush(db, self.clock.now())
+                db.commit()
 
     def _status(self, db: Session, timer: DeskTimer, fired: DueBreak | None) -> DeskStatus:
         kind, seconds = timer.next_break()
@@ -152,6 +157,17 @@ class DeskRuntime:
             day=desk_day(db, user_id=timer.user_id, day=local_day(now)),
             unsaved_sitting_s=timer.unsaved_sitting_s,
         )
+
+    def log_walk(self, db: Session, *, user_id: int, minutes: float) -> DeskDay:
+        """Minutes walked, logged by hand; returns today's counters.
+
+        Raises:
+            UsageError: minutes not in (0, 1440].
+        """
+        now = self.clock.now()
+        record_walk(db, user_id=user_id, minutes=minutes, now=now, source="manual")
+        db.commit()
+        return desk_day(db, user_id=user_id, day=local_day(now))
 
     # --- the posture monitor -----------------------------------------------------------
 
@@ -185,6 +201,7 @@ class DeskRuntime:
                     db, user_id=user_id, now=self.clock.now(), alerts=1, source=self.source
                 )
             self._store_minutes(db, user_id)
+            db.commit()
             return PostureStatus(
                 state=monitor.spans[-1].state if monitor.spans else PostureState.ABSENT,
                 calibrating=monitor.baseline is None,
@@ -195,6 +212,7 @@ class DeskRuntime:
     def stop_watching(self, db: Session, *, user_id: int) -> None:
         with self.lock:
             self._store_minutes(db, user_id, force=True)
+            db.commit()
             self.posture, self._posture_stored_s = None, {}
 
     def _store_minutes(self, db: Session, user_id: int, *, force: bool = False) -> None:

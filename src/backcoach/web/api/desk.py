@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
-from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day, record_walk
+from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.vision.landmarks import frame_from_json
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
@@ -144,10 +144,7 @@ def back(
 @router.post("/walk")
 def walk(body: WalkIn, db: DbDep, user: UserDep, desk: RuntimeDep) -> DeskDayOut:
     """Log minutes of walking by hand; returns today's counters."""
-    now = desk.clock.now()
-    record_walk(db, user_id=user.id, minutes=body.minutes, now=now, source="manual")
-    day = local_day(now)
-    return DeskDayOut.of(desk_days(db, user_id=user.id, since=day, until=day + timedelta(1))[0])
+    return DeskDayOut.of(desk.log_walk(db, user_id=user.id, minutes=body.minutes))
 
 
 class FrameIn(BaseModel):
