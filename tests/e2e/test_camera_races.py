@@ -120,6 +120,13 @@ def hold(page: Page, url: re.Pattern[str]) -> list[Route]:
     return held
 
 
+def expect_saves(page: Page, saves: list[bool]) -> None:
+    """The camera preference saves the page has sent, in order, are ``saves``."""
+    page.wait_for_function(
+        "(saves) => JSON.stringify(window.__probe.saves) === JSON.stringify(saves)", arg=saves
+    )
+
+
 def wait_until(page: Page, condition: Callable[[], object], what: str) -> None:
     """Let Playwright deliver events (held routes) until ``condition()`` holds."""
     for _ in range(400):
@@ -161,7 +168,7 @@ def test_turning_the_camera_off_while_the_model_loads_leaves_nothing_running(
     expect(toggle).to_have_attribute("aria-pressed", "false")
     expect(toggle).to_have_text(where.off_text)
     if where is SESSION:  # remembered as off (the click said so), never as on
-        assert page.evaluate("window.__probe.saves") == [False]
+        expect_saves(page, [False])
 
     # With the model loaded, the camera starts and stops cleanly: one camera, one socket.
     toggle.click()
@@ -206,7 +213,7 @@ def test_camera_off_and_on_again_while_it_starts_runs_one_camera(
         f"() => window.__probe.asking === 0 && {LIVE_TRACKS} === 1 && {OPEN_SOCKETS} === 1"
     )
     # off (the second click), then on once the camera ran; never on for the start given up
-    assert page.evaluate("window.__probe.saves") == [False, True]
+    expect_saves(page, [False, True])
     assert httpx.get(f"{live_server.url}/api/v1/preferences").json()["camera"] is True
     toggle.click()
     expect(panel).to_have_attribute("data-camera-state", "off")
@@ -231,7 +238,7 @@ def test_a_camera_that_fails_to_start_is_not_remembered_and_says_so_in_the_pages
     expect(message).to_contain_text("camera")
     expect(message).to_contain_text("Carry on with the buttons.")
     # A save would go out in the same task that shows the error; none did.
-    assert page.evaluate("window.__probe.saves") == []
+    expect_saves(page, [])
     assert httpx.get(f"{live_server.url}/api/v1/preferences").json()["camera"] is False
     page.reload()  # and the camera does not try again by itself
     expect(panel).to_have_attribute("data-ready", "true")

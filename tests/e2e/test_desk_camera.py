@@ -7,11 +7,12 @@ posture state. Timeouts are generous upper bounds, never measurements.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, Request
+from playwright.sync_api import Browser, Playwright, Request, expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, FAKE_CAMERA_ARGS, SOFTWARE_GL_ARGS
 from tests.e2e.live_server import LiveServer
@@ -66,8 +67,9 @@ def test_posture_camera_sends_landmarks_and_shows_a_state(
             " && document.querySelector('#posture-card').dataset.postureState",
             timeout=60_000,
         )
-        state = page.eval_on_selector("#posture-card", "c => c.dataset.postureState")
-        assert state in STATES
+        expect(page.locator("#posture-card")).to_have_attribute(
+            "data-posture-state", re.compile("^(" + "|".join(STATES) + ")$")
+        )
         page.get_by_role("button", name="Turn the camera off").click()
         page.wait_for_selector("#posture-card[data-camera-state='off']")
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -30,7 +32,7 @@ def test_settings_validate_inline_and_save(page: Page, live_server: LiveServer) 
 
 
 def test_import_rejects_a_broken_file_and_delete_needs_confirmation(
-    page: Page, live_server: LiveServer, tmp_path
+    page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "backcoach-export", "version": 1, "tables": {', encoding="utf-8")

@@ -7,7 +7,9 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from backcoach.coach.safety import QUESTIONS
 from tests.e2e.conftest import axe_violations, screenshot_both
 from tests.e2e.live_server import LiveServer
 
@@ -18,19 +20,43 @@ def answer_screening(page: Page, yes_to: str | None = None) -> None:
     """Answer every screening question "no" (or "yes" to ``yes_to``) and save."""
     form = page.locator("#screening-form")
     expect(form).to_be_visible()
-    for fieldset in form.locator("fieldset.question").all():
-        name = fieldset.locator("input[type=radio]").first.get_attribute("name")
-        answer = "yes" if name == yes_to else "no"
-        fieldset.locator(f"input[value='{answer}']").check()
+    expect(form.locator("fieldset.question")).to_have_count(len(QUESTIONS))
+    for question in QUESTIONS:
+        answer = "yes" if question.id == yes_to else "no"
+        form.locator(f"input[name='{question.id}'][value='{answer}']").check()
     page.get_by_role("button", name="Save my answers").click()
 
 
+#: Records every step index the player shows while the session runs. Each state from the
+#: server is drawn in its own task and the observer runs at the end of that task, so no step
+#: slips by unseen, however slowly this test polls.
+STEP_TRACE = """
+document.addEventListener("DOMContentLoaded", () => {
+  const player = document.getElementById("player");
+  if (!player) return;
+  const shown = [];
+  window.__stepsShown = shown;
+  const note = () => {
+    const index = Number(player.dataset.stepIndex);
+    if (player.dataset.status === "finished" || shown[shown.length - 1] === index) return;
+    shown.push(index);
+  };
+  note();
+  new MutationObserver(note).observe(player, {
+    attributes: true, attributeFilter: ["data-step-index", "data-status"],
+  });
+});
+"""
+
+
 def start_session(page: Page, live: LiveServer, pain: int = 2) -> list[str]:
-    """From Today: screening if asked, the pain check-in, Start; returns the planned steps."""
+    """From Today on a fresh server: screening, the pain check-in, Start; returns the plan."""
+    page.add_init_script(STEP_TRACE)
     page.goto(live.url + "/")
-    if page.locator("#screening-form").count():
-        answer_screening(page)
-    names = [n.strip() for n in page.locator("#plan-steps li > a").all_inner_texts()]
+    answer_screening(page)
+    steps = page.locator("#plan-steps li > a")
+    expect(steps.first).to_be_visible()  # the plan, drawn at once, replaces the screening
+    names = [n.strip() for n in steps.all_inner_texts()]
     page.locator(f"input[name='pain_before'][value='{pain}']").check()
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/session/\d+$"))
@@ -39,21 +65,21 @@ def start_session(page: Page, live: LiveServer, pain: int = 2) -> list[str]:
 
 
 def run_to_the_end(page: Page, max_clicks: int = 600) -> list[int]:
-    """Press the main button whenever the step asks for it; returns the step indexes seen."""
-    seen: list[int] = []
+    """Press the main button whenever the step asks for it; returns the step indexes shown."""
     player = page.locator("#player")
+    primary = page.locator("#primary")
     for _ in range(max_clicks):
         if player.get_attribute("data-status") == "finished":
             break
-        index = int(player.get_attribute("data-step-index") or -1)
-        if not seen or seen[-1] != index:
-            seen.append(index)
-        primary = page.locator("#primary")
-        if primary.is_visible() and primary.is_enabled():
-            primary.click()
+        try:
+            primary.click(timeout=2_000)
+        except PlaywrightTimeoutError:
+            # The button hides only when the session is over (it may end between the two).
+            expect(player).to_have_attribute("data-status", "finished")
         page.wait_for_timeout(60)
     expect(player).to_have_attribute("data-status", "finished")
-    return seen
+    shown: list[int] = page.evaluate("window.__stepsShown")
+    return shown
 
 
 def test_complete_session_then_history_and_export(page: Page, live_server: LiveServer) -> None:
@@ -114,18 +140,19 @@ def test_complete_session_then_history_and_export(page: Page, live_server: LiveS
 
 
 def test_reload_mid_session_resumes_at_the_same_step(page: Page, live_server: LiveServer) -> None:
-    start_session(page, live_server)
+    planned = start_session(page, live_server)
     page.locator("#primary").click()  # start
     expect(page.locator("#player")).to_have_attribute("data-status", "running")
     page.locator("#skip").click()
     expect(page.locator("#player")).to_have_attribute("data-step-index", "1")
     page.locator("#pause").click()
     expect(page.locator("#player")).to_have_attribute("data-status", "paused")
-    step_name = page.locator("#step-panel .step-name").inner_text()
+    step_name = page.locator("#step-panel .step-name")
+    expect(step_name).to_contain_text(planned[1])  # the panel arrives after the index
     page.reload()
     expect(page.locator("#player[data-ready='true']")).to_be_attached()
     expect(page.locator("#step-number")).to_have_text("2")
-    assert page.locator("#step-panel .step-name").inner_text() == step_name
+    expect(step_name).to_contain_text(planned[1])
     expect(page.locator("#primary")).to_have_text("Resume")
 
 

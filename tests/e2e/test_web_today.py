@@ -30,7 +30,7 @@ def test_first_visit_shows_disclaimer_and_screening_then_the_plan(
     expect(page.locator("#plan")).to_be_visible()
     expect(page.locator("#welcome")).to_have_count(0)
     expect(page.locator("#plan-minutes")).to_contain_text("min")
-    assert page.locator("#plan-steps li").count() >= 5
+    expect(page.locator("#plan-steps li").nth(4)).to_be_attached()  # at least five steps
     expect(page.get_by_role("button", name="Start session")).to_be_visible()
     expect(page.locator("#tip")).to_be_visible()
     page.locator("#habit-walk").click()
