@@ -9,6 +9,7 @@ naming the file and the field; nothing is written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Self
 
@@ -49,6 +50,7 @@ from backcoach.store import (
 )
 
 MAX_PROBLEMS = 5  # problems named in one message
+CHECKED_PLANS = "checked_plans"  # validation context: the plans already run in this file
 
 
 class ImportFileError(BackcoachError):
@@ -81,8 +83,14 @@ class SessionRow(_Row):
 
     @field_validator("plan")
     @classmethod
-    def _plan_loads(cls, plan: dict[str, Any]) -> dict[str, Any]:
-        check_plan(plan)
+    def _plan_loads(cls, plan: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        # Most sessions share a plan: each distinct one is run once per file.
+        checked: set[str] | None = (info.context or {}).get(CHECKED_PLANS)
+        key = json.dumps(plan, sort_keys=True)
+        if checked is None or key not in checked:
+            check_plan(plan)
+            if checked is not None:
+                checked.add(key)
         return plan
 
     @field_validator("snapshot")
@@ -229,7 +237,7 @@ def parse_export(text: str, *, source: str) -> ExportDocument:
         ImportFileError: naming ``source`` and the line or field that is wrong.
     """
     try:
-        return ExportDocument.model_validate_json(text)
+        return ExportDocument.model_validate_json(text, context={CHECKED_PLANS: set()})
     except ValidationError as exc:
         problems = []
         for error in exc.errors()[:MAX_PROBLEMS]:
