@@ -259,19 +259,16 @@ def test_a_changed_setting_replaces_the_stored_one(
 def test_the_settings_page_says_so_too(client: TestClient) -> None:
     body = export_text(client).encode()
     page = client.get("/settings")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token is not None
+    # the upload form carries its token in its action URL (the body is never pre-read)
+    action = re.search(r'action="(/settings/import\?csrf_token=[^"]+)"', page.text)
+    assert action is not None
     answer = client.post(
-        "/settings/import",
-        data={"csrf_token": token.group(1)},
-        files={"file": ("backup.json", body, "application/json")},
+        action.group(1), files={"file": ("backup.json", body, "application/json")}
     )
     assert answer.status_code == 200
     assert "Nothing new to import: everything in backup.json is already stored." in answer.text
     broken = client.post(
-        "/settings/import",
-        data={"csrf_token": token.group(1)},
-        files={"file": ("broken.json", b'{"format": 1', "application/json")},
+        action.group(1), files={"file": ("broken.json", b'{"format": 1', "application/json")}
     )
     assert broken.status_code == 422
     assert "broken.json is not a valid backcoach export; nothing was imported." in broken.text
@@ -346,6 +343,23 @@ def multipart_chunks(size: int, boundary: str = "b0undary") -> Iterator[bytes]:
         yield chunk
     yield b" " * (size % len(chunk))
     yield f"\r\n--{boundary}--\r\n".encode()
+
+
+def test_the_settings_page_upload_is_capped_while_it_streams_too(
+    client: TestClient, counting_parser: list[int]
+) -> None:
+    before = export_text(client)
+    page = client.get("/settings")
+    action = re.search(r'action="(/settings/import\?csrf_token=[^"]+)"', page.text)
+    assert action is not None
+    response = client.post(
+        action.group(1),
+        files={"file": ("big.json", b" " * (MAX_IMPORT_BYTES + 1), "application/json")},
+    )
+    assert response.status_code == 413
+    assert TOO_LARGE in response.text
+    assert counting_parser[0] <= MAX_IMPORT_BYTES + uploads.FORM_OVERHEAD
+    assert export_text(client) == before
 
 
 def test_a_file_one_byte_over_the_limit_is_refused(

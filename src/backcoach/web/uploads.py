@@ -5,9 +5,8 @@ spool the whole request to a temporary file before the route runs, however
 big it is. Here a declared ``Content-Length`` over the limit is refused
 before reading, and the body is counted while it streams in: the multipart
 parser never sees more than the limit (plus room for the form's own
-headers), so neither memory nor disk holds more than that. (When an earlier
-layer has parsed the form already, as the page forms' CSRF check does for
-a form without the token header, the file is still read capped from it.)
+headers), so neither memory nor disk holds more than that. Nothing reads the
+body before (the page form's CSRF token travels in its action URL).
 """
 
 from __future__ import annotations
@@ -108,10 +107,6 @@ async def _receive_form(request: Request) -> FormData:
     except MultiPartException as exc:
         message = f"The upload could not be read ({exc}); nothing was imported."
         raise ImportFileError(message) from None
-    except RuntimeError:
-        # The body was read already, by a check that needed a form field (the page
-        # forms' CSRF token): use the form it parsed. The file is still read capped.
-        return await request.form()
 
 
 async def read_upload(request: Request) -> Upload:

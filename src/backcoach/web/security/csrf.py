@@ -4,8 +4,8 @@ Older browsers send neither ``Sec-Fetch-Site`` nor ``Origin`` on a form post, so
 every page form also carries a token (double submit): the browser keeps a random
 token in a ``SameSite=Strict`` cookie, pages put the same token in a hidden
 ``csrf_token`` field (and a ``<meta name="csrf-token">`` that HTMX requests send
-as ``X-CSRF-Token``), and a state-changing request to a page route must show both,
-equal. Another site can make the browser send the cookie on a top-level request
+as ``X-CSRF-Token``; a file-upload form carries it in its action URL), and a
+state-changing request to a page route must show both, equal. Another site can make the browser send the cookie on a top-level request
 only, never read it, so it cannot fill in the field.
 
 The JSON API under ``/api/`` needs no token: a cross-site page cannot send JSON
@@ -79,9 +79,12 @@ async def require_form_token(connection: HTTPConnection) -> None:
     if connection.url.path.startswith(EXEMPT_PREFIXES):
         return
     sent = connection.headers.get(HEADER)
-    if sent is None and connection.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    content_type = connection.headers.get("content-type", "")
+    if sent is None and content_type.startswith("multipart/form-data"):
+        # A file upload: the token is in the form's action URL, so the upload is never
+        # parsed (or spooled to disk) before the route reads it with its size limit.
+        sent = connection.query_params.get(FIELD)
+    elif sent is None and content_type.startswith("application/x-www-form-urlencoded"):
         value = (await connection.form()).get(FIELD)
         sent = value if isinstance(value, str) else None
     cookie = connection.cookies.get(COOKIE)
