@@ -5,8 +5,9 @@ every page form also carries a token (double submit): the browser keeps a random
 token in a ``SameSite=Strict`` cookie, pages put the same token in a hidden
 ``csrf_token`` field (and a ``<meta name="csrf-token">`` that HTMX requests send
 as ``X-CSRF-Token``; a file-upload form carries it in its action URL), and a
-state-changing request to a page route must show both, equal. Another site can make the browser send the cookie on a top-level request
-only, never read it, so it cannot fill in the field.
+state-changing request to a page route must show both, equal. Another site can
+make the browser send the cookie on a top-level request only, never read it, so
+it cannot fill in the field.
 
 The JSON API under ``/api/`` needs no token: a cross-site page cannot send JSON
 without a CORS preflight, which backcoach never grants, and programs (curl,
