@@ -11,22 +11,21 @@ and every snapshot either process read back restores through the engine.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from backcoach.coach.engine import EndReason, RepDone, SessionEngine
 from backcoach.coach.plan import PlannedStep, SessionPlan
+from backcoach.config import Settings
 from backcoach.content import Kind, Length
-from backcoach.services import sessions as service
 from backcoach.services.clock import SessionClock
 from backcoach.services.session_events import EventType, send_event
 from backcoach.services.sessions import (
-    MAX_ATTEMPTS,
     SessionBusy,
     SessionChange,
     change_session,
@@ -41,8 +40,11 @@ from backcoach.store import (
     WorkoutSession,
     list_step_events,
     local_user,
+    make_engine,
     session_factory,
 )
+from backcoach.store import db as store_db
+from backcoach.store import sessions as store_sessions
 from tests.integration.session_writers import Report, camera, page
 
 SECONDS = 3.0  # of writing at once; the whole test stays well under 20 s per database
@@ -118,66 +120,98 @@ def started(db: Session) -> tuple[int, int]:
     return active.id, user_id
 
 
-def another_writer_between_read_and_claim(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch, times: int
-) -> list[int]:
-    """After each of the next ``times`` reads, another connection commits a change first."""
-    real_read = service.read_session
-    raced: list[int] = []
+class Holder:
+    """A change in a thread of its own that takes the session's lock and keeps it until told."""
 
-    def read_then_lose_the_race(db: Session, **kw: Any) -> WorkoutSession | None:
-        row = real_read(db, **kw)
-        if row is not None and len(raced) < times:
-            with session_factory(engine)() as other:
-                other.execute(
-                    update(WorkoutSession)
-                    .where(WorkoutSession.id == row.id)
-                    .values(version=WorkoutSession.version + 1)
-                )
-                other.commit()
-            raced.append(row.version)
-        return row
+    def __init__(self, factory: sessionmaker[Session], session_id: int, user_id: int) -> None:
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.errors: list[BaseException] = []
 
-    monkeypatch.setattr(service, "read_session", read_then_lose_the_race)
-    return raced
+        def hold(tx: SessionChange) -> None:
+            tx.apply(RepDone(SessionClock(1.0).now()))
+            self.holding.set()
+            assert self.release.wait(20)
+
+        def run() -> None:
+            try:
+                with factory() as own:
+                    change_session(
+                        own, session_id=session_id, user_id=user_id, now=now(), change=hold
+                    )
+            except BaseException as exc:
+                self.errors.append(exc)
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+        assert self.holding.wait(20), self.errors
+
+    def done(self) -> None:
+        self.release.set()
+        self.thread.join(20)
+        assert not self.errors
 
 
-def test_a_change_that_loses_the_race_reads_again_and_runs_once(
-    engine: Engine, db: Session, monkeypatch: pytest.MonkeyPatch
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def test_a_second_writer_waits_for_the_first_and_sees_what_it_wrote(
+    engine: Engine, db: Session
 ) -> None:
     session_id, user_id = started(db)
-    raced = another_writer_between_read_and_claim(engine, monkeypatch, times=2)
-    runs: list[int] = []
+    factory = session_factory(engine)
+    first = Holder(factory, session_id, user_id)
+    seen: list[int] = []
+    errors: list[BaseException] = []
 
     def rep(tx: SessionChange) -> None:
-        runs.append(tx.row.version)
+        seen.append(tx.engine.state.reps_done)
         tx.apply(RepDone(SessionClock(1.0).now()))
 
-    changed = change_session(
-        db, session_id=session_id, user_id=user_id, now=datetime.now(UTC), change=rep
-    )
-    assert raced == [2, 3]  # read version 2, then 3: both times someone else won
-    assert runs == [5]  # the change ran once, on the row as it was after both
-    assert changed.stored and changed.active.engine.state.reps_done == 1
-    assert load_session(db, session_id=session_id).engine.state.reps_done == 1
+    def second_writer() -> None:
+        try:
+            with factory() as own:
+                change_session(own, session_id=session_id, user_id=user_id, now=now(), change=rep)
+        except BaseException as exc:
+            errors.append(exc)
+
+    second = threading.Thread(target=second_writer)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive() and seen == []  # waiting for the database's lock, not reading
+    first.done()
+    second.join(20)
+    assert errors == [] and seen == [1]  # it read what the first one wrote
+    assert load_session(db, session_id=session_id).engine.state.reps_done == 2
 
 
-def test_a_change_that_always_loses_gives_up_and_changes_nothing(
-    engine: Engine, db: Session, monkeypatch: pytest.MonkeyPatch
+def test_a_writer_kept_waiting_too_long_gives_up_and_changes_nothing(
+    db: Session, db_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session_id, user_id = started(db)
-    raced = another_writer_between_read_and_claim(engine, monkeypatch, times=MAX_ATTEMPTS)
-    runs: list[object] = []
-    with pytest.raises(SessionBusy, match="busy"):
-        change_session(
-            db,
-            session_id=session_id,
-            user_id=user_id,
-            now=datetime.now(UTC),
-            change=lambda tx: runs.append(tx.apply(RepDone(SessionClock(1.0).now()))),
-        )
-    assert len(raced) == MAX_ATTEMPTS and runs == []
-    assert load_session(db, session_id=session_id).engine.state.reps_done == 0
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 300)  # SQLite: set when connecting
+    monkeypatch.setattr(store_sessions, "BUSY_TIMEOUT_MS", 300)  # PostgreSQL: per change
+    quick = make_engine(db_settings)
+    try:
+        factory = session_factory(quick)
+        first = Holder(factory, session_id, user_id)
+        runs: list[object] = []
+        try:
+            with factory() as own, pytest.raises(SessionBusy, match="busy"):
+                change_session(
+                    own,
+                    session_id=session_id,
+                    user_id=user_id,
+                    now=now(),
+                    change=lambda tx: runs.append(tx.apply(RepDone(SessionClock(1.0).now()))),
+                )
+        finally:
+            first.done()
+        assert runs == []
+        assert load_session(db, session_id=session_id).engine.state.reps_done == 1
+    finally:
+        quick.dispose()
 
 
 def test_a_change_that_changes_nothing_writes_nothing(db: Session) -> None:

@@ -8,19 +8,23 @@ crash, the session is still ``in_progress``: ``find_resumable`` finds it and
 
 One writer per session, enforced by the database: every change to a session
 (an event from the page or the terminal, a rep the camera counted, "this
-hurts", finishing) goes through ``change_session``. It reads the row, claims
-it with a compare-and-set on its ``version`` (which also holds the row's write
-lock until the commit), applies the change to the engine restored from that
-row, and writes the new snapshot, the step events and the change's own rows in
-one transaction. A writer that finds the version moved on reads again (a few
-times at most). So the stored snapshot is the truth after every change, and
-two processes or server workers never overwrite each other's reps.
+hurts", finishing) goes through ``change_session``. It first takes the row's
+write lock by bumping its ``version`` (a row lock on PostgreSQL, the write lock
+on SQLite), then reads the row, applies the change to the engine restored from
+it, and writes the new snapshot, the step events and the change's own rows in
+one transaction. A second writer waits for that commit (up to the lock
+timeout) and then reads what it wrote. So the stored snapshot is the truth
+after every change, and two processes or server workers never overwrite each
+other's reps.
+
+The lock comes before the read on purpose: reading first and then
+compare-and-setting the version starves a writer whose read keeps landing
+while another one commits (the two-writer test saw a camera lose a dozen such
+races in a row against a page ticking as fast as SQLite commits).
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -59,16 +63,13 @@ from backcoach.store import (
     list_step_events,
     put_step_event,
 )
-from backcoach.store.sessions import claim_session, read_session
+from backcoach.store.sessions import SessionLocked, lock_session, read_session
 
 R = TypeVar("R")
 
-#: Reads of a session a change may take when other writers keep getting there first.
-MAX_ATTEMPTS = 12
-
 
 class SessionBusy(BackcoachError):
-    """Other changes to the session kept winning; nothing was changed. Try again."""
+    """Another change held the session too long; nothing was changed. Try again."""
 
 
 @dataclass
@@ -206,13 +207,11 @@ def change_session(
 ) -> Changed[R]:
     """Apply ``change`` to the session as stored, and store the result. Commits once.
 
-    Start it with no writes of your own pending: the change ends the transaction
-    (a change that alters nothing rolls it back).
-
-    The row is read and claimed (compare-and-set on ``version``) before
-    ``change`` runs, so ``change`` runs exactly once, on the latest state, with
-    the row locked against every other writer until the commit. A change that
-    alters nothing writes nothing (the claim is rolled back).
+    The session's write lock is taken first (``store.lock_session``: the bump of
+    its ``version``), then the row is read: ``change`` runs exactly once, on the
+    latest state, while every other writer waits for the commit. A change that
+    alters nothing writes nothing (the bump is rolled back). Start it with no
+    writes of your own pending: the change ends the transaction.
 
     Args:
         db: the store session; the change ends its transaction.
@@ -224,32 +223,31 @@ def change_session(
 
     Raises:
         UsageError: no such session (for this user).
-        SessionBusy: other writers won ``MAX_ATTEMPTS`` times in a row.
+        SessionBusy: another writer held the session longer than the lock timeout.
     """
-    for attempt in range(MAX_ATTEMPTS):
-        row = _row(db, session_id, user_id, fresh=True)
-        if not claim_session(db, session=row):
-            db.rollback()
-            # Someone else's change went in first: read again after a short,
-            # random wait so two writers do not keep colliding in step.
-            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-            continue
-        try:
-            tx = SessionChange(db=db, row=row, active=_active(row), now=now, source=source)
-            value = change(tx)
-            stored = _store(tx)
-            for write in tx.writes:
-                write(db)
-            stored = stored or bool(tx.writes)
-            if stored:
-                db.commit()
-            else:
-                db.rollback()  # nothing changed: give the version back
-        except BaseException:
-            db.rollback()
-            raise
-        return Changed(active=tx.active, value=value, notices=tx.notices, stored=stored)
-    raise SessionBusy(f"Session {session_id} is busy with other changes; try again.")
+    try:
+        row = lock_session(db, session_id=session_id, user_id=user_id)
+    except SessionLocked:
+        db.rollback()
+        raise SessionBusy(f"Session {session_id} is busy with another change; try again.") from None
+    if row is None:
+        db.rollback()
+        raise UsageError(f"There is no session {session_id}.")
+    try:
+        tx = SessionChange(db=db, row=row, active=_active(row), now=now, source=source)
+        value = change(tx)
+        stored = _store(tx)
+        for write in tx.writes:
+            write(db)
+        stored = stored or bool(tx.writes)
+        if stored:
+            db.commit()
+        else:
+            db.rollback()  # nothing changed: give the version back
+    except BaseException:
+        db.rollback()
+        raise
+    return Changed(active=tx.active, value=value, notices=tx.notices, stored=stored)
 
 
 def _store(tx: SessionChange) -> bool:

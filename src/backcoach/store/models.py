@@ -138,8 +138,8 @@ class WorkoutSession(Base):
     status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "status"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # Bumped by every change to the session (compare-and-set, see
-    # ``services.sessions.change_session``): one writer at a time, across processes.
+    # Bumped first by every change to the session, which locks it until the commit
+    # (``store.sessions.lock_session``): one writer at a time, across processes.
     # Filled by the database on insert, so imports and old rows need not know it.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     pain_before: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, String, select, type_coerce, update
+from sqlalchemy import CursorResult, String, select, text, type_coerce, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, undefer
-from sqlalchemy.orm.attributes import set_committed_value
 
+from backcoach.store.db import BUSY_TIMEOUT_MS
 from backcoach.store.models import SessionStatus, StepEvent, StepSource, StepStatus, WorkoutSession
 
 
@@ -65,26 +66,44 @@ def read_session(
     return session
 
 
-def claim_session(db: Session, *, session: WorkoutSession) -> bool:
-    """Compare-and-set on the session's version: True if it was still the one read.
+class SessionLocked(Exception):
+    """Another writer held the session for longer than the database's lock timeout."""
 
-    Bumps ``version`` only if nobody changed the row since ``session`` was read,
-    and so takes the row's write lock until the transaction ends (PostgreSQL
-    locks the row; SQLite the database, waiting up to its busy timeout). False:
-    another writer got there first; roll back and read again.
+
+def lock_session(
+    db: Session, *, session_id: int, user_id: int | None = None
+) -> WorkoutSession | None:
+    """Take the session's write lock until the transaction ends, then read it as it is now.
+
+    The lock is the bump of ``version``, the transaction's first statement:
+    PostgreSQL locks the row (like ``SELECT ... FOR UPDATE``), SQLite the
+    database (like ``BEGIN IMMEDIATE``). A second writer waits until the first
+    one commits, then reads what it wrote; it waits ``BUSY_TIMEOUT_MS`` at most.
+    ``None`` (and no lock) when there is no such session for ``user_id``.
+
+    Raises:
+        SessionLocked: the wait timed out.
     """
-    seen = session.version
-    result = db.execute(
-        update(WorkoutSession)
-        .where(WorkoutSession.id == session.id, WorkoutSession.version == seen)
-        .values(version=seen + 1)
-        .execution_options(synchronize_session=False)
-    )
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}"))
+    bump = update(WorkoutSession).where(WorkoutSession.id == session_id)
+    if user_id is not None:
+        bump = bump.where(WorkoutSession.user_id == user_id)
+    try:
+        result = db.execute(
+            bump.values(version=WorkoutSession.version + 1).execution_options(
+                synchronize_session=False
+            )
+        )
+    except OperationalError as exc:
+        # PostgreSQL's lock_not_available, SQLite's busy timeout
+        if getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig):
+            raise SessionLocked(f"session {session_id} is locked by another writer") from exc
+        raise
     assert isinstance(result, CursorResult)
     if result.rowcount != 1:
-        return False
-    set_committed_value(session, "version", seen + 1)
-    return True
+        return None
+    return read_session(db, session_id=session_id)
 
 
 def latest_in_progress(db: Session, *, user_id: int) -> WorkoutSession | None:

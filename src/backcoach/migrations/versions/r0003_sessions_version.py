@@ -1,9 +1,9 @@
 """Sessions: a ``version`` number, bumped by every change to a session.
 
-Every change to a session is a compare-and-set on this number (see
-``services.sessions.change_session``), so two writers (the page's ticks and
-the camera's reps, or two server workers) never overwrite each other's work.
-Existing rows start at 1, as new rows do.
+Every change to a session starts by bumping this number, which takes the
+session's write lock until it commits (see ``services.sessions.change_session``),
+so two writers (the page's ticks and the camera's reps, or two server workers)
+never overwrite each other's work. Existing rows start at 1, as new rows do.
 
 Revision ID: 0003
 Revises: 0002
