@@ -19,6 +19,8 @@
     hips: [23, 24], knees: [25, 26], ankles: [27, 28],
   };
   const VISIBLE = 0.5;
+  // What a session offers without the camera (pages pass their own words in data-camera-otherwise).
+  const PANEL_OTHERWISE = "Carry on with the buttons.";
 
   // What went wrong, in words, followed by what the page still offers without the camera
   // (`otherwise`: the session's buttons, the desk's break clock, ...), which the page passes in.
@@ -263,7 +265,7 @@
   // hold timer, cues. The manual buttons of the page keep working whatever happens here.
   class CoachPanel {
     // otherwise: what the page offers without the camera, said after every camera problem.
-    constructor(panel, { otherwise }) {
+    constructor(panel, { otherwise = PANEL_OTHERWISE } = {}) {
       this.panel = panel;
       this.otherwise = otherwise;
       this.wsPath = panel.dataset.ws;
@@ -469,8 +471,6 @@
       return {};
     }
   }
-
-  const PANEL_OTHERWISE = "Carry on with the buttons.";
 
   async function wire(panel) {
     const coach = new CoachPanel(panel, { otherwise: panel.dataset.cameraOtherwise || PANEL_OTHERWISE });
