@@ -30,6 +30,7 @@ from backcoach.services.safety import save_screening
 from backcoach.services.sessions import ActiveSession, apply_event, finish_session, start_session
 from backcoach.store import CheckinPhase, PainLocation, User, delete_user_data, local_user
 from backcoach.web.app import create_app
+from backcoach.web.state import app_state
 
 with warnings.catch_warnings():
     # This Starlette wants the httpx2 fork for its test client; plain httpx still works.
@@ -62,7 +63,7 @@ def import_client(data_dir: Path) -> Iterator[TestClient]:
 
 
 def store(client: TestClient) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = client.app.state.sessions  # type: ignore[attr-defined]
+    factory: sessionmaker[Session] = app_state(client.app).sessions
     return factory
 
 

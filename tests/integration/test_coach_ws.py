@@ -30,6 +30,7 @@ from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import StepSource, list_step_events, local_user
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json, read_jsonl
 from backcoach.web.app import create_app
+from backcoach.web.state import app_state
 from tests.support.synthetic import Render, generate, keyframe_poses, still
 
 with warnings.catch_warnings():
@@ -92,7 +93,7 @@ def bridge_plan() -> SessionPlan:
 
 
 def started_session(client: TestClient, plan: SessionPlan | None = None) -> int:
-    factory = client.app.state.sessions  # type: ignore[attr-defined]
+    factory = app_state(client.app).sessions
     now = datetime.now(UTC)
     with factory() as db:
         user = local_user(db)
@@ -103,7 +104,7 @@ def started_session(client: TestClient, plan: SessionPlan | None = None) -> int:
 
 
 def session_state(client: TestClient, session_id: int) -> tuple[int, list[Any]]:
-    factory = client.app.state.sessions  # type: ignore[attr-defined]
+    factory = app_state(client.app).sessions
     with factory() as db:
         active = load_session(db, session_id=session_id)
         return active.engine.state.step_index, list(list_step_events(db, session_id=session_id))
@@ -310,7 +311,7 @@ def test_a_broken_hold_pauses_the_hold_and_says_why(client: TestClient) -> None:
     lying = keyframe_poses(catalog.exercise("superman"))[0]
     frames = generate(still(plank, 3.0) + still(lying, 2.0) + still(plank, 3.0), Render()).frames
     broken_at = 6.0  # well inside the time spent lying down (from about 5 s to 7.4 s)
-    client.app.state.live_max_frames_per_s = 10_000  # type: ignore[attr-defined]  # replay fast
+    app_state(client.app).live_max_frames_per_s = 10_000  # replay fast
     step = PlannedStep("plank", "Plank", Kind.HOLD, sets=1, hold_s=60.0)
     session_id = started_session(client, SessionPlan("test", Length.SHORT, (step,)))
     with client.websocket_connect(f"/ws/coach/{session_id}") as ws:
@@ -329,7 +330,7 @@ def test_a_broken_hold_pauses_the_hold_and_says_why(client: TestClient) -> None:
 
 
 def session_status(client: TestClient, session_id: int) -> tuple[str, str | None]:
-    factory = client.app.state.sessions  # type: ignore[attr-defined]
+    factory = app_state(client.app).sessions
     with factory() as db:
         state = load_session(db, session_id=session_id).engine.state
         return state.status.value, state.activity.value if state.activity else None

@@ -44,6 +44,7 @@ from backcoach.services.live_coach import (
 from backcoach.services.sessions import apply_event, load_session, start_session
 from backcoach.store import local_user
 from backcoach.web.app import create_app
+from backcoach.web.state import app_state
 from backcoach.web.ws.coach import MAX_SESSION_ID
 from tests.e2e.live_server import running_server
 
@@ -159,8 +160,7 @@ def test_values_at_the_edges_of_their_range_are_accepted() -> None:
 
 
 def coaches(app: FastAPI) -> LiveCoaches:
-    registry: LiveCoaches | None = getattr(app.state, "live_coaches", None)
-    return registry if registry is not None else LiveCoaches()
+    return app_state(app).live_coaches
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ def started_session(app: FastAPI, steps: tuple[PlannedStep, ...] | None = None) 
     squat = PlannedStep("squat", "Squat", Kind.REPS, sets=1, reps=5)
     plan = SessionPlan(program_id="test", length=Length.SHORT, steps=steps or (squat,))
     now = datetime.now(UTC)
-    with app.state.sessions() as db:
+    with app_state(app).sessions() as db:
         user = local_user(db)
         db.commit()
         active = start_session(db, user_id=user.id, plan=plan, now=now)
@@ -215,7 +215,7 @@ def started_session(app: FastAPI, steps: tuple[PlannedStep, ...] | None = None) 
 
 
 def local_user_id(app: FastAPI) -> int:
-    with app.state.sessions() as db:
+    with app_state(app).sessions() as db:
         user_id: int = local_user(db).id
         return user_id
 
@@ -255,7 +255,7 @@ def test_a_handler_that_fails_half_way_leaves_no_entry(
 
 def test_a_finished_session_leaves_no_entry(client: TestClient, app: FastAPI) -> None:
     session_id = started_session(app)
-    with app.state.sessions() as db:
+    with app_state(app).sessions() as db:
         active = load_session(db, session_id=session_id)
         now = datetime.now(UTC)
         apply_event(db, active=active, event=Quit(SessionClock(1.0).now()), now=now)

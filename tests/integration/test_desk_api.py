@@ -12,6 +12,7 @@ from backcoach.config import Settings
 from backcoach.content import View
 from backcoach.services.desk_runtime import GAP_S, DeskRuntime
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json
+from backcoach.web.state import app_state
 from tests.e2e.live_server import running_server
 from tests.unit.test_posture import SLUMPED_BACK, UPRIGHT, desk_render, film
 
@@ -40,7 +41,7 @@ def clock() -> FakeDeskClock:
 def client(db_settings: Settings, clock: FakeDeskClock) -> Iterator[httpx.Client]:
     """The real app (SQLite and PostgreSQL) whose desk timer runs on ``clock``."""
     with running_server(db_settings) as live:
-        live.server.config.app.state.desk = DeskRuntime(clock, source="web")
+        app_state(live.server.config.app).desk = DeskRuntime(clock, source="web")
         with httpx.Client(base_url=live.url, timeout=10) as client:
             # breaks every 20 minutes (the timings below); the default 45 has its own test
             client.patch("/api/v1/preferences", json={"break_minutes": 20}).raise_for_status()

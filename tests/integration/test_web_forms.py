@@ -29,6 +29,7 @@ from backcoach.store import (
     local_user,
 )
 from backcoach.web.app import create_app
+from backcoach.web.state import app_state
 
 with warnings.catch_warnings():
     # This Starlette wants the httpx2 fork for its test client; plain httpx still works.
@@ -71,7 +72,7 @@ def submit(
 
 def stored(app: FastAPI) -> dict[str, int]:
     """How many rows of each kind the local user has."""
-    with app.state.sessions() as db:
+    with app_state(app).sessions() as db:
         user_id = local_user(db).id
         return {
             "screenings": len(list_screenings(db, user_id=user_id)),

@@ -27,6 +27,7 @@ from backcoach.web.pages import info
 from backcoach.web.security.csrf import CsrfCookieMiddleware, require_form_token
 from backcoach.web.security.headers import SecurityHeadersMiddleware
 from backcoach.web.security.trust import TrustBoundaryMiddleware
+from backcoach.web.state import AppState
 from backcoach.web.templating import STATIC_DIR, make_templates
 from backcoach.web.ws import coach
 
@@ -40,10 +41,10 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     """A new backcoach web app using ``settings`` (and ``catalog``, default: shipped content)."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(upgrade_database, settings)
         engine = make_engine(settings)
-        app.state.sessions = session_factory(engine)
+        state.database = session_factory(engine)
         try:
             yield
         finally:
@@ -64,10 +65,13 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(TrustBoundaryMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.state.settings = settings
-    app.state.catalog = catalog if catalog is not None else default_catalog()
-    app.state.desk = DeskRuntime(ScaledClock(settings.time_scale), source="web")
-    app.state.templates = make_templates({"version": __version__, "disclaimer": DISCLAIMER})
+    state = AppState(
+        settings=settings,
+        catalog=catalog if catalog is not None else default_catalog(),
+        templates=make_templates({"version": __version__, "disclaimer": DISCLAIMER}),
+        desk=DeskRuntime(ScaledClock(settings.time_scale), source="web"),
+    )
+    app.state.backcoach = state
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:
         app.include_router(router)

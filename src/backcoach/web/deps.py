@@ -6,27 +6,26 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
 from backcoach.services.users import current_user
 from backcoach.store import User
+from backcoach.web.state import app_state
 
 
 def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return app_state(request.app).settings
 
 
 def _catalog(request: Request) -> Catalog:
-    catalog: Catalog = request.app.state.catalog
-    return catalog
+    return app_state(request.app).catalog
 
 
 def _db(request: Request) -> Iterator[Session]:
     """A database session per request; the service a route calls commits what it changes."""
-    factory: sessionmaker[Session] = request.app.state.sessions
+    factory = app_state(request.app).sessions
     with factory() as db:
         yield db
 

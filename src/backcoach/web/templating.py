@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from backcoach.web.security.csrf import csrf_token
+from backcoach.web.state import app_state
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -61,7 +62,7 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """The page, or only ``partial`` when HTMX asked for a fragment."""
-    templates: Jinja2Templates = request.app.state.templates
+    templates = app_state(request.app).templates
     name = partial if partial is not None and is_htmx(request) else template
     return templates.TemplateResponse(
         request,

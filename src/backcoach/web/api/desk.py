@@ -17,6 +17,7 @@ from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.vision.landmarks import frame_from_json
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
 from backcoach.web.presenters.desk import DeskView, PostureView, desk_view, posture_view
+from backcoach.web.state import app_state
 
 router = APIRouter(prefix="/desk", tags=["desk"])
 
@@ -27,8 +28,7 @@ NOTHING_DUE: dict[int | str, dict[str, Any]] = {
 
 def desk_runtime(request: Request) -> DeskRuntime:
     """The server's desk companion (built with the app, on the app's clock)."""
-    runtime: DeskRuntime = request.app.state.desk
-    return runtime
+    return app_state(request.app).desk
 
 
 RuntimeDep = Annotated[DeskRuntime, Depends(desk_runtime)]

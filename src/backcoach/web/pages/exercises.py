@@ -14,6 +14,7 @@ from backcoach.content.illustration import render_exercise_svg, render_keyframe_
 from backcoach.services.library import find_exercises
 from backcoach.web.deps import CatalogDep
 from backcoach.web.pages.camera import camera_practice
+from backcoach.web.state import app_state
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/exercises", tags=["pages"], include_in_schema=False)
@@ -30,9 +31,7 @@ def thumbnail(exercise: Exercise) -> Markup:
 
 def _thumbnail(request: Request, exercise: Exercise) -> Markup:
     """``thumbnail`` drawn once per app (content does not change while it runs)."""
-    cache: dict[str, Markup] | None = getattr(request.app.state, "thumbnails", None)
-    if cache is None:
-        cache = request.app.state.thumbnails = {}
+    cache = app_state(request.app).thumbnails
     if exercise.id not in cache:
         cache[exercise.id] = thumbnail(exercise)
     return cache[exercise.id]

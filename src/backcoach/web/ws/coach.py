@@ -27,13 +27,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from backcoach.config import Settings
-from backcoach.content import Catalog
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
 from backcoach.services.live_coach import (
     BURST_FRAMES,
-    MAX_FRAMES_PER_S,
     MAX_MESSAGE_BYTES,
     MAX_REJECTED_IN_A_ROW,
     LiveCoach,
@@ -44,8 +41,9 @@ from backcoach.services.live_coach import (
     error_message,
     parse_message,
 )
-from backcoach.store import local_user
+from backcoach.services.users import current_user
 from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.web.state import app_state
 
 router = APIRouter(tags=["live coaching"])
 
@@ -61,19 +59,12 @@ MAX_EXERCISE_ID = 64
 
 
 def live_coaches(websocket: WebSocket) -> LiveCoaches:
-    state = websocket.app.state
-    coaches: LiveCoaches | None = getattr(state, "live_coaches", None)
-    if coaches is None:
-        coaches = state.live_coaches = LiveCoaches()
-    return coaches
+    return app_state(websocket.app).live_coaches
 
 
 def _local_user_id(factory: sessionmaker[Session]) -> int:
     with factory() as db:
-        user = local_user(db)
-        if db.new:
-            db.commit()
-        return user.id
+        return current_user(db).id
 
 
 class _Connection:
@@ -81,8 +72,7 @@ class _Connection:
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        # Tests that replay recordings faster than real time raise the rate on app.state.
-        rate = getattr(websocket.app.state, "live_max_frames_per_s", MAX_FRAMES_PER_S)
+        rate = app_state(websocket.app).live_max_frames_per_s
         self.limiter = RateLimiter(rate=rate, burst=max(BURST_FRAMES, rate * 1.5))
         self.rejected = 0
 
@@ -150,7 +140,7 @@ async def _refuse(websocket: WebSocket, code: str, text: str) -> None:
 async def practice(websocket: WebSocket, exercise_id: str) -> None:
     """Practise one exercise from the library with the camera (nothing is recorded)."""
     await websocket.accept()
-    catalog: Catalog = websocket.app.state.catalog
+    catalog = app_state(websocket.app).catalog
     if not is_exercise_id(exercise_id) or exercise_id not in catalog.exercises:
         await _refuse(websocket, "unknown-exercise", "No such exercise.")
         return
@@ -176,8 +166,8 @@ async def coach_session(websocket: WebSocket, session_id: str) -> None:
     if number is None:
         await _refuse(websocket, "unknown-session", "No such session.")
         return
-    factory: sessionmaker[Session] = websocket.app.state.sessions
-    settings: Settings = websocket.app.state.settings
+    factory = app_state(websocket.app).sessions
+    settings = app_state(websocket.app).settings
     user_id = await run_in_threadpool(_local_user_id, factory)
     coaches = live_coaches(websocket)
     coach = coaches.connect(
