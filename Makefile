@@ -26,7 +26,7 @@ run: setup  ## migrate the database and serve the web app on http://127.0.0.1:80
 
 lint: setup  ## ruff, strict mypy and ESLint (our own JS, not vendor/)
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict src tests/support
 	npx --no-install eslint src/backcoach/web/static/js eslint.config.js
 
 test: lint  ## every test: unit, integration (SQLite + PostgreSQL), browser, video
