@@ -58,7 +58,6 @@ from backcoach.store import (
     WorkoutSession,
     add_session,
     delete_step_event,
-    get_session,
     latest_in_progress,
     list_step_events,
     put_step_event,
@@ -183,6 +182,7 @@ class SessionChange:
         self.active.engine = engine
 
     def after(self, write: Callable[[Session], object]) -> None:
+        """Run ``write(db)`` once the session's own rows are written, before the commit."""
         self.writes.append(write)
 
 
@@ -273,13 +273,9 @@ def _store(tx: SessionChange) -> bool:
     return events > 0 or db.is_modified(row)
 
 
-def _row(
-    db: Session, session_id: int, user_id: int | None, *, fresh: bool = False
-) -> WorkoutSession:
-    if fresh:
-        row = read_session(db, session_id=session_id, user_id=user_id)
-    else:
-        row = get_session(db, session_id=session_id, user_id=user_id)
+def _row(db: Session, session_id: int, user_id: int | None) -> WorkoutSession:
+    """The session as stored now (read afresh, not from the store session's cache)."""
+    row = read_session(db, session_id=session_id, user_id=user_id)
     if row is None:
         raise UsageError(f"There is no session {session_id}.")
     return row
@@ -359,7 +355,7 @@ def start_session(
 
 def load_session(db: Session, *, session_id: int, user_id: int | None = None) -> ActiveSession:
     """The session with its engine exactly as stored now (read only)."""
-    return _active(_row(db, session_id, user_id, fresh=True))
+    return _active(_row(db, session_id, user_id))
 
 
 def apply_event(
@@ -568,7 +564,7 @@ def finish_session(
 
 
 def summarize(db: Session, *, session_id: int) -> SessionSummary:
-    row = _row(db, session_id, None, fresh=True)
+    row = _row(db, session_id, None)
     events = list_step_events(db, session_id=session_id)
     return SessionSummary(
         session_id=row.id,
