@@ -11,8 +11,6 @@ entry it should not.
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import time
 import warnings
 from collections.abc import Iterator
@@ -47,6 +45,7 @@ from backcoach.web.app import create_app
 from backcoach.web.state import app_state
 from backcoach.web.ws.coach import MAX_SESSION_ID
 from tests.e2e.live_server import running_server
+from tests.support.ws_frames import announce_huge_message
 
 with warnings.catch_warnings():
     # This Starlette wants the httpx2 fork for its test client; plain httpx still works.
@@ -299,14 +298,8 @@ def live_ws_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_the_server_refuses_a_huge_message_and_goes_on_serving(live_ws_url: str) -> None:
-    with connect(f"{live_ws_url}/ws/practice/glute-bridge", max_size=None) as ws:
-        assert json.loads(ws.recv(timeout=5))["type"] == "hello"
-        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
-            ws.send("x" * 15 * 2**20)
-            ws.recv(timeout=5)
-    assert closed.value.rcvd is not None
-    assert closed.value.rcvd.code == 1009
-    assert str(SERVER_MAX_MESSAGE_BYTES) in closed.value.rcvd.reason  # the server's own refusal
+    host, port = live_ws_url.removeprefix("ws://").split(":")
+    assert announce_huge_message(host, int(port), "/ws/practice/glute-bridge", 15 * 2**20) == 1009
     with connect(f"{live_ws_url}/ws/practice/glute-bridge") as ws:
         ws.recv(timeout=5)
         ws.send(json.dumps(good_frame(0.1)))
@@ -323,41 +316,3 @@ def test_a_message_a_bit_too_big_reaches_the_app_which_closes(live_ws_url: str) 
             ws.recv(timeout=5)
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1009, "message too big")
-
-
-def test_the_server_refuses_a_huge_message_from_its_header_before_reading_it(
-    live_ws_url: str,
-) -> None:
-    """Announce 15 MiB, send 1 KiB, and wait: the close comes without the rest being sent."""
-    host, port = live_ws_url.removeprefix("ws://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(
-            b"GET /ws/practice/glute-bridge HTTP/1.1\r\n"
-            + f"Host: {host}:{port}\r\n".encode()
-            + b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        reader = sock.makefile("rb")
-        assert reader.readline().startswith(b"HTTP/1.1 101")
-        while reader.readline() not in (b"\r\n", b""):
-            pass
-        # A masked text frame (FIN, opcode 1) whose header says 15 MiB; mask 0 keeps bytes as is.
-        header = bytes([0x81, 0x80 | 127]) + struct.pack("!Q", 15 * 2**20) + bytes(4)
-        sock.sendall(header + b"x" * 1024)
-        code = close_code(reader)  # raises TimeoutError if the server waits for the rest
-    assert code == 1009
-
-
-def close_code(reader: Any) -> int:
-    """Read the server's frames (unmasked) until its close frame; return the close code."""
-    while True:
-        first, second = reader.read(2)
-        length = second & 0x7F
-        if length == 126:
-            (length,) = struct.unpack("!H", reader.read(2))
-        elif length == 127:
-            (length,) = struct.unpack("!Q", reader.read(8))
-        payload = reader.read(length)
-        if first & 0x0F == 0x8:
-            code: int = struct.unpack("!H", payload[:2])[0]
-            return code
