@@ -31,7 +31,7 @@ from backcoach.config import get_settings
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
 from backcoach.services import session_events
-from backcoach.services.checkins import earlier_pain_before, record_checkin, save_questionnaire
+from backcoach.services.checkins import earlier_pain_before, save_questionnaire
 from backcoach.services.clock import SessionClock
 from backcoach.services.safety import latest_screening_record, save_screening, screening_needed
 from backcoach.services.session_start import plan_for_today
@@ -41,6 +41,7 @@ from backcoach.services.sessions import (
     abandon_session,
     find_resumable,
     resume_session,
+    save_checkin,
     start_session,
 )
 from backcoach.store import CheckinPhase, PainLocation, local_user, open_database
@@ -147,7 +148,7 @@ def checkin(
     with open_database(get_settings()) as db:
         user_id = local_user(db).id
         earlier = earlier_pain_before(db, user_id=user_id, before=now)
-        record_checkin(
+        save_checkin(
             db,
             user_id=user_id,
             phase=CheckinPhase(phase.value),

@@ -53,7 +53,7 @@ def record_checkin(
     session_id: int | None = None,
     exercise_id: str | None = None,
 ) -> CheckIn:
-    """Store one check-in. Commits.
+    """Store one check-in (flushes; the caller commits, see ``save_checkin``).
 
     With a ``session_id``, a *before* check-in also sets the session's pain
     before, an *after* check-in its pain after and effort.
@@ -90,7 +90,7 @@ def record_checkin(
         row.pain_after = pain
         if effort is not None:
             row.effort = effort
-    db.commit()
+    db.flush()
     return checkin
 
 
@@ -121,7 +121,7 @@ def record_this_hurts(
     """Store "this hurts" on an exercise (a during check-in) and say whether to stop it.
 
     The planner moves that exercise to its easier variant next time either way.
-    Commits.
+    Flushes; the caller (a session change) commits.
     """
     row = get_session(db, session_id=session_id, user_id=user_id)
     if row is None:

@@ -6,11 +6,10 @@ from sqlalchemy.orm import Session
 
 from backcoach.coach.planner import PlanDecision
 from backcoach.content import Catalog, Length
-from backcoach.services.checkins import record_checkin
 from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.planning import todays_plan
 from backcoach.services.sessions import ActiveSession, start_session
-from backcoach.store import CheckinPhase, PainLocation
+from backcoach.store import PainLocation
 
 DEFAULT_PROGRAM = "back-basics"
 
@@ -56,15 +55,14 @@ def create_session(
         db, user_id=user_id, catalog=catalog, length=length, pain_now=pain_before
     )
     plan = decision.require_plan()
-    active = start_session(db, user_id=user_id, plan=plan, now=clock.wall())
-    if pain_before is not None:
-        record_checkin(
-            db,
-            user_id=user_id,
-            phase=CheckinPhase.BEFORE,
-            pain=pain_before,
-            location=location,
-            now=clock.wall(),
-            session_id=active.id,
-        )
+    # the session and its before check-in in one transaction
+    active = start_session(
+        db,
+        user_id=user_id,
+        plan=plan,
+        now=clock.wall(),
+        pain_before=pain_before,
+        location=location,
+        checkin=True,
+    )
     return active

@@ -49,6 +49,7 @@ from backcoach.errors import BackcoachError, UsageError
 from backcoach.services.checkins import record_checkin
 from backcoach.services.clock import wall
 from backcoach.store import (
+    CheckIn,
     CheckinPhase,
     PainLocation,
     SessionStatus,
@@ -536,6 +537,52 @@ def close_session(
         row.pain_after = pain_after
     if effort is not None:
         row.effort = effort
+
+
+def save_checkin(
+    db: Session,
+    *,
+    user_id: int,
+    phase: CheckinPhase,
+    pain: int,
+    now: datetime,
+    location: PainLocation = PainLocation.LOW_BACK,
+    effort: int | None = None,
+    session_id: int | None = None,
+    exercise_id: str | None = None,
+) -> CheckIn:
+    """Store one check-in in its own transaction. Commits once.
+
+    A check-in on a session also sets the session's pain fields, so it goes through
+    ``change_session`` like every other change to a session.
+
+    Raises:
+        UsageError: see ``record_checkin``; nothing is stored.
+    """
+
+    def write(target: Session) -> CheckIn:
+        return record_checkin(
+            target, user_id=user_id, phase=phase, pain=pain, now=now, location=location,
+            effort=effort, session_id=session_id, exercise_id=exercise_id,
+        )  # fmt: skip
+
+    if session_id is None:
+        try:
+            checkin = write(db)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        return checkin
+    stored: list[CheckIn] = []
+    change_session(
+        db,
+        session_id=session_id,
+        user_id=user_id,
+        now=now,
+        change=lambda tx: tx.after(lambda target: stored.append(write(target))),
+    )
+    return stored[0]
 
 
 def finish_session(

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from backcoach.coach.safety import QUESTIONS
 from backcoach.errors import UsageError
-from backcoach.services.checkins import record_checkin
 from backcoach.services.clock import SessionClock
 from backcoach.services.safety import save_screening
+from backcoach.services.sessions import save_checkin
 from backcoach.store import CheckinPhase, PainLocation, list_checkins
 from backcoach.web.deps import DbDep, UserDep
 
@@ -77,7 +77,7 @@ def get_checkins(db: DbDep, user: UserDep) -> list[CheckinOut]:
 def post_checkin(body: CheckinIn, db: DbDep, user: UserDep) -> CheckinOut:
     """Record a pain check-in before, during or after a session (or on its own)."""
     try:
-        row = record_checkin(db, user_id=user.id, now=SessionClock.wall(), **body.model_dump())
+        row = save_checkin(db, user_id=user.id, now=SessionClock.wall(), **body.model_dump())
     except UsageError as exc:
         raise HTTPException(400, str(exc)) from None
     return CheckinOut.model_validate(row, from_attributes=True)
