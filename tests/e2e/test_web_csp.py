@@ -11,13 +11,11 @@ import re
 
 import httpx
 import pytest
-from fastapi.routing import iter_route_contexts
 from playwright.sync_api import Page, expect
 
 from backcoach.coach.safety import QUESTIONS
-from backcoach.config import Settings
-from backcoach.web import create_app
 from tests.e2e.live_server import LiveServer
+from tests.support.routes import app_endpoints, fill_path
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +23,9 @@ pytestmark = pytest.mark.browser
 NOT_PAGES = re.compile(r"^/(api/|openapi\.json|static)|/step/")
 
 
-def _page_paths() -> list[str]:
-    paths = []
-    for context in iter_route_contexts(create_app(Settings()).routes):
-        methods = context.methods or set()
-        if context.path and "GET" in methods and not NOT_PAGES.search(context.path):
-            paths.append(context.path)
-    return sorted(paths)
-
-
-PAGE_PATHS = _page_paths()
+PAGE_PATHS = sorted(
+    e.path for e in app_endpoints() if e.method == "GET" and not NOT_PAGES.search(e.path)
+)
 
 
 def _seed(live: LiveServer) -> dict[str, str]:
@@ -62,7 +53,7 @@ def test_the_page_list_is_complete() -> None:
 @pytest.mark.parametrize("path", PAGE_PATHS)
 def test_every_page_runs_under_the_csp(page: Page, live_server: LiveServer, path: str) -> None:
     ids = _seed(live_server)
-    url = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: ids[m.group(1)], path)
+    url = fill_path(path, ids)
     response = page.goto(live_server.url + url)
     assert response is not None and response.status == 200, url
     assert "default-src 'self'" in response.headers["content-security-policy"]

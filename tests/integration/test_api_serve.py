@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +10,7 @@ from typer.testing import CliRunner
 
 from backcoach.cli import app
 from backcoach.cli.serve import is_loopback
+from tests.support.serve import backcoach_serve
 
 
 @pytest.mark.parametrize(
@@ -42,36 +38,9 @@ def test_serve_refuses_other_hosts_with_a_clear_message() -> None:
     assert "127.0.0.1" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_serve_starts_the_app_on_a_fresh_data_dir(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {**os.environ, "BACKCOACH_DATA_DIR": str(tmp_path / "fresh")}
-    with subprocess.Popen(
-        [sys.executable, "-m", "backcoach", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as server:
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, server.communicate()
-                try:
-                    page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "backcoach serve did not answer in 60 s"
-                    time.sleep(0.2)
-            assert page.status_code == 200
-            assert "Safety screening" in page.text  # a new user starts with the screening
-            assert (tmp_path / "fresh" / "backcoach.db").is_file()
-        finally:
-            server.terminate()
-            server.communicate(timeout=10)
+    with backcoach_serve(env={"BACKCOACH_DATA_DIR": str(tmp_path / "fresh")}) as served:
+        page = httpx.get(f"{served.url}/", timeout=5)
+        assert page.status_code == 200
+        assert "Safety screening" in page.text  # a new user starts with the screening
+        assert (tmp_path / "fresh" / "backcoach.db").is_file()

@@ -9,13 +9,8 @@ crafted file) would, and checks the attack failed and not one row changed.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
 import stat
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,18 +22,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from backcoach.coach.safety import QUESTIONS
+from tests.support.serve import backcoach_serve
 from tests.support.ws_frames import announce_huge_message
 
 EVIL = {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
 EVIL_ORIGIN_ONLY = {"Origin": "http://evil.example"}
 PAGES = ("/", "/history", "/desk", "/exercises", "/settings")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -69,32 +58,12 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data_dir = tmp_path_factory.mktemp("attacks") / "data"
-    port = _free_port()
-    env = {**os.environ, "BACKCOACH_DATA_DIR": str(data_dir)}
-    with subprocess.Popen(
-        [sys.executable, "-m", "backcoach", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as server:
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, server.communicate()
-                try:
-                    httpx.get(url + "/api/v1/exercises", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "backcoach serve did not answer in 60 s"
-                    time.sleep(0.2)
-            with httpx.Client(base_url=url, timeout=10) as client:
-                client.get("/")  # the page gives this browser its CSRF cookie
-                yield Served(url, data_dir, client)
-        finally:
-            server.terminate()
-            server.communicate(timeout=10)
+    with (
+        backcoach_serve(env={"BACKCOACH_DATA_DIR": str(data_dir)}) as process,
+        httpx.Client(base_url=process.url, timeout=10) as client,
+    ):
+        client.get("/")  # the page gives this browser its CSRF cookie
+        yield Served(process.url, data_dir, client)
 
 
 def screen(served: Served, *, red_flag: bool) -> None:

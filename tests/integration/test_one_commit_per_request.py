@@ -7,7 +7,6 @@ counted: a read commits nothing, a change commits once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,27 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import iter_route_contexts
 from sqlalchemy import Engine, event
 
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
-from backcoach.web import create_app
 from backcoach.web.state import app_state
 from tests.e2e.live_server import LiveServer, running_server
+from tests.support.routes import SAFE_METHODS, app_endpoints, fill_path
 
-SAFE = {"GET", "HEAD", "OPTIONS"}
-
-
-def _routes() -> list[tuple[str, str]]:
-    found = []
-    for context in iter_route_contexts(create_app(Settings()).routes):
-        if context.path and context.methods and not context.path.startswith("/static"):
-            found.extend((method, context.path) for method in sorted(context.methods))
-    return found
-
-
-ROUTES = _routes()
+ROUTES = [(e.method, e.path) for e in app_endpoints() if e.method != "WS"]
+SAFE = SAFE_METHODS
 
 
 @dataclass
@@ -46,7 +34,7 @@ class Counted:
     ids: dict[str, str]
 
     def call(self, method: str, path: str, **kwargs: Any) -> tuple[httpx.Response, int]:
-        url = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: self.ids.get(m.group(1), "1"), path)
+        url = fill_path(path, self.ids)
         before = len(self.commits)
         headers = {"Origin": self.live.url, "Sec-Fetch-Site": "same-origin"}
         if not url.startswith("/api/"):

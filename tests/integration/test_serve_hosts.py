@@ -7,11 +7,7 @@ the URL people open, ``http://[::1]:PORT``.
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import time
 from typing import Any
 
 import httpx
@@ -22,6 +18,7 @@ from typer.testing import CliRunner
 from backcoach.cli import app
 from backcoach.cli.serve import bind_address, is_loopback, server_url
 from backcoach.services.live_coach import SERVER_MAX_MESSAGE_BYTES
+from tests.support.serve import backcoach_serve
 
 
 @pytest.mark.parametrize(
@@ -88,27 +85,9 @@ def test_serve_on_ipv6_loopback_answers_at_the_url_it_prints(
         kwargs, output = serve_arguments(monkeypatch, "[::1]")
         assert kwargs["host"] == "::1" and "http://[::1]:8123" in output
         return
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with subprocess.Popen(
-        [sys.executable, "-m", "backcoach", "serve", "--host", "[::1]", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as server:
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, server.communicate()
-                try:
-                    page = httpx.get(f"http://[::1]:{port}/", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "backcoach serve did not answer in 60 s"
-                    time.sleep(0.2)
-            assert page.status_code == 200
-            assert "Safety screening" in page.text
-        finally:
-            server.terminate()
-            output, errors = server.communicate(timeout=10)
+    with backcoach_serve("--host", "[::1]", host="::1", port=port) as served:
+        page = httpx.get(f"{served.url}/", timeout=5)
+        assert page.status_code == 200
+        assert "Safety screening" in page.text
+    output, errors = served.output, served.errors
     assert f"backcoach is running at http://[::1]:{port}" in output, (output, errors)

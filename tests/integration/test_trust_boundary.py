@@ -9,7 +9,6 @@ own origin must still get through. Every route refuses a foreign ``Host``.
 
 from __future__ import annotations
 
-import re
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -19,16 +18,14 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import iter_route_contexts
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
-from backcoach.web import create_app
 from tests.e2e.live_server import LiveServer, running_server
+from tests.support.routes import SAFE_METHODS, Endpoint, app_endpoints, fill_path
 
-SAFE = {"GET", "HEAD", "OPTIONS"}
 CROSS_SITE_HEADERS = {
     "origin only": {"Origin": "http://evil.example"},
     "fetch metadata only": {"Sec-Fetch-Site": "cross-site"},
@@ -48,33 +45,10 @@ FORM = {
 }
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    method: str  # "WS" for a WebSocket
-    path: str
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-def _endpoints() -> list[Endpoint]:
-    found: list[Endpoint] = []
-    for context in iter_route_contexts(create_app(Settings()).routes):
-        path = context.path
-        if path is None or path.startswith("/static"):
-            continue
-        methods = context.methods
-        if methods is None:
-            found.append(Endpoint("WS", path))
-        else:
-            found.extend(Endpoint(method, path) for method in sorted(methods))
-    return found
-
-
-ENDPOINTS = _endpoints()
-CHANGING = [e for e in ENDPOINTS if e.method not in SAFE and e.method != "WS"]
+ENDPOINTS = app_endpoints()
+CHANGING = [e for e in ENDPOINTS if e.changes]
 SOCKETS = [e for e in ENDPOINTS if e.method == "WS"]
-READING = [e for e in ENDPOINTS if e.method in SAFE]
+READING = [e for e in ENDPOINTS if e.method in SAFE_METHODS]
 
 
 def test_the_route_list_is_complete() -> None:
@@ -95,10 +69,7 @@ class Seeded:
     ids: dict[str, str]
 
     def url(self, endpoint: Endpoint) -> str:
-        def fill(match: re.Match[str]) -> str:
-            return self.ids.get(match.group(1), "1")
-
-        return re.sub(r"\{(\w+)(?::\w+)?\}", fill, endpoint.path)
+        return fill_path(endpoint.path, self.ids)
 
     def token(self) -> str:
         token = self.client.cookies.get("backcoach_csrf")

@@ -12,10 +12,8 @@ cannot see the source tree.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import httpx
 import pytest
 
 import backcoach
+from tests.support.serve import backcoach_serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(backcoach.__file__).parent
@@ -104,13 +103,6 @@ def test_the_wheel_declares_the_console_script(wheel: Path) -> None:
     assert "backcoach = backcoach.cli:main" in text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_backcoach_serve_runs_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
@@ -127,34 +119,14 @@ def test_backcoach_serve_runs_from_the_unpacked_wheel(wheel: Path, tmp_path: Pat
     )
     assert Path(where.stdout.strip()).is_relative_to(site)
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with subprocess.Popen(
-        [sys.executable, "-m", "backcoach", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as server:
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, server.communicate()
-                try:
-                    page = httpx.get(f"{base}/", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "backcoach serve did not answer in 60 s"
-                    time.sleep(0.2)
-            assert page.status_code == 200  # a template, rendered
-            assert (tmp_path / "data" / "backcoach.db").is_file()  # migrations ran
-            exercise = httpx.get(f"{base}/exercises/glute-bridge", timeout=5)
-            assert exercise.status_code == 200 and "Glute bridge" in exercise.text  # content
-            for asset in ("vendor/htmx.min.js", "vendor/mediapipe-pose/pose.js", "js/camera.js"):
-                answer = httpx.get(f"{base}/static/{asset}", timeout=5)
-                assert answer.status_code == 200, asset
-                assert answer.content == (PACKAGE / "web" / "static" / asset).read_bytes()
-        finally:
-            server.terminate()
-            server.communicate(timeout=10)
+    with backcoach_serve(env=env, cwd=tmp_path) as served:
+        base = served.url
+        page = httpx.get(f"{base}/", timeout=5)
+        assert page.status_code == 200  # a template, rendered
+        assert (tmp_path / "data" / "backcoach.db").is_file()  # migrations ran
+        exercise = httpx.get(f"{base}/exercises/glute-bridge", timeout=5)
+        assert exercise.status_code == 200 and "Glute bridge" in exercise.text  # content
+        for asset in ("vendor/htmx.min.js", "vendor/mediapipe-pose/pose.js", "js/camera.js"):
+            answer = httpx.get(f"{base}/static/{asset}", timeout=5)
+            assert answer.status_code == 200, asset
+            assert answer.content == (PACKAGE / "web" / "static" / asset).read_bytes()
