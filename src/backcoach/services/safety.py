@@ -1,15 +1,24 @@
-"""Safety screenings: store one, read the latest, and tell when a new one is due.
+"""Safety screenings: store one, read the latest, tell when a new one is due, and
+whether exercise is blocked.
 
-The rules live in ``coach/safety.py``; this module only keeps the record.
+The screening rules live in ``coach/safety.py``; this module keeps the record and
+owns one more rule, in plain words: **a red flag in the latest screening stops
+every path to exercise** (today's plan, a new session, the exercise pages' doses
+and camera practice, the live coaching WebSockets, the moves of desk breaks,
+``backcoach workout`` and ``show``) until a new screening is clear.
+``exercise_block`` says so, and why, for all of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from backcoach.coach.safety import _ADVICE as CLINICIAN_ADVICE
 from backcoach.coach.safety import (
     Outcome,
     ScreeningRecord,
@@ -64,6 +73,61 @@ def _result_of(row: Screening) -> ScreeningResult | None:
             message="Your last screening found a red flag: please see a doctor before "
             "exercising. " + _CHANGED_QUESTIONS,
         )
+
+
+class BlockReason(StrEnum):
+    RED_FLAG = "red-flag"
+
+
+_UNTIL = (
+    "backcoach will not offer exercises until then. When a clinician has checked you and "
+    "says exercise is fine, "
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Why exercise is blocked for now, worded for each surface.
+
+    ``advice`` is the clinician advice of ``coach/safety.py`` for the red flag's
+    severity (whom to see, how soon); the messages add how to lift the block,
+    which differs between the browser and the terminal.
+    """
+
+    reason: BlockReason
+    severity: Severity
+    red_flags: tuple[str, ...]
+    advice: str
+    title: str = "Please do not start the exercises for now"
+
+    @property
+    def web_message(self) -> str:
+        return f"{self.advice} {_UNTIL}answer the safety screening again on the Today page."
+
+    @property
+    def cli_message(self) -> str:
+        return f"{self.advice} {_UNTIL}answer the screening again with `backcoach screening`."
+
+
+def exercise_block(db: Session, *, user_id: int) -> Block | None:
+    """Whether exercise is blocked for this user, and why; None when it is not.
+
+    Blocked while the latest screening found a red flag (also one stored before
+    the questions changed); a newer clear or caution screening lifts the block.
+    """
+    row = latest_screening(db, user_id=user_id)
+    if row is None:
+        return None
+    result = _result_of(row)
+    if result is None or result.outcome is not Outcome.RED_FLAG:
+        return None
+    severity = result.severity or Severity.URGENT
+    return Block(
+        reason=BlockReason.RED_FLAG,
+        severity=severity,
+        red_flags=result.red_flags,
+        advice=CLINICIAN_ADVICE[severity],
+    )
 
 
 def latest_screening_record(

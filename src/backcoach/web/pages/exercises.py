@@ -1,4 +1,9 @@
-"""``/exercises``: the library (filter by stage, live search) and one exercise in full."""
+"""``/exercises``: the library (filter by stage, live search) and one exercise in full.
+
+While exercise is blocked (a red flag in the safety screening, see
+``services.safety.exercise_block``) both pages show the block notice; the detail
+page keeps the description but shows no dose and no camera practice.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from starlette.responses import Response
 from backcoach.content import Exercise, Stage
 from backcoach.content.illustration import render_exercise_svg, render_keyframe_svg
 from backcoach.services.library import find_exercises
-from backcoach.web.deps import CatalogDep
+from backcoach.services.safety import exercise_block
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.pages.camera import camera_practice
 from backcoach.web.state import app_state
 from backcoach.web.templating import render
@@ -41,6 +47,8 @@ def _thumbnail(request: Request, exercise: Exercise) -> Markup:
 def library(
     request: Request,
     catalog: CatalogDep,
+    db: DbDep,
+    user: UserDep,
     stage: Annotated[str, Query()] = "",
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
@@ -53,20 +61,25 @@ def library(
         "stages": list(Stage),
         "stage": chosen,
         "q": q,
+        "block": exercise_block(db, user_id=user.id),
     }
     return render(request, "exercises/index.html", context, partial="exercises/_list.html")
 
 
 @router.get("/{exercise_id}")
-def detail(request: Request, exercise_id: str, catalog: CatalogDep) -> Response:
+def detail(
+    request: Request, exercise_id: str, catalog: CatalogDep, db: DbDep, user: UserDep
+) -> Response:
     try:
         exercise = catalog.exercise(exercise_id)
     except KeyError:
         raise HTTPException(404, f"There is no exercise called '{exercise_id}'.") from None
+    block = exercise_block(db, user_id=user.id)
     context = {
         "exercise": exercise,
         "figure": Markup(render_keyframe_svg(exercise, exercise.keyframes[0])),
         "strip": Markup(render_exercise_svg(exercise)),
-        "camera_practice": camera_practice(exercise),
+        "camera_practice": block is None and camera_practice(exercise),
+        "block": block,
     }
     return render(request, "exercises/detail.html", context)

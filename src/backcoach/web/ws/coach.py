@@ -12,6 +12,11 @@ message above ``SERVER_MAX_MESSAGE_BYTES``, this module closes on anything
 above ``MAX_MESSAGE_BYTES``, ``parse_message`` refuses deep nesting and numbers
 out of range, and a path id that cannot be a session or an exercise is refused
 before anything is looked up or kept.
+
+While exercise is blocked (a red flag in the safety screening:
+``services.safety.exercise_block``) both endpoints answer one ``error`` message
+with the block's reason as its code and its message, and close with a policy
+code, before any coaching.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from backcoach.services.live_coach import (
     error_message,
     parse_message,
 )
+from backcoach.services.safety import Block, exercise_block
 from backcoach.services.users import current_user
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.web.state import app_state
@@ -62,9 +68,10 @@ def live_coaches(websocket: WebSocket) -> LiveCoaches:
     return app_state(websocket.app).live_coaches
 
 
-def _local_user_id(factory: sessionmaker[Session]) -> int:
+def _user_and_block(factory: sessionmaker[Session]) -> tuple[int, Block | None]:
     with factory() as db:
-        return current_user(db).id
+        user_id = current_user(db).id
+        return user_id, exercise_block(db, user_id=user_id)
 
 
 class _Connection:
@@ -130,10 +137,17 @@ def is_exercise_id(raw: str) -> bool:
     return len(raw) <= MAX_EXERCISE_ID and EXERCISE_ID.fullmatch(raw) is not None
 
 
-async def _refuse(websocket: WebSocket, code: str, text: str) -> None:
-    """Tell the client why (it has been accepted) and close with a policy violation."""
+async def _refuse(websocket: WebSocket, code: str, text: str, reason: str | None = None) -> None:
+    """Tell the client why (it has been accepted) and close with a policy violation.
+
+    ``reason`` is the close frame's short reason (at most 123 bytes), ``text`` by default.
+    """
     await websocket.send_json(error_message(code, text))
-    await websocket.close(CLOSE_POLICY, text)
+    await websocket.close(CLOSE_POLICY, text if reason is None else reason)
+
+
+async def _refuse_blocked(websocket: WebSocket, block: Block) -> None:
+    await _refuse(websocket, block.reason.value, block.web_message, "exercise is paused")
 
 
 @router.websocket("/ws/practice/{exercise_id}")
@@ -143,6 +157,10 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
     catalog = app_state(websocket.app).catalog
     if not is_exercise_id(exercise_id) or exercise_id not in catalog.exercises:
         await _refuse(websocket, "unknown-exercise", "No such exercise.")
+        return
+    _, block = await run_in_threadpool(_user_and_block, app_state(websocket.app).sessions)
+    if block is not None:
+        await _refuse_blocked(websocket, block)
         return
     coach = LiveCoach.for_exercise(exercise_id)
     hello = {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
@@ -168,7 +186,10 @@ async def coach_session(websocket: WebSocket, session_id: str) -> None:
         return
     factory = app_state(websocket.app).sessions
     settings = app_state(websocket.app).settings
-    user_id = await run_in_threadpool(_local_user_id, factory)
+    user_id, block = await run_in_threadpool(_user_and_block, factory)
+    if block is not None:
+        await _refuse_blocked(websocket, block)
+        return
     coaches = live_coaches(websocket)
     coach = coaches.connect(
         number, user_id=user_id, factory=factory, clock=SessionClock.of(settings).now
