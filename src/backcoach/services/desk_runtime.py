@@ -9,6 +9,11 @@ the browser count sitting, away time and breaks by the same rules:
   the computer slept), that time counts as away, never as sitting;
 - with a camera on, nobody in view counts as away too.
 
+While exercise is blocked (a red flag in the safety screening,
+``services.safety.exercise_block``) breaks still come due, but none suggests an
+exercise: a due micro-break and a posture alert say "stand up and walk"
+(``WALK``) instead of a move, and the status carries the block.
+
 Every action is written to the store as it happens (``services.desk``), in one
 commit per call; sitting and posture minutes are written in slices. One lock
 guards the runtime, since a web server may tick it from several requests at once.
@@ -17,7 +22,7 @@ guards the runtime, since a web server may tick it from several requests at once
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -36,19 +41,33 @@ from backcoach.services.desk import (
     record_walk,
 )
 from backcoach.services.preferences import reminders_on
+from backcoach.services.safety import Block, exercise_block
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
 
 POSTURE_SLICE_S = 60.0  # posture minutes are stored at least a minute at a time
 GAP_S = 90.0  # real seconds without a tick after which the surface is taken as closed
+WALK = "walk"  # the suggestion of a rest break, and of every break while exercise is blocked
+
+
+def break_to_suggest(due: DueBreak | None, block: Block | None) -> DueBreak | None:
+    """The due break as it is to be shown: walking instead of a move while exercise is blocked."""
+    if due is None or block is None or due.move == WALK:
+        return due
+    return replace(due, move=WALK)
+
+
+def move_to_suggest(move: str | None, block: Block | None) -> str | None:
+    """A suggested move (e.g. after a posture alert): walking while exercise is blocked."""
+    return WALK if move is not None and block is not None else move
 
 
 @dataclass(frozen=True)
 class DeskStatus:
     """The timer as it stands: the due break or the countdown, and today's counters."""
 
-    due: DueBreak | None
-    fired: DueBreak | None  # a break that became due with this call
+    due: DueBreak | None  # as to be shown (``break_to_suggest``)
+    fired: DueBreak | None  # a break that became due with this call, as to be shown
     next_kind: BreakKind
     next_in_s: float
     away: bool
@@ -57,6 +76,7 @@ class DeskStatus:
     reminders: bool
     day: DeskDay
     unsaved_sitting_s: float
+    block: Block | None  # why breaks suggest no exercise now
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,7 @@ class PostureStatus:
     state: PostureState
     calibrating: bool
     alert: PostureReading | None
+    suggestion: str | None  # the move to do after ``alert`` (``WALK`` while blocked)
     frames: int
 
 
@@ -145,9 +166,10 @@ class DeskRuntime:
     def _status(self, db: Session, timer: DeskTimer, fired: DueBreak | None) -> DeskStatus:
         kind, seconds = timer.next_break()
         now = self.clock.now()
+        block = exercise_block(db, user_id=timer.user_id)
         return DeskStatus(
-            due=timer.due,
-            fired=fired,
+            due=break_to_suggest(timer.due, block),
+            fired=break_to_suggest(fired, block),
             next_kind=kind,
             next_in_s=seconds,
             away=self.away,
@@ -156,6 +178,7 @@ class DeskRuntime:
             reminders=reminders_on(db, user_id=timer.user_id, now=now),
             day=desk_day(db, user_id=timer.user_id, day=local_day(now)),
             unsaved_sitting_s=timer.unsaved_sitting_s,
+            block=block,
         )
 
     def log_walk(self, db: Session, *, user_id: int, minutes: float) -> DeskDay:
@@ -202,10 +225,14 @@ class DeskRuntime:
                 )
             self._store_minutes(db, user_id)
             db.commit()
+            suggestion = None
+            if alert is not None:
+                suggestion = move_to_suggest(alert.suggestion, exercise_block(db, user_id=user_id))
             return PostureStatus(
                 state=monitor.spans[-1].state if monitor.spans else PostureState.ABSENT,
                 calibrating=monitor.baseline is None,
                 alert=alert,
+                suggestion=suggestion,
                 frames=monitor.frames,
             )
 

@@ -1,4 +1,8 @@
-"""``/desk``: the break timer with an in-page break overlay, and today's desk counters."""
+"""``/desk``: the break timer with an in-page break overlay, and today's desk counters.
+
+While exercise is blocked (``DeskStatus.block``) the page shows the block notice
+and no move cards: every break says "stand up and walk".
+"""
 
 from __future__ import annotations
 
@@ -41,7 +45,8 @@ def desk(
     view = desk_view(status, catalog, time_scale=settings.time_scale)
     context = {
         "view": view,
-        "moves": move_cards(catalog, desk_moves(catalog)),
+        "moves": [] if status.block is not None else move_cards(catalog, desk_moves(catalog)),
+        "block": status.block,
         "today": view.today,
     }
     return render(request, "desk/index.html", context)

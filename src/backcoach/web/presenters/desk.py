@@ -7,12 +7,17 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from backcoach.content import Catalog
-from backcoach.services.desk_runtime import DeskStatus, PostureStatus
+from backcoach.services.desk_runtime import WALK, DeskStatus, PostureStatus
+
+WALK_NAME = "Stand up and walk"
 
 
 class DueView(BaseModel):
     kind: Literal["micro", "rest"]
-    move: str = Field(description="Exercise id of the suggested move; 'walk' for a rest break")
+    move: str = Field(
+        description="Exercise id of the suggested move; 'walk' for a rest break, and for "
+        "every break while exercise is blocked"
+    )
     name: str
     length_s: float
 
@@ -40,6 +45,10 @@ class DeskView(BaseModel):
     reminders: bool = Field(description="Reminders on, and not in the quiet hours")
     time_scale: float
     today: TodayView
+    blocked: str | None = Field(
+        default=None,
+        description="Why breaks suggest no exercise now (a red flag in the safety screening)",
+    )
 
 
 class PostureView(BaseModel):
@@ -48,17 +57,23 @@ class PostureView(BaseModel):
     state: Literal["upright", "slouched", "forward-head", "absent"]
     calibrating: bool
     alert: bool = Field(description="True when sustained bad posture raised an alert now")
-    suggestion: str | None = Field(description="Exercise id of a move to do after an alert")
+    suggestion: str | None = Field(
+        description="Exercise id of a move to do after an alert; 'walk' while exercise is blocked"
+    )
     suggestion_name: str | None
     frames: int
+
+
+def move_name(move: str, catalog: Catalog) -> str:
+    exercise = None if move == WALK else catalog.exercises.get(move)
+    return exercise.name if exercise is not None else WALK_NAME
 
 
 def desk_view(status: DeskStatus, catalog: Catalog, *, time_scale: float) -> DeskView:
     due = status.due
     due_view = None
     if due is not None:
-        exercise = catalog.exercises.get(due.move)
-        name = exercise.name if exercise is not None else "Stand up and walk"
+        name = move_name(due.move, catalog)
         due_view = DueView(kind=due.kind.value, move=due.move, name=name, length_s=due.length_s)
     day = status.day
     return DeskView(
@@ -80,18 +95,17 @@ def desk_view(status: DeskStatus, catalog: Catalog, *, time_scale: float) -> Des
             posture_alerts=day.posture_alerts,
             bad_posture_min=round(day.bad_posture_min, 2),
         ),
+        blocked=status.block.web_message if status.block is not None else None,
     )
 
 
 def posture_view(status: PostureStatus, catalog: Catalog) -> PostureView:
-    alert = status.alert
-    suggestion = alert.suggestion if alert is not None else None
-    move = catalog.exercises.get(suggestion) if suggestion else None
+    suggestion = status.suggestion
     return PostureView(
         state=status.state.value,
         calibrating=status.calibrating,
-        alert=alert is not None,
+        alert=status.alert is not None,
         suggestion=suggestion,
-        suggestion_name=move.name if move is not None else None,
+        suggestion_name=move_name(suggestion, catalog) if suggestion else None,
         frames=status.frames,
     )
