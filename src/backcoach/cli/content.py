@@ -1,4 +1,9 @@
-"""Browse the exercise library: ``backcoach exercises`` and ``backcoach show ID``."""
+"""Browse the exercise library: ``backcoach exercises`` and ``backcoach show ID``.
+
+While exercise is blocked (a red flag in the safety screening,
+``services.safety.exercise_block``) both show the block notice first and no
+doses, like the exercise pages; ``exercises --json`` stays the full reference data.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,16 @@ from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.padding import Padding
+from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from backcoach.cli.app import app, console
+from backcoach.config import get_settings
 from backcoach.content import Amount, Catalog, Dosage, Exercise, Stage, default_catalog
 from backcoach.errors import UsageError
+from backcoach.services.safety import Block, exercise_block
+from backcoach.store import get_user, open_database
 
 
 def _number(value: float) -> str:
@@ -69,6 +78,17 @@ def _find_exercise(catalog: Catalog, exercise_id: str) -> Exercise:
     raise UsageError(f"unknown exercise '{exercise_id}'. {hint}")
 
 
+def _block() -> Block | None:
+    """Whether exercise is blocked for the local user (a read: no user yet, no block)."""
+    with open_database(get_settings()) as db:
+        user = get_user(db)
+        return None if user is None else exercise_block(db, user_id=user.id)
+
+
+def _block_notice(block: Block) -> Panel:
+    return Panel(Text(block.cli_message), title=block.title, border_style="red")
+
+
 @app.command()
 def exercises(
     stage: Annotated[
@@ -90,22 +110,27 @@ def exercises(
         # Plain stdout, not Rich: Rich would wrap long lines and break the JSON.
         typer.echo(json.dumps([e.model_dump(mode="json") for e in chosen], indent=2))
         return
+    block = _block()
+    if block is not None:
+        console.print(_block_notice(block))
     table = Table(
         title="backcoach exercises", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
     )
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("name")
     table.add_column("stage", no_wrap=True)
-    table.add_column("dose")
+    if block is None:
+        table.add_column("dose")
     table.add_column("camera", no_wrap=True)
     table.add_column("source", no_wrap=True)
     for exercise in chosen:
         camera = exercise.camera.view.value if exercise.camera.supported else "no"
+        dose = [dose_summary(exercise.dosage)] if block is None else []
         table.add_row(
             exercise.id,
             escape(exercise.name),
             exercise.stage.value,
-            dose_summary(exercise.dosage),
+            *dose,
             camera,
             "core" if exercise.core else "extra",
         )
@@ -148,6 +173,7 @@ def show(
 ) -> None:
     """Show how to do one exercise: steps, dose, breathing, safety and variants."""
     exercise = _find_exercise(default_catalog(), exercise_id)
+    block = _block()
     origin = "core program" if exercise.core else "extra, not from the core program"
     camera = (
         f"checked from the {exercise.camera.view.value}"
@@ -156,7 +182,8 @@ def show(
     )
     if exercise.camera.notes:
         camera += f". {exercise.camera.notes}"
-    parts: list[RenderableType] = [
+    parts: list[RenderableType] = [] if block is None else [_block_notice(block)]
+    parts += [
         Text(f"{exercise.name} ({exercise.id})", style="bold"),
         Padding(Text(f"{exercise.stage.value}, {origin}", style="dim"), (0, 0, 1, 0)),
         Padding(Text(exercise.purpose), (0, 0, 1, 0)),
@@ -164,7 +191,12 @@ def show(
         _section("Start position", Text(exercise.start_position)),
         _section("Steps", _list(exercise.steps, numbered=True)),
         _section("Breathing", Text(exercise.breathing)),
-        _section("Dose", _list(_dose_lines(exercise.dosage))),
+        _section(
+            "Dose",
+            _list(_dose_lines(exercise.dosage))
+            if block is None
+            else Text("None for now: no exercise until a new screening is clear."),
+        ),
         _section("Common mistakes", _list(exercise.mistakes)),
         _section("Safety", _list(exercise.safety)),
         _section("Do not do it if", _list(exercise.avoid_if)),

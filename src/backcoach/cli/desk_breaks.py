@@ -5,6 +5,10 @@ page runs, on the same kind of clock (the wall clock sped up by
 ``Settings.time_scale``). A terminal cannot tell whether its user is at the desk
 (no key presses only means they are typing elsewhere), so the user counts as
 present until they press ``a`` (away) and again after ``b`` (back).
+
+While exercise is blocked (a red flag in the safety screening) the runtime's
+status carries the block: breaks still come, each one "stand up and walk", and
+the screen says why.
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from backcoach.cli.workout_keys import KeySource
 from backcoach.coach.breaks import BreakKind, DueBreak
 from backcoach.content import Catalog
 from backcoach.services.desk import BreakAction, DeskTimer
-from backcoach.services.desk_runtime import DeskRuntime
+from backcoach.services.desk_runtime import (
+    WALK,
+    DeskRuntime,
+    break_to_suggest,
+    move_to_suggest,
+)
+from backcoach.services.safety import Block
 
 REFRESH_S = 0.2  # real seconds between screen updates
 Notifier = Callable[[str, str], None]
@@ -70,6 +80,14 @@ def break_instructions(due: DueBreak, catalog: Catalog) -> tuple[str, list[str]]
                 "Let your shoulders drop and breathe calmly while you walk.",
             ],
         )
+    if due.move == WALK:
+        return (
+            f"Micro-break ({due.length_s:g} s): stand up and walk",
+            [
+                "Get up from your chair and walk a few steps.",
+                "Let your shoulders drop and breathe calmly while you walk.",
+            ],
+        )
     exercise = catalog.exercises.get(due.move)
     if exercise is None:
         return f"Micro-break ({due.length_s:g} s)", ["Stand up, stretch gently and breathe."]
@@ -86,6 +104,7 @@ class BreaksScreen:
     message: str = ""
     reminders: bool = True
     posture: str = ""  # the camera's line, when the posture monitor runs
+    block: Block | None = None  # exercise is blocked: breaks suggest walking only
 
     def render(self) -> RenderableType:
         counters = self.timer.state.counters
@@ -97,7 +116,7 @@ class BreaksScreen:
             f"Sitting [bold]{counters.sitting_s / 60:.0f} min[/]",
             f"Walking [bold]{counters.walking_min:.0f} min[/]",
         )
-        due = self.timer.due
+        due = break_to_suggest(self.timer.due, self.block)
         if due is not None:
             title, lines = break_instructions(due, self.catalog)
             body = Text()
@@ -120,6 +139,14 @@ class BreaksScreen:
             )
             keys = "[bold]a[/] away from the desk  [bold]q[/] quit"
         parts: list[RenderableType] = [main, stats, Text.from_markup(keys)]
+        if self.block is not None:
+            parts.append(
+                Panel(
+                    Text(self.block.cli_message),
+                    title="No exercise moves for now: breaks mean walking only",
+                    border_style="red",
+                )
+            )
         if self.posture:
             parts.append(Text(self.posture, style="cyan"))
         if not self.reminders:
@@ -150,7 +177,7 @@ def run_breaks(
     """
     status = runtime.status(db, user_id=user_id, catalog=catalog)
     assert runtime.timer is not None
-    view = BreaksScreen(runtime.timer, catalog, reminders=status.reminders)
+    view = BreaksScreen(runtime.timer, catalog, reminders=status.reminders, block=status.block)
     with Live(
         view.render(),
         console=out,
@@ -168,13 +195,15 @@ def run_breaks(
                     _key(db, view, runtime, ch, user_id=user_id, catalog=catalog)
                 present = watcher is None or watcher.present()
                 status = runtime.tick(db, user_id=user_id, catalog=catalog, present=present)
-                view.reminders = status.reminders
+                view.reminders, view.block = status.reminders, status.block
                 if watcher is not None:
                     view.posture = watcher.status()
                     alert, watcher.alert = watcher.alert, None
-                    if alert is not None and alert.suggestion is not None:
-                        move = catalog.exercises.get(alert.suggestion)
-                        name = move.name if move is not None else alert.suggestion
+                    suggested = None if alert is None else alert.suggestion
+                    suggestion = move_to_suggest(suggested, status.block)
+                    if alert is not None and suggestion is not None:
+                        move = catalog.exercises.get(suggestion)
+                        name = move.name if move is not None else "stand up and walk"
                         view.message = f"You have been {alert.state} for a while. Try: {name}."
                         if status.reminders:
                             notify("Check your posture", view.message)

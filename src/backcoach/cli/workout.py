@@ -25,6 +25,7 @@ from typing import Annotated, Protocol
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.panel import Panel
 from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console
@@ -37,6 +38,7 @@ from backcoach.config import get_settings
 from backcoach.content import Catalog, Length, default_catalog
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
+from backcoach.services.safety import exercise_block
 from backcoach.services.session_events import (
     HEARTBEAT_S,
     EventType,
@@ -343,6 +345,11 @@ def workout(
     with open_database(settings) as db:
         user_id = local_user(db).id
         db.commit()
+        # A red flag stops every path to exercise (also a session to resume), before anything.
+        block = exercise_block(db, user_id=user_id)
+        if block is not None:
+            console.print(Panel(block.cli_message, title="Please see a doctor", border_style="red"))
+            raise typer.Exit(1)
         # The planner's safety gate, then an interrupted session to resume or a new one
         # with the pain before it stored now, as the player page does (cli/checkin.py).
         active = start_workout(
