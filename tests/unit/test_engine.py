@@ -278,11 +278,11 @@ def test_skip_records_partial_progress_and_back_reopens_previous_step() -> None:
     assert (engine.state.step_index, engine.state.reps_done) == (0, 0)
 
 
-def test_skipping_the_last_step_completes_the_session() -> None:
+def test_skipping_the_last_step_finishes_the_session_ended_early() -> None:
     engine = started(reps(), hold())
     run(engine, [Skip(1.0), Skip(2.0)])
     assert engine.state.finished
-    assert engine.state.ended_by is EndReason.COMPLETED
+    assert engine.state.ended_by is EndReason.ENDED_EARLY  # 0 of 2 steps done
     assert engine.summary().steps_skipped == 2
 
 
@@ -503,7 +503,7 @@ def test_summary_matches_the_events_and_notices(plan: SessionPlan, events: list[
     assert summary.steps_skipped == sum(r.status is StepStatus.SKIPPED for r in records.values())
     assert summary.reps == sum(r.reps for r in records.values())
     assert summary.paused_s == pytest.approx(paused)
-    if summary.ended_by is EndReason.COMPLETED:
+    if summary.ended_by in (EndReason.COMPLETED, EndReason.ENDED_EARLY):
         # It may have ended part-way through the last tick: the rest is not session time.
         assert summary.active_s <= active + 1e-9
     else:

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backcoach.coach.engine import Activity, EndReason, SessionState, StepStatus, Summary
+from backcoach.coach.outcome import done_text
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.content import Exercise, Kind
 from backcoach.services.session_events import HurtAdvice, count_text
@@ -259,6 +260,8 @@ def render_screen(screen: Screen) -> RenderableType:
 
 _END_TEXT = {
     EndReason.COMPLETED: "Session complete. Well done.",
+    EndReason.ENDED_EARLY: "Session ended early: fewer than half the steps were done, so it "
+    "does not count as complete.",
     EndReason.QUIT: "Session ended early. Well done for what you did.",
     EndReason.HURT: "Session stopped because something hurt. Rest, and if the pain does "
     "not settle, talk to a clinician.",
@@ -296,4 +299,5 @@ def render_summary(plan: SessionPlan, summary: Summary) -> RenderableType:
         + (f" · paused: {clock_text(summary.paused_s)}" if summary.paused_s >= 1 else "")
     )
     ending = _END_TEXT.get(summary.ended_by, "") if summary.ended_by else ""
-    return Group(table, totals, Text(ending, style="bold"))
+    done = done_text(summary.steps_completed, summary.steps_total)
+    return Group(table, totals, Text(f"{ending} {done}".strip(), style="bold"))

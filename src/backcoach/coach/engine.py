@@ -41,7 +41,9 @@ it is done again); at the first step ``Back`` restarts it. While PAUSED only
 ``Resume``, ``Quit``, ``Hurt`` and ``Tick`` have an effect, and countdowns
 do not move. ``Quit`` and ``Hurt`` end the session at once; the step in
 progress is neither completed nor skipped. Reaching the end of the last step
-(or skipping it) finishes the session with ``EndReason.COMPLETED``.
+(or skipping it) finishes the session with ``EndReason.COMPLETED`` when at
+least half its steps were done, else ``EndReason.ENDED_EARLY`` (the rule is
+``outcome.py``'s).
 
 Time: every event first moves the engine's time to its ``t`` (earlier times
 count as no time passing). While RUNNING the time is active time and runs the
@@ -64,6 +66,7 @@ from collections.abc import Iterable
 from dataclasses import fields, replace
 from typing import Any
 
+from backcoach.coach.outcome import end_reason, ending_say
 from backcoach.coach.plan import SECONDS_PER_REP, PlannedStep, SessionPlan
 from backcoach.coach.session_state import (
     Activity,
@@ -331,13 +334,10 @@ class SessionEngine:
             remaining_s=None,
             activity_total_s=None,
         )
-        say = {
-            EndReason.COMPLETED: "Session complete. Well done.",
-            EndReason.QUIT: "Session ended. Well done for what you did.",
-            EndReason.HURT: "Stop and rest. Pain is a signal to stop, not to push through. "
-            "If it does not settle, talk to a clinician.",
-        }[reason]
-        self._notice(NoticeKind.SESSION_FINISHED, say)
+        s = self._s
+        self._notice(
+            NoticeKind.SESSION_FINISHED, ending_say(reason, len(s.completed), s.steps_total)
+        )
 
     # --- internals: time --------------------------------------------------
 
@@ -520,7 +520,7 @@ class SessionEngine:
         nxt = self._s.step_index + 1
         if nxt >= len(self.plan.steps):
             self._set(step_index=len(self.plan.steps), side=None, reps_target=None)
-            self._finish(EndReason.COMPLETED)
+            self._finish(end_reason(len(self._s.completed), self._s.steps_total))
         else:
             self._enter_step(nxt)
 

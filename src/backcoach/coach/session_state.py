@@ -91,7 +91,8 @@ class Status(StrEnum):
 
 
 class EndReason(StrEnum):
-    COMPLETED = "completed"  # went past the last step
+    COMPLETED = "completed"  # went past the last step with at least half the steps done
+    ENDED_EARLY = "ended-early"  # went past the last step with fewer than half done
     QUIT = "quit"
     HURT = "hurt"
 

@@ -3,6 +3,10 @@ the pain trend and questionnaire scores. The CLI prints it, the web app charts i
 
 Definitions:
 - A day *counts* for a streak when a session was completed on it (local date).
+  Complete means what ``coach/outcome.py`` says: run to its end with at least
+  half its steps done. A session skipped through is stored as ended early;
+  one stored as completed before that rule existed but short of it is not
+  counted either.
 - The current streak is the run of counting days ending today, or ending
   yesterday when there is no session yet today (the day is not over).
 - Minutes are the active time of the recorded steps (rests between sets included).
@@ -10,7 +14,7 @@ Definitions:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -19,6 +23,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from backcoach.coach.outcome import counts_as_complete
 from backcoach.store import (
     QuestionnaireResponse,
     SessionStatus,
@@ -45,6 +50,22 @@ class SessionLine:
     pain_before: int | None
     pain_after: int | None
     effort: int | None
+
+    @property
+    def complete(self) -> bool:
+        """Counts as a completed session (and its day towards a streak)."""
+        return self.status is SessionStatus.COMPLETED and counts_as_complete(
+            self.steps_done, self.steps_total
+        )
+
+    @property
+    def result(self) -> str:
+        """The outcome in words, for the history table."""
+        if self.status is SessionStatus.IN_PROGRESS:
+            return "in progress"
+        if self.status is SessionStatus.ABANDONED:
+            return "not finished"
+        return "completed" if self.complete else "ended early"
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,26 @@ def _step_totals(db: Session, session_ids: Sequence[int]) -> dict[int, tuple[int
     return {sid: (int(done or 0), float(seconds or 0.0)) for sid, done, seconds in rows}
 
 
+def _short_completed_days(db: Session, *, user_id: int, tz: tzinfo) -> Counter[date]:
+    """Days of sessions stored as completed that fall short of the rule, one per session.
+
+    A session that ran to its end has a step event for every step (done or
+    skipped), so its events say both how many steps it had and how many were done.
+    """
+    done = func.sum(case((StepEvent.status == StepStatus.COMPLETED, 1), else_=0))
+    rows = db.execute(
+        select(StepEvent.session_id, done, func.count(StepEvent.id))
+        .join(WorkoutSession, WorkoutSession.id == StepEvent.session_id)
+        .where(WorkoutSession.user_id == user_id, WorkoutSession.status == SessionStatus.COMPLETED)
+        .group_by(StepEvent.session_id)
+    )
+    short = [sid for sid, n_done, n_total in rows if not counts_as_complete(int(n_done), n_total)]
+    if not short:
+        return Counter()
+    starts = db.scalars(select(WorkoutSession.started_at).where(WorkoutSession.id.in_(short)))
+    return Counter(_local_day(started, tz) for started in starts)
+
+
 def history_summary(
     db: Session,
     *,
@@ -142,10 +183,10 @@ def history_summary(
         user_id = user.id
     mine = WorkoutSession.user_id == user_id
 
-    completed_days = [
+    completed_days = Counter(
         _local_day(started, tz)
         for started in session_start_times(db, user_id=user_id, status=SessionStatus.COMPLETED)
-    ]
+    ) - _short_completed_days(db, user_id=user_id, tz=tz)
     current, best = streaks(completed_days, today)
 
     recent_rows = list(
@@ -224,7 +265,7 @@ def history_summary(
 
     return HistorySummary(
         today=today,
-        completed_sessions=len(completed_days),
+        completed_sessions=completed_days.total(),
         current_streak=current,
         best_streak=best,
         sessions=sessions,

@@ -43,6 +43,7 @@ from backcoach.coach.engine import (
 from backcoach.coach.engine import (
     StepStatus as EngineStepStatus,
 )
+from backcoach.coach.outcome import done_text, title
 from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel
 from backcoach.content import Kind, Length
 from backcoach.errors import BackcoachError, UsageError
@@ -110,6 +111,17 @@ class SessionSummary:
     pain_before: int | None
     pain_after: int | None
     effort: int | None
+    ended_by: EndReason | None = None  # how the engine ended it; None if it never did
+
+    @property
+    def title(self) -> str:
+        """The end screen's heading: complete, ended early, or stop and rest."""
+        return title(self.ended_by)
+
+    @property
+    def done_text(self) -> str:
+        """What was done, e.g. "You did 3 of 14 steps."."""
+        return done_text(self.steps_completed, self.steps_total)
 
 
 # --- plans as JSON ----------------------------------------------------------
@@ -264,6 +276,8 @@ def _store(tx: SessionChange) -> bool:
             events += delete_step_event(db, session_id=active.id, step_index=notice.step_index)
     state = active.engine.state
     if state.finished and row.status is SessionStatus.IN_PROGRESS:
+        # Ended early (skipped through), quit and hurt are all "quit" in the store:
+        # only a complete session counts as completed and towards a streak.
         row.status = (
             SessionStatus.COMPLETED if state.ended_by is EndReason.COMPLETED else SessionStatus.QUIT
         )
@@ -627,4 +641,15 @@ def summarize(db: Session, *, session_id: int) -> SessionSummary:
         pain_before=row.pain_before,
         pain_after=row.pain_after,
         effort=row.effort,
+        ended_by=_ended_by(row),
     )
+
+
+def _ended_by(row: WorkoutSession) -> EndReason | None:
+    """How the engine ended the session, from its snapshot (None if it has not, or unreadable)."""
+    state = (row.snapshot or {}).get("state")
+    value = state.get("ended_by") if isinstance(state, dict) else None
+    try:
+        return None if value is None else EndReason(value)
+    except ValueError:
+        return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from backcoach.coach.engine import Notice
+from backcoach.coach.outcome import done_text, title
 from backcoach.services.clock import SessionClock
 from backcoach.services.session_events import count_text
 from backcoach.services.sessions import ActiveSession
@@ -57,6 +58,8 @@ class PlayerState(BaseModel):
     count_text: str | None
     time_scale: float
     active_s: float
+    end_title: str | None = None  # once finished: "Session complete. Well done!", ...
+    end_text: str | None = None  # once finished: "You did 3 of 14 steps."
 
 
 def step_view(active: ActiveSession, index: int) -> StepView | None:
@@ -101,6 +104,8 @@ def player_state(active: ActiveSession, clock: SessionClock) -> PlayerState:
         count_text=count_text(state, step.kind) if step is not None else None,
         time_scale=clock.time_scale,
         active_s=state.active_s,
+        end_title=title(state.ended_by) if state.finished else None,
+        end_text=done_text(len(state.completed), state.steps_total) if state.finished else None,
     )
 
 

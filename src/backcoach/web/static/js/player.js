@@ -209,8 +209,9 @@
     bar.parentElement.setAttribute("aria-valuenow", String(s.steps_done));
     if (finished) {
       keepAwake(false);
-      const title = { hurt: "Stop and rest", completed: "Session complete. Well done!" }[s.ended_by] || "Session ended";
-      $("finished-title").textContent = title;
+      // The server words the ending (complete, ended early, stop and rest) and what was done.
+      $("finished-title").textContent = s.end_title || "";
+      $("finished-text").textContent = s.end_text || "";
       $("hurt-message").hidden = s.ended_by !== "hurt";
       return;
     }
