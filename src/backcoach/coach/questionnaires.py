@@ -91,6 +91,17 @@ class RiskGroup(StrEnum):
     HIGH = "high"
 
 
+#: What each STarT Back risk group means, in one line (the tool's usual care pathways).
+RISK_MEANINGS: Mapping[RiskGroup, str] = {
+    RiskGroup.LOW: "Back pain like this usually gets better with staying active, simple "
+    "exercise and reassurance.",
+    RiskGroup.MEDIUM: "Physical factors are slowing recovery; a course of physiotherapy is "
+    "often recommended alongside these exercises.",
+    RiskGroup.HIGH: "Worry, low mood or fear of movement are adding to the pain; a "
+    "physiotherapist or doctor who looks at both body and mind can help most.",
+}
+
+
 @dataclass(frozen=True)
 class QuestionnaireScore:
     questionnaire: str
@@ -362,7 +373,8 @@ def _score_startback(answers: Mapping[str, int | str]) -> QuestionnaireScore:
         total=float(total),
         subscales={"psychosocial": float(psychosocial)},
         risk_group=risk,
-        summary=f"Total {total}/9, psychosocial {psychosocial}/5: {risk} risk.",
+        summary=f"Total {total}/9, psychosocial {psychosocial}/5: {risk} risk. "
+        f"{RISK_MEANINGS[risk]}",
     )
 
 

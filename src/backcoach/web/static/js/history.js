@@ -13,6 +13,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const WARN = "#b35c00";
   const PALETTE = [BRAND, "#1d3f7a", WARN, "#6b2c91", "#a4161a"];
 
+  // A fixed y axis from the server's chart data ({min, max | suggested_max, step, title}),
+  // so one point does not stretch the scale to fill the chart.
+  function yAxis(axis) {
+    return {
+      min: axis.min,
+      max: axis.max,
+      suggestedMax: axis.suggested_max,
+      ticks: axis.step ? { stepSize: axis.step } : {},
+      title: { display: true, text: axis.title },
+    };
+  }
+
   const minutes = document.getElementById("minutes-chart");
   if (minutes) {
     new Chart(minutes, {
@@ -21,7 +33,7 @@ document.addEventListener("DOMContentLoaded", () => {
         labels: data.weeks.labels,
         datasets: [{ label: "Minutes", data: data.weeks.minutes, backgroundColor: BRAND, borderRadius: 4 }],
       },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: "minutes" } } } },
+      options: { plugins: { legend: { display: false } }, scales: { y: yAxis(data.weeks.axis) } },
     });
   }
 
@@ -36,7 +48,7 @@ document.addEventListener("DOMContentLoaded", () => {
           { label: "After", data: data.pain.after, borderColor: BRAND, backgroundColor: BRAND, spanGaps: true, pointStyle: "rectRot", pointRadius: 5, borderDash: [6, 4] },
         ],
       },
-      options: { scales: { y: { min: 0, max: 10, title: { display: true, text: "pain 0-10" } } } },
+      options: { scales: { y: yAxis(data.pain.axis) } },
     });
   }
 
@@ -51,6 +63,6 @@ document.addEventListener("DOMContentLoaded", () => {
       spanGaps: true,
       pointRadius: 4,
     }));
-    new Chart(canvas, { type: "line", data: { labels: q.labels, datasets }, options: { scales: { y: { beginAtZero: true } } } });
+    new Chart(canvas, { type: "line", data: { labels: q.labels, datasets }, options: { scales: { y: yAxis(q.axis) } } });
   });
 });
