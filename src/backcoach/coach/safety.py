@@ -231,9 +231,18 @@ _ADVICE = {
     ),
 }
 
+_SCREEN_AGAIN = "you can answer the screening again with `backcoach screening`."
+_SCREEN_FIRST = "Please answer the short safety screening first (`backcoach screening`)."
 _NO_PLAN = (
     "backcoach will not offer exercises until then. When a clinician has checked you and says "
-    "exercise is fine, you can answer the screening again with `backcoach screening`."
+    f"exercise is fine, {_SCREEN_AGAIN}"
+)
+
+# The messages above name the terminal's command; the web app shows a link or
+# the form itself instead (``for_web``).
+_WEB_WORDING = (
+    (_SCREEN_AGAIN, "you can answer the safety questions again here."),
+    (_SCREEN_FIRST, "Please answer the short safety questions first."),
 )
 
 _AGE_CAUTION = (
@@ -379,7 +388,7 @@ def rescreen_reason(
         earlier_pain: earlier pain-before values, oldest first.
     """
     if screening is None:
-        return "Please answer the short safety screening first (`backcoach screening`)."
+        return _SCREEN_FIRST
     age = (today - screening.taken_on).days
     if age >= RESCREEN_DAYS:
         return (
@@ -393,3 +402,19 @@ def rescreen_reason(
             "safety screening again before exercising."
         )
     return None
+
+
+def for_web(message: str) -> str:
+    """A screening or re-screening message worded for the web app.
+
+    The messages here tell a terminal user which command to run; the web app
+    shows the questions (or a link to them) right where the message is, so it
+    says "here" instead. Other text is unchanged.
+
+    Example:
+        >>> for_web(rescreen_reason(None, today=date(2026, 1, 5)))
+        'Please answer the short safety questions first.'
+    """
+    for terminal, web in _WEB_WORDING:
+        message = message.replace(terminal, web)
+    return message

@@ -1,6 +1,8 @@
 """``/``: today. Screening and disclaimer first; then today's plan, resume, habits and a tip.
 
 A red flag in the screening shows the calm stop message and no plan at all.
+``/?screening=again`` (also ``GET /screening``) shows the safety questions again,
+for "My symptoms changed"; the messages are worded for the web (``for_web``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.coach.planner import PlanDecision, Refusal
-from backcoach.coach.safety import QUESTIONS
+from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
 from backcoach.services.checkins import questionnaire_due
 from backcoach.services.clock import SessionClock, local_today, local_tz
@@ -31,6 +33,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 CHECK_NAME = "pain-function"  # the scheduled pain and function check
 SCREENING_REFUSALS = (Refusal.NO_SCREENING, Refusal.RESCREEN_DUE)
+SCREENING_AGAIN_URL = "/?screening=again"  # "My symptoms changed", on Today and Settings
 
 
 def today_page(
@@ -59,6 +62,7 @@ def today_page(
     tips = catalog.tips
     context: dict[str, Any] = {
         "decision": decision,
+        "message": for_web(decision.message),
         "red_flag": decision.refusal is Refusal.RED_FLAG and not screening_again,
         "show_screening": show_screening,
         "first_visit": decision.refusal is Refusal.NO_SCREENING,
@@ -85,6 +89,12 @@ def today(
     request: Request, db: DbDep, user: UserDep, catalog: CatalogDep, screening: str = ""
 ) -> Response:
     return today_page(request, db, user, catalog, screening_again=screening == "again")
+
+
+@router.get("/screening")
+def screening_again() -> Response:
+    """The safety questions again ("My symptoms changed"): they are on Today."""
+    return RedirectResponse(SCREENING_AGAIN_URL, status_code=303)
 
 
 def _answers(form: FormData) -> tuple[dict[str, bool], dict[str, str], dict[str, str]]:
