@@ -146,7 +146,7 @@ def render_history(summary: HistorySummary) -> RenderableType:
         sessions.add_row(
             line.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             f"{line.program_id} ({line.length})",
-            line.status.value.replace("_", " "),
+            line.result,
             f"{line.steps_done}/{line.steps_total}",
             f"{line.minutes:.0f}",
             pain,

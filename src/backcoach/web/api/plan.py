@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from backcoach.coach.plan import SessionPlan
+from backcoach.coach.safety import for_web
 from backcoach.content import Length
 from backcoach.services.session_start import plan_for_today
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
@@ -72,7 +73,7 @@ def get_plan(
         program_id=plan.program_id if plan else None,
         length=length,
         refusal=decision.refusal.value if decision.refusal else None,
-        message=decision.message,
+        message=for_web(decision.message) if decision.message else decision.message,
         cautions=list(decision.cautions),
         estimated_minutes=round(plan.estimated_minutes(), 1) if plan else None,
         steps=_steps(plan) if plan else [],
