@@ -379,3 +379,28 @@ def test_workout_in_the_terminal_refuses_until_a_clear_screening(tmp_path: Path)
         child.expect("your pain now", timeout=TIMEOUT)
     finally:
         child.close(force=True)
+
+
+def test_a_session_begun_before_the_red_flag_cannot_go_on(served: Served) -> None:
+    """The player and its events stop too; pausing and ending stay possible."""
+    served.screen()
+    started = served.client.post("/api/v1/sessions", json={})
+    assert started.status_code == 201, started.text
+    session_id = started.json()["session_id"]
+    events = f"/api/v1/sessions/{session_id}/events"
+    assert served.client.post(events, json={"type": "start"}).status_code == 200
+    served.screen("bladder-bowel")
+    for kind in ("rep_done", "skip", "resume", "start"):
+        refused = served.client.post(events, json={"type": kind})
+        assert refused.status_code == 409, (kind, refused.text)
+        assert EMERGENCY in refused.json()["detail"]
+    assert served.client.post(events, json={"type": "pause"}).status_code == 200
+    player = served.client.get(f"/session/{session_id}")
+    assert player.status_code == 409
+    assert 'id="exercise-block"' in player.text and RESCREEN_LINK in player.text
+    assert 'id="player-main"' not in player.text
+    served.screen()  # a clear screening: the session goes on where it was
+    assert served.client.post(events, json={"type": "resume"}).status_code == 200
+    assert 'id="player-main"' in page(served, f"/session/{session_id}")
+    ended = served.client.post(f"/api/v1/sessions/{session_id}/finish", json={})
+    assert ended.status_code == 200

@@ -44,9 +44,10 @@ from backcoach.coach.engine import (
 )
 from backcoach.coach.progression import STOP_MESSAGE
 from backcoach.content import Kind
-from backcoach.errors import UsageError
+from backcoach.errors import BackcoachError, UsageError
 from backcoach.services.checkins import HurtResult, record_this_hurts
 from backcoach.services.clock import SessionClock
+from backcoach.services.safety import Block, exercise_block
 from backcoach.services.sessions import (
     ActiveSession,
     Changed,
@@ -112,6 +113,27 @@ class HurtAdvice:
     message: str
 
 
+#: Events that move exercise on: refused while a red flag blocks exercise.
+EXERCISING = frozenset(
+    {
+        EventType.START,
+        EventType.RESUME,
+        EventType.REP_DONE,
+        EventType.HOLD_DONE,
+        EventType.SKIP,
+        EventType.BACK,
+    }
+)
+
+
+class ExerciseBlocked(BackcoachError):
+    """A red flag stops every path to exercise, a session already begun included."""
+
+    def __init__(self, block: Block) -> None:
+        super().__init__(block.cli_message)
+        self.block = block
+
+
 def make_event(kind: EventType, t: float) -> Event:
     return _EVENTS[kind](t)
 
@@ -169,9 +191,15 @@ def send_event(
 
     Raises:
         UsageError: no such session for this user.
+        ExerciseBlocked: a red flag since the session began; only pausing, quitting,
+            "this hurts" and time passing are accepted until a new screening is clear.
     """
 
     def apply(tx: SessionChange) -> list[Notice]:
+        if kind in EXERCISING:
+            block = exercise_block(tx.db, user_id=tx.row.user_id)
+            if block is not None:
+                raise ExerciseBlocked(block)
         _pause_if_stale(tx, clock)
         return tx.apply(make_event(kind, clock.now()))
 

@@ -17,7 +17,13 @@ from backcoach.content import Length
 from backcoach.errors import UsageError
 from backcoach.services import session_events
 from backcoach.services.clock import SessionClock
-from backcoach.services.session_events import EventType, NotOnExercise, open_session, send_event
+from backcoach.services.session_events import (
+    EventType,
+    ExerciseBlocked,
+    NotOnExercise,
+    open_session,
+    send_event,
+)
 from backcoach.services.session_start import create_session
 from backcoach.services.sessions import (
     ActiveSession,
@@ -182,6 +188,8 @@ def post_event(
         )
     except SessionBusy as exc:
         raise _busy(exc) from None
+    except ExerciseBlocked as blocked:
+        raise HTTPException(409, blocked.block.web_message) from None
     except UsageError:
         raise _not_found(session_id) from None
     return EventOut(state=player_state(changed.active, clock), notices=notice_views(changed.value))

@@ -16,6 +16,7 @@ from backcoach.content.illustration import render_keyframe_svg
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
 from backcoach.services.preferences import load_preferences
+from backcoach.services.safety import exercise_block
 from backcoach.services.session_events import open_session
 from backcoach.services.session_start import create_session
 from backcoach.services.sessions import ActiveSession, summarize
@@ -139,6 +140,10 @@ def player(
     clock = SessionClock.of(settings)
     active = _open_or_404(db, session_id=session_id, user_id=user.id, clock=clock)
     state = player_state(active, clock)
+    block = exercise_block(db, user_id=user.id)
+    if block is not None and state.status != "finished":
+        # a red flag since the session began: the calm stop notice, not the player
+        return render(request, "session/blocked.html", {"block": block}, status_code=409)
     context = {
         "state": state,
         "plan": active.plan,
