@@ -80,7 +80,10 @@ class EventOut(BaseModel):
 
 class FinishIn(BaseModel):
     pain_after: Pain | None = None
-    effort: Pain | None = Field(default=None, description="Effort 0-10 (RPE)")
+    effort: Annotated[int, Field(ge=0, le=10)] | None = Field(
+        default=None,
+        description="How hard the session felt (RPE): 0 = no effort, 10 = as hard as you could go",
+    )
     location: PainLocation = PainLocation.LOW_BACK
 
 
