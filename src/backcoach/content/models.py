@@ -104,6 +104,10 @@ class Camera(_Strict):
 class Exercise(_Strict):
     id: Slug
     name: Text
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other names people search for (e.g. 'birddog', 'hip bridge').",
+    )
     stage: Stage
     kind: Kind
     core: bool = Field(description="True when the exercise is part of the source program.")
