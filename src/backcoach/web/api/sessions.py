@@ -165,20 +165,26 @@ def start(
         )
     except PlanRefused as refused:
         raise HTTPException(409, str(refused)) from None
-    return player_state(active, SessionClock.of(settings))
+    return player_state(active, SessionClock.of(settings), catalog)
 
 
 @router.get("/{session_id}", responses=NOT_FOUND)
 def get_state(
-    session_id: SessionId, db: DbDep, user: UserDep, settings: SettingsDep
+    session_id: SessionId, db: DbDep, user: UserDep, settings: SettingsDep, catalog: CatalogDep
 ) -> PlayerState:
-    """Where the session is now: step, set, side, countdown, reps."""
-    return player_state(_open(db, user, session_id, settings), SessionClock.of(settings))
+    """Where the session is now: step, set, side, countdown, reps, and the figure's pose."""
+    active = _open(db, user, session_id, settings)
+    return player_state(active, SessionClock.of(settings), catalog)
 
 
 @router.post("/{session_id}/events", responses=NOT_FOUND)
 def post_event(
-    session_id: SessionId, body: EventIn, db: DbDep, user: UserDep, settings: SettingsDep
+    session_id: SessionId,
+    body: EventIn,
+    db: DbDep,
+    user: UserDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
 ) -> EventOut:
     """Apply one event (start, tick, rep_done, hold_done, pause, resume, skip, back, quit, hurt).
 
@@ -195,7 +201,9 @@ def post_event(
         raise HTTPException(409, blocked.block.web_message) from None
     except UsageError:
         raise _not_found(session_id) from None
-    return EventOut(state=player_state(changed.active, clock), notices=notice_views(changed.value))
+    return EventOut(
+        state=player_state(changed.active, clock, catalog), notices=notice_views(changed.value)
+    )
 
 
 @router.post("/{session_id}/finish", responses=NOT_FOUND)

@@ -139,7 +139,7 @@ def player(
 ) -> Response:
     clock = SessionClock.of(settings)
     active = _open_or_404(db, session_id=session_id, user_id=user.id, clock=clock)
-    state = player_state(active, clock)
+    state = player_state(active, clock, catalog)
     block = exercise_block(db, user_id=user.id)
     if block is not None and state.status != "finished":
         # a red flag since the session began: the calm stop notice, not the player

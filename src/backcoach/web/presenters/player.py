@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 from backcoach.coach.engine import Notice
 from backcoach.coach.outcome import done_text, title
+from backcoach.coach.pose import choose_pose
+from backcoach.content import Catalog
 from backcoach.services.clock import SessionClock
 from backcoach.services.session_events import count_text
 from backcoach.services.sessions import ActiveSession
@@ -29,6 +31,16 @@ class StepView(BaseModel):
     rest_s: float
     variant: str
     notes: list[str]
+
+
+class PoseView(BaseModel):
+    """The keyframe the figure shows now (see ``coach/pose.py``)."""
+
+    keyframe: int  # index into the exercise's keyframes
+    name: str  # the caption: the keyframe's name, sides swapped when mirrored
+    mirrored: bool  # drawn left-right mirrored, for the other side
+    moving: bool  # on its way to ``keyframe``, or round ``cycle`` when it is not empty
+    cycle: list[int]
 
 
 class NoticeView(BaseModel):
@@ -58,6 +70,7 @@ class PlayerState(BaseModel):
     count_text: str | None
     time_scale: float
     active_s: float
+    pose: PoseView | None  # None once finished
     end_title: str | None = None  # once finished: "Session complete. Well done!", ...
     end_text: str | None = None  # once finished: "You did 3 of 14 steps."
 
@@ -82,7 +95,23 @@ def step_view(active: ActiveSession, index: int) -> StepView | None:
     )
 
 
-def player_state(active: ActiveSession, clock: SessionClock) -> PlayerState:
+def pose_view(active: ActiveSession, catalog: Catalog) -> PoseView | None:
+    step = active.engine.step
+    if step is None or step.exercise_id not in catalog.exercises:
+        return None
+    pose = choose_pose(active.engine.state, catalog.exercise(step.exercise_id))
+    if pose is None:
+        return None
+    return PoseView(
+        keyframe=pose.keyframe,
+        name=pose.name,
+        mirrored=pose.mirrored,
+        moving=pose.moving,
+        cycle=list(pose.cycle),
+    )
+
+
+def player_state(active: ActiveSession, clock: SessionClock, catalog: Catalog) -> PlayerState:
     state = active.engine.state
     step = active.engine.step
     return PlayerState(
@@ -104,6 +133,7 @@ def player_state(active: ActiveSession, clock: SessionClock) -> PlayerState:
         count_text=count_text(state, step.kind) if step is not None else None,
         time_scale=clock.time_scale,
         active_s=state.active_s,
+        pose=pose_view(active, catalog),
         end_title=title(state.ended_by) if state.finished else None,
         end_text=done_text(len(state.completed), state.steps_total) if state.finished else None,
     )
