@@ -236,3 +236,24 @@ def test_keyframe_sides_and_mirrored_names() -> None:
     assert keyframe_side("all fours") is None
     assert mirrored_name("left arm and right leg reaching") == "right arm and left leg reaching"
     assert mirrored_name("Left side, brightly") == "Right side, brightly"
+
+
+@pytest.mark.parametrize("exercise_id", PER_SIDE)
+def test_a_side_named_in_the_text_reaches_with_the_figures_limbs(exercise_id: str) -> None:
+    """Text such as "Left side: ... your left arm ... your right leg" names the caption's limbs."""
+    exercise = catalog().exercise(exercise_id)
+    for side in Side:
+        state = SessionState(
+            steps_total=1, status=Status.RUNNING, side=side, activity=Activity.HOLD
+        )
+        limbs = re.findall(r"\b(left|right) (arm|leg|forearm)\b", _pose(exercise, state).name)
+        for text in exercise.steps:
+            if text.lower().startswith(f"{side.value} side:"):
+                for word, limb in limbs:
+                    assert re.search(rf"\b{word} {limb}\b", text), (text, limbs)
+
+
+def test_bird_dog_text_names_each_side() -> None:
+    steps = catalog().exercise("bird-dog").steps
+    assert any(s.startswith("Left side:") and "left arm" in s for s in steps)
+    assert any(s.startswith("Right side:") and "right arm" in s for s in steps)

@@ -34,6 +34,9 @@
       this.lines = this.panel ? [...this.panel.querySelectorAll("line[data-from]")] : [];
       this.polys = this.panel ? [...this.panel.querySelectorAll("[data-points]")] : [];
       this.dots = this.panel ? [...this.panel.querySelectorAll("circle[data-at]")] : [];
+      this.body = this.panel ? this.panel.querySelector("g.body") : null;
+      this.width = this.data ? this.data.panel.width : 0;
+      this.caption = null; // the server's name for the pose, kept while cycling
       this.timer = null;
       this.frame = null;
       this.index = 0;
@@ -65,8 +68,42 @@
       }
     }
 
-    showLabel(i) {
-      if (this.label) this.label.textContent = `${i + 1} · ${this.frames[i].name}`;
+    showLabel(i, name) {
+      if (this.label) this.label.textContent = `${i + 1} · ${name || this.frames[i].name}`;
+    }
+
+    // Draw the figure left-right mirrored (the other side of a one-sided drawing). An SVG
+    // transform attribute, not a style: the page's CSP allows no inline styles in markup.
+    mirror(on) {
+      if (this.body) {
+        if (on) this.body.setAttribute("transform", `translate(${this.width} 0) scale(-1 1)`);
+        else this.body.removeAttribute("transform");
+      }
+      this.svg.dataset.mirrored = on ? "true" : "false";
+    }
+
+    // Show the pose the server chose ({keyframe, name, mirrored, moving, cycle}): move to its
+    // keyframe over ms milliseconds, or, while moving with a cycle, round those keyframes.
+    show(pose, ms) {
+      if (!pose || !this.frames[pose.keyframe]) return;
+      this.stop();
+      this.mirror(pose.mirrored);
+      this.svg.dataset.poseKeyframe = String(pose.keyframe);
+      this.svg.dataset.poseName = pose.name;
+      this.caption = pose.name;
+      this.showLabel(pose.keyframe, pose.name);
+      const cycle = (pose.cycle || []).filter((i) => this.frames[i]);
+      if (pose.moving && cycle.length > 1) {
+        this.loop(cycle); // reduced motion: loop() draws nothing new, the last pose stays
+        if (reduceMotion.matches) this.moveTo(pose.keyframe, 0);
+        return;
+      }
+      if (pose.moving && this.index === pose.keyframe && pose.keyframe !== 0) {
+        // the next rep: down to the start position and up again in the time given
+        this.moveTo(0, ms / 2, () => this.moveTo(pose.keyframe, ms / 2));
+        return;
+      }
+      this.moveTo(pose.keyframe, pose.moving ? ms : Math.min(ms, 300));
     }
 
     // Move from the current keyframe to keyframe i over ms milliseconds.
@@ -74,7 +111,7 @@
       cancelAnimationFrame(this.frame);
       const from = this.frames[this.index].joints;
       const to = this.frames[i].joints;
-      this.showLabel(i);
+      if (!this.caption) this.showLabel(i);
       if (reduceMotion.matches || ms <= 0) {
         this.pose(to);
         this.index = i;
@@ -95,12 +132,15 @@
       this.frame = requestAnimationFrame(stepFn);
     }
 
-    // Loop through every keyframe, holding each for its hold time (at least a moment).
-    loop() {
+    // Loop through the keyframes (all, or the indexes given), holding each for its hold time
+    // (at least a moment).
+    loop(order) {
       this.stop();
-      if (this.frames.length < 2 || reduceMotion.matches) return;
+      const frames = order || this.frames.map((_, i) => i);
+      if (frames.length < 2 || reduceMotion.matches) return;
       const next = () => {
-        const i = (this.index + 1) % this.frames.length;
+        const at = frames.indexOf(this.index);
+        const i = frames[(at + 1) % frames.length];
         this.moveTo(i, MOVE_MS, () => {
           const holdMs = Math.max(600, (this.frames[i].hold_s || 0) * 1000);
           this.timer = setTimeout(next, holdMs);

@@ -157,30 +157,25 @@
     }
   }
 
+  let shownPose = null; // the pose drawn last, as a key
   function setupFigure() {
     if (animator) animator.stop();
     animator = null;
+    shownPose = null;
     const svg = document.querySelector("#step-panel svg.bc-figure");
     if (svg && window.BackcoachFigure) animator = new window.BackcoachFigure(svg);
     poseFigure();
   }
 
+  // The server names the keyframe the figure shows (state.pose); we only draw it. The same pose
+  // again (a heartbeat tick) leaves a move or a cycle running instead of restarting it.
   function poseFigure() {
-    if (!animator || !animator.frames.length) return;
-    const last = animator.frames.length - 1;
-    const activity = state.status === "running" ? state.activity : null;
-    if (activity === "move") {
-      animator.stop();
-      animator.moveTo(last, ((state.remaining_s || 1) / state.time_scale) * 1000);
-    } else if (activity === "hold") {
-      animator.stop();
-      animator.moveTo(last, 300);
-    } else if (activity === "rest" || activity === null) {
-      animator.stop();
-      animator.moveTo(0, 300);
-    } else {
-      animator.loop();
-    }
+    if (!animator || !animator.frames.length || !state.pose) return;
+    const key = JSON.stringify([state.step_index, state.set_number, state.side, state.pose]);
+    if (key === shownPose) return;
+    shownPose = key;
+    const left = state.remaining_s == null ? 1 : state.remaining_s;
+    animator.show(state.pose, (left / state.time_scale) * 1000);
   }
 
   function update(next) {
