@@ -20,6 +20,29 @@ The rules, in plain words:
   before the session is at or above the pain limit, nothing progresses today.
   Doses always stay within the content's safe minimum and maximum.
 - Every step whose dose differs from last time carries ``notes`` saying why.
+
+**The first-week ramp** (``ramp``): someone who is new to a program, whose
+latest STarT Back puts them in the high-risk group, or whose pain before a
+session is ``RAMP_PAIN`` (6) out of 10 or more, starts with the gentlest part
+of the program and not all of it:
+
+- First only ``RAMP_GROUPS[0]``: deep breathing, neck nods and turns, the glute
+  bridge, the bird-dog at its easier variant, and the relaxation.
+- After ``RAMP_SESSIONS[0]`` (2) good sessions the next group joins (shoulder
+  and arm circles, the overhead side bend, the knee-high march); after
+  ``RAMP_SESSIONS[1]`` (5) good sessions the whole program does (the standing
+  forward bend, the superman, the pike-to-arch, the jog, and any extras).
+- A good session is one run to its end (not ended early) with pain after it
+  not higher than before it and no exercise that hurt. A session with a pain
+  rise or an exercise that hurt holds the ramp back: the good sessions
+  counted towards the next group start again from zero (the exercises that
+  already joined stay).
+- The ramp counts from its latest reason: a new user's first session of the
+  program, the day of a high-risk STarT Back, or the latest session with
+  pain before of 6 or more (today's, when it is 6 or more, starts it afresh).
+- While the ramp runs, doses do not grow beyond the program's own and no
+  harder variant is used. The plan's cautions say why the session is short
+  and when more joins. Exercises the screening leaves out stay out.
 """
 
 from __future__ import annotations
@@ -30,7 +53,7 @@ from datetime import date
 from enum import StrEnum
 
 from backcoach.coach.history import SessionRecord, chronological
-from backcoach.coach.plan import PlannedStep, SessionPlan, default_step
+from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel, default_step
 from backcoach.coach.progression import (
     BREAK_DAYS,
     DEFAULT_PAIN_LIMIT,
@@ -53,8 +76,97 @@ from backcoach.coach.safety import (
     ScreeningRecord,
     rescreen_reason,
 )
-from backcoach.content import Catalog, Exercise, Length
+from backcoach.content import Catalog, Exercise, Length, ProgramStep
 from backcoach.errors import BackcoachError, UsageError
+
+#: Exercise ids by the ramp group they join in; every other exercise joins last.
+RAMP_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset(
+        {"deep-breathing", "neck-nods", "neck-turns", "glute-bridge", "bird-dog", "relaxation"}
+    ),
+    frozenset({"shoulder-circles", "arm-circles", "overhead-side-bend", "high-knee-march"}),
+)
+#: Good sessions after which each later group joins (the last: the whole program).
+RAMP_SESSIONS = (2, 5)
+#: Exercises done at their easier variant while only the first group is in the plan.
+RAMP_EASIER = frozenset({"bird-dog"})
+#: Pain before a session (0-10) from which the ramp starts again.
+RAMP_PAIN = 6
+FULL_PROGRAM = len(RAMP_GROUPS)
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """Where the first-week ramp stands: ``level`` groups of ``RAMP_GROUPS`` joined so far."""
+
+    level: int
+    why: str
+    good: int = 0
+    held: bool = False
+
+    def sessions_to_next(self) -> int:
+        """Good sessions still needed for the next group."""
+        return _needed(self.level) - self.good
+
+
+def _needed(level: int) -> int:
+    """Good sessions in a row that take the ramp from ``level`` to the next group."""
+    return RAMP_SESSIONS[level] - (RAMP_SESSIONS[level - 1] if level else 0)
+
+
+def _went_well(session: SessionRecord, pain_limit: int) -> bool | None:
+    """True for a good session, False when it holds the ramp back, None when neither."""
+    hurt = any(exercise_hurt(r, session.pain_before, pain_limit) for r in session.exercises)
+    if session.pain_rose or hurt:
+        return False
+    return True if session.completed else None
+
+
+def ramp(
+    sessions: Sequence[SessionRecord],
+    *,
+    program_id: str,
+    pain_limit: int = DEFAULT_PAIN_LIMIT,
+    pain_now: int | None = None,
+    high_risk_on: date | None = None,
+) -> Ramp | None:
+    """The first-week ramp for today, or None once the whole program has joined.
+
+    Args:
+        sessions: past sessions, oldest first.
+        program_id: the program planned today (the new-user start counts its sessions).
+        pain_limit: the user's pain limit (an exercise that reached it "hurt").
+        pain_now: today's pain before the session, if already asked.
+        high_risk_on: the day of the latest STarT Back, when it was high risk.
+
+    Example:
+        >>> ramp([], program_id="back-basics").level
+        0
+    """
+    own = [s for s in sessions if s.program_id in (None, program_id)]
+    start, why = 0, "you are new to this program"
+    if high_risk_on is not None:
+        start = next((i for i, s in enumerate(own) if s.day >= high_risk_on), len(own))
+        why = "your latest STarT Back answers put you in the high-risk group"
+    for index in range(len(own) - 1, start - 1, -1):
+        pain = own[index].pain_before
+        if pain is not None and pain >= RAMP_PAIN:
+            start, why = index, f"your pain before the session on {own[index].day} was {pain}/10"
+            break
+    if pain_now is not None and pain_now >= RAMP_PAIN:
+        start, why = len(own), f"your pain now is {pain_now}/10"
+    level, good, held = 0, 0, False
+    for session in own[start:]:
+        went_well = _went_well(session, pain_limit)
+        if went_well is None:
+            continue
+        held = not went_well
+        good = good + 1 if went_well else 0
+        if good >= _needed(level):
+            level, good = level + 1, 0
+        if level >= FULL_PROGRAM:
+            return None
+    return Ramp(level=level, why=why, good=good, held=held)
 
 
 class Refusal(StrEnum):
@@ -165,6 +277,7 @@ def _plan_step(
     pain_limit: int,
     hold_today: str,
     capped: bool,
+    ramping: bool = False,
 ) -> PlannedStep:
     found = _last_done(exercise.id, sessions)
     if found is None:
@@ -206,12 +319,24 @@ def _plan_step(
             elif streak >= SESSIONS_TO_PROGRESS and hold_today:
                 notes.append(hold_today)
             elif streak >= SESSIONS_TO_PROGRESS and not capped:
-                step, why = progress(step, exercise, base)
-                if why:
+                grown, why = progress(step, exercise, base)
+                if ramping and cap_at(grown, base) != grown:
+                    notes.append(
+                        "Same dose while you start gently: doses grow once the whole "
+                        "program has joined."
+                    )
+                elif why:
+                    step = grown
                     notes.append(why)
         step = clamp(step, exercise)
         if step != last and not notes:
             notes.append("Adjusted to stay within this exercise's safe range.")
+    if ramping:
+        # a dose stored above the program's (before the ramp began again) comes back down
+        limited = clamp(cap_at(step, base), exercise)
+        if limited != step:
+            notes.append("At the program's dose or easier while you start gently.")
+        step = limited
     if capped:
         limited = clamp(cap_at(step, base), exercise)
         if limited != step:
@@ -230,6 +355,7 @@ def build_plan(
     screening: ScreeningRecord | None,
     pain_limit: int = DEFAULT_PAIN_LIMIT,
     pain_now: int | None = None,
+    high_risk_on: date | None = None,
 ) -> PlanDecision:
     """Today's plan for a program, or a refusal.
 
@@ -242,6 +368,8 @@ def build_plan(
         screening: the latest safety screening, if any.
         pain_limit: the user's pain limit during exercises, 1-10 (default 5).
         pain_now: today's pain before the session (0-10), if already asked.
+        high_risk_on: the day of the latest STarT Back, when it was high risk (this
+            starts the first-week ramp again).
 
     Raises:
         UsageError: unknown program or length, or a pain value out of range.
@@ -285,27 +413,96 @@ def build_plan(
             f"your limit ({pain_limit}/10)."
         )
 
-    steps: list[PlannedStep] = []
     left_out: list[str] = []
+    kept: list[tuple[Exercise, ProgramStep]] = []
     for program_step in program.lengths[length]:
         exercise = catalog.exercise(program_step.exercise)
         if exercise.id in skips:
             caution, skip_reason = skips[exercise.id]
             left_out.append(f"Left out {exercise.name} ({caution}: {skip_reason}).")
             continue
+        kept.append((exercise, program_step))
+
+    gentle = ramp(
+        sessions,
+        program_id=program_id,
+        pain_limit=pain_limit,
+        pain_now=pain_now,
+        high_risk_on=high_risk_on,
+    )
+    # a program without any exercise of the first groups starts at its gentlest group
+    level = FULL_PROGRAM
+    if gentle is not None and kept:
+        level = max(gentle.level, min(ramp_group(e.id) for e, _ in kept))
+    ramping = level < FULL_PROGRAM
+    steps: list[PlannedStep] = []
+    waiting: list[Exercise] = []
+    eased: list[Exercise] = []
+    for exercise, program_step in kept:
+        if ramp_group(exercise.id) > level:
+            waiting.append(exercise)
+            continue
         base = clamp(default_step(exercise, program_step), exercise)
-        steps.append(
-            _plan_step(
-                exercise,
-                base,
-                sessions,
-                today=today,
-                pain_limit=pain_limit,
-                hold_today=hold_today,
-                capped=capped,
-            )
+        step = _plan_step(
+            exercise,
+            base,
+            sessions,
+            today=today,
+            pain_limit=pain_limit,
+            hold_today=hold_today,
+            capped=capped,
+            ramping=ramping,
         )
+        if level == 0 and exercise.id in RAMP_EASIER and step.variant is not VariantLevel.EASIER:
+            step = replace(
+                step,
+                variant=VariantLevel.EASIER,
+                notes=(
+                    *step.notes,
+                    f"Easier version ({exercise.easier.name}) while you start gently.",
+                ),
+            )
+            eased.append(exercise)
+        steps.append(step)
+    ramp_note: tuple[str, ...] = ()
+    if gentle is not None and ramping and (waiting or eased):
+        ramp_note = (_ramp_message(gentle, level, waiting),)
     return PlanDecision(
         plan=SessionPlan(program_id=program_id, length=length, steps=tuple(steps)),
-        cautions=(*screening.result.caution_texts, *left_out),
+        cautions=(*ramp_note, *screening.result.caution_texts, *left_out),
     )
+
+
+def ramp_group(exercise_id: str) -> int:
+    """The ramp group an exercise joins in (``FULL_PROGRAM`` for the whole program)."""
+    for index, group in enumerate(RAMP_GROUPS):
+        if exercise_id in group:
+            return index
+    return FULL_PROGRAM
+
+
+def _names(exercises: Sequence[Exercise]) -> str:
+    names = [e.name for e in exercises]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _ramp_message(gentle: Ramp, level: int, waiting: Sequence[Exercise]) -> str:
+    """Why today's session is short, what joins next and when (shown on Today)."""
+    parts = [f"Starting gently: {gentle.why}."]
+    if waiting:
+        parts.append(f"Not yet today: {_names(waiting)}.")
+    left = gentle.sessions_to_next() if gentle.level == level else _needed(level)
+    joining = [e for e in waiting if ramp_group(e.id) == level + 1]
+    what = f"{_names(joining)} join" if joining else "more exercises join"
+    if level + 1 >= FULL_PROGRAM:
+        what = "the whole program joins"
+    sessions_word = "session" if left == 1 else "sessions"
+    parts.append(
+        f"More exercises join as your sessions go well: {what} after {left} more good "
+        f"{sessions_word} (finished, no exercise that hurt, pain afterwards no higher "
+        "than before)."
+    )
+    if gentle.held:
+        parts.append("Your pain rose or an exercise hurt last time, so the count started again.")
+    parts.append("Stop any exercise that hurts: never push through pain.")
+    return " ".join(parts)

@@ -4,7 +4,9 @@
 steps and "this hurts" check-ins, turns them into ``coach.history`` records
 and asks the planner (``coach/planner.py``). The dose of each exercise in a
 past session is the dose that was *planned* for it (from the stored plan); a
-step counts as completed when its step event says so.
+step counts as completed when its step event says so. The latest STarT Back
+response, when it is high risk (``coach/questionnaires.py``), tells the planner
+the day the first-week ramp starts again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from backcoach.coach.history import ExerciseRecord, SessionRecord
 from backcoach.coach.plan import VariantLevel
 from backcoach.coach.planner import PlanDecision, Refusal, build_plan
+from backcoach.coach.questionnaires import RiskGroup, startback_risk
 from backcoach.content import Catalog, Length
 from backcoach.services.checkins import pain_limit
 from backcoach.services.safety import latest_screening_record, screening_needed
@@ -26,6 +29,7 @@ from backcoach.store import (
     SessionStatus,
     StepStatus,
     WorkoutSession,
+    latest_questionnaire_response,
     list_checkins,
     list_sessions,
     local_user,
@@ -115,6 +119,27 @@ def load_history(
     return [session_record(row, hurts.get(row.id, {}), tz) for row in rows]
 
 
+def high_risk_since(db: Session, *, user_id: int, tz: tzinfo = UTC) -> date | None:
+    """The day of the latest STarT Back when its risk group is high, else None.
+
+    The group is worked out again from the stored total and psychosocial scores, so
+    rows stored before the group was saved count too.
+    """
+    row = latest_questionnaire_response(db, user_id=user_id, name="startback")
+    if row is None or not isinstance(row.scores, dict):
+        return None
+    subscales = row.scores.get("subscales")
+    total = _optional_int(row.scores.get("total"))
+    psychosocial = (
+        _optional_int(subscales.get("psychosocial")) if isinstance(subscales, dict) else None
+    )
+    if total is None or psychosocial is None:
+        return None
+    if startback_risk(total, psychosocial) is not RiskGroup.HIGH:
+        return None
+    return row.taken_at.astimezone(tz).date()
+
+
 def _earlier_pain(history: Sequence[SessionRecord], today: date) -> list[int]:
     return [s.pain_before for s in history if s.pain_before is not None and s.day < today]
 
@@ -157,6 +182,7 @@ def todays_plan(
         screening=screening,
         pain_limit=pain_limit(db, user_id=uid),
         pain_now=pain_now,
+        high_risk_on=high_risk_since(db, user_id=uid, tz=tz),
     )
     if decision.refusal is Refusal.NO_SCREENING:
         # Say so when the stored screening no longer matches the questions.
