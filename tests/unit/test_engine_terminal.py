@@ -12,6 +12,7 @@ import os
 import signal
 import termios
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -22,6 +23,7 @@ from backcoach.cli.workout import make_plan, run_session
 from backcoach.cli.workout_keys import SIGTERM_EXIT_CODE, terminal_keys
 from backcoach.cli.workout_view import Screen, dose_text, render_screen, render_summary
 from backcoach.coach.engine import (
+    Activity,
     EndReason,
     Notice,
     NoticeKind,
@@ -29,12 +31,13 @@ from backcoach.coach.engine import (
     RepDone,
     SessionEngine,
     SessionState,
+    Skip,
     Start,
     Status,
     Summary,
     Tick,
 )
-from backcoach.coach.plan import PlannedStep, SessionPlan
+from backcoach.coach.plan import PlannedStep, SessionPlan, default_step
 from backcoach.content import Catalog, Kind, Length, default_catalog
 from backcoach.services.session_events import EventType, HurtAdvice, make_event
 
@@ -473,3 +476,22 @@ def test_make_plan_uses_the_program_and_length() -> None:
     ids = [s.exercise for s in catalog.program("back-basics").lengths[Length.SHORT]]
     assert [s.exercise_id for s in plan.steps] == ids
     assert (plan.program_id, plan.length) == ("back-basics", Length.SHORT)
+
+
+def test_screen_names_the_position_the_figure_shows() -> None:
+    catalog = default_catalog()
+    exercises = dict(catalog.exercises)
+    bridge = replace(default_step(catalog.exercise("glute-bridge")), sets=1, reps=2)
+    bird_dog = replace(default_step(catalog.exercise("bird-dog")), sets=1, reps=1)
+    plan = SessionPlan("test", Length.SHORT, (bridge, bird_dog))
+    engine = engine_at(plan, RepDone(0.5))  # in position: the bridge's hold
+    assert engine.state.activity is Activity.HOLD
+    text = "\n".join(screen_text(Screen("x", plan, engine.state, exercises)))
+    assert "Position: hips lifted" in text and "lowered again" not in text
+    engine.apply(Skip(1.0))
+    text = "\n".join(screen_text(Screen("x", plan, engine.state, exercises)))
+    assert "left side" in text and "Position: left arm and right leg reaching" in text
+    engine.apply(RepDone(1.5))
+    engine.apply(RepDone(2.0))  # the left side's one rep held and done
+    text = "\n".join(screen_text(Screen("x", plan, engine.state, exercises)))
+    assert "right side" in text and "Position: right arm and left leg reaching" in text

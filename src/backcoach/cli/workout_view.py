@@ -4,7 +4,8 @@ The screen fits a plain 80x24 terminal::
 
     header   program, step k of n, active time                     1 line
     step     exercise name, dose, starting position, numbered steps  the rest
-    status   set and side, countdown or rep prompt or breath pacer   8 lines
+    status   set and side, the figure's position, countdown or rep
+             prompt or breath pacer                                  8 lines
     footer   the keys                                                1 line
 """
 
@@ -23,6 +24,7 @@ from rich.text import Text
 from backcoach.coach.engine import Activity, EndReason, SessionState, StepStatus, Summary
 from backcoach.coach.outcome import done_text
 from backcoach.coach.plan import PlannedStep, SessionPlan
+from backcoach.coach.pose import choose_pose
 from backcoach.content import Exercise, Kind
 from backcoach.services.session_events import HurtAdvice, count_text
 
@@ -225,7 +227,16 @@ def _status(screen: Screen, step: PlannedStep) -> RenderableType:
     else:
         body = _activity_lines(s, step)
     cue = Text(f"» {screen.cue}" if screen.cue else "", style="italic")
-    return Group(top, Text(""), *body, cue)
+    return Group(top, _position(screen, step), *body, cue)
+
+
+def _position(screen: Screen, step: PlannedStep) -> Text:
+    """The position the page's figure shows now, in words (the same ``pose``)."""
+    exercise = screen.exercises.get(step.exercise_id)
+    pose = choose_pose(screen.state, exercise) if exercise is not None else None
+    if pose is None:
+        return Text("")
+    return Text(f"Position: {pose.name}", style="cyan", no_wrap=True, overflow="ellipsis")
 
 
 def render_screen(screen: Screen) -> RenderableType:
