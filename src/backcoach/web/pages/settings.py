@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +22,29 @@ MESSAGES = {
     "saved": "Settings saved.",
 }
 
+# Every import error says this once the plain part is told; what follows names fields.
+_IMPORT_SUMMARY_END = "nothing was imported."
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """An import error as the page shows it: a plain sentence, then the details (if any).
+
+    The details name the fields the validator refused ("field 'tables.sessions': ...");
+    useful for someone fixing the file, noise for everyone else, so they sit in a
+    closed <details> under the sentence.
+    """
+
+    summary: str
+    details: str
+
+    @classmethod
+    def of(cls, message: str) -> ImportProblem:
+        head, end, tail = message.partition(_IMPORT_SUMMARY_END)
+        if not end:
+            return cls(summary=message, details="")
+        return cls(summary=(head + end).strip(), details=tail.strip())
+
 
 def _page(
     request: Request,
@@ -38,7 +62,7 @@ def _page(
         "prefs": {**prefs, **(values or {})},
         "errors": errors or {},
         "message": message,
-        "import_error": import_error,
+        "import_error": import_error and ImportProblem.of(import_error),
     }
     return render(request, "settings/index.html", context, status_code=status_code)
 
