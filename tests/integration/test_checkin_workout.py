@@ -182,8 +182,9 @@ def test_this_hurts_is_recorded_and_backs_the_exercise_off(
         ).require_plan()
     (step,) = [s for s in plan.steps if s.exercise_id == hurt_id]
     assert step.variant is VariantLevel.EASIER
-    others = [s for s in plan.steps if s.exercise_id != hurt_id]
-    assert all(s.variant is VariantLevel.STANDARD for s in others)
+    # the first-week ramp (a new user) also keeps the bird-dog at its easier version
+    others = [s for s in plan.steps if s.exercise_id not in (hurt_id, "bird-dog")]
+    assert others and all(s.variant is VariantLevel.STANDARD for s in others)
 
     # The next workout says so before it starts.
     child = start()
