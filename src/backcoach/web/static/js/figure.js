@@ -47,6 +47,7 @@
     }
 
     pose(joints) {
+      this.current = joints; // where the figure is drawn now, mid-move included
       for (const el of this.lines) {
         const a = joints[el.dataset.from];
         const b = joints[el.dataset.to];
@@ -109,7 +110,8 @@
     // Move from the current keyframe to keyframe i over ms milliseconds.
     moveTo(i, ms, done) {
       cancelAnimationFrame(this.frame);
-      const from = this.frames[this.index].joints;
+      // from where the figure is now: a new pose mid-move carries on without a jump
+      const from = this.current || this.frames[this.index].joints;
       const to = this.frames[i].joints;
       if (!this.caption) this.showLabel(i);
       if (reduceMotion.matches || ms <= 0) {
