@@ -75,15 +75,16 @@ SCRIPT: list[Move] = [
     wait(),
     press("r", "rep_done"),  # neck turns
     hurts(7, "s"),  # above the pain limit: skip this exercise
-    *[press("r", "rep_done")] * 2,  # shoulder circles
+    # a new user's first session is the gentle start of the first-week ramp
+    *[press("r", "rep_done")] * 2,  # glute bridge
     press("p", "pause"),
     *[wait()] * 3,
     press("p", "resume"),
     press("b", "back"),  # neck turns again
     *[press("r", "rep_done")] * 6,
     *[wait()] * 2,
-    *[press("r", "rep_done")] * 10,  # shoulder circles
-    *[press("r", "rep_done")] * 3,  # arm circles
+    *[m for _ in range(8) for m in (*[wait()] * 8, press("r", "rep_done"))],  # bridge: 8 x 4 s
+    *[press("r", "rep_done")] * 3,  # bird-dog
     Move("qy", (("event", "quit"),)),
 ]
 
