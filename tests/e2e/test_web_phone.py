@@ -70,6 +70,14 @@ def test_the_pain_scale_is_six_over_five_on_a_phone_and_one_row_on_a_desktop(
     page.set_viewport_size(DESKTOP)
     expect(options.last).to_be_visible()
     assert _rows(page, ".pain-scale label") == [11]
+    # the questionnaires' 0-10 items follow the same rule
+    page.locator("#check-due").get_by_role("link", name="Answer now").click()
+    first_item = "#questionnaire-form fieldset.question:first-of-type .pain-scale label"
+    expect(page.locator(first_item)).to_have_count(11)
+    assert _rows(page, first_item) == [11]
+    page.set_viewport_size(PHONE)
+    expect(page.locator(first_item).last).to_be_visible()
+    assert _rows(page, first_item) == [6, 5]
 
 
 def _history_with_sessions(live: LiveServer, sessions: int = 3) -> None:
