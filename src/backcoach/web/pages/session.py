@@ -143,7 +143,7 @@ def player(
     block = exercise_block(db, user_id=user.id)
     if block is not None and state.status != "finished":
         # a red flag since the session began: the calm stop notice, not the player
-        return render(request, "session/blocked.html", {"block": block}, status_code=409)
+        return render(request, "session/blocked.html", {"block": block})
     context = {
         "state": state,
         "plan": active.plan,
