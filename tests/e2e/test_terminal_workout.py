@@ -21,17 +21,23 @@ import pexpect
 import pytest
 
 from backcoach.cli.workout import make_plan
+from backcoach.coach.planner import ramp_group
 from backcoach.content import Kind, default_catalog
 from tests.integration.workout_pty import press_until, screening
 from tests.integration.workout_pty import workout_env as pty_env
 
 TIME_SCALE = "100"
 TIMEOUT = 30  # seconds; an upper bound for one screen change, never a measurement
-PLAN = make_plan(default_catalog(), "back-basics", "short")
-SHORT_STEPS = len(PLAN.steps)
+# A new user's session: the gentle first group of the first-week ramp.
+STEPS = [
+    step
+    for step in make_plan(default_catalog(), "back-basics", "short").steps
+    if ramp_group(step.exercise_id) == 0
+]
+SHORT_STEPS = len(STEPS)
 # The first step that waits for "r" (1-based); the steps before it run on time alone.
 FIRST_REP_STEP = next(
-    i for i, s in enumerate(PLAN.steps, start=1) if s.kind is Kind.REPS and not s.hold_s
+    i for i, s in enumerate(STEPS, start=1) if s.kind is Kind.REPS and not s.hold_s
 )
 # The rep count, as the player page shows it: reps done of the target.
 REPS_DONE = r"(?<!\d){} of \d+ reps"
@@ -99,7 +105,7 @@ def expect_terminal_restored(child: pexpect.spawn) -> None:
 
 def test_full_short_session_with_pause_skip_and_back(workout: pexpect.spawn) -> None:
     child = workout
-    child.expect(PLAN.steps[0].name)
+    child.expect(STEPS[0].name)
     # Breaths, holds and timed work are paced by the engine; this step waits for reps.
     child.expect(f"step {FIRST_REP_STEP}/{SHORT_STEPS}")
     child.expect("Press r or Enter after each rep")
@@ -212,7 +218,7 @@ def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
     )
     capture_until(tmux_server, "your pain now")
     subprocess.run([*tmux_server, "send-keys", "-t", "workout", "2", "Enter"], check=True)
-    screen = capture_until(tmux_server, PLAN.steps[FIRST_REP_STEP - 1].name)
+    screen = capture_until(tmux_server, STEPS[FIRST_REP_STEP - 1].name)
     lines = screen.rstrip("\n").split("\n")
     # The whole screen fits: header on the first line, the keys on the last.
     assert lines[0].startswith("backcoach · Back basics")
@@ -221,4 +227,4 @@ def test_runs_in_tmux(tmux_server: list[str], tmp_path: Path) -> None:
     capture_until(tmux_server, "Quit the session")
     subprocess.run([*tmux_server, "send-keys", "-t", "workout", "y"], check=True)
     summary = capture_until(tmux_server, "Session summary")
-    assert PLAN.steps[FIRST_REP_STEP - 1].name in summary
+    assert STEPS[FIRST_REP_STEP - 1].name in summary
