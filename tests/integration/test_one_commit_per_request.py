@@ -18,9 +18,10 @@ from sqlalchemy import Engine, event
 
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
+from backcoach.web.security.trust import SAFE_METHODS
 from backcoach.web.state import app_state
 from tests.e2e.live_server import LiveServer, running_server
-from tests.support.routes import SAFE_METHODS, app_endpoints, fill_path
+from tests.support.routes import app_endpoints, fill_path
 
 ROUTES = [(e.method, e.path) for e in app_endpoints() if e.method != "WS"]
 SAFE = SAFE_METHODS

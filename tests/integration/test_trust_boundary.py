@@ -23,8 +23,9 @@ from websockets.sync.client import connect
 
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
+from backcoach.web.security.trust import SAFE_METHODS
 from tests.e2e.live_server import LiveServer, running_server
-from tests.support.routes import SAFE_METHODS, Endpoint, app_endpoints, fill_path
+from tests.support.routes import Endpoint, app_endpoints, fill_path
 
 CROSS_SITE_HEADERS = {
     "origin only": {"Origin": "http://evil.example"},

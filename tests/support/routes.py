@@ -10,8 +10,7 @@ from fastapi.routing import iter_route_contexts
 
 from backcoach.config import Settings
 from backcoach.web import create_app
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from backcoach.web.security.trust import SAFE_METHODS
 
 
 @dataclass(frozen=True)

@@ -237,9 +237,9 @@ def _key(
                 f"No skips left today ({timer.config.max_skips_per_day} used). "
                 "Take the break or snooze it."
             )
-    elif ch == "a" and not view.away:
-        runtime.set_away(db, True, user_id=user_id, catalog=catalog)
-        view.away, view.message = True, "Enjoy the time away. Press b when you are back."
-    elif ch == "b" and view.away:
-        runtime.set_away(db, False, user_id=user_id, catalog=catalog)
-        view.away, view.message = False, "Welcome back."
+    elif ch == "a" and not runtime.away:
+        view.away = runtime.set_away(db, True, user_id=user_id, catalog=catalog).away
+        view.message = "Enjoy the time away. Press b when you are back."
+    elif ch == "b" and runtime.away:
+        view.away = runtime.set_away(db, False, user_id=user_id, catalog=catalog).away
+        view.message = "Welcome back."

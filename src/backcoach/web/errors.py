@@ -20,11 +20,10 @@ from starlette.responses import Response
 
 from backcoach.errors import BackcoachError
 from backcoach.web.security.headers import SECURITY_HEADERS
+from backcoach.web.security.trust import answers_in_json
 from backcoach.web.templating import render
 
 logger = logging.getLogger(__name__)
-
-API_PREFIX = "/api/"
 
 TITLES = {
     400: "That did not work",
@@ -37,7 +36,7 @@ TITLES = {
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIX) or request.url.path == "/openapi.json"
+    return answers_in_json(request.url.path)
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:

@@ -12,7 +12,7 @@ from backcoach.coach.safety import for_web
 from backcoach.content import Length
 from backcoach.services.session_start import plan_for_today
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
-from backcoach.web.presenters.player import StepView
+from backcoach.web.presenters.player import StepView, planned_step_fields
 
 router = APIRouter(prefix="/plan", tags=["plan"])
 
@@ -33,21 +33,7 @@ class PlanOut(BaseModel):
 
 def _steps(plan: SessionPlan) -> list[PlanStep]:
     return [
-        PlanStep(
-            index=i,
-            exercise_id=s.exercise_id,
-            name=s.name,
-            kind=s.kind.value,
-            sets=s.sets,
-            reps=s.reps,
-            hold_s=s.hold_s,
-            duration_s=s.duration_s,
-            per_side=s.per_side,
-            rest_s=s.rest_s,
-            variant=s.variant.value,
-            notes=list(s.notes),
-            estimated_s=s.estimated_seconds(),
-        )
+        PlanStep(**planned_step_fields(s, i), estimated_s=s.estimated_seconds())
         for i, s in enumerate(plan.steps)
     ]
 

@@ -7,10 +7,13 @@ answers).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from backcoach.coach.engine import Notice
 from backcoach.coach.outcome import done_text, title
+from backcoach.coach.plan import PlannedStep
 from backcoach.coach.pose import choose_pose
 from backcoach.content import Catalog
 from backcoach.services.clock import SessionClock
@@ -75,24 +78,28 @@ class PlayerState(BaseModel):
     end_text: str | None = None  # once finished: "You did 3 of 14 steps."
 
 
+def planned_step_fields(step: PlannedStep, index: int) -> dict[str, Any]:
+    """A planned step's fields as the player and the plan API show them."""
+    return {
+        "index": index,
+        "exercise_id": step.exercise_id,
+        "name": step.name,
+        "kind": step.kind.value,
+        "sets": step.sets,
+        "reps": step.reps,
+        "hold_s": step.hold_s,
+        "duration_s": step.duration_s,
+        "per_side": step.per_side,
+        "rest_s": step.rest_s,
+        "variant": step.variant.value,
+        "notes": list(step.notes),
+    }
+
+
 def step_view(active: ActiveSession, index: int) -> StepView | None:
     if not 0 <= index < len(active.plan.steps):
         return None
-    step = active.plan.steps[index]
-    return StepView(
-        index=index,
-        exercise_id=step.exercise_id,
-        name=step.name,
-        kind=step.kind.value,
-        sets=step.sets,
-        reps=step.reps,
-        hold_s=step.hold_s,
-        duration_s=step.duration_s,
-        per_side=step.per_side,
-        rest_s=step.rest_s,
-        variant=step.variant.value,
-        notes=list(step.notes),
-    )
+    return StepView(**planned_step_fields(active.plan.steps[index], index))
 
 
 def pose_view(active: ActiveSession, catalog: Catalog) -> PoseView | None:

@@ -44,6 +44,11 @@ CROSS_ORIGIN = (
 )
 
 
+def answers_in_json(path: str) -> bool:
+    """The JSON API (and its schema) answers errors in JSON; pages answer for people."""
+    return path.startswith("/api/") or path == "/openapi.json"
+
+
 def split_host(host: str, default_port: int) -> tuple[str, int] | None:
     """``(name, port)`` of a Host header value (``[::1]`` keeps its brackets), or None."""
     host = host.strip().lower()
@@ -129,7 +134,7 @@ async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
         # Closing before accept makes the server answer the handshake with HTTP 403.
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
         return
-    if scope["path"].startswith("/api/") or scope["path"] == "/openapi.json":
+    if answers_in_json(scope["path"]):
         body, content_type = json.dumps({"detail": message}).encode(), b"application/json"
     else:
         body, content_type = message.encode(), b"text/plain; charset=utf-8"
