@@ -3,12 +3,15 @@
 Landmarks come from the real glute-bridge clip (``backcoach landmarks``, run
 once per test session): replaying them must count the labelled rep, record it
 in the session with source ``camera``, survive a reconnect, and a client that
-sends garbage or floods the server must not disturb another session.
+sends garbage or floods the server must not disturb another session. Played
+in a loop into a step dosed with 4 s holds, the clip's 2 s lifts count a rep
+only once the dosed time is held.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import warnings
@@ -31,6 +34,7 @@ from backcoach.store import StepSource, list_step_events, local_user
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json, read_jsonl
 from backcoach.web.app import create_app
 from backcoach.web.state import app_state
+from tests.support.camera_run import Run
 from tests.support.synthetic import Render, generate, keyframe_poses, still
 
 with warnings.catch_warnings():
@@ -87,7 +91,8 @@ def replay(ws: Any, frames: list[LandmarkFrame], shift_s: float = 0.0) -> list[d
 
 
 def bridge_plan() -> SessionPlan:
-    bridge = PlannedStep("glute-bridge", "Glute bridge", Kind.REPS, sets=1, reps=1, hold_s=3.0)
+    """A glute bridge counted rep by rep (no dosed hold: the camera's rep is the step's rep)."""
+    bridge = PlannedStep("glute-bridge", "Glute bridge", Kind.REPS, sets=1, reps=1)
     squat = PlannedStep("squat", "Squat", Kind.REPS, sets=1, reps=5)
     return SessionPlan(program_id="test", length=Length.SHORT, steps=(bridge, squat))
 
@@ -334,3 +339,40 @@ def session_status(client: TestClient, session_id: int) -> tuple[str, str | None
     with factory() as db:
         state = load_session(db, session_id=session_id).engine.state
         return state.status.value, state.activity.value if state.activity else None
+
+
+def test_the_real_clip_counts_a_rep_only_when_the_dosed_hold_is_reached(
+    client: TestClient, bridge_frames: list[LandmarkFrame]
+) -> None:
+    """The clip, looped, lifts the hips for about 2 s every 3 s; the dose is 2 reps of 4 s.
+
+    Each first lift is paused when the hips come down (with the seconds left), the next
+    lift finishes the hold, and only then does the rep count: 2 reps in 4 loops.
+    """
+    period = bridge_frames[1].t_s - bridge_frames[0].t_s
+    loop = bridge_frames[-1].t_s + period
+    frames = [
+        LandmarkFrame(f.t_s + k * loop, f.landmarks, f.aspect)
+        for k in range(4)
+        for f in bridge_frames
+    ]
+    run = Run.start(app_state(client.app).sessions, reps=2, hold_s=4.0)
+
+    run.play(frames, until=loop)
+    state = run.state()
+    assert (state.status, state.activity, state.reps_done) == ("paused", "hold", 0)
+    assert state.remaining_s is not None
+    cue = run.cues()[-1]
+    assert cue == (
+        f"Hips came down with {math.ceil(state.remaining_s)} s left: lift again to finish the hold."
+    )
+
+    run.play(frames, until=2 * loop)
+    assert run.state().reps_done == 1
+
+    run.play(frames)
+    state = run.state()
+    assert state.finished, run.coach.applied
+    assert [r.reps for r in state.records] == [2]
+    assert run.coach.applied.count("RepDone") == 2  # the camera started each rep's hold
+    assert run.coach.applied.count("Pause") == run.coach.applied.count("Resume") == 2

@@ -23,12 +23,18 @@ on the web framework:
 Rules for driving the session engine from the camera:
 
 * counting reps: every rep the analyzer finishes is a ``RepDone``;
-* reps with a hold (glute bridge): reaching the top position during the
-  "move" phase starts the hold at once; coming down during the hold ends it
-  and counts the rep (the engine also ends it when its time is up);
+* reps with a hold (glute bridge): a rep counts only when the engine's dosed
+  hold time is reached. Reaching the position while moving into it starts the
+  hold at once; coming down early pauses the hold with a plain reason and the
+  seconds left, and it resumes when the position is back (``camera_hold``);
 * holds (plank): reaching the position while getting ready starts the hold;
   when the form breaks during the hold the session is paused, with the
   analyzer's reason, and it resumes by itself when the position is back.
+
+The engine's state is the only count and the only hold clock the session page
+shows: the camera's replies carry no count of their own for a session, only
+whether the camera changed the session (the page then redraws from it), its
+reason for a pause, and its form cues.
 """
 
 from __future__ import annotations
@@ -46,10 +52,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from backcoach.coach.engine import Event, HoldDone, Pause, RepDone, Resume, Status
-from backcoach.coach.session_state import Activity
+from backcoach.coach.engine import (
+    Activity,
+    Event,
+    Pause,
+    RepDone,
+    Resume,
+    SessionState,
+    Status,
+    Tick,
+)
 from backcoach.content import Kind
 from backcoach.errors import UsageError
+from backcoach.services.camera_hold import Action, Position, hold_action, pause_reason, position
 from backcoach.services.sessions import (
     ActiveSession,
     SessionChange,
@@ -241,6 +256,7 @@ class LiveCoach:
     hold_total_s: float = 0.0
     hold_paused: bool = False
     pause_reason: str | None = None
+    hold_number: int = 0  # holds begun so far: 1 during (and after) the first
     frames: int = 0
     last: Feedback | None = None
 
@@ -284,6 +300,8 @@ class LiveCoach:
     def _hold_clock(self, feedback: Feedback, dt: float) -> None:
         was_holding = self.last is not None and self.last.hold_s > 0
         if feedback.hold_s > 0:
+            if not was_holding:
+                self.hold_number += 1
             if was_holding:
                 self.hold_total_s += min(dt, 0.5)  # a dropout longer than that is not held time
             self.hold_paused, self.pause_reason = False, None
@@ -320,6 +338,10 @@ class SessionCoach:
     step with the same counts); a connection holds ``turn`` while it feeds a
     frame. ``analyze`` and ``reply`` are quick CPU work; ``sync`` and
     ``update_session`` do database work (call them outside the event loop).
+
+    Between database reads it keeps what it last read of the engine (status,
+    activity, reps), so most frames need no database at all; every change
+    re-reads the session inside its transaction before deciding.
     """
 
     session_id: int
@@ -337,6 +359,19 @@ class SessionCoach:
     kind: str = ""
     applied: list[str] = field(default_factory=list)
     connections: int = 0  # counted by ``LiveCoaches``
+    # What was last read of the engine (see the class docstring).
+    status: Status | None = None
+    activity: Activity | None = None
+    rep_hold: bool = False  # the step is reps with a hold (glute bridge)
+    step_reps: int = 0
+    reps_done: int = 0
+    # Reps with a hold: the camera's hold going on when the session last counted a rep,
+    # whether the camera saw the engine's current hold held, and a hand-made resume.
+    counted_hold: int = -1
+    held: bool = False
+    let_be: bool = False
+    pause_reason: str | None = None
+    changed: bool = False  # the camera changed the session since the last reply
 
     def _open(self, db: Session) -> ActiveSession:
         return load_session(db, session_id=self.session_id, user_id=self.user_id)
@@ -359,17 +394,37 @@ class SessionCoach:
                 self.step_done = True
             self.step_index = state.step_index
             steps = active.plan.steps
-            exercise_id = (
-                steps[state.step_index].exercise_id if state.step_index < len(steps) else ""
-            )
-            self.kind = steps[state.step_index].kind.value if exercise_id else ""
+            step = steps[state.step_index] if state.step_index < len(steps) else None
+            self.kind = step.kind.value if step is not None else ""
+            self.rep_hold = step is not None and step.kind is Kind.REPS and bool(step.hold_s)
             previous = self.coach
-            self.coach = LiveCoach.for_exercise(exercise_id)
+            self.coach = LiveCoach.for_exercise(step.exercise_id if step is not None else "")
             if previous is None:
                 self.coach.new_connection()
             else:  # same client clock as the step before
                 self.coach.offset_s = previous.offset_s
             self.camera_paused = False
+            self.pause_reason = None
+            self.counted_hold, self.held, self.let_be = -1, False, False
+            self.step_reps = state.step_reps
+        self._observe(active)
+
+    def _observe(self, active: ActiveSession) -> None:
+        """Take in the engine's state of the current step (read or just changed)."""
+        state = active.engine.state
+        assert self.coach is not None
+        if state.step_reps != self.step_reps or state.activity is not Activity.HOLD:
+            self.held = False  # a new hold (or none) begins
+        if state.step_reps > self.step_reps:  # a rep counted, by the camera, a tap or the clock
+            self.counted_hold = self.coach.hold_number
+        self.step_reps, self.reps_done = state.step_reps, state.reps_done
+        if self.camera_paused and state.status is not Status.PAUSED:
+            # Resumed by hand while out of position: leave it be until the position is back.
+            self.camera_paused, self.pause_reason = False, None
+            self.let_be = self.rep_hold
+        if state.activity is not Activity.HOLD:
+            self.let_be = False
+        self.status, self.activity = state.status, state.activity
 
     def analyze(self, frame: LandmarkFrame) -> tuple[Feedback | None, Feedback]:
         """Feed the current step's analyzer (CPU only; ``sync`` must have run once).
@@ -381,7 +436,24 @@ class SessionCoach:
         """
         assert self.coach is not None, "call sync() first"
         before = self.coach.last
-        return before, self.coach.feed(frame)
+        feedback = self.coach.feed(frame)
+        if self.rep_hold:
+            where = self._where()
+            if where is Position.IN:
+                self.let_be = False
+                if self.activity is Activity.HOLD and self.status is Status.RUNNING:
+                    self.held = True
+        return before, feedback
+
+    def _where(self) -> Position:
+        coach = self.coach
+        assert coach is not None
+        return position(
+            coach.last,
+            hold_number=coach.hold_number,
+            counted_hold=self.counted_hold,
+            hold_broken=coach.hold_paused,
+        )
 
     def needs_database(self, before: Feedback | None, feedback: Feedback) -> bool:
         """Whether ``update_session`` has anything to do for this frame."""
@@ -401,13 +473,25 @@ class SessionCoach:
             self.synced_at = feedback.t_s
 
     def reply(self, feedback: Feedback) -> dict[str, Any]:
-        """The feedback message for the page (``step_done`` is sent once per finished step)."""
+        """The feedback message for the page (``step_done`` is sent once per finished step).
+
+        Besides the analyzer's feedback: ``session_changed`` (the camera changed the
+        session since the last reply: the page redraws it), ``session_reps`` (the
+        engine's count in the current set, as last read), ``paused_by_camera`` and,
+        while it is, the reason as ``cue`` and ``pause_reason``.
+        """
         assert self.coach is not None
         message = self.coach.message(feedback, step_done=self.step_done)
         message["step_index"] = self.step_index
         message["kind"] = self.kind
         message["session_finished"] = self.finished
+        message["session_changed"] = self.changed
+        message["session_reps"] = self.reps_done
+        message["paused_by_camera"] = self.camera_paused
+        if self.camera_paused and self.pause_reason:
+            message["cue"] = message["pause_reason"] = self.pause_reason
         self.step_done = False
+        self.changed = False
         return message
 
     def feed(self, frame: LandmarkFrame) -> dict[str, Any]:
@@ -425,6 +509,16 @@ class SessionCoach:
             self.coach.new_connection()
 
     def _trigger(self, before: Feedback | None, feedback: Feedback) -> bool:
+        """Whether this frame may change the session, judged on the state last read."""
+        if self.rep_hold:
+            action = hold_action(
+                self.status,
+                self.activity,
+                self._where(),
+                camera_paused=self.camera_paused,
+                let_be=self.let_be,
+            )
+            return action is not Action.NONE
         started_hold = feedback.hold_s > 0 and (before is None or before.hold_s <= 0)
         broke_hold = self.coach is not None and self.coach.hold_paused and not feedback.rep_done
         return feedback.rep_done or started_hold or broke_hold or self.camera_paused
@@ -433,15 +527,22 @@ class SessionCoach:
         started_hold = feedback.hold_s > 0 and (before is None or before.hold_s <= 0)
 
         def drive(tx: SessionChange) -> None:
-            state = tx.engine.state
-            if state.step_index != self.step_index:
+            if tx.engine.state.step_index != self.step_index:
                 return  # the page moved on: follow it, count nothing for the old step
+            t = self.clock()
+            if self.rep_hold and tx.engine.state.status is Status.RUNNING:
+                # Bring the engine to now first: a hold whose time is up counts its rep
+                # before the camera decides (it must not pause the next rep's move instead).
+                tx.apply(Tick(t))
+                if tx.engine.state.step_index != self.step_index:
+                    return
+            state = tx.engine.state
+            self._observe(tx.active)
             step = tx.active.plan.steps[state.step_index]
-            for event in self._events(
-                step.kind, state.status, state.activity, feedback, started_hold
-            ):
+            for event in self._events(step.kind, state, feedback, started_hold, t):
                 tx.apply(event)
                 self.applied.append(type(event).__name__)
+                self.changed = True
 
         with self.factory() as db:
             changed = change_session(
@@ -455,16 +556,13 @@ class SessionCoach:
         self._follow(changed.active)
 
     def _events(
-        self,
-        kind: Kind,
-        status: Status,
-        activity: Activity | None,
-        feedback: Feedback,
-        started_hold: bool,
+        self, kind: Kind, state: SessionState, feedback: Feedback, started_hold: bool, t: float
     ) -> list[Event]:
-        t = self.clock()
+        if self.rep_hold:
+            return self._hold_events(state, t)
         coach = self.coach
         assert coach is not None
+        status, activity = state.status, state.activity
         if status is Status.PAUSED:
             if self.camera_paused and coach.holding:
                 self.camera_paused = False
@@ -475,12 +573,37 @@ class SessionCoach:
             return []
         if feedback.rep_done and activity is Activity.COUNT_REPS:
             return [RepDone(t)]
-        if feedback.rep_done and activity is Activity.HOLD and kind is Kind.REPS:
-            return [HoldDone(t)]
         if started_hold and activity in (Activity.MOVE, Activity.GET_READY):
             return [RepDone(t)]
         if coach.hold_paused and activity is Activity.HOLD and kind is Kind.HOLD:
             self.camera_paused = True
+            left = max(1, math.ceil((state.remaining_s or 0.0) - 1e-6))
+            self.pause_reason = f"Hold paused with {left} s left: {coach.pause_reason}"
+            return [Pause(t)]
+        return []
+
+    def _hold_events(self, state: SessionState, t: float) -> list[Event]:
+        """Reps with a hold: the rule of ``camera_hold``."""
+        where = self._where()
+        action = hold_action(
+            state.status,
+            state.activity,
+            where,
+            camera_paused=self.camera_paused,
+            let_be=self.let_be,
+        )
+        if action is Action.START:
+            self.held = True
+            return [RepDone(t)]
+        if action is Action.RESUME:
+            self.camera_paused, self.pause_reason, self.held = False, None, True
+            return [Resume(t)]
+        if action is Action.PAUSE:
+            assert self.coach is not None
+            self.camera_paused = True
+            self.pause_reason = pause_reason(
+                self.coach.exercise_id, where, held=self.held, remaining_s=state.remaining_s or 0.0
+            )
             return [Pause(t)]
         return []
 
