@@ -7,6 +7,12 @@ one layout (scale, hip position, floor line), so they are the frames of an
 animation: a player can take one panel and move its elements to the joint
 coordinates of the next keyframe, which the SVG carries as JSON.
 
+``render_strip_svgs`` draws every keyframe as its own still picture, without a
+label or animation data, for a page that lays the pictures out itself and
+names them in HTML captions. Text inside an SVG shrinks with the drawing: a
+strip of several panels squeezed into a phone's width leaves its labels a few
+pixels high, while an HTML caption keeps the page's text size and wraps.
+
 Structure (``P`` is ``bc-<exercise id>``)::
 
     <svg class="bc-figure" data-exercise="ID" data-view="side|front"
@@ -67,6 +73,7 @@ __all__ = [
     "keyframe_points",
     "render_exercise_svg",
     "render_keyframe_svg",
+    "render_strip_svgs",
 ]
 
 SVG_NS: Final = "http://www.w3.org/2000/svg"
@@ -239,18 +246,20 @@ def _label(index: int, keyframe: Keyframe) -> str:
     return f"{index + 1} · {keyframe.name}"
 
 
-def _layout(view: View, keyframes: Sequence[Keyframe]) -> FigureLayout:
+def _layout(view: View, keyframes: Sequence[Keyframe], *, labelled: bool = True) -> FigureLayout:
+    """The panel that fits every figure of ``keyframes`` (and, when ``labelled``, its label)."""
     extents = [_extent(figure_points(k.segments, view)) for k in keyframes]
     left = min(e[0] for e in extents)
     right = max(e[1] for e in extents)
     top = max(e[2] for e in extents)
-    label_width = max(len(_label(i, k)) for i, k in enumerate(keyframes)) * LABEL_SIZE * 0.6
-    width = max(
-        (right - left) * BODY_HEIGHT + 2 * MARGIN, label_width + 2 * MARGIN, MIN_PANEL_WIDTH
-    )
+    width = max((right - left) * BODY_HEIGHT + 2 * MARGIN, MIN_PANEL_WIDTH)
     floor_y = MARGIN + top * BODY_HEIGHT
+    height = floor_y + LIMB_WIDTH / 2 + MAT_DEPTH + MARGIN / 2
+    if labelled:
+        label_chars = max(len(_label(i, k)) for i, k in enumerate(keyframes))
+        width = max(width, label_chars * LABEL_SIZE * 0.6 + 2 * MARGIN)
+        height += LABEL_GAP + LABEL_SIZE * 0.5
     origin_x = width / 2 - (left + right) / 2 * BODY_HEIGHT
-    height = floor_y + LIMB_WIDTH / 2 + MAT_DEPTH + LABEL_GAP + LABEL_SIZE * 0.5 + MARGIN / 2
     return FigureLayout(view=view, width=width, height=height, origin_x=origin_x, floor_y=floor_y)
 
 
@@ -338,6 +347,8 @@ def _draw_panel(
     index: int,
     prefix: str,
     offset_x: float,
+    *,
+    labelled: bool = True,
 ) -> None:
     points = _points_in(layout, keyframe)
     panel = _sub(
@@ -435,6 +446,8 @@ def _draw_panel(
     for name in in_front:
         _draw_segment(body, name, points, "near" if side_view else "")
 
+    if not labelled:
+        return
     label = _sub(
         panel,
         "text",
@@ -475,6 +488,22 @@ def _animation_data(exercise: Exercise, layout: FigureLayout, frames: Sequence[K
     return json.dumps(data, separators=(",", ":"))
 
 
+def _root(exercise: Exercise, layout: FigureLayout, slots: int, prefix: str) -> ET.Element:
+    return ET.Element(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "class": "bc-figure",
+            "id": prefix,
+            "viewBox": f"0 0 {_num(layout.width * slots)} {_num(layout.height)}",
+            "preserveAspectRatio": "xMidYMid meet",
+            "data-exercise": exercise.id,
+            "data-view": layout.view.value,
+            "data-panel-width": _num(layout.width),
+        },
+    )
+
+
 def _svg(
     exercise: Exercise,
     layout: FigureLayout,
@@ -485,23 +514,9 @@ def _svg(
     names = ", ".join(k.name for _, k in panels)
     what = "key position" if len(panels) == 1 else f"{len(panels)} key positions"
     summary = f"{exercise.name}: {what} ({names})"
-    view = "side" if layout.view is View.SIDE else "front"
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "class": "bc-figure",
-            "id": prefix,
-            "viewBox": f"0 0 {_num(layout.width * len(panels))} {_num(layout.height)}",
-            "preserveAspectRatio": "xMidYMid meet",
-            "role": "img",
-            "aria-label": summary,
-            "aria-describedby": f"{prefix}-desc",
-            "data-exercise": exercise.id,
-            "data-view": view,
-            "data-panel-width": _num(layout.width),
-        },
-    )
+    view = layout.view.value
+    root = _root(exercise, layout, len(panels), prefix)
+    root.attrib.update({"role": "img", "aria-label": summary, "aria-describedby": f"{prefix}-desc"})
     _sub(root, "title", id=f"{prefix}-title").text = summary
     steps = "; ".join(
         f"{i + 1}. {k.name}" + (f", held {_num(k.hold_s)} s" if k.hold_s else "") for i, k in panels
@@ -519,6 +534,24 @@ def render_exercise_svg(exercise: Exercise) -> str:
     layout = figure_layout(exercise)
     panels = list(enumerate(exercise.keyframes))
     return _svg(exercise, layout, panels, exercise.keyframes, f"bc-{exercise.id}")
+
+
+def render_strip_svgs(exercise: Exercise) -> list[str]:
+    """Every key position of ``exercise`` as its own still picture, for HTML captions.
+
+    The pictures share one layout (the same scale and floor), carry no label
+    and no animation data, and are hidden from screen readers: the page names
+    each one in a caption (``1 · <keyframe name>``) next to it.
+    """
+    layout = _layout(exercise.camera.view, exercise.keyframes, labelled=False)
+    pictures = []
+    for index, keyframe in enumerate(exercise.keyframes):
+        prefix = f"bc-{exercise.id}-strip-{index}"
+        root = _root(exercise, layout, 1, prefix)
+        root.set("aria-hidden", "true")
+        _draw_panel(root, layout, keyframe, index, prefix, 0, labelled=False)
+        pictures.append(ET.tostring(root, encoding="unicode"))
+    return pictures
 
 
 def render_keyframe_svg(exercise: Exercise, keyframe: Keyframe) -> str:

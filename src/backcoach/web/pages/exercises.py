@@ -15,7 +15,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from backcoach.content import Exercise, Stage
-from backcoach.content.illustration import render_exercise_svg, render_keyframe_svg
+from backcoach.content.illustration import render_keyframe_svg, render_strip_svgs
 from backcoach.services.library import find_exercises
 from backcoach.services.safety import exercise_block
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
@@ -78,7 +78,7 @@ def detail(
     context = {
         "exercise": exercise,
         "figure": Markup(render_keyframe_svg(exercise, exercise.keyframes[0])),
-        "strip": Markup(render_exercise_svg(exercise)),
+        "strip": [Markup(svg) for svg in render_strip_svgs(exercise)],
         "camera_practice": block is None and camera_practice(exercise),
         "block": block,
     }
