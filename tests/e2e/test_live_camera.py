@@ -7,11 +7,18 @@ WebSocket, and shows the server's count. The fake camera loops the clip, so
 the count is read from the last feedback whose time is within one loop.
 Every WebSocket frame and every request is inspected: no image data leaves
 the page, and nothing is fetched from another host.
+
+In a guided session the player's count and hold countdown are the only ones on
+the page (the camera drives the same session state on the server); practising
+alone, the panel's count carries on when the camera is turned off and on and
+has +1, -1 and Reset; the camera check's button says what it does and its
+"Looks good, continue" comes back with the camera on.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -27,7 +34,7 @@ from playwright.sync_api import Browser, Page, Playwright, Request, WebSocket, e
 
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.config import Settings
-from backcoach.content import Kind, Length
+from backcoach.content import Kind, Length, default_catalog
 from backcoach.services.sessions import start_session
 from backcoach.store import local_user, make_engine, session_factory
 from tests.e2e.conftest import (
@@ -37,7 +44,7 @@ from tests.e2e.conftest import (
     SOFTWARE_GL_ARGS,
     axe_violations,
 )
-from tests.e2e.live_server import LiveServer
+from tests.e2e.live_server import LiveServer, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
 
@@ -45,6 +52,7 @@ BRIDGE = "pankajmaurya__PhysioPlus/physiocore/tests/bridging.mp4"
 PUSH_UPS = "calimiro-ai__WorkoutTracker/data/raw/push-ups/push-up_12.mp4"
 MAX_FRAME_BYTES = 4096
 CHECKED = "localStorage.setItem('backcoach-camera-checked', 'yes')"
+MINUS = "\u2212"  # the minus sign of the practice panel's minus-one button
 
 
 @dataclass(frozen=True)
@@ -331,17 +339,211 @@ def test_camera_check_page_explains_where_to_put_the_laptop(
     page.goto(f"{live_server.url}/session/{session_id}")
     page.wait_for_selector(".camera-panel[data-ready='true']")
     page.click(".camera-toggle")
-    page.wait_for_url(f"**/camera-check?next=%2Fsession%2F{session_id}")
+    page.wait_for_url(f"**/camera-check?next=%2Fsession%2F{session_id}%3Fcamera%3Don")
     page.click("#check-done")
-    page.wait_for_url(f"**/session/{session_id}")
+    # Back on the session page, which takes the "camera on" request out of its address.
+    expect(page).to_have_url(f"{live_server.url}/session/{session_id}")
     page.goto(f"{live_server.url}/camera-check?next=/exercises")
     assert axe_violations(page) == []
     expect(page.get_by_text("Video stays on this device")).to_be_visible()
     expect(page.get_by_text("Floor exercises: side view")).to_be_visible()
     expect(page.get_by_text("Standing exercises: front view")).to_be_visible()
+    # Grouped by where the camera goes, from each exercise's view and start position.
+    catalog = default_catalog()
+    standing_side = page.locator("[data-placement='standing-side']")
+    floor_side = page.locator("[data-placement='floor-side']")
+    expect(standing_side.get_by_role("heading")).to_have_text("Standing exercises: side view")
+    for exercise_id in (
+        "squat",
+        "high-knee-march",
+        "standing-forward-bend",
+        "neck-nods",
+        "shoulder-circles",
+    ):
+        name = catalog.exercise(exercise_id).name
+        expect(standing_side).to_contain_text(name)
+        expect(floor_side).not_to_contain_text(name)
+    expect(floor_side).to_contain_text(catalog.exercise("glute-bridge").name)
+    side_plank = catalog.exercise("side-plank").name
+    expect(page.locator("[data-placement='floor-front']")).to_contain_text(side_plank)
+    expect(standing_side).not_to_contain_text(side_plank)
+    expect(page.locator("[data-placement='standing-front']")).not_to_contain_text(side_plank)
     expect(page.locator("[data-joint]")).to_have_count(7)
     page.click("#check-done")
     page.wait_for_url("**/exercises")
     page.wait_for_function("() => localStorage.getItem('backcoach-camera-checked') === 'yes'")
     page.goto(f"{live_server.url}/camera-check?next=https://evil.example/")
     expect(page.locator("#check-done")).to_have_attribute("href", "/")
+
+
+def test_practice_count_carries_on_through_the_camera_off_and_on_and_can_be_corrected(
+    camera_browsers: dict[str, Browser], live_server: LiveServer
+) -> None:
+    page, traffic = open_page(
+        camera_browsers["bridge"], f"{live_server.url}/exercises/glute-bridge"
+    )
+    panel = page.locator(".camera-panel")
+    toggle = panel.locator(".camera-toggle")
+    count = panel.locator(".camera-count")
+    expect(panel.locator(".camera-correct")).to_contain_text(f"+1 and {MINUS}1 correct the count")
+    start_camera(page, traffic)
+    expect(count).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=90_000)  # the clip's bridge
+
+    toggle.click()  # off: the count stays in view, with its buttons
+    expect(panel).to_have_attribute("data-camera-state", "off")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(panel.locator(".camera-video")).to_be_hidden()
+    expect(count).to_be_visible()
+    counted = int(count.inner_text())  # still now: nothing counts with the camera off
+    plus = panel.get_by_role("button", name="+1", exact=True)
+    minus = panel.get_by_role("button", name=f"{MINUS}1", exact=True)
+    plus.click()
+    expect(count).to_have_text(str(counted + 1))
+    plus.click()
+    expect(count).to_have_text(str(counted + 2))
+    minus.click()
+    expect(count).to_have_text(str(counted + 1))
+
+    toggle.click()  # on again: a new connection, whose count adds to the one kept
+    expect(panel).to_have_attribute("data-camera-state", "running", timeout=90_000)
+    expect(panel).to_have_attribute("data-feedbacks", re.compile(r"^[1-9]\d+$"))  # 10 answers
+    kept = "|".join(str(n) for n in range(counted + 1, counted + 6))
+    # A count that restarted with the connection would read 0 or 1 here.
+    expect(count).to_have_text(re.compile(rf"^({kept})$"), timeout=2_000)
+
+    toggle.click()
+    expect(panel).to_have_attribute("data-camera-state", "off")
+    panel.get_by_role("button", name="Reset count").click()
+    expect(count).to_have_text("0")
+    minus.click()  # never below zero
+    expect(count).to_have_text("0")
+    assert_no_image_data(traffic, live_server)
+    assert not traffic.errors, traffic.errors
+    page.context.close()
+
+
+def test_camera_check_says_stop_while_running_and_continues_with_the_camera_on(
+    camera_browsers: dict[str, Browser], live_server: LiveServer
+) -> None:
+    """A first visit: the camera check comes first, then practice starts the camera by itself."""
+    context = camera_browsers["bridge"].new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()  # camera not checked yet in this browser
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/exercises/glute-bridge")
+    panel = page.locator(".camera-panel")
+    expect(panel).to_have_attribute("data-ready", "true")
+    panel.locator(".camera-toggle").click()
+    expect(page).to_have_url(
+        f"{live_server.url}/camera-check?next=%2Fexercises%2Fglute-bridge%3Fcamera%3Don"
+    )
+
+    check = page.locator("#camera-check")
+    button = page.locator("#check-start")
+    expect(button).to_have_text("Start the camera")
+    button.click()
+    expect(button).to_have_text("Stop the camera")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(check).to_have_attribute("data-camera-state", "running", timeout=90_000)
+    expect(button).to_have_text("Stop the camera")
+    expect(page.locator("[data-joint='hips']")).to_have_attribute("data-visible", "yes")
+    button.click()
+    expect(check).to_have_attribute("data-camera-state", "off")
+    expect(button).to_have_text("Start the camera")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#check-stage")).to_be_hidden()
+    button.click()
+    expect(check).to_have_attribute("data-camera-state", "running", timeout=90_000)
+
+    page.locator("#check-done").click()  # "Looks good, continue"
+    expect(page).to_have_url(f"{live_server.url}/exercises/glute-bridge")
+    toggle = panel.locator(".camera-toggle")
+    expect(panel).to_have_attribute("data-camera-state", "running", timeout=90_000)
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_have_text("Turn the camera off")
+    expect(panel).to_have_attribute("data-feedbacks", re.compile(r"^[1-9]"))
+    # The panel's own "Camera check" link comes back here with the camera on, too.
+    expect(panel.get_by_role("link", name="Camera check")).to_have_attribute(
+        "href", "/camera-check?next=%2Fexercises%2Fglute-bridge%3Fcamera%3Don"
+    )
+    assert not errors, errors
+    context.close()
+
+
+@pytest.fixture
+def real_time_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server whose session clock runs at real speed, as the fake camera's clip does."""
+    with running_server(Settings(data_dir=tmp_path / "real-time", time_scale=1.0)) as live:
+        yield live
+
+
+def bridge_session(settings: Settings) -> int:
+    """A new session of glute bridges held 4 s each, as a first-week plan doses them."""
+    bridge = PlannedStep("glute-bridge", "Glute bridge", Kind.REPS, sets=1, reps=8, hold_s=4.0)
+    plan = SessionPlan(program_id="test", length=Length.SHORT, steps=(bridge,))
+    engine = make_engine(settings)
+    try:
+        with session_factory(engine)() as db:
+            user = local_user(db)
+            db.commit()
+            return start_session(db, user_id=user.id, plan=plan, now=datetime.now(UTC)).id
+    finally:
+        engine.dispose()
+
+
+def test_guided_glute_bridge_with_the_camera_shows_one_count_and_one_timer(
+    camera_browsers: dict[str, Browser], real_time_server: LiveServer
+) -> None:
+    """The camera drives the session's own count and hold: the player shows them, once."""
+    live = real_time_server
+    session_id = bridge_session(live.settings)
+    api = f"{live.url}/api/v1/sessions/{session_id}"
+    page, traffic = open_page(camera_browsers["bridge"], f"{live.url}/session/{session_id}")
+    panel = page.locator(".camera-panel")
+    player = page.locator("#player")
+    page.click("#primary")
+    expect(player).to_have_attribute("data-status", "running")
+    start_camera(page, traffic)
+    # The camera panel has no count and no hold timer of its own.
+    expect(panel).to_have_attribute("data-in-session", "yes")
+    expect(panel.locator(".camera-count, .camera-hold, .camera-adjust")).to_have_count(0)
+    expect(page.get_by_text("counted by the camera")).to_have_count(0)
+    expect(page.get_by_text("The buttons still count by hand")).to_have_count(0)
+    expect(panel.locator(".camera-video")).to_be_visible()
+    expect(panel.get_by_text("Video stays on this device")).to_be_visible()
+
+    # The clip's 2 s lifts are shorter than the 4 s dose: the camera pauses the hold with
+    # the reason and the seconds left, and the player shows the pause.
+    reason = re.compile(
+        r"came down with \d+ s left: lift again to finish the hold|to start the hold"
+    )
+    expect(panel.locator(".camera-cue")).to_have_text(reason, timeout=120_000)
+    expect(player).to_have_attribute("data-status", "paused", timeout=30_000)
+
+    deadline = time.monotonic() + 120
+    while httpx.get(api).json()["reps_done"] < 1:
+        assert time.monotonic() < deadline, f"no held rep reached the session: {traffic.console}"
+        page.wait_for_timeout(250)
+
+    # Camera off and the session paused, so the state holds still while we compare.
+    panel.locator(".camera-toggle").click()
+    expect(panel).to_have_attribute("data-camera-state", "off")
+    if httpx.get(api).json()["status"] == "running":
+        page.click("#pause")
+    expect(player).to_have_attribute("data-status", "paused")
+    state = httpx.get(api).json()
+    assert state["status"] == "paused" and state["reps_done"] >= 1, state
+    counts = page.locator("#rep-count, .camera-count")
+    expect(counts).to_have_count(1)
+    expect(page.locator("#rep-count")).to_be_visible()
+    expect(page.locator("#rep-count")).to_have_text(str(state["reps_done"]))
+    if state["remaining_s"] is not None:
+        expect(page.locator("#countdown")).to_have_text(str(math.ceil(state["remaining_s"] - 1e-6)))
+    # Coming down early counted nothing: every rep of the session was held its 4 s.
+    replies = traffic.feedback()
+    assert any(m.get("paused_by_camera") for m in replies)
+    assert all("session_reps" in m for m in replies)
+    assert_no_image_data(traffic, live)
+    assert not traffic.errors, traffic.errors
+    page.context.close()

@@ -261,8 +261,14 @@
     }
   }
 
-  // The coaching panel: camera, socket to /ws/coach/{id} or /ws/practice/{id}, big count,
-  // hold timer, cues. The manual buttons of the page keep working whatever happens here.
+  // The coaching panel: camera, socket to /ws/coach/{id} or /ws/practice/{id}, cues.
+  //
+  // In a guided session (data-in-session="yes") the player owns the one rep count and the one
+  // hold timer: the camera only drives the session's engine on the server, and this panel shows
+  // the camera, the skeleton and the form cues; when the camera changed the session, the player
+  // is told to redraw from the server. Practising alone, the panel keeps its own count: what
+  // earlier connections counted (turning the camera off and on, a dropped connection) plus this
+  // connection's count, corrected with +1 and -1 and set back to zero with Reset.
   class CoachPanel {
     // otherwise: what the page offers without the camera, said after every camera problem.
     constructor(panel, { otherwise = PANEL_OTHERWISE } = {}) {
@@ -270,6 +276,7 @@
       this.otherwise = otherwise;
       this.wsPath = panel.dataset.ws;
       this.kind = panel.dataset.kind || "reps";
+      this.inSession = panel.dataset.inSession === "yes";
       this.voiceOn = panel.dataset.voice !== "off";
       this.$ = (sel) => panel.querySelector(sel);
       this.ws = null;
@@ -277,7 +284,13 @@
       this.retry = 0;
       this.retryTimer = null;
       this.sent = 0;
+      this.started = false; // the camera has run on this page
+      // Practice: this connection's count and held time, and what is carried over.
       this.lastReps = 0;
+      this.lastHold = 0;
+      this.baseReps = 0;
+      this.baseHold = 0;
+      this.sessionReps = null; // session: the engine's count as the camera last heard it
       this.lastCueAt = -Infinity;
       this.cueTimes = new Map();
       this.camera = new PoseCamera({
@@ -291,12 +304,19 @@
           if (panel.dataset.cameraState === "starting") this.message("Starting the camera…");
         },
       });
+      const on = (sel, fn) => { const button = this.$(sel); if (button) button.addEventListener("click", fn); };
+      on(".camera-plus", () => this.adjust(1));
+      on(".camera-minus", () => this.adjust(-1));
+      on(".camera-reset", () => this.resetCount());
       this.setState("off");
     }
 
     setState(state) {
       this.panel.dataset.cameraState = state;
-      this.$(".camera-stage").hidden = state === "off" || state === "error";
+      const idle = state === "off" || state === "error";
+      // Practising, the count stays in view once the camera has run, to carry on or correct.
+      this.$(".camera-stage").hidden = idle && (this.inSession || !this.started);
+      this.$(".camera-view").hidden = idle;
     }
 
     message(text, isError) {
@@ -319,6 +339,7 @@
         return "failed";
       }
       if (!started) return "cancelled";
+      this.started = true;
       this.wantSocket = true;
       this.connect();
       this.setState("running");
@@ -346,6 +367,51 @@
       clearTimeout(this.retryTimer);
       if (this.ws) this.ws.close(1000);
       this.ws = null;
+      this.carryOver();
+    }
+
+    // A connection ended: what it counted stays in the practice count (the next one starts at 0).
+    carryOver() {
+      this.baseReps += this.lastReps;
+      this.baseHold += this.lastHold;
+      this.lastReps = 0;
+      this.lastHold = 0;
+    }
+
+    get count() {
+      return Math.max(0, this.baseReps + this.lastReps);
+    }
+
+    get heldTime() {
+      return Math.max(0, this.baseHold + this.lastHold);
+    }
+
+    adjust(step) {
+      if (step < 0 && this.count === 0) return;
+      this.baseReps += step;
+      this.showCount();
+    }
+
+    resetCount() {
+      this.baseReps = -this.lastReps;
+      this.baseHold = -this.lastHold;
+      this.showCount();
+      if (this.kind === "hold") this.showHold(0, false);
+    }
+
+    showCount() {
+      const box = this.$(".camera-count");
+      if (!box) return;
+      box.textContent = String(this.count);
+      this.panel.dataset.reps = String(this.count);
+    }
+
+    showHold(seconds, paused) {
+      const timer = this.$(".camera-hold");
+      if (!timer) return;
+      timer.hidden = !(seconds > 0 || paused);
+      timer.textContent = `${Math.floor(seconds || 0)} s`;
+      timer.classList.toggle("paused", !!paused);
     }
 
     connect() {
@@ -353,11 +419,13 @@
       const scheme = location.protocol === "https:" ? "wss" : "ws";
       const ws = new WebSocket(`${scheme}://${location.host}${this.wsPath}`);
       this.ws = ws;
+      this.panel.dataset.feedbacks = "0"; // answers on this connection
       ws.addEventListener("open", () => { this.retry = 0; this.message(""); });
-      ws.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+      ws.addEventListener("message", (event) => { if (this.ws === ws) this.receive(JSON.parse(event.data)); });
       ws.addEventListener("close", (event) => {
         if (this.ws !== ws) return;
         this.ws = null;
+        this.carryOver();
         if (!this.wantSocket) return;
         if (event.code === 1008) {
           this.message(`The coach refused this connection. ${this.otherwise}`, true);
@@ -389,30 +457,17 @@
         return;
       }
       if (msg.type === "hello") {
-        this.lastReps = msg.reps || 0;
         this.showExercise(msg);
         return;
       }
       if (msg.type !== "feedback") return;
       this.panel.dataset.feedbacks = String(Number(this.panel.dataset.feedbacks || "0") + 1);
-      if (msg.exercise !== this.panel.dataset.exercise) {
-        this.lastReps = 0;
-        this.showExercise(msg);
-      }
-      this.panel.dataset.reps = String(msg.reps);
-      this.$(".camera-count").textContent = String(msg.reps);
-      const counted = msg.reps > this.lastReps;
-      if (counted) this.say(String(msg.reps), true);
-      this.lastReps = msg.reps;
-      // The session player redraws from the server at once when the camera moved it on.
-      if (counted || msg.step_done) document.dispatchEvent(new CustomEvent("backcoach:camera-update"));
-      const hold = this.kind === "hold" ? msg.hold_total_s : msg.hold_s;
-      const timer = this.$(".camera-hold");
-      timer.hidden = !(hold > 0 || msg.hold_paused);
-      timer.textContent = `${Math.floor(hold || 0)} s`;
-      timer.classList.toggle("paused", !!msg.hold_paused);
-      this.panel.dataset.holdPaused = msg.hold_paused ? "yes" : "no";
-      const cue = msg.hold_paused ? `Hold paused: ${msg.pause_reason || "get back into position"}` : msg.cue;
+      if (msg.exercise !== this.panel.dataset.exercise) this.showExercise(msg);
+      if (this.inSession) this.followSession(msg);
+      else this.countPractice(msg);
+      const cue = this.inSession || !msg.hold_paused
+        ? msg.cue
+        : `Hold paused: ${msg.pause_reason || "get back into position"}`;
       const hint = msg.hint;
       this.$(".camera-cue").textContent = cue || hint || "";
       if (cue) this.say(cue);
@@ -424,13 +479,37 @@
       }
     }
 
+    // Session: no count here. Say the session's count when the camera counted, and have the
+    // player redraw from the server whenever the camera changed the session.
+    followSession(msg) {
+      this.panel.dataset.pausedByCamera = msg.paused_by_camera ? "yes" : "no";
+      const reps = msg.session_reps;
+      if (msg.session_changed && this.sessionReps !== null && reps > this.sessionReps) this.say(String(reps), true);
+      this.sessionReps = reps;
+      if (msg.session_changed || msg.step_done) document.dispatchEvent(new CustomEvent("backcoach:camera-update"));
+    }
+
+    countPractice(msg) {
+      const before = this.count;
+      this.lastReps = msg.reps;
+      this.showCount();
+      if (this.count > before) this.say(String(this.count), true);
+      if (this.kind === "hold") {
+        this.lastHold = msg.hold_total_s || 0;
+        this.showHold(this.heldTime, msg.hold_paused);
+      } else {
+        this.showHold(msg.hold_s, msg.hold_paused);
+      }
+      this.panel.dataset.holdPaused = msg.hold_paused ? "yes" : "no";
+    }
+
     showExercise(msg) {
       this.panel.dataset.exercise = msg.exercise;
       if (msg.kind) {
         this.kind = msg.kind;
         this.panel.dataset.kind = msg.kind;
       }
-      this.$(".camera-count").textContent = String(msg.reps || 0);
+      if (!this.inSession) this.showCount();
       const checks = msg.camera_checks !== false;
       this.$(".camera-not-checked").hidden = checks;
     }
@@ -472,8 +551,30 @@
     }
   }
 
+  // ?camera=on asks a page to start its camera by itself (the camera check's "Looks good,
+  // continue" comes back with it). Read once and taken out of the address, so a reload or a
+  // bookmark does not ask again.
+  const START_FLAG = "camera";
+  function takeStartFlag() {
+    const url = new URL(location.href);
+    if (url.searchParams.get(START_FLAG) !== "on") return false;
+    url.searchParams.delete(START_FLAG);
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    return true;
+  }
+
+  // This page again, asking for its camera: where the camera check continues to.
+  function backWithCamera() {
+    const url = new URL(location.href);
+    url.searchParams.set(START_FLAG, "on");
+    return `/camera-check?next=${encodeURIComponent(url.pathname + url.search)}`;
+  }
+
   async function wire(panel) {
+    const asked = takeStartFlag();
     const coach = new CoachPanel(panel, { otherwise: panel.dataset.cameraOtherwise || PANEL_OTHERWISE });
+    const checkLink = panel.querySelector(".camera-check-link");
+    if (checkLink) checkLink.href = backWithCamera();
     const toggle = panel.querySelector(".camera-toggle");
     const label = panel.querySelector(".camera-toggle-label");
     const offLabel = label.textContent;
@@ -486,7 +587,7 @@
     async function turnOn() {
       if (localStorage.getItem(CHECKED_KEY) !== "yes") {
         // First time: the camera check explains where to put the laptop.
-        location.href = `/camera-check?next=${encodeURIComponent(location.pathname)}`;
+        location.href = backWithCamera();
         return "checking";
       }
       setPressed(true);
@@ -515,8 +616,9 @@
     const prefs = await loadPreferences();
     if (!voiceButton && typeof prefs.voice === "boolean") coach.voiceOn = prefs.voice;
     const untouched = panel.dataset.cameraState === "off" && toggle.getAttribute("aria-pressed") !== "true";
-    if (remember && prefs.camera === true && untouched && localStorage.getItem(CHECKED_KEY) === "yes") {
-      await turnOn();
+    const wanted = asked || (remember && prefs.camera === true);
+    if (wanted && untouched && localStorage.getItem(CHECKED_KEY) === "yes") {
+      if ((await turnOn()) === "running" && remember && asked) savePreference(true);
     }
     panel.dataset.ready = "true";
   }
@@ -541,14 +643,29 @@
       onStop: (reason) => fail(cameraProblem(reason, otherwise)),
       onModelReady: () => { root.dataset.poseModel = "ready"; },
     });
+    // One button starts and stops the camera; its words say what pressing it does now.
+    const toggle = $("check-start");
+    const setPressed = (on) => {
+      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      toggle.textContent = on ? "Stop the camera" : "Start the camera";
+    };
     function fail(message) {
       root.dataset.cameraState = "error";
+      setPressed(false);
       $("check-stage").hidden = true;
       $("check-message").textContent = message;
       $("check-message").hidden = false;
     }
-    $("check-start").addEventListener("click", async () => {
+    function stop() {
+      camera.stop();
+      root.dataset.cameraState = "off";
+      setPressed(false);
+      $("check-stage").hidden = true;
+      $("check-message").hidden = true;
+    }
+    async function start() {
       root.dataset.cameraState = "starting";
+      setPressed(true); // pressing again while it starts turns it off
       $("check-message").textContent = "Starting the camera…";
       $("check-message").hidden = false;
       let started;
@@ -558,10 +675,14 @@
         fail(cameraProblem(err, otherwise));
         return;
       }
-      if (!started) return; // pressed again meanwhile: the newer start owns the screen
+      if (!started) return; // stopped (or started again) meanwhile: that owns the screen
       root.dataset.cameraState = "running";
       $("check-message").hidden = true;
       $("check-stage").hidden = false;
+    }
+    toggle.addEventListener("click", () => {
+      if (toggle.getAttribute("aria-pressed") === "true") stop();
+      else start();
     });
     $("check-done").addEventListener("click", () => {
       localStorage.setItem(CHECKED_KEY, "yes");
