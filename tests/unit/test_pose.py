@@ -54,9 +54,9 @@ EXPECTED: dict[str, dict[str, str | dict[Side, str]]] = {
         WORK: "head and shoulders lifted",
     },
     "deep-breathing": {
-        START: "standing tall, relaxed",
-        WORK: "hands on belly, breath in and short pause",
-        "out": "slow breath out",
+        START: "standing tall, hands on belly",
+        WORK: "breath in, belly widens, short pause",
+        "out": "slow breath out, belly softens",
     },
     "glute-bridge": {START: "lying, knees bent", WORK: "hips lifted"},
     "high-knee-march": {START: "standing tall", WORK: "standing tall"},
