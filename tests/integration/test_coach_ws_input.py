@@ -29,7 +29,7 @@ from backcoach.coach.engine import Quit, Start
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.config import Settings
 from backcoach.content import Kind, Length
-from backcoach.services import live_coach
+from backcoach.services import live_protocol
 from backcoach.services.clock import SessionClock
 from backcoach.services.live_coach import (
     MAX_MESSAGE_BYTES,
@@ -138,7 +138,7 @@ def test_numbers_no_camera_gives_and_deep_nesting_get_an_error_and_the_connectio
 
 def test_the_parser_survives_nesting_past_its_own_stack(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bracket count stops deep nesting first; if it did not, RecursionError is caught."""
-    monkeypatch.setattr(live_coach, "MAX_CONTAINERS", 10**6)
+    monkeypatch.setattr(live_protocol, "MAX_CONTAINERS", 10**6)
     with pytest.raises(ProtocolError) as refused:
         parse_message('{"type":"frame","t_s":0,"landmarks":' + NESTED + "}")
     assert refused.value.code == "too-nested"

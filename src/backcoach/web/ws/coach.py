@@ -34,15 +34,13 @@ from starlette.concurrency import run_in_threadpool
 
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
-from backcoach.services.live_coach import (
+from backcoach.services.live_coach import LiveCoach, LiveCoaches, SessionCoach
+from backcoach.services.live_protocol import (
     BURST_FRAMES,
     MAX_MESSAGE_BYTES,
     MAX_REJECTED_IN_A_ROW,
-    LiveCoach,
-    LiveCoaches,
     ProtocolError,
     RateLimiter,
-    SessionCoach,
     error_message,
     parse_message,
 )
