@@ -486,7 +486,11 @@
       const reps = msg.session_reps;
       if (msg.session_changed && this.sessionReps !== null && reps > this.sessionReps) this.say(String(reps), true);
       this.sessionReps = reps;
-      if (msg.session_changed || msg.step_done) document.dispatchEvent(new CustomEvent("backcoach:camera-update"));
+      if (msg.session_changed || msg.step_done) {
+        // detail: whether the camera paused the session, and why (with the seconds left).
+        const detail = { pausedByCamera: !!msg.paused_by_camera, reason: msg.paused_by_camera ? msg.cue : null };
+        document.dispatchEvent(new CustomEvent("backcoach:camera-update", { detail }));
+      }
     }
 
     countPractice(msg) {
