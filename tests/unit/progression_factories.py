@@ -25,6 +25,7 @@ from backcoach.content import (
     Stage,
     Variant,
     View,
+    Voice,
 )
 
 TODAY = date(2026, 3, 2)
@@ -87,6 +88,7 @@ def exercise(
         harder=Variant(name="One leg", how="Use one leg."),
         camera=Camera(supported=False, view=View.SIDE),
         keyframes=[Keyframe(name="a", segments=_POSE), Keyframe(name="b", segments=_POSE)],
+        voice=Voice(setup="Lie down on your back on a mat.", cue="Move slowly."),
     )
 
 

@@ -161,7 +161,7 @@ def test_hold_step_gets_ready_then_counts_down() -> None:
     engine = started(hold(hold_s=10.0, sets=1), reps())
     assert (engine.state.activity, engine.state.remaining_s) == (Activity.GET_READY, GET_READY_S)
     notices = engine.apply(Tick(GET_READY_S))
-    assert [n.say for n in notices] == ["3", "2", "1", "Hold"]
+    assert [n.say for n in notices] == ["3", "2", "1", "Hold for 10 seconds."]
     assert (engine.state.activity, engine.state.remaining_s) == (Activity.HOLD, 10.0)
     engine.apply(Tick(GET_READY_S + 4.0))
     assert engine.state.remaining_s == 6.0

@@ -68,6 +68,7 @@ def make_exercise(
             "harder": {"name": "h", "how": "h"},
             "camera": {"supported": False, "view": view},
             "keyframes": [k.model_dump() for k in keyframes],
+            "voice": {"setup": "Stand tall with your feet apart.", "cue": "Move slowly."},
         }
     )
 

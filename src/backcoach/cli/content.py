@@ -189,6 +189,10 @@ def show(
         Padding(Text(exercise.purpose), (0, 0, 1, 0)),
         _section("Muscles", Text(", ".join(exercise.muscles))),
         _section("Start position", Text(exercise.start_position)),
+        _section(
+            "The voice says at the start",
+            _list([exercise.voice.setup, exercise.voice.cue]),
+        ),
         _section("Steps", _list(exercise.steps, numbered=True)),
         _section("Breathing", Text(exercise.breathing)),
         _section(

@@ -66,6 +66,14 @@ from collections.abc import Iterable
 from dataclasses import fields, replace
 from typing import Any
 
+from backcoach.coach.cues import (
+    hold_say,
+    rest_over_say,
+    seconds_words,
+    set_done_say,
+    side_say,
+    spoken_name,
+)
 from backcoach.coach.outcome import end_reason, ending_say
 from backcoach.coach.plan import SECONDS_PER_REP, PlannedStep, SessionPlan
 from backcoach.coach.session_state import (
@@ -229,10 +237,10 @@ class SessionEngine:
         elif self._s.status is Status.PAUSED:
             if isinstance(event, Resume):
                 self._set(status=Status.RUNNING)
-                self._notice(NoticeKind.RESUMED, "Let's carry on")
+                self._notice(NoticeKind.RESUMED, "Let's carry on.")
         elif isinstance(event, Pause):
             self._set(status=Status.PAUSED)
-            self._notice(NoticeKind.PAUSED, "Paused")
+            self._notice(NoticeKind.PAUSED, "Paused. Take your time.")
         elif isinstance(event, RepDone):
             self._rep_done()
         elif isinstance(event, HoldDone):
@@ -318,7 +326,7 @@ class SessionEngine:
 
     def _start(self, t: float) -> None:
         self._set(status=Status.RUNNING, started_at=t, last_t=t)
-        self._notice(NoticeKind.SESSION_STARTED, "Let's begin")
+        self._notice(NoticeKind.SESSION_STARTED, "Let's begin.")
         if not self.plan.steps:
             self._finish(EndReason.COMPLETED)
             return
@@ -396,8 +404,8 @@ class SessionEngine:
             step_sets_done=0,
         )
         if reopened:
-            self._notice(NoticeKind.STEP_REOPENED, step.name)
-        self._notice(NoticeKind.STEP_STARTED, step.name)
+            self._notice(NoticeKind.STEP_REOPENED, "Going back.")
+        self._notice(NoticeKind.STEP_STARTED, spoken_name(step.name))
         self._enter_segment()
 
     def _enter_segment(self) -> None:
@@ -408,7 +416,7 @@ class SessionEngine:
             side = Side.LEFT if self._s.side_index == 0 else Side.RIGHT
         self._set(phase=Phase.WORK, side=side, reps_done=0, reps_target=_reps_target(step))
         if side is not None:
-            self._notice(NoticeKind.SIDE_STARTED, f"{side.value.capitalize()} side")
+            self._notice(NoticeKind.SIDE_STARTED, side_say(side, self._s.set_index))
         if self._target_reached():  # a dose of zero reps or breaths
             self._segment_done()
         elif step.kind is Kind.BREATHING:
@@ -422,14 +430,17 @@ class SessionEngine:
 
     def _begin(self, activity: Activity, seconds: float | None) -> None:
         self._set(activity=activity, remaining_s=seconds, activity_total_s=seconds)
+        step = self.plan.steps[self._s.step_index]
         if activity is Activity.HOLD:
-            self._notice(NoticeKind.HOLD_STARTED, "Hold")
+            self._notice(NoticeKind.HOLD_STARTED, hold_say(step))
+        elif activity is Activity.KEEP_MOVING:
+            self._notice(NoticeKind.WORK_STARTED, "Go.")
         elif activity is Activity.BREATHE_IN:
-            self._notice(NoticeKind.BREATH, "Breathe in")
+            self._notice(NoticeKind.BREATH, "Breathe in.")
         elif activity is Activity.BREATHE_HOLD:
-            self._notice(NoticeKind.BREATH, "Hold the breath")
+            self._notice(NoticeKind.BREATH, "Hold it gently.")
         elif activity is Activity.BREATHE_OUT:
-            self._notice(NoticeKind.BREATH, "Breathe out")
+            self._notice(NoticeKind.BREATH, "Breathe out slowly.")
         if seconds is not None and seconds <= 0:
             self._activity_over()
 
@@ -449,7 +460,7 @@ class SessionEngine:
         elif activity is Activity.MOVE:
             self._begin(Activity.HOLD, _rep_hold(step))
         elif activity is Activity.HOLD and step.kind is Kind.REPS:
-            self._notice(NoticeKind.HOLD_DONE, "Release")
+            self._notice(NoticeKind.HOLD_DONE, "And release.")
             self._count_rep(next_activity=(Activity.MOVE, MOVE_S))
         elif activity is Activity.BREATHE_IN:
             self._begin(Activity.BREATHE_HOLD, _breath_hold(step))
@@ -458,12 +469,12 @@ class SessionEngine:
         elif activity is Activity.BREATHE_OUT:
             self._count_rep(next_activity=(Activity.BREATHE_IN, BREATHE_IN_S))
         elif activity is Activity.HOLD:
-            self._notice(NoticeKind.HOLD_DONE, "Release")
+            self._notice(NoticeKind.HOLD_DONE, "And release, well held.")
             self._segment_done()
         elif activity is Activity.KEEP_MOVING:
             self._segment_done()
         elif activity is Activity.REST:
-            self._notice(NoticeKind.REST_DONE, "Rest over")
+            self._notice(NoticeKind.REST_DONE, rest_over_say(s.set_index + 1, _sets(step)))
             self._set(set_index=s.set_index + 1, side_index=0)
             self._enter_segment()
 
@@ -485,13 +496,14 @@ class SessionEngine:
             return
         sets = _sets(step)
         self._set(step_sets_done=s.step_sets_done + 1)
-        self._notice(NoticeKind.SET_DONE, f"Set {s.set_index + 1} of {sets} done")
+        last_step = s.step_index + 1 >= len(self.plan.steps)
+        self._notice(NoticeKind.SET_DONE, set_done_say(s.set_index, sets, last_step=last_step))
         if s.set_index + 1 >= sets:
             self._record(StepStatus.COMPLETED)
             self._next_step()
         elif step.rest_s > 0:
             self._set(phase=Phase.REST, side=None)
-            self._notice(NoticeKind.REST_STARTED, f"Rest {step.rest_s:g} seconds")
+            self._notice(NoticeKind.REST_STARTED, f"Rest for {seconds_words(step.rest_s)}.")
             self._begin(Activity.REST, step.rest_s)
         else:
             self._set(set_index=s.set_index + 1, side_index=0)
@@ -512,9 +524,10 @@ class SessionEngine:
         others = tuple(r for r in s.records if r.index != s.step_index)
         self._set(records=tuple(sorted((*others, record), key=lambda r: r.index)))
         if status is StepStatus.COMPLETED:
-            self._notice(NoticeKind.STEP_COMPLETED, "Step done", record=record)
+            # the set's words ("Well done.") already said it; the next step follows
+            self._notice(NoticeKind.STEP_COMPLETED, record=record)
         else:
-            self._notice(NoticeKind.STEP_SKIPPED, "Skipped", record=record)
+            self._notice(NoticeKind.STEP_SKIPPED, "Skipping this one.", record=record)
 
     def _next_step(self) -> None:
         nxt = self._s.step_index + 1

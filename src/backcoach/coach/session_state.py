@@ -195,6 +195,7 @@ class NoticeKind(StrEnum):
     SIDE_STARTED = "side_started"
     REP_DONE = "rep_done"
     HOLD_STARTED = "hold_started"
+    WORK_STARTED = "work_started"  # timed work begins after its get-ready
     HOLD_DONE = "hold_done"
     BREATH = "breath"  # a breath phase began; ``say`` names it
     COUNTDOWN = "countdown"  # 3, 2, 1 before a get-ready, hold, timed work or rest ends

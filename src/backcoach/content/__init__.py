@@ -17,6 +17,7 @@ from backcoach.content.models import (
     Tip,
     Variant,
     View,
+    Voice,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Tip",
     "Variant",
     "View",
+    "Voice",
     "default_catalog",
     "load_catalog",
 ]

@@ -6,10 +6,18 @@ start-up; see ``loader.py``.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -101,6 +109,45 @@ class Camera(_Strict):
     notes: str = ""
 
 
+_SPOKEN_MARKS = re.compile(r"[()\[\]{}/\\*_#<>|]")
+
+
+def _speakable(text: str, *, what: str, max_words: int) -> str:
+    """Plain words a speech synthesiser reads well: no brackets or symbols, not too long."""
+    if _SPOKEN_MARKS.search(text):
+        raise ValueError(f"the {what} is read aloud: write it without brackets or symbols")
+    words = len(text.split())
+    if words > max_words:
+        raise ValueError(f"the {what} is read aloud: keep it to {max_words} words, not {words}")
+    return text
+
+
+class Voice(_Strict):
+    """What the hands-free voice says at the start of the exercise, in the voice's own words.
+
+    ``setup`` tells how to get into the start position in one spoken sentence;
+    ``cue`` is the one thing to keep in mind while doing it.
+    """
+
+    setup: Text = Field(description="How to get into the start position: one sentence.")
+    cue: Text = Field(description="The one key cue while doing the exercise.")
+
+    @field_validator("setup")
+    @classmethod
+    def _one_spoken_sentence(cls, text: str) -> str:
+        _speakable(text, what="set-up line", max_words=22)
+        if len(text.split()) < 6:
+            raise ValueError("the set-up line needs a few words to say how to get into position")
+        if not text.endswith(".") or re.search(r"[.!?]\s", text):
+            raise ValueError("the set-up line is one sentence ending with a full stop")
+        return text
+
+    @field_validator("cue")
+    @classmethod
+    def _short_cue(cls, text: str) -> str:
+        return _speakable(text, what="key cue", max_words=14)
+
+
 class Exercise(_Strict):
     id: Slug
     name: Text
@@ -125,6 +172,7 @@ class Exercise(_Strict):
     camera: Camera
     keyframes: list[Keyframe] = Field(min_length=2)
     notes: str = ""
+    voice: Voice = Field(description="The hands-free voice's set-up line and key cue.")
 
     @model_validator(mode="after")
     def _dosage_fits_kind(self) -> Self:

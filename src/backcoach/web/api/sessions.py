@@ -202,7 +202,8 @@ def post_event(
     except UsageError:
         raise _not_found(session_id) from None
     return EventOut(
-        state=player_state(changed.active, clock, catalog), notices=notice_views(changed.value)
+        state=player_state(changed.active, clock, catalog),
+        notices=notice_views(changed.value, changed.active, catalog),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from backcoach.coach.cues import cues_for
 from backcoach.coach.engine import Notice
 from backcoach.coach.outcome import done_text, title
 from backcoach.coach.plan import PlannedStep
@@ -47,6 +48,13 @@ class PoseView(BaseModel):
 
 
 class NoticeView(BaseModel):
+    """One thing that happened, with the words to show and speak (``coach/cues.py``).
+
+    ``kind`` is the engine's notice kind, or ``setup`` / ``key_cue`` for the set-up
+    line and the key cue that follow a ``step_started``; ``say`` is None when there
+    is nothing to say (the words of the moment are in a neighbouring notice).
+    """
+
     kind: str
     step_index: int
     say: str | None
@@ -146,5 +154,14 @@ def player_state(active: ActiveSession, clock: SessionClock, catalog: Catalog) -
     )
 
 
-def notice_views(notices: list[Notice]) -> list[NoticeView]:
-    return [NoticeView(kind=n.kind.value, step_index=n.step_index, say=n.say) for n in notices]
+def notice_views(
+    notices: list[Notice], active: ActiveSession, catalog: Catalog
+) -> list[NoticeView]:
+    """The notices with the voice's script: at a step start its name and dose, set-up and cue."""
+    views: list[NoticeView] = []
+    for notice in notices:
+        cues = cues_for(notice, active.plan, catalog.exercises)
+        if not cues:
+            views.append(NoticeView(kind=notice.kind.value, step_index=notice.step_index, say=None))
+        views += [NoticeView(kind=c.kind, step_index=c.step_index, say=c.text) for c in cues]
+    return views
