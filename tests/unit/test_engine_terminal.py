@@ -219,7 +219,10 @@ def test_screen_shows_the_exercise_instructions() -> None:
     plan = make_plan(catalog, "back-basics", "short")
     engine = engine_at(plan)
     exercise = catalog.exercise(plan.steps[0].exercise_id)
-    text = "\n".join(screen_text(Screen("x", plan, engine.state, dict(catalog.exercises))))
+    exercises = dict(catalog.exercises)
+    # what does not fit the first page is on the next ("m")
+    pages = [screen_text(Screen("x", plan, engine.state, exercises, page=p)) for p in (0, 1)]
+    text = "\n".join(pages[0] + pages[1])
     assert exercise.name in text
     assert "1." in text and exercise.steps[0][:30] in text.replace("\n│ ", " ")
 

@@ -11,14 +11,16 @@ does not have.
 
 The loop (``run_session``) reads keys without blocking, turns them and the
 passing time into events for a ``SessionDriver``, and redraws the screen from
-its state (``workout_view.render_screen``).
+its state (``workout_view.render_screen``). What the voice says on the player
+page (``coach/cues.py``) shows as the screen's latest line; "m" turns the step
+panel's page when the instructions do not fit on one.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Annotated, Protocol
 
@@ -32,10 +34,11 @@ from backcoach.cli.app import app, console
 from backcoach.cli.checkin import finish_workout, start_workout
 from backcoach.cli.workout_keys import KeySource, terminal_keys
 from backcoach.cli.workout_view import Screen, render_screen, render_summary
+from backcoach.coach.cues import cue_script
 from backcoach.coach.engine import Notice, SessionEngine, SessionState, Status, Summary, Tick
 from backcoach.coach.plan import SessionPlan, plan_from_program
 from backcoach.config import get_settings
-from backcoach.content import Catalog, Length, default_catalog
+from backcoach.content import Catalog, Exercise, Length, default_catalog
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
 from backcoach.services.safety import exercise_block
@@ -159,11 +162,14 @@ class StoredSession:
 
 
 class _Session:
-    """The loop's own state: the last cue, and a question being asked (quit, this hurts)."""
+    """The loop's own state: the last cue, the page shown, a question asked (quit, this hurts)."""
 
-    def __init__(self, driver: SessionDriver) -> None:
+    def __init__(self, driver: SessionDriver, exercises: Mapping[str, Exercise]) -> None:
         self.driver = driver
+        self.exercises = exercises
         self.cue: str | None = None
+        self.page = 0
+        self._page_step = driver.state.step_index
         self.confirm_quit = False
         self.pain_entry: str | None = None  # typing the pain of "this hurts"
         self.advice: HurtAdvice | None = None  # the answer to it, with the choices
@@ -174,9 +180,16 @@ class _Session:
         self.said(self.driver.send(kind))
 
     def said(self, notices: list[Notice]) -> None:
-        said = [n.say for n in notices if n.say]
+        said = cue_script(notices, self.driver.plan, self.exercises)
         if said:
-            self.cue = said[-1]
+            self.cue = said[-1].text
+
+    def shown_page(self) -> int:
+        """The step panel's page: the first again whenever the step changes."""
+        if self.driver.state.step_index != self._page_step:
+            self._page_step = self.driver.state.step_index
+            self.page = 0
+        return self.page
 
     def _ask(self) -> None:
         """Pause while a question is open (and carry on after it, if it was running)."""
@@ -204,6 +217,9 @@ class _Session:
             self.feed(EventType.SKIP)
         elif ch == "b":
             self.feed(EventType.BACK)
+        elif ch == "m":
+            self.shown_page()
+            self.page += 1
         elif ch == "h":
             self._ask()
             self.pain_entry = ""
@@ -277,11 +293,11 @@ def run_session(
         The summary (also printed below the session screen) and the names of
         the exercises that hurt.
     """
-    session = _Session(driver)
+    exercises = dict(catalog.exercises)
+    session = _Session(driver, exercises)
     key_context: AbstractContextManager[KeySource] = (
         nullcontext(keys) if keys is not None else terminal_keys()
     )
-    exercises = dict(catalog.exercises)
 
     def frame() -> Screen:
         return Screen(
@@ -293,6 +309,7 @@ def run_session(
             confirm_quit=session.confirm_quit,
             pain_entry=session.pain_entry,
             advice=session.advice,
+            page=session.shown_page(),
         )
 
     if driver.state.status is Status.NOT_STARTED:

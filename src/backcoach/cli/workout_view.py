@@ -3,21 +3,29 @@
 The screen fits a plain 80x24 terminal::
 
     header   program, step k of n, active time                     1 line
-    step     exercise name, dose, starting position, numbered steps  the rest
+    step     exercise name, dose, how to get into position, the key
+             point, "Take care" notes, start position, numbered
+             steps, breathing: in pages of whole items               the rest
     status   set and side, the figure's position, countdown or rep
-             prompt or breath pacer                                  8 lines
+             prompt or breath pacer, the latest spoken line          8 lines
     footer   the keys                                                1 line
+
+Text is wrapped at word boundaries and never cut: what does not fit the step
+panel goes on the next page ("m" shows it), and the status panel leaves out
+the figure's position before it would cut the latest line.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.layout import Layout
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -52,6 +60,7 @@ class Screen:
     confirm_quit: bool = False
     pain_entry: str | None = None
     advice: HurtAdvice | None = None
+    page: int = 0  # the step panel's page ("m" turns it), taken modulo the pages there are
 
 
 def clock_text(seconds: float) -> str:
@@ -97,18 +106,80 @@ def _header(screen: Screen) -> Table:
     return grid
 
 
-def _instructions(step: PlannedStep, exercise: Exercise | None) -> RenderableType:
-    lines: list[RenderableType] = [Text(dose_text(step), style="bold cyan")]
-    if exercise is not None:
-        lines.append(Text(f"Start: {exercise.start_position}"))
+class Paged:
+    """Items shown whole, as many as fit the height, in pages; ``page`` picks one.
+
+    An item never breaks across pages unless it alone is taller than a page.
+    With more than one page, the last line says which page this is and that
+    "m" shows more.
+    """
+
+    def __init__(self, items: Sequence[RenderableType], page: int = 0) -> None:
+        self.items = list(items)
+        self.page = page
+
+    def pages(self, console: Console, options: ConsoleOptions) -> list[list[list[Segment]]]:
+        """The lines of each page at these options' width and height."""
+        free = options.update(height=None)
+        rendered = [console.render_lines(item, free, pad=False) for item in self.items]
+        height = options.height or sum(len(lines) for lines in rendered) or 1
+        pages = _fill(rendered, height)
+        if len(pages) > 1 and height > 1:  # one line for "m: more"
+            pages = _fill(rendered, height - 1)
+        return pages
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        pages = self.pages(console, options)
+        shown = self.page % len(pages)
+        for line in pages[shown]:
+            yield from line
+            yield Segment.line()
+        if len(pages) > 1:
+            yield Text(
+                f"m: more ({shown + 1} of {len(pages)})", style="dim", justify="right", end=""
+            )
+
+
+def _fill(items: list[list[list[Segment]]], height: int) -> list[list[list[Segment]]]:
+    """Whole items into pages of ``height`` lines; an item taller than a page is split by line."""
+    pages: list[list[list[Segment]]] = [[]]
+    for lines in items:
+        if pages[-1] and len(pages[-1]) + len(lines) > height:
+            pages.append([])
+        for line in lines:
+            if len(pages[-1]) >= height:
+                pages.append([])
+            pages[-1].append(line)
+    return pages
+
+
+def instruction_items(step: PlannedStep, exercise: Exercise | None) -> list[RenderableType]:
+    """The step panel's items, most needed first: they fill the first page."""
+    items: list[RenderableType] = [Text(dose_text(step), style="bold cyan")]
+    if exercise is None:
+        return items
+    items += [
+        _labelled("Get into position: ", exercise.voice.setup),
+        _labelled("Key point: ", exercise.voice.cue),
+        _labelled("Take care: ", " ".join(exercise.safety), style="yellow"),
+        _labelled("Start: ", exercise.start_position),
+    ]
+    for i, line in enumerate(exercise.steps, start=1):
         numbered = Table.grid(padding=(0, 1))
-        numbered.add_column(justify="right", no_wrap=True)
+        numbered.add_column(justify="right", no_wrap=True, width=3)
         numbered.add_column()
-        for i, line in enumerate(exercise.steps, start=1):
-            numbered.add_row(f"{i}.", line)
-        lines.append(numbered)
-        lines.append(Text(f"Breathing: {exercise.breathing}", style="dim"))
-    return Group(*lines)
+        numbered.add_row(f"{i}.", line)
+        items.append(numbered)
+    items.append(_labelled("Breathing: ", exercise.breathing, style="dim"))
+    return items
+
+
+def _labelled(label: str, text: str, style: str = "") -> Text:
+    return Text.assemble((label, f"bold {style}".strip()), (text, style))
+
+
+def _instructions(step: PlannedStep, exercise: Exercise | None, page: int) -> RenderableType:
+    return Paged(instruction_items(step, exercise), page)
 
 
 def _bar(total: float | None, remaining: float | None, *, emptying: bool = False) -> Table:
@@ -227,7 +298,27 @@ def _status(screen: Screen, step: PlannedStep) -> RenderableType:
     else:
         body = _activity_lines(s, step)
     cue = Text(f"» {screen.cue}" if screen.cue else "", style="italic")
-    return Group(top, _position(screen, step), *body, cue)
+    return _Fitted(top, *body, cue, optional=_position(screen, step))
+
+
+class _Fitted:
+    """Lines that must all show, and one that gives way when a long line needs two rows.
+
+    The optional line goes second, under the first.
+    """
+
+    def __init__(self, *items: RenderableType, optional: RenderableType) -> None:
+        self.items = items
+        self.optional = optional
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        free = options.update(height=None)
+        needed = sum(len(console.render_lines(item, free, pad=False)) for item in self.items)
+        first, *rest = self.items
+        if options.height is not None and needed >= options.height:
+            yield Group(first, *rest)
+        else:
+            yield Group(first, self.optional, *rest)
 
 
 def _position(screen: Screen, step: PlannedStep) -> Text:
@@ -263,7 +354,11 @@ def render_screen(screen: Screen) -> RenderableType:
     step = screen.plan.steps[s.step_index]
     exercise = screen.exercises.get(step.exercise_id)
     layout["step"].update(
-        Panel(_instructions(step, exercise), title=f"[bold]{step.name}[/]", title_align="left")
+        Panel(
+            _instructions(step, exercise, screen.page),
+            title=Text(step.name, style="bold"),
+            title_align="left",
+        )
     )
     layout["status"].update(Panel(_status(screen, step)))
     return layout
