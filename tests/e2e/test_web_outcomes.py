@@ -18,8 +18,6 @@ def test_skipping_every_step_ends_early_and_is_no_streak_day(
 ) -> None:
     planned = start_session(page, live_server)
     player = page.locator("#player")
-    page.locator("#primary").click()
-    expect(player).to_have_attribute("data-status", "running")
     for index in range(len(planned)):
         expect(player).to_have_attribute("data-step-index", str(index))
         page.locator("#skip").click()

@@ -33,11 +33,9 @@ def test_the_figure_holds_the_bridge_up_and_names_bird_dogs_side(
     page: Page, live_server: LiveServer
 ) -> None:
     planned = start_session(page, live_server)
-    page.locator("#primary").click()  # start
     player = page.locator("#player")
-    expect(player).to_have_attribute("data-status", "running")
-    figure = page.locator("#step-panel svg.bc-figure")
-    label = page.locator("#step-panel svg.bc-figure text.label")
+    figure = page.locator("#stage-figure svg.bc-figure")
+    label = page.locator("#stage-figure .figure-caption")
 
     skip_to(page, planned, planned[0], "Glute bridge")
     expect(player).to_have_attribute("data-activity", "move")
@@ -49,7 +47,7 @@ def test_the_figure_holds_the_bridge_up_and_names_bird_dogs_side(
     screenshot_both(page, "session-glute-bridge-hold")
 
     skip_to(page, planned, "Glute bridge", "Bird-dog")
-    expect(page.locator("#set-label")).to_contain_text("left side")
+    expect(page.locator("#set-label")).to_contain_text("Left side")
     expect(figure).to_have_attribute("data-pose-name", "left arm and right leg reaching")
     expect(figure).to_have_attribute("data-mirrored", "false")
     expect(label).to_contain_text("left arm and right leg reaching")

@@ -61,6 +61,8 @@ def start_session(page: Page, live: LiveServer, pain: int = 2) -> list[str]:
     page.get_by_role("button", name="Start session").click()
     expect(page).to_have_url(re.compile(r"/session/\d+$"))
     expect(page.locator("#player[data-ready='true']")).to_be_attached()
+    # no second "Start session": the player begins the session as it opens
+    expect(page.locator("#player")).to_have_attribute("data-status", "running")
     return names
 
 
@@ -84,16 +86,19 @@ def run_to_the_end(page: Page, max_clicks: int = 600) -> list[int]:
 
 def test_complete_session_then_history_and_export(page: Page, live_server: LiveServer) -> None:
     planned = start_session(page, live_server)
-    expect(page.locator("#primary")).to_have_text("Start session")
+    expect(page.get_by_role("button", name="Start session")).to_have_count(0)
     assert axe_violations(page) == []
-    screenshot_both(page, "session-ready")
-    page.locator("#primary").click()
-    expect(page.locator("#player")).to_have_attribute("data-status", "running")
+    screenshot_both(page, "session-first-step")
     page.locator("#pause").click()
     expect(page.locator("#player")).to_have_attribute("data-status", "paused")
+    # one "Resume", on the main button; the pause button steps aside
+    expect(page.get_by_role("button", name="Resume")).to_have_count(1)
+    expect(page.locator("#pause")).to_be_hidden()
     assert axe_violations(page) == []
     screenshot_both(page, "session-paused")
-    page.locator("#pause").click()
+    page.locator("#primary").click()
+    expect(page.locator("#player")).to_have_attribute("data-status", "running")
+    expect(page.locator("#pause")).to_have_text("Pause")
     seen = run_to_the_end(page)
     assert seen == list(range(len(planned))), seen  # every step, in order, none skipped
     expect(page.locator("#finished-title")).to_have_text("Session complete. Well done!")
@@ -141,8 +146,6 @@ def test_complete_session_then_history_and_export(page: Page, live_server: LiveS
 
 def test_reload_mid_session_resumes_at_the_same_step(page: Page, live_server: LiveServer) -> None:
     planned = start_session(page, live_server)
-    page.locator("#primary").click()  # start
-    expect(page.locator("#player")).to_have_attribute("data-status", "running")
     page.locator("#skip").click()
     expect(page.locator("#player")).to_have_attribute("data-step-index", "1")
     page.locator("#pause").click()
@@ -160,8 +163,6 @@ def test_this_hurts_stops_calmly_and_keys_and_voice_work(
     page: Page, live_server: LiveServer
 ) -> None:
     start_session(page, live_server, pain=1)
-    page.keyboard.press("Space")  # the main button: start
-    expect(page.locator("#player")).to_have_attribute("data-status", "running")
     page.keyboard.press("p")
     expect(page.locator("#player")).to_have_attribute("data-status", "paused")
     page.keyboard.press("p")

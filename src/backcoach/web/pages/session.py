@@ -164,7 +164,7 @@ def step_fragment(
     settings: SettingsDep,
     catalog: CatalogDep,
 ) -> Response:
-    """The illustration and instructions of one step (swapped in when the step changes)."""
+    """The figure and the instructions of one step (swapped in when the step changes)."""
     active = _open_or_404(
         db, session_id=session_id, user_id=user.id, clock=SessionClock.of(settings)
     )
@@ -172,4 +172,4 @@ def step_fragment(
         raise HTTPException(404, "That step is not in this session.")
     step = active.plan.steps[step_index]
     context = {"step": step, **step_context(catalog, step.exercise_id)}
-    return render(request, "session/_step.html", context)
+    return render(request, "session/_step_fragment.html", context)

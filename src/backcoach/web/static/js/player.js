@@ -30,6 +30,17 @@
     "breathe-out": "Breathe out",
     "rest": "Rest",
   };
+  // What the big number of seconds counts down to, after "N seconds".
+  const TIMER_LABELS = {
+    "get-ready": "to get into position",
+    "move": "to get into position",
+    "hold": "left in the hold",
+    "keep-moving": "left",
+    "breathe-in": "to breathe in",
+    "breathe-hold": "to hold the breath",
+    "breathe-out": "to breathe out",
+    "rest": "of rest left",
+  };
   const PRIMARY = {
     "get-ready": ["I'm ready", "rep_done"],
     "count-reps": ["Rep done", "rep_done"],
@@ -41,29 +52,33 @@
     "breathe-out": ["Breath done", "rep_done"],
     "rest": ["I'm ready, skip the rest", "rep_done"],
   };
-  const SPOKEN = new Set([
-    "step_started", "side_started", "hold_started", "hold_done", "breath", "countdown",
-    "rest_started", "set_done", "paused", "resumed", "session_finished", "rep_done",
-  ]);
-
   // --- speech ---------------------------------------------------------------
+  // Every notice with words is shown and spoken (the server writes the script: coach/cues.py).
+  // Speech goes through one queue (voice.js), so cues wait their turn instead of cutting each
+  // other; counts that would come late are dropped (late in real time: the session's time
+  // scale shortens it).
+  const voice = window.BackcoachVoice
+    ? window.BackcoachVoice.create({
+      enabled: () => voiceOn,
+      staleMs: () => 1500 / (state.time_scale || 1),
+    })
+    : null;
+
   function speak(text, interrupt) {
-    if (!voiceOn || !text || !("speechSynthesis" in window)) return;
-    if (interrupt) window.speechSynthesis.cancel();
-    const utterance = new SpeechSynthesisUtterance(text);
-    utterance.rate = 1.0;
-    window.speechSynthesis.speak(utterance);
+    if (!voiceOn || !text || !voice) return;
+    voice.say([{ kind: "message", text }], { clear: interrupt });
   }
 
+  const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
   function announce(notices) {
-    const said = notices.filter((n) => n.say).map((n) => n.say);
-    if (said.length) {
-      $("announcer").textContent = said.join(". ");
-      $("cue").textContent = said[said.length - 1];
-    }
-    for (const n of notices) {
-      if (SPOKEN.has(n.kind)) speak(n.say, n.kind === "step_started" || n.kind === "session_finished");
-    }
+    const said = notices.filter((n) => n.say);
+    if (!said.length) return;
+    $("announcer").textContent = said.map((n) => sentence(n.say)).join(" ");
+    // At a step start the set-up line and the key cue stay in view together; else the latest.
+    const setup = said.findIndex((n) => n.kind === "setup");
+    $("cue").textContent = (setup >= 0 ? said.slice(setup) : said.slice(-1)).map((n) => n.say).join(" ");
+    if (voiceOn && voice) voice.say(said.map((n) => ({ kind: n.kind, text: n.say })));
   }
 
   // --- wake lock --------------------------------------------------------------
@@ -82,8 +97,17 @@
     }
   }
   document.addEventListener("visibilitychange", () => keepAwake(state.status === "running"));
-  // The camera coach (camera.js) counted a rep or finished a step on the server: redraw now.
-  document.addEventListener("backcoach:camera-update", () => { if (!inFlight) send("tick"); });
+  // The camera coach (camera.js) counted a rep, paused or resumed a hold, or finished a step on
+  // the server: redraw now, or right after the request on its way (a paused player sends no
+  // heartbeat, so a dropped redraw would leave "Paused" up after the camera resumed).
+  let redrawAfter = false;
+  let cameraReason = null; // why the camera paused the session, shown under "Paused"
+  document.addEventListener("backcoach:camera-update", (event) => {
+    const detail = event.detail || {};
+    cameraReason = detail.pausedByCamera ? detail.reason : null;
+    if (inFlight) redrawAfter = true;
+    else send("tick");
+  });
 
   // --- talking to the server ----------------------------------------------------
   async function post(url, body) {
@@ -109,6 +133,10 @@
       } finally {
         inFlight = false;
         schedule();
+        if (redrawAfter) {
+          redrawAfter = false;
+          send("tick");
+        }
       }
     });
     return chain;
@@ -124,13 +152,16 @@
 
   function drawCountdown() {
     const left = remainingNow();
-    const box = $("countdown");
+    const box = $("timer");
     if (left == null || state.status === "finished" || state.status === "not-started") {
       box.hidden = true;
       return;
     }
     box.hidden = false;
-    box.textContent = String(Math.ceil(left - 1e-6));
+    const seconds = Math.ceil(left - 1e-6);
+    $("countdown").textContent = String(seconds);
+    const label = `${seconds === 1 ? "second" : "seconds"} ${TIMER_LABELS[state.activity] || "left"}`;
+    if ($("timer-label").textContent !== label) $("timer-label").textContent = label;
   }
 
   function frameLoop() {
@@ -150,7 +181,12 @@
       if (!response.ok) throw new Error(`${response.status}`);
       const html = await response.text();
       if (!latest()) return;
-      $("step-panel").innerHTML = html;
+      // One answer, two places: the figure goes to the coach card, the text to the step panel.
+      const parsed = document.createElement("template");
+      parsed.innerHTML = html;
+      for (const slot of parsed.content.querySelectorAll("template[data-slot]")) {
+        $(slot.dataset.slot).replaceChildren(slot.content.cloneNode(true));
+      }
       setupFigure();
     } catch {
       if (latest()) shownStep = null; // the next state from the server loads the panel again
@@ -162,7 +198,7 @@
     if (animator) animator.stop();
     animator = null;
     shownPose = null;
-    const svg = document.querySelector("#step-panel svg.bc-figure");
+    const svg = document.querySelector("#stage-figure svg.bc-figure");
     if (svg && window.BackcoachFigure) animator = new window.BackcoachFigure(svg);
     poseFigure();
   }
@@ -171,6 +207,7 @@
   // again (a heartbeat tick) leaves a move or a cycle running instead of restarting it.
   function poseFigure() {
     if (!animator || !animator.frames.length || !state.pose) return;
+    if (!state.step || animator.svg.dataset.exercise !== state.step.exercise_id) return;
     const key = JSON.stringify([state.step_index, state.set_number, state.side, state.pose]);
     if (key === shownPose) return;
     shownPose = key;
@@ -184,6 +221,11 @@
     receivedAt = performance.now();
     if (stepChanged && state.step) {
       shownStep = state.step_index;
+      // The last step's figure stays, faded and still, until this step's arrives.
+      if (animator) animator.stop();
+      animator = null;
+      const old = document.querySelector("#stage-figure svg.bc-figure");
+      if (old) old.dataset.stale = "true";
       loadStep(state.step_index);
     } else {
       poseFigure();
@@ -196,6 +238,7 @@
     root.dataset.status = s.status;
     root.dataset.activity = s.activity || "";
     root.dataset.stepIndex = String(s.step_index);
+    root.dataset.exercise = s.step ? s.step.exercise_id : "";
     const finished = s.status === "finished";
     $("player-main").hidden = finished;
     $("finished").hidden = !finished;
@@ -215,25 +258,28 @@
     const activity = s.activity;
     let label = LABELS[activity] || "Ready when you are";
     if (s.status === "paused") label = "Paused";
+    if (s.status === "paused" && cameraReason) $("cue").textContent = cameraReason;
     if (s.status === "not-started") label = s.step ? `First: ${s.step.name}` : "Ready when you are";
     $("activity-label").textContent = label;
 
     let setText = "";
     if (s.step && s.status !== "not-started") {
-      setText = `Set ${s.set_number} of ${s.step.sets}`;
-      if (s.side) setText += ` · ${s.side} side`;
+      setText = s.step.sets > 1 ? `Set ${s.set_number} of ${s.step.sets}` : "One set";
+      if (s.side) setText += ` · ${s.side[0].toUpperCase()}${s.side.slice(1)} side`;
     }
     $("set-label").textContent = setText || "\u00a0";
 
     const counting = s.reps_target != null && s.status !== "not-started";
     $("rep-counter").hidden = !counting;
     if (counting) {
+      const unit = s.step && s.step.kind === "breathing" ? "breaths" : "reps";
       $("rep-count").textContent = String(s.reps_done);
-      $("rep-target").textContent = `of ${s.reps_target} ${s.step && s.step.kind === "breathing" ? "breaths" : "reps"}`;
+      $("rep-target").textContent = `of ${s.reps_target} ${unit} done`;
     }
 
     const breathing = activity && activity.startsWith("breathe") && s.status === "running";
     $("pacer").hidden = !breathing;
+    $("stage").classList.toggle("breathing", Boolean(breathing));
     const circle = $("pacer-circle");
     circle.className = "pacer-circle" + (breathing ? ` ${activity.replace("breathe-", "")}` : "");
     circle.textContent = breathing ? LABELS[activity] : "Breathe";
@@ -253,9 +299,9 @@
       primary.textContent = text;
       primary.dataset.event = event;
     }
-    const pause = $("pause");
-    pause.textContent = s.status === "paused" ? "Resume" : "Pause";
-    pause.disabled = s.status === "not-started";
+    // Paused, the main button resumes: the pause button steps aside instead of saying it too.
+    $("pause").hidden = s.status === "paused";
+    $("pause").disabled = s.status === "not-started";
     $("skip").disabled = s.status === "not-started";
     $("back").disabled = s.status === "not-started";
     keepAwake(s.status === "running");
@@ -401,5 +447,7 @@
   setupFigure();
   render();
   schedule();
+  // Today's "Start session" brought us here: the session begins now, with no second press.
+  if (state.status === "not-started") send("start");
   requestAnimationFrame(frameLoop);
 })();
