@@ -56,6 +56,12 @@ def test_every_key_position_is_captioned_readably_and_apart(
     for exercise_id in sorted(catalog.exercises):
         keyframes = catalog.exercise(exercise_id).keyframes
         page.goto(f"{live_server.url}/exercises/{exercise_id}")
+        # the animated figure's caption is read at the page's text size too, however
+        # small a wide lying figure is scaled (it was about 10 px as SVG text at 390 px)
+        moving_caption = page.locator(".figure-stage .figure-caption")
+        expect(moving_caption).to_contain_text(" · ")
+        expect(moving_caption).to_have_css("font-size", READABLE_FONT)
+        expect(page.locator(".figure-stage svg.bc-figure text.label")).to_be_hidden()
         strip = page.locator(".figure-strip")
         pictures = strip.locator(".figure-panel svg")
         captions = strip.locator(".figure-panel figcaption")

@@ -37,6 +37,10 @@
       this.body = this.panel ? this.panel.querySelector("g.body") : null;
       this.width = this.data ? this.data.panel.width : 0;
       this.caption = null; // the server's name for the pose, kept while cycling
+      // The caption a person reads: an HTML line under the drawing when the page has one (it
+      // keeps the page's text size however small the drawing is scaled), else the SVG label.
+      const holder = svg.closest("[data-animate]");
+      this.htmlCaption = holder ? holder.querySelector(".figure-caption") : null;
       this.timer = null;
       this.frame = null;
       this.index = 0;
@@ -70,7 +74,9 @@
     }
 
     showLabel(i, name) {
-      if (this.label) this.label.textContent = `${i + 1} · ${name || this.frames[i].name}`;
+      const text = `${i + 1} · ${name || this.frames[i].name}`;
+      if (this.label) this.label.textContent = text;
+      if (this.htmlCaption) this.htmlCaption.textContent = text;
     }
 
     // Draw the figure left-right mirrored (the other side of a one-sided drawing). An SVG
