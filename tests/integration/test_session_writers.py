@@ -52,7 +52,8 @@ REPS = 12  # per step: a step completes every dozen reps
 PLAN = SessionPlan(
     "two-writers",
     Length.SHORT,
-    tuple(PlannedStep("squat", f"Squat {i + 1}", Kind.REPS, sets=1, reps=REPS) for i in range(60)),
+    # far more reps than the camera can count before the page finishes, on a fast machine too
+    tuple(PlannedStep("squat", f"Squat {i + 1}", Kind.REPS, sets=1, reps=REPS) for i in range(100)),
 )
 
 
