@@ -59,6 +59,7 @@ from backcoach.store import (
     set_setting,
     upgrade_engine,
 )
+from tests.integration.old_schema import add_rows_at_0001
 
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 TABLES = {"users", *EXPORTED_TABLES}
@@ -117,16 +118,12 @@ def test_upgrade_from_the_first_revision_keeps_the_data(db_settings: Settings) -
     engine = make_engine(db_settings)
     try:
         assert upgrade_engine(engine, "0001") == "0001"
-        with session_factory(engine)() as db:
-            user = local_user(db, now=T0)
-            add_session(db, user_id=user.id, program_id="p", length="short", plan={"steps": []},
-                        started_at=T0, status=SessionStatus.COMPLETED)  # fmt: skip
-            db.commit()
+        user_id = add_rows_at_0001(engine, program_id="p")
         assert upgrade_engine(engine) == head_revision()
         indexes = {i["name"] for i in inspect(engine).get_indexes("sessions")}
         assert "ix_sessions_user_status_started" in indexes
         with session_factory(engine)() as db:
-            assert session_start_times(db, user_id=user.id, status=SessionStatus.COMPLETED) == [T0]
+            assert session_start_times(db, user_id=user_id, status=SessionStatus.COMPLETED) == [T0]
     finally:
         engine.dispose()
 

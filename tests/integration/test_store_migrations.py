@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 import stat
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,19 @@ from typer.testing import CliRunner
 from backcoach.cli import app
 from backcoach.config import Settings
 from backcoach.store import (
-    SessionStatus,
     StoreError,
+    User,
     WorkoutSession,
     add_session,
     current_revision,
     head_revision,
-    local_user,
     make_engine,
     session_factory,
     upgrade_engine,
 )
 from backcoach.store.migrate import alembic_config
+from tests.integration.old_schema import T0, add_rows_at_0001
 
-T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 OLD_INDEX, NEW_INDEX = "ix_sessions_user_status", "ix_sessions_user_status_started"
 runner = CliRunner()
 
@@ -54,11 +52,7 @@ def fail_after_first_ddl(monkeypatch: pytest.MonkeyPatch) -> None:
 def database_at_0001_with_data(settings: Settings) -> Engine:
     engine = make_engine(settings)
     assert upgrade_engine(engine, "0001") == "0001"
-    with session_factory(engine)() as db:
-        user = local_user(db, now=T0)
-        add_session(db, user_id=user.id, program_id="home-back", length="short",
-                    plan={"steps": []}, started_at=T0, status=SessionStatus.COMPLETED)  # fmt: skip
-        db.commit()
+    add_rows_at_0001(engine)
     return engine
 
 
@@ -207,3 +201,19 @@ def test_a_database_from_a_newer_backcoach_is_refused_untouched(settings: Settin
     assert sqlite_dump(settings.data_dir / "backcoach.db") == dump_before
     assert not (settings.data_dir / "backups").exists()
     engine.dispose()
+
+
+def test_0004_gives_existing_users_revision_0_and_writes_bump_it(db_settings: Settings) -> None:
+    engine = make_engine(db_settings)
+    try:
+        assert upgrade_engine(engine, "0003") == "0003"
+        user_id = add_rows_at_0001(engine)
+        assert upgrade_engine(engine, "0004") == "0004"
+        with session_factory(engine)() as db:
+            assert db.scalar(select(User.revision).where(User.id == user_id)) == 0
+            add_session(db, user_id=user_id, program_id="p", length="short",
+                        plan={"steps": []}, started_at=T0)  # fmt: skip
+            db.commit()
+            assert db.scalar(select(User.revision).where(User.id == user_id)) == 1
+    finally:
+        engine.dispose()

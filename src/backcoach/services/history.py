@@ -10,6 +10,9 @@ Definitions:
 - The current streak is the run of counting days ending today, or ending
   yesterday when there is no session yet today (the day is not over).
 - Minutes are the active time of the recorded steps (rests between sets included).
+
+The summary depends only on the user's stored rows and the day, so it is kept
+in ``services.page_cache`` until a write changes the user's revision.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.outcome import counts_as_complete
+from backcoach.services import page_cache
 from backcoach.store import (
     QuestionnaireResponse,
     SessionStatus,
@@ -181,6 +185,21 @@ def history_summary(
                 today=today, completed_sessions=0, current_streak=0, best_streak=0
             )
         user_id = user.id
+    uid = user_id
+    return page_cache.cached(
+        db,
+        name="history",
+        user_id=uid,
+        key=(today, tz, recent, weeks, pain_points),
+        compute=lambda: _history_summary(
+            db, today=today, user_id=uid, tz=tz, recent=recent, weeks=weeks, pain_points=pain_points
+        ),
+    )
+
+
+def _history_summary(
+    db: Session, *, today: date, user_id: int, tz: tzinfo, recent: int, weeks: int, pain_points: int
+) -> HistorySummary:
     mine = WorkoutSession.user_id == user_id
 
     completed_days = Counter(

@@ -7,6 +7,10 @@ past session is the dose that was *planned* for it (from the stored plan); a
 step counts as completed when its step event says so. The latest STarT Back
 response, when it is high risk (``coach/questionnaires.py``), tells the planner
 the day the first-week ramp starts again.
+
+Without a pain answer the decision depends only on the user's stored rows and
+the day, so it is kept in ``services.page_cache`` until a write changes the
+user's revision (Today and ``/api/v1/plan`` read it on every request).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from backcoach.coach.plan import VariantLevel
 from backcoach.coach.planner import PlanDecision, Refusal, build_plan
 from backcoach.coach.questionnaires import RiskGroup, startback_risk
 from backcoach.content import Catalog, Length
+from backcoach.services import page_cache
 from backcoach.services.checkins import pain_limit
 from backcoach.services.safety import latest_screening_record, screening_needed
 from backcoach.store import (
@@ -171,6 +176,32 @@ def todays_plan(
         UsageError: unknown program or length, or pain out of range.
     """
     uid = user_id if user_id is not None else local_user(db).id
+
+    def decide() -> PlanDecision:
+        return _decide(db, catalog, uid, today, program_id, length, pain_now, tz)
+
+    if pain_now is not None:  # asked just before a session starts: not worth keeping
+        return decide()
+    return page_cache.cached(
+        db,
+        name="plan",
+        user_id=uid,
+        key=(today, tz, program_id, length),
+        anchor=catalog,
+        compute=decide,
+    )
+
+
+def _decide(
+    db: Session,
+    catalog: Catalog,
+    uid: int,
+    today: date,
+    program_id: str,
+    length: Length,
+    pain_now: int | None,
+    tz: tzinfo,
+) -> PlanDecision:
     history = load_history(db, user_id=uid, tz=tz)
     screening = latest_screening_record(db, user_id=uid, tz=tz)
     decision = build_plan(

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
 from backcoach.store.files import private_dir, private_sqlite_file, tighten, tighten_folder
+from backcoach.store.revision import note_rows  # also: every Session bumps users' revisions
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -217,6 +218,7 @@ def bulk_insert(db: Session, model: type[DeclarativeBase], rows: Sequence[dict[s
     """
     if rows:
         db.execute(insert(model).execution_options(render_nulls=True), rows)
+        note_rows(db, model, rows)  # the ORM's flush does not see Core inserts
 
 
 def bulk_insert_returning_ids(
@@ -225,6 +227,7 @@ def bulk_insert_returning_ids(
     """``bulk_insert`` that returns the new primary keys in the order of ``rows``."""
     if not rows:
         return []
+    note_rows(db, model, rows)  # the ORM's flush does not see Core inserts
     primary_key = inspect(model).primary_key[0]
     statement = (
         insert(model)

@@ -94,6 +94,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Bumped by every write the planner or the history reads (store.revision);
+    # the page caches are keyed by it.
+    revision: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Screening(Base):
