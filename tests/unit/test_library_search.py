@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backcoach.content import Catalog, Stage, default_catalog
+from backcoach.content import Catalog, Exercise, Stage, default_catalog, load_catalog
+from backcoach.services import library
 from backcoach.services.library import SYNONYMS, find_exercises
 
 BIG_THREE = {"bird-dog", "curl-up", "side-plank"}
@@ -124,3 +125,27 @@ def test_stage_filter_and_order_still_apply(catalog: Catalog) -> None:
 def test_every_synonym_names_words_the_content_uses(catalog: Catalog) -> None:
     for phrase in SYNONYMS:
         assert ids(catalog, phrase), f"'{phrase}' finds nothing: its words are stale"
+
+
+def test_the_search_text_is_built_once_per_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    haystack = library._haystack
+
+    def counting(exercise: Exercise) -> str:
+        built.append(exercise.id)
+        return haystack(exercise)
+
+    monkeypatch.setattr(library, "_haystack", counting)
+    fresh = load_catalog()  # new objects: nothing is kept for it yet
+    first = ids(fresh, "back pain")
+    assert ids(fresh, "back pain") == first
+    assert ids(fresh, "brige") == ["glute-bridge"]
+    assert sorted(built) == sorted(fresh.exercises)  # each exercise once, for all searches
+    # another catalog object with other content is searched in its own text
+    renamed = {
+        **fresh.exercises,
+        "plank": fresh.exercise("plank").model_copy(update={"aliases": ["zebra"]}),
+    }
+    other = Catalog(exercises=renamed, programs=fresh.programs, tips=fresh.tips)
+    assert ids(other, "zebra") == ["plank"]
+    assert ids(fresh, "zebra") == []

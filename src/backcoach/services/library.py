@@ -12,13 +12,17 @@ for the names they know, not for our ids:
 - a word that matches no exercise at all is read as the closest word that does, when
   one is close enough and starts with the same letter (a typo: "brige" finds the bridge);
 - filler words ("exercises for my ...") are ignored.
+
+The text each exercise is searched in (its *haystack*) is built once per catalog:
+the content does not change while an app runs, so a search only matches words.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from backcoach.content import Catalog, Exercise, Stage
 
@@ -62,7 +66,7 @@ def find_exercises(
 
     Ordered as a session runs: warm-up, workout, cool-down; core program before extras.
     """
-    haystacks = {e.id: _haystack(e) for e in catalog.exercises.values()}
+    haystacks = _haystacks(_Same(catalog))
     terms = _terms(query, haystacks.values())
     found = [
         exercise
@@ -71,6 +75,27 @@ def find_exercises(
         and all(_matches(haystacks[exercise.id], term) for term in terms)
     ]
     return sorted(found, key=lambda e: (STAGE_ORDER[e.stage], not e.core))
+
+
+class _Same:
+    """A catalog as a memo key: equal only to the very same object (a catalog is unhashable)."""
+
+    __slots__ = ("catalog",)
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def __hash__(self) -> int:
+        return id(self.catalog)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.catalog is self.catalog
+
+
+@lru_cache(maxsize=16)
+def _haystacks(key: _Same) -> Mapping[str, str]:
+    """Exercise id -> its haystack, for every exercise of the catalog (kept alive while cached)."""
+    return {e.id: _haystack(e) for e in key.catalog.exercises.values()}
 
 
 def _compact(text: str) -> str:

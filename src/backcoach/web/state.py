@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
@@ -27,8 +26,6 @@ class AppState:
     templates: Jinja2Templates
     desk: DeskRuntime
     live_coaches: LiveCoaches = field(default_factory=LiveCoaches)
-    #: Exercise thumbnails drawn once per app (content does not change while it runs).
-    thumbnails: dict[str, Markup] = field(default_factory=dict)
     #: Camera frames a connection may send per second (tests replaying fast raise it).
     live_max_frames_per_s: float = MAX_FRAMES_PER_S
     database: sessionmaker[Session] | None = None  # set when the app starts

@@ -7,14 +7,13 @@ and no move cards: every break says "stand up and walk".
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from markupsafe import Markup
 from starlette.responses import Response
 
 from backcoach.content import Catalog
-from backcoach.content.illustration import render_keyframe_svg
 from backcoach.services.desk import desk_moves
 from backcoach.web.api.desk import RuntimeDep
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.figures import keyframe_figure
 from backcoach.web.presenters.desk import desk_view
 from backcoach.web.templating import render
 
@@ -27,8 +26,7 @@ def move_cards(catalog: Catalog, moves: tuple[str, ...]) -> list[dict[str, objec
     for move in moves:
         exercise = catalog.exercises.get(move)
         if exercise is not None:
-            figure = Markup(render_keyframe_svg(exercise, exercise.keyframes[0]))
-            cards.append({"exercise": exercise, "figure": figure})
+            cards.append({"exercise": exercise, "figure": keyframe_figure(exercise)})
     return cards
 
 

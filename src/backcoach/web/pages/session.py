@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from fastapi import APIRouter, HTTPException, Request
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.coach.planner import PlanDecision, PlanRefused
 from backcoach.content import Catalog, Length
-from backcoach.content.illustration import render_keyframe_svg
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
 from backcoach.services.preferences import load_preferences
@@ -22,6 +20,7 @@ from backcoach.services.session_start import create_session
 from backcoach.services.sessions import ActiveSession, summarize
 from backcoach.store import PainLocation
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.figures import keyframe_figure
 from backcoach.web.pages.today import today_page
 from backcoach.web.presenters.player import player_state
 from backcoach.web.templating import render
@@ -115,7 +114,7 @@ def step_context(catalog: Catalog, exercise_id: str | None) -> dict[str, object]
     exercise = catalog.exercise(exercise_id)
     return {
         "exercise": exercise,
-        "figure": Markup(render_keyframe_svg(exercise, exercise.keyframes[0])),
+        "figure": keyframe_figure(exercise),
     }
 
 
