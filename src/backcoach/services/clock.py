@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Protocol
 
 from backcoach.config import Settings
@@ -59,23 +59,32 @@ class DeskClock(Protocol):
         ...
 
     def real(self) -> float:
-        """Real (monotonic) seconds, for telling how long nothing was heard from a surface."""
+        """Real seconds, for telling how long nothing was heard from a surface."""
         ...
 
 
 class ScaledClock:
-    """Local wall-clock time running ``time_scale`` times faster from the moment it starts.
+    """Local wall-clock time running ``time_scale`` times faster from ``origin_real`` on.
 
-    Used by the desk companion in the terminal and in the browser alike.
+    Used by the desk companion in the terminal and in the browser alike. At
+    ``origin_real`` (real Unix seconds; default: when the clock is made) desk time
+    and real time agree; at a time scale of 1 desk time is always real time. Two
+    processes with the same origin tell the same desk time (``anchored``), so
+    several server workers can run one desk.
     """
 
-    def __init__(self, time_scale: float = 1.0, *, start: datetime | None = None) -> None:
+    def __init__(self, time_scale: float = 1.0, *, origin_real: float | None = None) -> None:
         self.time_scale = time_scale
-        self._origin = start if start is not None else datetime.now().astimezone()
-        self._real0 = time.monotonic()
+        self.origin_real = time.time() if origin_real is None else origin_real
+
+    def anchored(self, origin_real: float) -> ScaledClock:
+        """The same clock started at ``origin_real`` (a shared origin)."""
+        return ScaledClock(self.time_scale, origin_real=origin_real)
 
     def real(self) -> float:
-        return time.monotonic()
+        """Real Unix seconds: comparable between processes, and after a restart."""
+        return time.time()
 
     def now(self) -> datetime:
-        return self._origin + timedelta(seconds=(time.monotonic() - self._real0) * self.time_scale)
+        scaled = self.origin_real + (time.time() - self.origin_real) * self.time_scale
+        return datetime.fromtimestamp(scaled).astimezone()

@@ -15,21 +15,26 @@ exercise: a due micro-break and a posture alert say "stand up and walk"
 (``WALK``) instead of a move, and the status carries the block.
 
 Every action is written to the store as it happens (``services.desk``), in one
-commit per call; sitting and posture minutes are written in slices. One lock
-guards the runtime, since a web server may tick it from several requests at once.
+commit per call; sitting and posture minutes are written in slices. The timer's
+own state (countdown, away flag, skips and snoozes, the posture monitor) is
+stored too, per user and surface, under the row's write lock
+(``store.desk_state``), so any server worker carries on where another left off.
+One lock also guards the runtime in its process, since a web server may tick
+it from several requests at once.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from backcoach.coach import breaks
-from backcoach.coach.breaks import BreakKind, DueBreak
+from backcoach.coach.breaks import BreakConfig, BreakKind, DueBreak
 from backcoach.content import Catalog
-from backcoach.services.clock import DeskClock
+from backcoach.services.clock import DeskClock, ScaledClock
 from backcoach.services.desk import (
     BreakAction,
     DeskDay,
@@ -40,8 +45,15 @@ from backcoach.services.desk import (
     record_posture,
     record_walk,
 )
+from backcoach.services.desk_codec import DeskSnapshot, snapshot_from_json, snapshot_to_json
 from backcoach.services.preferences import reminders_on
 from backcoach.services.safety import Block, exercise_block
+from backcoach.store import (
+    desk_clock_origin,
+    lock_desk_state,
+    read_desk_state,
+    save_desk_state,
+)
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
 
@@ -91,76 +103,169 @@ class PostureStatus:
 
 
 class DeskRuntime:
-    """One desk companion for one user on one surface (``source``: "web", "terminal")."""
+    """One desk companion for one surface (``source``: "web", "terminal"), for any user.
+
+    Its state lives in the database (``store.desk_state``, one row per user and
+    surface): every call takes the row's write lock, loads the state, applies
+    the rules and saves it in the same transaction as the counters it writes,
+    so several server workers (and the next request) run one desk. A runtime
+    given a ``timer`` (a fixed schedule, as tests use) keeps that timer in memory
+    instead, for its one process.
+    """
 
     def __init__(self, clock: DeskClock, *, source: str, timer: DeskTimer | None = None) -> None:
         self.clock = clock
         self.source = source
         self.lock = threading.Lock()
+        self.stored = timer is None
         self.timer = timer
         self.away = False
         self._last_tick_real: float | None = None if timer is None else clock.real()
         self.posture: PostureMonitor | None = None  # the camera's monitor, when switched on
         self._posture_last_t = -1.0
         self._posture_stored_s: dict[PostureState, float] = {}
+        self._anchored = False
+
+    # --- the state in the store ---------------------------------------------------------
+
+    def _anchor(self, db: Session, *, write: bool = True) -> None:
+        """Start a sped-up clock at the database's desk clock origin (shared by workers).
+
+        A read (``write`` False) stores no origin: it uses one stored already, if any.
+        """
+        clock = self.clock
+        if not self.stored or self._anchored or not isinstance(clock, ScaledClock):
+            return
+        if clock.time_scale == 1:
+            self._anchored = True
+            return
+        origin = desk_clock_origin(db, default=clock.origin_real if write else None)
+        if origin is not None:
+            self.clock, self._anchored = clock.anchored(origin), True
+
+    def _load(
+        self, db: Session, user_id: int, catalog: Catalog | None, *, lock: bool = True
+    ) -> DeskTimer:
+        """The user's timer, its row read (stored) or as kept in memory.
+
+        ``lock``: take the row's write lock first (for a call that saves).
+        """
+        if not self.stored:
+            if self.timer is None or self.timer.user_id != user_id:
+                assert catalog is not None
+                self._begin(db, user_id, catalog)
+            assert self.timer is not None
+            return self.timer
+        self._anchor(db, write=lock)
+        if lock:
+            data = lock_desk_state(db, user_id=user_id, source=self.source)
+        else:
+            data = read_desk_state(db, user_id=user_id, source=self.source)
+        if catalog is not None:
+            config = break_config(db, user_id=user_id, catalog=catalog)
+        elif self.timer is not None:
+            config = self.timer.config
+        else:
+            config = BreakConfig()  # only the posture monitor is used on this call
+        if data is None:
+            snapshot = DeskSnapshot(
+                breaks.start(self.clock.now()), last_tick_real=self.clock.real()
+            )
+        else:
+            snapshot = snapshot_from_json(data)
+        if self.timer is None or self.timer.user_id != user_id:
+            self.timer = DeskTimer(
+                config=config, state=snapshot.state, user_id=user_id, source=self.source
+            )
+        # The same timer object carries on (the terminal's screen holds it).
+        self.timer.config, self.timer.state = config, snapshot.state
+        self.timer.unsaved_sitting_s = snapshot.unsaved_sitting_s
+        self.away, self._last_tick_real = snapshot.away, snapshot.last_tick_real
+        self.posture, self._posture_last_t = snapshot.posture, snapshot.posture_last_t
+        self._posture_stored_s = snapshot.posture_stored_s
+        return self.timer
+
+    def _save(self, db: Session, timer: DeskTimer) -> None:
+        if not self.stored:
+            return
+        snapshot = DeskSnapshot(
+            state=timer.state,
+            away=self.away,
+            last_tick_real=self._last_tick_real,
+            unsaved_sitting_s=timer.unsaved_sitting_s,
+            posture=self.posture,
+            posture_last_t=self._posture_last_t,
+            posture_stored_s=self._posture_stored_s,
+        )
+        save_desk_state(
+            db, user_id=timer.user_id, source=self.source, state=snapshot_to_json(snapshot)
+        )
+
+    def _begin(self, db: Session, user_id: int, catalog: Catalog) -> None:
+        self.timer = DeskTimer.begin(
+            config=break_config(db, user_id=user_id, catalog=catalog),
+            now=self.clock.now(),
+            user_id=user_id,
+            source=self.source,
+        )
+        self._last_tick_real = self.clock.real()
+
+    def _now(self, timer: DeskTimer) -> datetime:
+        """Now, never before the stored state's time (clocks of two processes may differ a bit)."""
+        return max(self.clock.now(), timer.state.now)
 
     # --- the break timer -------------------------------------------------------------
-
-    def _timer(self, db: Session, user_id: int, catalog: Catalog) -> DeskTimer:
-        if self.timer is None or self.timer.user_id != user_id:
-            self.timer = DeskTimer.begin(
-                config=break_config(db, user_id=user_id, catalog=catalog),
-                now=self.clock.now(),
-                user_id=user_id,
-                source=self.source,
-            )
-            self._last_tick_real = self.clock.real()
-        return self.timer
 
     def tick(
         self, db: Session, *, user_id: int, catalog: Catalog, present: bool = True
     ) -> DeskStatus:
         """Move the timer on to now; ``present`` False when a camera sees nobody."""
         with self.lock:
-            timer = self._timer(db, user_id, catalog)
+            timer = self._load(db, user_id, catalog)
             real = self.clock.real()
             gap = real - (self._last_tick_real if self._last_tick_real is not None else real)
             self._last_tick_real = real
             active = not self.away and gap <= GAP_S and present and self._in_view()
-            fired = timer.tick(db, self.clock.now(), active=active)
+            fired = timer.tick(db, self._now(timer), active=active)
+            self._save(db, timer)
             db.commit()
             return self._status(db, timer, fired)
 
     def status(self, db: Session, *, user_id: int, catalog: Catalog) -> DeskStatus:
+        """The timer as stored (a read: nothing is written)."""
         with self.lock:
-            return self._status(db, self._timer(db, user_id, catalog), None)
+            return self._status(db, self._load(db, user_id, catalog, lock=False), None)
 
     def act(
         self, db: Session, action: BreakAction, *, user_id: int, catalog: Catalog
     ) -> tuple[bool, DeskStatus]:
         """Take, snooze or skip the due break; False when there was nothing to do or allowed."""
         with self.lock:
-            timer = self._timer(db, user_id, catalog)
-            done = timer.act(db, action, self.clock.now())
+            timer = self._load(db, user_id, catalog)
+            done = timer.act(db, action, self._now(timer))
+            self._save(db, timer)
             db.commit()
             return done, self._status(db, timer, None)
 
     def set_away(self, db: Session, away: bool, *, user_id: int, catalog: Catalog) -> DeskStatus:
         """Away from or back at the desk; the time up to now counts as it was."""
         with self.lock:
-            timer = self._timer(db, user_id, catalog)
+            timer = self._load(db, user_id, catalog)
             if away != self.away:
-                timer.tick(db, self.clock.now(), active=not self.away)
+                timer.tick(db, self._now(timer), active=not self.away)
                 self._last_tick_real = self.clock.real()
                 self.away = away
-                db.commit()
+            self._save(db, timer)
+            db.commit()
             return self._status(db, timer, None)
 
     def flush(self, db: Session) -> None:
         """Store the sitting time not stored yet (on quit)."""
         with self.lock:
             if self.timer is not None:
-                self.timer.flush(db, self.clock.now())
+                timer = self._load(db, self.timer.user_id, None)
+                timer.flush(db, self._now(timer))
+                self._save(db, timer)
                 db.commit()
 
     def _status(self, db: Session, timer: DeskTimer, fired: DueBreak | None) -> DeskStatus:
@@ -187,6 +292,7 @@ class DeskRuntime:
         Raises:
             UsageError: minutes not in (0, 1440].
         """
+        self._anchor(db)
         now = self.clock.now()
         record_walk(db, user_id=user_id, minutes=minutes, now=now, source="manual")
         db.commit()
@@ -209,6 +315,7 @@ class DeskRuntime:
         calibrates afresh. Alerts and posture minutes are stored as they come.
         """
         with self.lock:
+            timer = self._load(db, user_id, None)
             if restart or self.posture is None or (frames and frames[0].t_s < self._posture_last_t):
                 self._store_minutes(db, user_id, force=True)
                 self.posture, self._posture_stored_s = PostureMonitor(), {}
@@ -224,6 +331,7 @@ class DeskRuntime:
                     db, user_id=user_id, now=self.clock.now(), alerts=1, source=self.source
                 )
             self._store_minutes(db, user_id)
+            self._save(db, timer)
             db.commit()
             suggestion = None
             if alert is not None:
@@ -238,9 +346,11 @@ class DeskRuntime:
 
     def stop_watching(self, db: Session, *, user_id: int) -> None:
         with self.lock:
+            timer = self._load(db, user_id, None)
             self._store_minutes(db, user_id, force=True)
-            db.commit()
             self.posture, self._posture_stored_s = None, {}
+            self._save(db, timer)
+            db.commit()
 
     def _store_minutes(self, db: Session, user_id: int, *, force: bool = False) -> None:
         """Store the posture minutes not stored yet, in slices of at least POSTURE_SLICE_S."""

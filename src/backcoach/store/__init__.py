@@ -14,6 +14,12 @@ from backcoach.store.db import (
     purge_deleted_rows,
     session_factory,
 )
+from backcoach.store.desk_state import (
+    desk_clock_origin,
+    lock_desk_state,
+    read_desk_state,
+    save_desk_state,
+)
 from backcoach.store.habits import add_habit_log, list_habit_logs
 from backcoach.store.migrate import (
     current_revision,
@@ -89,6 +95,7 @@ __all__ = [
     "current_revision",
     "delete_step_event",
     "delete_user_data",
+    "desk_clock_origin",
     "get_session",
     "get_setting",
     "get_user",
@@ -104,11 +111,14 @@ __all__ = [
     "list_sessions",
     "list_step_events",
     "local_user",
+    "lock_desk_state",
     "make_engine",
     "open_database",
     "purge_deleted_rows",
     "put_step_event",
+    "read_desk_state",
     "ready_engine",
+    "save_desk_state",
     "session_factory",
     "session_start_times",
     "set_setting",
