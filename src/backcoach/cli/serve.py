@@ -2,12 +2,18 @@
 
 Only loopback addresses are allowed: there is no multi-user authentication yet,
 so the app must not be reachable from other machines.
+
+``--workers N`` runs N server processes (uvicorn workers) on PostgreSQL. Every
+piece of state that outlives a request is in the database (session snapshots,
+the desk timer, what a camera reconnect needs), so any worker may answer any
+request. SQLite is refused for more than one worker: its file takes one writer
+at a time, so more processes add no throughput, only waiting for its lock.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -56,6 +62,13 @@ def serve(
         int | None,
         typer.Option(min=1, max=65535, help="Port to listen on. Default: BACKCOACH_PORT."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes to run; more than 1 needs PostgreSQL (BACKCOACH_DATABASE_URL).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app at http://127.0.0.1:8000 (this computer only)."""
     settings = get_settings()
@@ -66,6 +79,12 @@ def serve(
             f"Refusing to serve on '{host}': backcoach has no multi-user sign-in yet, so it "
             "only listens on this computer. Use --host 127.0.0.1 (or localhost)."
         )
+    if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
+        raise UsageError(
+            f"Refusing --workers {workers} on SQLite: its database file takes one writer at a "
+            "time, so several workers would only wait for each other. Run one worker, or use "
+            "PostgreSQL (BACKCOACH_DATABASE_URL=postgresql+psycopg://user:pass@host/db)."
+        )
     # The web stack takes about half a second to import; only this command needs it,
     # so every other command (and `backcoach --help`) starts without it.
     import uvicorn
@@ -73,11 +92,18 @@ def serve(
     from backcoach.services.live_coach import SERVER_MAX_MESSAGE_BYTES
     from backcoach.web import create_app
 
-    web_app = create_app(settings)
     url = escape(server_url(host, port))
-    console.print(f"backcoach is running at [bold]{url}[/]  (Ctrl+C to stop)")
+    if workers > 1:
+        # Each worker process imports the factory and builds its own app.
+        console.print(f"backcoach is running at [bold]{url}[/] with {workers} workers")
+        target: Any = "backcoach.web.worker:app"
+        options: dict[str, Any] = {"factory": True, "workers": workers}
+    else:
+        target, options = create_app(settings), {}
+        console.print(f"backcoach is running at [bold]{url}[/]  (Ctrl+C to stop)")
     uvicorn.run(
-        web_app,
+        target,
+        **options,
         host=bind_address(host),
         port=port,
         log_level="warning",
