@@ -32,8 +32,8 @@ lint: setup  ## ruff, strict mypy and ESLint (our own JS, not vendor/)
 test: lint  ## every test: unit, integration (SQLite + PostgreSQL), browser, video
 	$(BIN)/pytest
 
-bench: setup  ## speed and memory figures, printed (never asserted)
-	$(PY) -m benchmarks
+bench: setup  ## speed and memory figures with their targets, printed (never asserted); BENCH="--quick web" for a short web run
+	$(PY) -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) node_modules src/backcoach/web/static/vendor
