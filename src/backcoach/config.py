@@ -53,6 +53,20 @@ class Settings(BaseSettings):
         "`Host` header is refused.",
     )
 
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="Database connections one server process keeps; as many requests use "
+        "the database at once, each with a worker thread (the rest wait their turn).",
+    )
+    db_pool_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a request waits for its turn at the database before the server "
+        "answers 503 'backcoach is busy, try again' instead of making it wait longer.",
+    )
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:

@@ -95,9 +95,20 @@ def damaged_file_error(url: URL, exc: DBAPIError) -> StoreError | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL journaling, foreign keys, a busy timeout and ``synchronous=NORMAL``.
+
+    ``synchronous=NORMAL`` under WAL syncs the log at checkpoints, not at every
+    commit (which halves the cost of a commit, such as each of the player's
+    events). A commit is still atomic and survives a crash of backcoach or of
+    any other program: the log is in the operating system's hands. Only a power
+    cut or an operating system crash can lose the last commits before the next
+    checkpoint (they roll back; the file is never damaged). Acceptable for a
+    workout log on one's own machine; clinics run PostgreSQL.
+    """
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     finally:
@@ -133,6 +144,14 @@ def make_engine(settings: Settings) -> Engine:
     before SQLite opens it, so the ``-wal`` and ``-shm`` files are 0600 too.
     The files of an existing install are tightened the same way.
 
+    The pool keeps ``db_pool_size`` connections and never opens more
+    (``max_overflow=0``): the web app lets as many requests use the database
+    at once and gives the thread pool as many threads (``web.app``). A
+    checkout that still finds no free connection gives up after
+    ``db_pool_timeout_s`` with ``sqlalchemy.exc.TimeoutError`` (503 on the
+    web) instead of SQLAlchemy's 30 s. A server with ``--workers N`` opens up
+    to N times ``db_pool_size`` connections (PostgreSQL allows 100 by default).
+
     Raises:
         StoreError: the SQLite file exists but is damaged or unreadable.
     """
@@ -148,7 +167,17 @@ def make_engine(settings: Settings) -> Engine:
     tighten_folder(backups_dir(settings))
     # hide_parameters: a failing statement's message and the engine's log never
     # carry the values (pain scores, answers), only the SQL.
-    engine = create_engine(url, hide_parameters=True)
+    pooled = path is not None or url.get_backend_name() != "sqlite"  # not in-memory SQLite
+    pool_options: dict[str, Any] = (
+        {
+            "pool_size": settings.db_pool_size,
+            "max_overflow": 0,
+            "pool_timeout": settings.db_pool_timeout_s,
+        }
+        if pooled
+        else {}
+    )
+    engine = create_engine(url, hide_parameters=True, **pool_options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif url.get_backend_name() == "postgresql":

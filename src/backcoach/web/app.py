@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -45,6 +47,10 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         await run_in_threadpool(upgrade_database, settings)
         engine = make_engine(settings)
         state.database = session_factory(engine)
+        # One database turn per pooled connection, and a worker thread for each
+        # (sync routes and dependencies run in threads): see AppState.database_turn.
+        state.database_turns = anyio.Semaphore(settings.db_pool_size)
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         try:
             yield
         finally:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
@@ -14,23 +16,40 @@ from backcoach.services.users import current_user
 from backcoach.store import User
 from backcoach.web.state import app_state
 
+# Dependencies that only read the app's state are coroutines: a sync one would cost
+# each request a trip through the thread pool.
 
-def _settings(request: Request) -> Settings:
+
+async def _settings(request: Request) -> Settings:
     return app_state(request.app).settings
 
 
-def _catalog(request: Request) -> Catalog:
+async def _catalog(request: Request) -> Catalog:
     return app_state(request.app).catalog
 
 
-def _db(request: Request) -> Iterator[Session]:
-    """A database session per request; the service a route calls commits what it changes."""
-    factory = app_state(request.app).sessions
-    with factory() as db:
-        yield db
+async def _db(request: Request) -> AsyncIterator[Session]:
+    """A database session per request; the service a route calls commits what it changes.
+
+    The request first waits for its turn at the database (``AppState.database_turn``).
+    The session opens no connection until its first query, so it is made here, in the
+    event loop; closing it gives the connection back to the pool (rolling back what
+    was not committed, on errors too) and may talk to the database: a worker thread
+    does that, shielded so a cancelled request still returns its connection.
+    """
+    state = app_state(request.app)
+    async with state.database_turn():
+        db = state.sessions()
+        try:
+            yield db
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(db.close)
 
 
-DbDep = Annotated[Session, Depends(_db)]
+# scope="function": the session ends when the route has returned its answer (the page
+# rendered, the JSON serialized), before the answer is sent to a perhaps slow client.
+DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
 def _user(db: DbDep) -> User:

@@ -4,6 +4,9 @@
 - invalid API input: 422 with one message per field (FastAPI's format, as documented
   in the OpenAPI schema);
 - a ``BackcoachError`` (bad request in plain words): 400 with its message;
+- no database connection free in time (``sqlalchemy.exc.TimeoutError``, see
+  ``AppState.database_turn``): 503 "busy, try again" with ``Retry-After``, at once
+  rather than after a long wait;
 - anything unexpected: logged, and a calm "something went wrong" page instead of a trace.
 """
 
@@ -15,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -32,7 +36,10 @@ TITLES = {
     405: "Not allowed here",
     409: "Not possible right now",
     422: "Please check what you entered",
+    503: "Busy right now",
 }
+BUSY = "backcoach is busy, try again in a moment."
+RETRY_AFTER_S = 1
 
 
 def _wants_json(request: Request) -> bool:
@@ -84,6 +91,17 @@ async def _backcoach_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 400, str(exc))
 
 
+async def _busy(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PoolTimeout)
+    logger.warning("busy: %s %s: %s", request.method, request.url.path, exc)
+    if _wants_json(request):
+        response: Response = JSONResponse({"detail": BUSY}, status_code=503)
+    else:
+        response = _error_page(request, 503, BUSY)
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     message = "Something went wrong on our side. Your data is safe; please try again."
@@ -100,4 +118,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BackcoachError, _backcoach_error)
+    app.add_exception_handler(PoolTimeout, _busy)
     app.add_exception_handler(Exception, _unexpected_error)

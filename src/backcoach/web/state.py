@@ -7,9 +7,13 @@ outlives a request and matters to the person lives in the database, not here.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import anyio
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
@@ -29,6 +33,8 @@ class AppState:
     #: Camera frames a connection may send per second (tests replaying fast raise it).
     live_max_frames_per_s: float = MAX_FRAMES_PER_S
     database: sessionmaker[Session] | None = None  # set when the app starts
+    #: Requests that may use the database at once: one per pooled connection (set on start).
+    database_turns: anyio.Semaphore | None = None
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -36,6 +42,30 @@ class AppState:
         if self.database is None:
             raise RuntimeError("the web app has not started: no database yet")
         return self.database
+
+    @asynccontextmanager
+    async def database_turn(self) -> AsyncIterator[None]:
+        """Wait, without a thread, until one of the pool's connections is this request's.
+
+        As many requests use the database at once as the pool has connections,
+        so a worker thread never blocks on the pool while the requests holding
+        its connections wait for a thread. A request that gets no turn within
+        ``db_pool_timeout_s`` fails with ``sqlalchemy.exc.TimeoutError``, as a
+        pool checkout would (the web app answers 503, busy).
+        """
+        turns = self.database_turns
+        if turns is None:
+            raise RuntimeError("the web app has not started: no database yet")
+        wait_s = self.settings.db_pool_timeout_s
+        try:
+            with anyio.fail_after(wait_s):
+                await turns.acquire()
+        except TimeoutError:
+            raise PoolTimeout(f"no database connection free within {wait_s:g} s") from None
+        try:
+            yield
+        finally:
+            turns.release()
 
 
 def app_state(app: Starlette) -> AppState:

@@ -26,7 +26,7 @@ NOTHING_DUE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def desk_runtime(request: Request) -> DeskRuntime:
+async def desk_runtime(request: Request) -> DeskRuntime:
     """The server's desk companion (built with the app, on the app's clock)."""
     return app_state(request.app).desk
 
