@@ -20,7 +20,10 @@ Measured, per database, in one run:
    all routes alike. Median and p95 per route, and the ratio of the median to
    the median of ``GET /static/css/app.css`` from the same server in the same
    rounds (a static file: the floor of what any answer costs on this stack).
-   Includes ``POST /api/v1/sessions/{id}/events`` (a ``tick``).
+   Includes ``POST /api/v1/sessions/{id}/events`` (a ``tick``). Printed
+   beside them, not a target: ``/``, ``/history`` and ``/api/v1/plan`` each
+   right after a settings change, the first view after a write, which no
+   page cache may answer.
 2. *Flat out*: ``FLAT_CLIENTS`` clients each sending ``GET /`` as soon as the
    last answer came back, with 1 and with 2 uvicorn workers (``serve
    --workers``; "n/a" with the reason when the code under test has no such
@@ -88,6 +91,13 @@ READS = (
 )
 EVENT = "POST /api/v1/sessions/{id}/events (tick)"
 PAGES = ("/", "/history", "/exercises", f"/exercises/{EXERCISE}", "/desk")
+AFTER_WRITE = ("/", "/history", "/api/v1/plan")
+
+
+def after_write(route: str) -> str:
+    return f"{route} after a write"
+
+
 OPEN_SESSIONS = 1  # one person, at most one session in progress
 
 SERVICE_RATIO_TARGET = 3.0
@@ -107,16 +117,25 @@ class Phases:
 
     warmup_rounds: int
     rounds: int
+    after_write_rounds: int
     flat_seconds: float
     paced_seconds: float
 
     @classmethod
     def full(cls) -> Phases:
-        return cls(warmup_rounds=10, rounds=80, flat_seconds=10.0, paced_seconds=15.0)
+        return cls(
+            warmup_rounds=10,
+            rounds=80,
+            after_write_rounds=20,
+            flat_seconds=10.0,
+            paced_seconds=15.0,
+        )
 
     @classmethod
     def quick(cls) -> Phases:
-        return cls(warmup_rounds=5, rounds=30, flat_seconds=4.0, paced_seconds=8.0)
+        return cls(
+            warmup_rounds=5, rounds=30, after_write_rounds=8, flat_seconds=4.0, paced_seconds=8.0
+        )
 
 
 def load_average() -> str:
@@ -175,6 +194,20 @@ def _service_job(job: dict[str, Any]) -> dict[str, Any]:
                     times[route].append(elapsed)
                     if response.status_code >= 400:
                         errors[route] += 1
+        # The first view after a change: each GET follows a settings write (voice on/off),
+        # which is a change the pages' data depends on, so no cached answer may serve it.
+        voice = False
+        for route in AFTER_WRITE:
+            label = after_write(route)
+            times[label], errors[label] = [], 0
+            for _ in range(job["after_write_rounds"]):
+                voice = not voice
+                client.patch("/api/v1/preferences", json={"voice": voice}).raise_for_status()
+                started = time.perf_counter()
+                response = client.get(route)
+                response.read()
+                times[label].append((time.perf_counter() - started) * 1000)
+                errors[label] += response.status_code >= 400
     return {"times": times, "errors": errors}
 
 
@@ -538,6 +571,7 @@ def measure_service(url: str, sessions: list[int], phases: Phases) -> Service:
             "sessions": sessions,
             "warmup_rounds": phases.warmup_rounds,
             "rounds": phases.rounds,
+            "after_write_rounds": phases.after_write_rounds,
         }
     )
     times: dict[str, list[float]] = result["times"]
@@ -771,7 +805,7 @@ def service_table(results: list[DatabaseFigures], phases: Phases) -> Table:
     for r in results:
         for part in ("median", "p95", "ratio"):
             table.add_column(f"{r.database} {part}", justify="right")
-    for route in (STATIC, *READS, EVENT):
+    for route in (STATIC, *READS, EVENT, *map(after_write, AFTER_WRITE)):
         cells = []
         for r in results:
             s = r.service
@@ -782,9 +816,12 @@ def service_table(results: list[DatabaseFigures], phases: Phases) -> Table:
                 f"{s.p95_ms[route]:.2f}",
                 f"{s.ratio(route):.2f}",
             ]
-        table.add_row(route if route == EVENT else f"GET {route}", *cells)
-    table.caption = "1-minute load average when the rounds ended: " + ", ".join(
-        f"{r.database} {r.service.load}" for r in results if r.service is not None
+        table.add_row(route if route.startswith("POST") else f"GET {route}", *cells)
+    table.caption = (
+        f"'after a write': {phases.after_write_rounds} requests, each right after a settings "
+        "change (PATCH /api/v1/preferences, not timed), so no cached answer serves it; "
+        "1-minute load average when the rounds ended: "
+        + ", ".join(f"{r.database} {r.service.load}" for r in results if r.service is not None)
     )
     return table
 
@@ -861,12 +898,21 @@ def run(tree: Path, phases: Phases) -> None:
         text=True,
         check=False,
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no", "--", "src"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split("\n")
+    changed = [line[3:] for line in dirty if line.strip()]
     workers_flag = supports_workers(tree)
     cores = os.cpu_count()
     console.print(
         f"code under test: {tree} ({commit[:100] or 'no git'}); "
         f"serve --workers: {'yes' if workers_flag else 'no'}"
     )
+    if changed:
+        console.print(f"uncommitted changes under src/ measured too: {', '.join(changed)}")
     console.print(
         f"machine: {cores} cores; this process may use {len(os.sched_getaffinity(0))}; "
         f"load average (1/5/15 min) at the start: {load_average()}"
