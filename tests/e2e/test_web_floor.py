@@ -75,7 +75,14 @@ def test_figure_timer_count_and_this_hurts_share_the_first_screen(
     planned = start_session(page, live_server)
     player = page.locator("#player")
 
-    # the first step is the breathing: the pacer beside the figure, the breath's seconds
+    # the first step is the breathing: first time to get into position and hear the set-up
+    expect(player).to_have_attribute("data-activity", "get-ready")
+    expect(page.locator("#timer")).to_contain_text(
+        re.compile(r"\d+\s+seconds? to get into position")
+    )
+    expect_first_screen(page, counter=True)
+    page.locator("#primary").click()  # "I'm ready"
+    # then the pacer beside the figure, the breath's seconds
     expect(player).to_have_attribute("data-activity", re.compile("^breathe-"))
     expect(page.locator("#pacer")).to_be_visible()
     expect(page.locator("#timer")).to_contain_text(re.compile(r"\d+\s+seconds? to (breathe|hold)"))
@@ -85,6 +92,8 @@ def test_figure_timer_count_and_this_hurts_share_the_first_screen(
     shoot(page, screen, "breathing")
 
     skip_to(page, planned, "Glute bridge")
+    expect(player).to_have_attribute("data-activity", "get-ready")
+    page.locator("#primary").click()  # "I'm ready"
     expect(player).to_have_attribute("data-activity", "move")
     expect(page.locator("#timer")).to_contain_text(
         re.compile(r"\d+\s+seconds? to get into position")
@@ -102,6 +111,8 @@ def test_figure_timer_count_and_this_hurts_share_the_first_screen(
 
     skip_to(page, planned, "Bird-dog")
     expect(page.locator("#set-label")).to_contain_text("Left side")
+    page.locator("#primary").click()  # "I'm ready"
+    expect(player).to_have_attribute("data-activity", "move")
     page.locator("#primary").click()  # in position: the hold
     expect(player).to_have_attribute("data-activity", "hold")
     expect(page.locator("#stage-figure svg.bc-figure")).to_have_attribute(

@@ -38,6 +38,10 @@ def test_the_figure_holds_the_bridge_up_and_names_bird_dogs_side(
     label = page.locator("#stage-figure .figure-caption")
 
     skip_to(page, planned, planned[0], "Glute bridge")
+    # time to hear the set-up and lie down: the figure lies still in the start position
+    expect(player).to_have_attribute("data-activity", "get-ready")
+    expect(figure).to_have_attribute("data-pose-name", "lying, knees bent")
+    page.locator("#primary").click()  # "I'm ready"
     expect(player).to_have_attribute("data-activity", "move")
     page.locator("#primary").click()  # "I'm in position": the hold starts
     expect(player).to_have_attribute("data-activity", "hold")
@@ -48,6 +52,8 @@ def test_the_figure_holds_the_bridge_up_and_names_bird_dogs_side(
 
     skip_to(page, planned, "Glute bridge", "Bird-dog")
     expect(page.locator("#set-label")).to_contain_text("Left side")
+    page.locator("#primary").click()  # "I'm ready": the left arm and right leg reach out
+    expect(player).to_have_attribute("data-activity", "move")
     expect(figure).to_have_attribute("data-pose-name", "left arm and right leg reaching")
     expect(figure).to_have_attribute("data-mirrored", "false")
     expect(label).to_contain_text("left arm and right leg reaching")

@@ -57,6 +57,9 @@ def test_the_pose_is_in_the_state_and_follows_the_events(client: httpx.Client) -
 
     state = skip_to(client, sid, send(client, sid, "start"), "glute-bridge")
     bridge = keyframe_names("glute-bridge")
+    assert state["activity"] == "get-ready"  # time to hear the set-up: lying, still
+    assert (state["pose"]["name"], state["pose"]["moving"]) == ("lying, knees bent", False)
+    state = send(client, sid, "rep_done")  # "I'm ready"
     assert state["activity"] == "move"
     assert state["pose"]["keyframe"] == bridge.index("hips lifted")
     assert state["pose"]["moving"] is True
@@ -66,6 +69,7 @@ def test_the_pose_is_in_the_state_and_follows_the_events(client: httpx.Client) -
     assert client.get(f"/api/v1/sessions/{sid}").json()["pose"] == state["pose"]
 
     state = skip_to(client, sid, state, "bird-dog")
+    state = send(client, sid, "rep_done")  # "I'm ready"
     assert state["side"] == "left"
     assert state["pose"]["name"] == "left arm and right leg reaching"
     while state["side"] == "left":

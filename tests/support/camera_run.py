@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from backcoach.coach.engine import Pause, Resume, SessionState, Start, Tick
+from backcoach.coach.engine import Pause, RepDone, Resume, SessionState, Start, Tick
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.content import Kind, Length, default_catalog
 from backcoach.services.live_coach import SessionCoach
@@ -58,6 +58,8 @@ class Run:
             db.commit()
             active = start_session(db, user_id=user.id, plan=plan, now=now)
             apply_event(db, active=active, event=Start(0.0), now=now)
+            # "I'm ready" at once: the step moves into position from t=0 on, as the scripts say
+            apply_event(db, active=active, event=RepDone(0.0), now=now)
             return cls(factory, active.id)
 
     def page(self, event: Tick | Pause | Resume) -> None:

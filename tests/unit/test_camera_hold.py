@@ -47,6 +47,8 @@ MOVE, HOLD, REST = Activity.MOVE, Activity.HOLD, Activity.REST
 @pytest.mark.parametrize(
     ("status", "activity", "where", "camera_paused", "let_be", "expected"),
     [
+        (RUNNING, Activity.GET_READY, Position.IN, False, False, Action.START),
+        (RUNNING, Activity.GET_READY, Position.OUT, False, False, Action.NONE),
         (RUNNING, MOVE, Position.IN, False, False, Action.START),
         (RUNNING, MOVE, Position.COUNTED, False, False, Action.NONE),
         (RUNNING, MOVE, Position.OUT, False, False, Action.NONE),

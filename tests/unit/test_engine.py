@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from backcoach.coach.engine import (
     BREATHE_IN_S,
     BREATHE_OUT_S,
-    GET_READY_S,
     MOVE_S,
+    STEP_READY_S,
     Activity,
     Back,
     EndReason,
@@ -159,17 +159,50 @@ def test_rep_done_during_rest_ends_it() -> None:
 
 def test_hold_step_gets_ready_then_counts_down() -> None:
     engine = started(hold(hold_s=10.0, sets=1), reps())
-    assert (engine.state.activity, engine.state.remaining_s) == (Activity.GET_READY, GET_READY_S)
-    notices = engine.apply(Tick(GET_READY_S))
+    assert (engine.state.activity, engine.state.remaining_s) == (Activity.GET_READY, STEP_READY_S)
+    notices = engine.apply(Tick(STEP_READY_S))
     assert [n.say for n in notices] == ["3", "2", "1", "Hold for 10 seconds."]
     assert (engine.state.activity, engine.state.remaining_s) == (Activity.HOLD, 10.0)
-    engine.apply(Tick(GET_READY_S + 4.0))
+    engine.apply(Tick(STEP_READY_S + 4.0))
     assert engine.state.remaining_s == 6.0
-    notices = engine.apply(Tick(GET_READY_S + 10.0))
+    notices = engine.apply(Tick(STEP_READY_S + 10.0))
     assert NoticeKind.HOLD_DONE in kinds(notices)
     assert NoticeKind.STEP_COMPLETED in kinds(notices)
     record = engine.state.records[0]
-    assert (record.hold_s, record.duration_s) == (10.0, GET_READY_S + 10.0)
+    assert (record.hold_s, record.duration_s) == (10.0, STEP_READY_S + 10.0)
+
+
+@pytest.mark.parametrize(
+    ("step", "work"),
+    [
+        (breathing(reps=2), Activity.BREATHE_IN),
+        (reps("glute-bridge", reps=2, hold_s=4.0), Activity.MOVE),
+        (hold(hold_s=10.0), Activity.HOLD),
+        (timed(duration_s=20.0), Activity.KEEP_MOVING),
+    ],
+)
+def test_a_step_with_a_clock_begins_with_time_to_hear_its_set_up(
+    step: PlannedStep, work: Activity
+) -> None:
+    engine = started(step, reps())
+    assert (engine.state.activity, engine.state.remaining_s) == (Activity.GET_READY, STEP_READY_S)
+    engine.apply(Tick(STEP_READY_S - 0.5))
+    assert engine.state.activity is Activity.GET_READY
+    engine.apply(RepDone(STEP_READY_S - 0.25))  # "I'm ready": in position sooner
+    assert engine.state.activity is work
+
+
+def test_reps_at_ones_own_pace_need_no_get_ready() -> None:
+    assert started(reps(reps=3)).state.activity is Activity.COUNT_REPS
+
+
+def test_later_sets_of_breaths_and_held_reps_start_without_the_long_wait() -> None:
+    engine = started(breathing(reps=1, sets=2, rest_s=5.0), reps())
+    engine.apply(RepDone(0.0))  # ready
+    engine.apply(RepDone(1.0))  # the one breath of set 1: the rest begins
+    assert engine.state.activity is Activity.REST
+    engine.apply(RepDone(2.0))  # skip the rest
+    assert engine.state.activity is Activity.BREATHE_IN
 
 
 def test_hold_done_ends_a_hold_early_and_records_the_time_held() -> None:
@@ -181,30 +214,33 @@ def test_hold_done_ends_a_hold_early_and_records_the_time_held() -> None:
 
 def test_timed_step_counts_down_and_finishes_session() -> None:
     engine = started(timed(duration_s=20.0))
-    engine.apply(Tick(GET_READY_S))
+    engine.apply(Tick(STEP_READY_S))
     assert engine.state.activity is Activity.KEEP_MOVING
-    engine.apply(Tick(GET_READY_S + 19.0))
+    engine.apply(Tick(STEP_READY_S + 19.0))
     assert engine.state.remaining_s == 1.0
     engine.apply(Tick(100.0))
     assert engine.state.finished
     # The session ended when the work ended, not at the late tick.
-    assert engine.state.ended_at == GET_READY_S + 20.0
-    assert engine.state.active_s == GET_READY_S + 20.0
+    assert engine.state.ended_at == STEP_READY_S + 20.0
+    assert engine.state.active_s == STEP_READY_S + 20.0
 
 
 def test_reps_with_hold_move_then_hold_each_rep() -> None:
     engine = started(reps("glute-bridge", reps=2, hold_s=4.0))
+    assert (engine.state.activity, engine.state.remaining_s) == (Activity.GET_READY, STEP_READY_S)
+    r = STEP_READY_S
+    engine.apply(Tick(r))
     assert engine.state.activity is Activity.MOVE
-    engine.apply(Tick(MOVE_S))
+    engine.apply(Tick(r + MOVE_S))
     assert (engine.state.activity, engine.state.remaining_s) == (Activity.HOLD, 4.0)
-    notices = engine.apply(Tick(MOVE_S + 4.0))
+    notices = engine.apply(Tick(r + MOVE_S + 4.0))
     assert kinds(notices)[-2:] == [NoticeKind.HOLD_DONE, NoticeKind.REP_DONE]
     assert engine.state.reps_done == 1
     assert engine.state.activity is Activity.MOVE
     # RepDone while moving: "in position" -> the hold starts now; again: the hold ends early.
-    engine.apply(RepDone(MOVE_S + 5.0))
+    engine.apply(RepDone(r + MOVE_S + 5.0))
     assert engine.state.activity is Activity.HOLD
-    engine.apply(RepDone(MOVE_S + 6.0))
+    engine.apply(RepDone(r + MOVE_S + 6.0))
     assert engine.state.finished
     record = engine.state.records[0]
     assert (record.reps, record.hold_s) == (2, 5.0)
@@ -223,13 +259,15 @@ def test_breath_pacer_phases() -> None:
         (Activity.BREATHE_HOLD, 3.0),
         (Activity.BREATHE_OUT, BREATHE_OUT_S),
     ]
-    assert seen == one_breath * 2
+    assert seen == [(Activity.GET_READY, STEP_READY_S)] + one_breath * 2
     assert engine.state.records[0].reps == 2
-    assert t == 2 * (BREATHE_IN_S + 3.0 + BREATHE_OUT_S)
+    assert t == STEP_READY_S + 2 * (BREATHE_IN_S + 3.0 + BREATHE_OUT_S)
 
 
 def test_rep_done_during_breathing_counts_the_breath() -> None:
     engine = started(breathing(reps=3))
+    engine.apply(RepDone(0.5))  # "I'm ready": the first breath begins
+    assert engine.state.activity is Activity.BREATHE_IN
     notices = engine.apply(RepDone(1.0))
     assert kinds(notices) == [NoticeKind.REP_DONE, NoticeKind.BREATH]
     assert (engine.state.reps_done, engine.state.activity) == (1, Activity.BREATHE_IN)
@@ -329,7 +367,7 @@ def test_empty_plan_finishes_at_start() -> None:
 def test_zero_dose_steps_pass_straight_through() -> None:
     engine = SessionEngine(plan_of(reps(reps=0), hold(hold_s=0.0), timed(duration_s=0.0), reps()))
     engine.apply(Start(0.0))
-    engine.apply(Tick(GET_READY_S * 2))
+    engine.apply(Tick(STEP_READY_S * 2))
     assert engine.state.step_index == 3
     assert engine.state.completed == (0, 1, 2)
 

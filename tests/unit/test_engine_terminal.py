@@ -23,6 +23,7 @@ from backcoach.cli.workout import make_plan, run_session
 from backcoach.cli.workout_keys import SIGTERM_EXIT_CODE, terminal_keys
 from backcoach.cli.workout_view import Screen, dose_text, render_screen, render_summary
 from backcoach.coach.engine import (
+    STEP_READY_S,
     Activity,
     EndReason,
     Notice,
@@ -175,7 +176,7 @@ def run_scripted(
 
 
 def test_screen_fits_80x24_and_shows_step_dose_and_keys() -> None:
-    engine = engine_at(PLAN)
+    engine = engine_at(PLAN, RepDone(0.5))  # ready: the first breath
     lines = screen_text(Screen("Back basics (short)", PLAN, engine.state, {}, cue="Breathe in"))
     assert len(lines) == 24
     assert all(len(line) <= 80 for line in lines)
@@ -190,9 +191,10 @@ def test_screen_fits_80x24_and_shows_step_dose_and_keys() -> None:
 @pytest.mark.parametrize(
     ("t", "expected"),
     [
-        (0.0, "Move into position"),
-        (4.0, "HOLD 3 s"),
-        (16.0, "Rest"),
+        (0.0, "Get into position"),
+        (STEP_READY_S, "Move into position"),
+        (STEP_READY_S + 4.0, "HOLD 3 s"),
+        (STEP_READY_S + 16.0, "Rest"),
     ],
 )
 def test_screen_shows_the_current_activity(t: float, expected: str) -> None:
@@ -242,6 +244,7 @@ def test_dose_text(planned: PlannedStep, text: str) -> None:
 
 def test_summary_lists_every_step_and_the_totals() -> None:
     engine = engine_at(PLAN)
+    engine.apply(RepDone(0.5))  # ready
     engine.apply(RepDone(1.0))
     engine.apply(RepDone(2.0))  # both breaths: step 1 done
     summary = engine.summary()
@@ -487,11 +490,12 @@ def test_screen_names_the_position_the_figure_shows() -> None:
     bridge = replace(default_step(catalog.exercise("glute-bridge")), sets=1, reps=2)
     bird_dog = replace(default_step(catalog.exercise("bird-dog")), sets=1, reps=1)
     plan = SessionPlan("test", Length.SHORT, (bridge, bird_dog))
-    engine = engine_at(plan, RepDone(0.5))  # in position: the bridge's hold
+    engine = engine_at(plan, RepDone(0.25), RepDone(0.5))  # ready, in position: the hold
     assert engine.state.activity is Activity.HOLD
     text = "\n".join(screen_text(Screen("x", plan, engine.state, exercises)))
     assert "Position: hips lifted" in text and "lowered again" not in text
     engine.apply(Skip(1.0))
+    engine.apply(RepDone(1.25))  # ready
     text = "\n".join(screen_text(Screen("x", plan, engine.state, exercises)))
     assert "left side" in text and "Position: left arm and right leg reaching" in text
     engine.apply(RepDone(1.5))

@@ -15,7 +15,10 @@ States of the session (``Status``)::
 Inside RUNNING, each step goes through its sets; each set through its sides
 (left, then right, for per-side exercises); between sets (not after the last)
 comes a rest of ``rest_s`` seconds (``Phase.REST``). The work of one set and
-side (``Phase.WORK``) depends on the exercise kind:
+side (``Phase.WORK``) depends on the exercise kind. Every step with a clock
+(all but reps counted at one's own pace) begins with ``STEP_READY_S`` to get
+into the start position (``Activity.GET_READY``), long enough to hear the
+step's set-up line before any count; ``RepDone`` ("I'm ready") ends it early.
 
 * ``reps``: the person says when a rep is done (``RepDone``) until the set's
   reps are reached (``Activity.COUNT_REPS``). With ``hold_s``, each rep is a
@@ -23,9 +26,11 @@ side (``Phase.WORK``) depends on the exercise kind:
   (``Activity.HOLD``, ``hold_s``); the rep counts when the hold ends.
   ``RepDone`` during the move starts the hold at once; ``RepDone`` or
   ``HoldDone`` during the hold ends it early and counts the rep.
-* ``hold``: 5 s to get into position (``Activity.GET_READY``), then one
-  countdown of ``hold_s`` (``Activity.HOLD``).
-* ``timed``: 5 s to get ready, then one countdown of ``duration_s``
+* ``hold``: 5 s to get into position (``Activity.GET_READY``; the step's
+  first set ``STEP_READY_S``), then one countdown of ``hold_s``
+  (``Activity.HOLD``).
+* ``timed``: 5 s to get ready (the first set ``STEP_READY_S``), then one
+  countdown of ``duration_s``
   (``Activity.KEEP_MOVING``). ``RepDone`` while getting ready starts now.
   For holds and timed work, ``HoldDone`` or ``RepDone`` ends it early:
   stopping before the time is up is always allowed.
@@ -110,6 +115,7 @@ __all__ = [
     "GET_READY_S",
     "MOVE_S",
     "SNAPSHOT_VERSION",
+    "STEP_READY_S",
     "Activity",
     "Back",
     "EndReason",
@@ -140,6 +146,7 @@ BREATHE_HOLD_S = 2.5
 BREATHE_OUT_S = 5.0
 MOVE_S = SECONDS_PER_REP
 GET_READY_S = 5.0
+STEP_READY_S = 10.0  # a step's first get-ready: its set-up line is spoken meanwhile
 COUNTDOWN_FROM = 3
 SNAPSHOT_VERSION = 1
 
@@ -417,16 +424,28 @@ class SessionEngine:
         self._set(phase=Phase.WORK, side=side, reps_done=0, reps_target=_reps_target(step))
         if side is not None:
             self._notice(NoticeKind.SIDE_STARTED, side_say(side, self._s.set_index))
+        first = self._s.set_index == 0 and self._s.side_index == 0
         if self._target_reached():  # a dose of zero reps or breaths
             self._segment_done()
-        elif step.kind is Kind.BREATHING:
-            self._begin(Activity.BREATHE_IN, BREATHE_IN_S)
-        elif step.kind is Kind.REPS and _rep_hold(step) > 0:
-            self._begin(Activity.MOVE, MOVE_S)
-        elif step.kind is Kind.REPS:
-            self._begin(Activity.COUNT_REPS, None)
-        else:
+        elif step.kind is Kind.REPS and _rep_hold(step) <= 0:
+            self._begin(Activity.COUNT_REPS, None)  # at one's own pace: no clock to wait for
+        elif first:
+            self._begin(Activity.GET_READY, STEP_READY_S)
+        elif step.kind in (Kind.HOLD, Kind.TIMED):
             self._begin(Activity.GET_READY, GET_READY_S)
+        else:
+            self._start_work(step)
+
+    def _start_work(self, step: PlannedStep) -> None:
+        """The work of a set and side, once in the start position."""
+        if step.kind is Kind.BREATHING:
+            self._begin(Activity.BREATHE_IN, BREATHE_IN_S)
+        elif step.kind is Kind.REPS:
+            self._begin(Activity.MOVE, MOVE_S)
+        elif step.kind is Kind.HOLD:
+            self._begin(Activity.HOLD, step.hold_s or 0.0)
+        else:
+            self._begin(Activity.KEEP_MOVING, step.duration_s or 0.0)
 
     def _begin(self, activity: Activity, seconds: float | None) -> None:
         self._set(activity=activity, remaining_s=seconds, activity_total_s=seconds)
@@ -453,10 +472,8 @@ class SessionEngine:
         s = self._s
         step = self.plan.steps[s.step_index]
         activity = s.activity
-        if activity is Activity.GET_READY and step.kind is Kind.HOLD:
-            self._begin(Activity.HOLD, step.hold_s or 0.0)
-        elif activity is Activity.GET_READY:
-            self._begin(Activity.KEEP_MOVING, step.duration_s or 0.0)
+        if activity is Activity.GET_READY:
+            self._start_work(step)
         elif activity is Activity.MOVE:
             self._begin(Activity.HOLD, _rep_hold(step))
         elif activity is Activity.HOLD and step.kind is Kind.REPS:

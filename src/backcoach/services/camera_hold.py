@@ -4,8 +4,9 @@ The session engine times each rep's hold (a glute bridge: hips up for 4 s, then 
 rep counts). With the camera on, that hold only runs while the camera sees the
 position, and the camera never counts a rep itself:
 
-* moving into position (``Activity.MOVE``): the camera seeing a new hold starts the
-  engine's hold at once (``START``, a ``RepDone`` to the engine);
+* getting ready at the step's start (``Activity.GET_READY``) or moving into position
+  (``Activity.MOVE``): the camera seeing a new hold moves the engine on at once
+  (``START``, a ``RepDone``: from getting ready to the move, from the move to the hold);
 * during the hold (``Activity.HOLD``): when the camera sees the person out of the
   position (came down early, not up yet when the engine's move time ran out, or still
   up in the hold of the rep just counted) the session is paused (``PAUSE``) with a
@@ -91,7 +92,7 @@ def hold_action(
         return Action.RESUME if camera_paused and where is Position.IN else Action.NONE
     if status is not Status.RUNNING:
         return Action.NONE
-    if activity is Activity.MOVE and where is Position.IN:
+    if activity in (Activity.GET_READY, Activity.MOVE) and where is Position.IN:
         return Action.START
     if activity is Activity.HOLD and where in (Position.OUT, Position.COUNTED) and not let_be:
         return Action.PAUSE
