@@ -13,6 +13,7 @@ Both on a SQLite file and on a real PostgreSQL, through a real ``backcoach serve
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 import time
 from collections import Counter
@@ -63,7 +64,9 @@ def burst(url: str, path: str) -> list[tuple[httpx.Response, float]]:
 
             return await asyncio.gather(*(one() for _ in range(BURST)))
 
-    return asyncio.run(run())
+    # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_a_burst_of_requests_is_served_without_long_waits(db_url: str, tmp_path: Path) -> None:

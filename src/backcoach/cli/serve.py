@@ -97,7 +97,13 @@ def serve(
         # Each worker process imports the factory and builds its own app.
         console.print(f"backcoach is running at [bold]{url}[/] with {workers} workers")
         target: Any = "backcoach.web.worker:app"
-        options: dict[str, Any] = {"factory": True, "workers": workers}
+        options: dict[str, Any] = {
+            "factory": True,
+            "workers": workers,
+            # A worker busy with a burst (or still importing on a loaded machine) is not
+            # hung: uvicorn's 5 s health check would kill it and reset its connections.
+            "timeout_worker_healthcheck": 30,
+        }
     else:
         target, options = create_app(settings), {}
         console.print(f"backcoach is running at [bold]{url}[/]  (Ctrl+C to stop)")
