@@ -12,18 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from backcoach.coach.plan import PlannedStep, SessionPlan
+from backcoach.coach.plan import PlannedStep
 from backcoach.config import Settings
-from backcoach.content import Kind, Length
-from backcoach.services.sessions import start_session
-from backcoach.store import local_user, make_engine, session_factory
+from backcoach.content import Kind
 from tests.e2e.live_server import LiveServer
+from tests.support.stored import stored_session as stored
 
 pytestmark = pytest.mark.browser
 
@@ -98,15 +96,7 @@ def stored_session(settings: Settings, *names: str) -> int:
         PlannedStep(exercise_id, exercise_id.replace("-", " ").capitalize(), Kind.REPS, 1, 8)
         for exercise_id in names
     )
-    plan = SessionPlan(program_id="test", length=Length.SHORT, steps=steps)
-    engine = make_engine(settings)
-    try:
-        with session_factory(engine)() as db:
-            user = local_user(db)
-            db.commit()
-            return start_session(db, user_id=user.id, plan=plan, now=datetime.now(UTC)).id
-    finally:
-        engine.dispose()
+    return stored(settings, *steps)
 
 
 def hold(page: Page, url: re.Pattern[str]) -> list[Route]:

@@ -23,7 +23,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,11 +31,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Request, WebSocket, expect
 
-from backcoach.coach.plan import PlannedStep, SessionPlan
+from backcoach.coach.plan import PlannedStep
 from backcoach.config import Settings
-from backcoach.content import Kind, Length, default_catalog
-from backcoach.services.sessions import start_session
-from backcoach.store import local_user, make_engine, session_factory
+from backcoach.content import Kind, default_catalog
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -45,6 +42,7 @@ from tests.e2e.conftest import (
     axe_violations,
 )
 from tests.e2e.live_server import LiveServer, running_server
+from tests.support.stored import stored_session as stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
 
@@ -252,15 +250,7 @@ def stored_session(settings: Settings) -> int:
     """A new session whose first step is push-ups counted by the camera (no timers)."""
     push_ups = PlannedStep("push-up", "Push-up", Kind.REPS, sets=1, reps=20)
     bridge = PlannedStep("glute-bridge", "Glute bridge", Kind.REPS, sets=1, reps=5)
-    plan = SessionPlan(program_id="test", length=Length.SHORT, steps=(push_ups, bridge))
-    engine = make_engine(settings)
-    try:
-        with session_factory(engine)() as db:
-            user = local_user(db)
-            db.commit()
-            return start_session(db, user_id=user.id, plan=plan, now=datetime.now(UTC)).id
-    finally:
-        engine.dispose()
+    return stored(settings, push_ups, bridge)
 
 
 def test_session_camera_counts_into_the_session_and_is_remembered(
@@ -481,15 +471,7 @@ def real_time_server(tmp_path: Path) -> Iterator[LiveServer]:
 def bridge_session(settings: Settings) -> int:
     """A new session of glute bridges held 4 s each, as a first-week plan doses them."""
     bridge = PlannedStep("glute-bridge", "Glute bridge", Kind.REPS, sets=1, reps=8, hold_s=4.0)
-    plan = SessionPlan(program_id="test", length=Length.SHORT, steps=(bridge,))
-    engine = make_engine(settings)
-    try:
-        with session_factory(engine)() as db:
-            user = local_user(db)
-            db.commit()
-            return start_session(db, user_id=user.id, plan=plan, now=datetime.now(UTC)).id
-    finally:
-        engine.dispose()
+    return stored(settings, bridge)
 
 
 def test_guided_glute_bridge_with_the_camera_shows_one_count_and_one_timer(
