@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -67,3 +68,15 @@ def db(engine: Engine) -> Iterator[Session]:
     """A store session on ``engine``; the test owns its transactions."""
     with session_factory(engine)() as session:
         yield session
+
+
+@pytest.fixture
+def real_time_client(db_settings: Settings) -> Iterator[httpx.Client]:
+    """A client of a real server at real time (a 3 s move outlasts a few requests), screened."""
+    from tests.e2e.live_server import running_server
+    from tests.integration.test_api import screen_clear
+
+    settings = db_settings.model_copy(update={"time_scale": 1.0})
+    with running_server(settings) as live, httpx.Client(base_url=live.url, timeout=10) as client:
+        screen_clear(client)
+        yield client

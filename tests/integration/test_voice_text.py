@@ -6,7 +6,6 @@ set-up line and its key cue, as notices the page shows and speaks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,18 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from backcoach.cli import app
-from backcoach.config import Settings
 from backcoach.content import default_catalog
-from tests.e2e.live_server import running_server
-from tests.integration.test_api import screen_clear
 
 
 @pytest.fixture
-def client(db_settings: Settings) -> Iterator[httpx.Client]:
-    settings = db_settings.model_copy(update={"time_scale": 1.0})
-    with running_server(settings) as live, httpx.Client(base_url=live.url, timeout=10) as client:
-        screen_clear(client)
-        yield client
+def client(real_time_client: httpx.Client) -> httpx.Client:
+    return real_time_client
 
 
 def send(client: httpx.Client, session_id: int, kind: str) -> dict[str, Any]:
