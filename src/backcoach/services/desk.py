@@ -32,8 +32,8 @@ from backcoach.coach import breaks
 from backcoach.coach.breaks import BreakConfig, BreakKind, BreakState, DueBreak
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
-from backcoach.services.preferences import load_preferences
-from backcoach.store import add_habit_log, list_habit_logs
+from backcoach.services.preferences import Preferences, load_preferences
+from backcoach.store import HabitLog, add_habit_log, list_habit_logs
 from backcoach.store.habits import BREAK, POSTURE_ALERT, SITTING, WALK
 
 BREAK_SNOOZED = "break_snoozed"
@@ -215,9 +215,15 @@ def record_posture(
 def desk_days(db: Session, *, user_id: int, since: date, until: date) -> list[DeskDay]:
     """One ``DeskDay`` per day with ``since <= day < until``, oldest first (empty days too)."""
     logs = list_habit_logs(db, user_id=user_id, since=since, until=until)
+    return desk_days_from_logs(logs, since=since, until=until)
+
+
+def desk_days_from_logs(logs: Iterable[HabitLog], *, since: date, until: date) -> list[DeskDay]:
+    """``desk_days`` from habit logs already read (logs outside the days are left out)."""
     counts: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for log in logs:
-        counts[log.day][log.kind] += log.amount
+        if since <= log.day < until:
+            counts[log.day][log.kind] += log.amount
     days: list[DeskDay] = []
     day = since
     while day < until:
@@ -255,9 +261,16 @@ def desk_moves(catalog: Catalog) -> tuple[str, ...]:
     return moves or breaks.DEFAULT_MOVES
 
 
-def break_config(db: Session, *, user_id: int, catalog: Catalog) -> BreakConfig:
-    """The scheduler's settings: the desk-break moves and the user's minutes between breaks."""
-    minutes = load_preferences(db, user_id=user_id).break_minutes
+def break_config(
+    db: Session, *, user_id: int, catalog: Catalog, prefs: Preferences | None = None
+) -> BreakConfig:
+    """The scheduler's settings: the desk-break moves and the user's minutes between breaks.
+
+    ``prefs``: the user's preferences when already read (else they are read).
+    """
+    if prefs is None:
+        prefs = load_preferences(db, user_id=user_id)
+    minutes = prefs.break_minutes
     return BreakConfig(micro_every_s=minutes * 60.0, moves=desk_moves(catalog))
 
 

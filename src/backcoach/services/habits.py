@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from backcoach.services.clock import SessionClock, local_today
+from backcoach.services.desk import DeskDay, desk_days_from_logs
 from backcoach.store import add_habit_log, list_habit_logs
 
 
@@ -31,9 +33,17 @@ class HabitToday:
 
 
 def habits_today(db: Session, *, user_id: int) -> list[HabitToday]:
+    return habits_and_desk_today(db, user_id=user_id)[0]
+
+
+def habits_and_desk_today(db: Session, *, user_id: int) -> tuple[list[HabitToday], DeskDay]:
+    """Today's habits and today's desk figures, from one read of the habit logs."""
     today = local_today()
-    done = {log.kind for log in list_habit_logs(db, user_id=user_id, since=today)}
-    return [HabitToday(habit, habit.kind in done) for habit in HABITS.values()]
+    logs = list_habit_logs(db, user_id=user_id, since=today)
+    done = {log.kind for log in logs}
+    habits = [HabitToday(habit, habit.kind in done) for habit in HABITS.values()]
+    desk = desk_days_from_logs(logs, since=today, until=today + timedelta(days=1))[0]
+    return habits, desk
 
 
 def tick_habit(db: Session, *, user_id: int, kind: str) -> None:

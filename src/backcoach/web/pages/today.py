@@ -19,8 +19,7 @@ from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
 from backcoach.services.checkins import questionnaire_due
 from backcoach.services.clock import SessionClock, local_today, local_tz
-from backcoach.services.desk import desk_day
-from backcoach.services.habits import HABITS, habits_today, tick_habit
+from backcoach.services.habits import HABITS, habits_and_desk_today, habits_today, tick_habit
 from backcoach.services.preferences import load_preferences
 from backcoach.services.safety import save_screening
 from backcoach.services.session_start import plan_for_today
@@ -59,6 +58,7 @@ def today_page(
     if decision is None:
         decision = plan_for_today(db, user_id=user.id, catalog=catalog, length=prefs.session_length)
     show_screening = screening_again or decision.refusal in SCREENING_REFUSALS
+    habits, desk = habits_and_desk_today(db, user_id=user.id)
     tips = catalog.tips
     context: dict[str, Any] = {
         "decision": decision,
@@ -72,8 +72,8 @@ def today_page(
         "form_errors": form_errors or {},
         "start_pain": start_pain,
         "resume": find_resumable(db, user_id=user.id) if decision.plan else None,
-        "habits": habits_today(db, user_id=user.id),
-        "desk": desk_day(db, user_id=user.id, day=local_today()),
+        "habits": habits,
+        "desk": desk,
         "tip": tips[local_today().toordinal() % len(tips)] if tips else None,
         "prefs": prefs,
         "check_due": bool(decision.plan)
