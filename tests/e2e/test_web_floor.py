@@ -39,7 +39,7 @@ def in_first_screen(page: Page) -> dict[str, Locator]:
 
 def expect_first_screen(page: Page, *, counter: bool) -> None:
     expect(page.locator("#player")).to_have_attribute("data-ready", "true")
-    assert page.evaluate("() => window.scrollY") == 0  # nothing scrolled the page
+    page.wait_for_function("() => window.scrollY === 0")  # nothing scrolled the page
     shown = in_first_screen(page)
     if counter:
         shown["counter"] = page.locator("#rep-counter")

@@ -194,9 +194,12 @@
   }
 
   let shownPose = null; // the pose drawn last, as a key
-  function setupFigure() {
+  function dropAnimator() {
     if (animator) animator.stop();
     animator = null;
+  }
+  function setupFigure() {
+    dropAnimator();
     shownPose = null;
     const svg = document.querySelector("#stage-figure svg.bc-figure");
     if (svg && window.BackcoachFigure) animator = new window.BackcoachFigure(svg);
@@ -222,8 +225,7 @@
     if (stepChanged && state.step) {
       shownStep = state.step_index;
       // The last step's figure stays, faded and still, until this step's arrives.
-      if (animator) animator.stop();
-      animator = null;
+      dropAnimator();
       const old = document.querySelector("#stage-figure svg.bc-figure");
       if (old) old.dataset.stale = "true";
       loadStep(state.step_index);
