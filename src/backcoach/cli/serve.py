@@ -94,6 +94,12 @@ def serve(
 
     url = escape(server_url(host, port))
     if workers > 1:
+        # The database is brought up to date once, here: each worker upgrades it again as it
+        # starts (a no-op then), and two workers creating a fresh database's tables at the
+        # same moment would fail one of them and stop the server.
+        from backcoach.store import upgrade_database
+
+        upgrade_database(settings)
         # Each worker process imports the factory and builds its own app.
         console.print(f"backcoach is running at [bold]{url}[/] with {workers} workers")
         target: Any = "backcoach.web.worker:app"
