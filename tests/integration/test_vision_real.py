@@ -2,7 +2,8 @@
 
 Each clip runs through MediaPipe once per test session (cached landmarks);
 parameters are the analyzers' defaults, the same for every clip. Labels come
-from ``shared/data/MANIFEST.md`` and the label CSVs next to the clips.
+from ``tests/support/clip_labels.toml`` (taken from ``shared/data/MANIFEST.md``
+and the label CSVs next to the clips).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from backcoach.vision.analyzers.pike_to_arch import classify_pose
 from backcoach.vision.landmarks import LandmarkFrame, frame_from_points
 from backcoach.vision.pipeline import pose_frames, run_analyzer
 from backcoach.vision.sources import VideoFile
+from tests.support.clip_labels import ClipLabel, clip, clips
 
 pytest.importorskip("mediapipe")
 
 pytestmark = pytest.mark.vision
 
-BRIDGE = "pankajmaurya__PhysioPlus/physiocore/tests/bridging.mp4"
-WORKOUT = "calimiro-ai__WorkoutTracker/data"
-PLANKS = "kaiakol__computervision/data/plank/correct"
+BRIDGE = clip("bridging")
+PLANK = clip("plank_correct_004")
 POSES_CSV = "naseemap47__CustomPose-Classification-Mediapipe/data.csv"
 
 Landmarks = Callable[[str], list[LandmarkFrame]]
@@ -50,19 +51,15 @@ def analyse(frames: list[LandmarkFrame], exercise: str) -> AnalysisResult:
     return run_analyzer(frames, get_analyzer(exercise))
 
 
-def label_count(shared_data: Path, kind: str, name: str) -> int:
-    with (shared_data / WORKOUT / "labels" / kind / f"{name}.csv").open() as handle:
-        return sum(float(row["label"]) == 1 for row in csv.DictReader(handle))
-
-
 def test_bridge_clip_one_rep_held_at_least_a_second(clip_landmarks: Landmarks) -> None:
-    frames = clip_landmarks(BRIDGE)
-    result = analyse(frames, "glute-bridge")
-    assert result.frames == 91
+    frames = clip_landmarks(BRIDGE.path)
+    result = analyse(frames, BRIDGE.exercise)
+    assert result.frames == BRIDGE.frames
     assert result.pose_detected_ratio >= 0.95
-    assert result.reps == 1
+    assert result.reps == BRIDGE.reps
     assert len(result.holds) == 1
-    assert result.holds[0].duration_s >= 1.0
+    assert BRIDGE.hold_min_s is not None
+    assert result.holds[0].duration_s >= BRIDGE.hold_min_s
     assert result.rep_events[0].side in {"left", "right"}
 
 
@@ -70,55 +67,47 @@ def test_bridge_clip_one_rep_held_at_least_a_second(clip_landmarks: Landmarks) -
 def test_bridge_clip_counts_the_same_at_lower_frame_rates(
     clip_landmarks: Landmarks, stride: int
 ) -> None:
-    result = analyse(clip_landmarks(BRIDGE)[::stride], "glute-bridge")
-    assert result.reps == 1
-    assert result.holds and result.holds[0].duration_s >= 1.0
+    result = analyse(clip_landmarks(BRIDGE.path)[::stride], BRIDGE.exercise)
+    assert result.reps == BRIDGE.reps
+    assert BRIDGE.hold_min_s is not None
+    assert result.holds and result.holds[0].duration_s >= BRIDGE.hold_min_s
 
 
 @pytest.mark.parametrize(
-    ("kind", "name", "exercise"),
-    [
-        ("push-ups", "push-up_12", "push-up"),
-        ("squats", "squat_12", "squat"),
-        ("squats", "squat_24", "squat"),
-    ],
+    "label",
+    [label for label in clips(counted=True) if label.exercise in {"push-up", "squat"}],
+    ids=lambda label: label.name,
 )
-def test_labelled_clips_count_within_one(
-    shared_data: Path, clip_landmarks: Landmarks, kind: str, name: str, exercise: str
-) -> None:
-    label = label_count(shared_data, kind, name)
-    result = analyse(clip_landmarks(f"{WORKOUT}/raw/{kind}/{name}.mp4"), exercise)
-    assert label >= 1
+def test_labelled_clips_count_within_one(clip_landmarks: Landmarks, label: ClipLabel) -> None:
+    # push-up_13's label CSV marks no rep start; the label file has the two
+    # push-ups it shows (looked at frame by frame), so it is judged like the rest.
+    assert label.reps is not None and label.reps >= 1
+    result = analyse(clip_landmarks(label.path), label.exercise)
     assert result.reps >= 1, "a clip with labelled reps must count some"
-    assert abs(result.reps - label) <= 1, (name, result.reps, label)
+    assert abs(result.reps - label.reps) <= 1, (label.name, result.reps, label.reps)
 
 
-def test_push_up_13_counts_the_two_push_ups_it_shows(
-    shared_data: Path, clip_landmarks: Landmarks
-) -> None:
-    # Its label file marks no rep start, but the clip shows two full push-ups
-    # (looked at frame by frame: down at 1.0-1.7 s and 3.3-4.0 s, up in between).
-    assert label_count(shared_data, "push-ups", "push-up_13") == 0
-    result = analyse(clip_landmarks(f"{WORKOUT}/raw/push-ups/push-up_13.mp4"), "push-up")
-    assert result.reps == 2
+def test_push_up_13_counts_the_two_push_ups_it_shows(clip_landmarks: Landmarks) -> None:
+    label = clip("push-up_13")
+    result = analyse(clip_landmarks(label.path), label.exercise)
+    assert result.reps == label.reps == 2
 
 
-@pytest.mark.parametrize(
-    ("name", "seconds"), [("plank_correct_001", 2.6), ("plank_correct_004", 3.9)]
-)
-def test_plank_clips_hold_detected(clip_landmarks: Landmarks, name: str, seconds: float) -> None:
-    result = analyse(clip_landmarks(f"{PLANKS}/{name}.mp4"), "plank")
+@pytest.mark.parametrize("label", clips(exercise="plank"), ids=lambda label: label.name)
+def test_plank_clips_hold_detected(clip_landmarks: Landmarks, label: ClipLabel) -> None:
+    assert label.hold_s is not None
+    result = analyse(clip_landmarks(label.path), label.exercise)
     held = sum(hold.duration_s for hold in result.holds)
-    assert held >= 0.8 * seconds
-    assert held <= seconds + 0.2
-    assert result.reps == 0
+    assert held >= 0.8 * label.hold_s
+    assert held <= label.hold_s + 0.2
+    assert result.reps == label.reps == 0
 
 
 def test_wrong_exercise_counts_nothing(clip_landmarks: Landmarks) -> None:
-    plank = clip_landmarks(f"{PLANKS}/plank_correct_004.mp4")
+    plank = clip_landmarks(PLANK.path)
     assert analyse(plank, "squat").reps == 0
     assert analyse(plank, "glute-bridge").reps == 0
-    bridge = clip_landmarks(BRIDGE)
+    bridge = clip_landmarks(BRIDGE.path)
     assert analyse(bridge, "plank").holds == ()
     assert analyse(bridge, "push-up").reps == 0
 
