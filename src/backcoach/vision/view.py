@@ -1,14 +1,29 @@
-"""What the camera sees: side or front view, and plain hints when body parts are out of view.
+"""What the camera sees: side, front or diagonal view, and plain hints when parts are out of view.
 
-View rule: seen from the side, the two shoulders (and the two hips) overlap on
-screen; seen from the front they sit about half a torso length apart. The
-view is "front" when that spread is above ``FRONT_SPREAD`` torso lengths and
-"side" below ``SIDE_SPREAD``; in between it is undecided. ``ViewTracker``
-keeps the last decided view, so one ambiguous frame does not flip it.
+View rule: how far the body is turned from facing the camera (its yaw) is the
+angle of the shoulder line, and of the hip line, out of the picture plane:
+``atan2(|depth difference|, |sideways difference|)`` of the two shoulders (two
+hips), from BlazePose's depth ``z``. Facing the camera (or facing away) reads 0
+degrees, side-on 90. BlazePose's depth of the shoulders and hips is about three
+times too deep for their sideways spread, so a body turned 45 degrees reads
+about 70-75 and the bands sit accordingly: "front" up to ``FRONT_YAW_DEG``
+(turned less than about 10 degrees), "side" from ``SIDE_YAW_DEG`` (within
+about 20 degrees of side-on) and "diagonal" inside ``DIAGONAL_YAW_DEG``. The
+gaps between the bands are undecided, so a person turned right at a border
+does not flip between two views.
+
+Landmarks without depth (all ``z`` zero, as some other tools write) fall back
+to the on-screen spread: seen from the side the two shoulders (and the two
+hips) overlap; seen from the front they sit about half a torso length apart.
+"front" above ``FRONT_SPREAD`` torso lengths, "side" below ``SIDE_SPREAD``;
+without depth a diagonal view cannot be told from a front or side one.
+
+``ViewTracker`` keeps the last decided view, so one ambiguous frame does not flip it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,8 +37,11 @@ from backcoach.vision.geometry import (
 )
 from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark
 
-CameraView = Literal["side", "front"]
+CameraView = Literal["side", "front", "diagonal"]
 
+FRONT_YAW_DEG = 35.0
+DIAGONAL_YAW_DEG = (45.0, 79.0)
+SIDE_YAW_DEG = 82.0
 FRONT_SPREAD = 0.45
 SIDE_SPREAD = 0.3
 
@@ -44,8 +62,36 @@ def _spread(frame: LandmarkFrame, left: PoseLandmark, right: PoseLandmark) -> fl
     return distance(point(frame, left, 0.0), point(frame, right, 0.0))
 
 
+def body_yaw(frame: LandmarkFrame) -> float | None:
+    """How far (0-90 degrees) the body is turned from facing the camera; None without depth."""
+    if frame.landmarks is None:
+        return None
+    yaws: list[float] = []
+    for left, right in (
+        (PoseLandmark.LEFT_SHOULDER, PoseLandmark.RIGHT_SHOULDER),
+        (PoseLandmark.LEFT_HIP, PoseLandmark.RIGHT_HIP),
+    ):
+        a, b = frame.landmarks[left], frame.landmarks[right]
+        across, depth = abs(a.x - b.x) * frame.aspect, abs(a.z - b.z) * frame.aspect
+        if depth > 1e-9:
+            yaws.append(math.degrees(math.atan2(depth, across)))
+    return sum(yaws) / len(yaws) if yaws else None
+
+
 def detect_view(frame: LandmarkFrame) -> CameraView | None:
-    """Side or front view from one frame; None when undecided or no pose."""
+    """Side, front or diagonal view from one frame; None when undecided or no pose."""
+    yaw = body_yaw(frame)
+    if yaw is not None:
+        if yaw <= FRONT_YAW_DEG:
+            return "front"
+        if yaw >= SIDE_YAW_DEG:
+            return "side"
+        low, high = DIAGONAL_YAW_DEG
+        return "diagonal" if low <= yaw <= high else None
+    return _view_from_spread(frame)
+
+
+def _view_from_spread(frame: LandmarkFrame) -> CameraView | None:
     torso = torso_length(frame, 0.0)
     if torso is None:
         return None
@@ -132,8 +178,11 @@ def visibility_hint(
 
 
 def view_hint(expected: CameraView, seen: CameraView | None) -> str | None:
-    """Ask the person to turn when the camera sees the wrong side of them."""
-    if seen is None or seen == expected:
+    """Ask the person to turn when the camera sees the wrong side of them.
+
+    A diagonal view passes for either: the body line and the limbs still read on it.
+    """
+    if seen is None or seen == expected or seen == "diagonal":
         return None
     if expected == "side":
         return "Turn sideways to the camera for this exercise."
