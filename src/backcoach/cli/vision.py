@@ -21,6 +21,7 @@ from backcoach.errors import UsageError
 from backcoach.vision.analyzers import available, get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
 from backcoach.vision.landmarks import LandmarkFrame, read_jsonl, write_jsonl
+from backcoach.vision.parallel import ChunkedPose, default_jobs
 from backcoach.vision.pipeline import (
     NoPersonError,
     analyze_video,
@@ -44,6 +45,16 @@ WidthOption = Annotated[
     int,
     typer.Option("--max-width", min=64, help="Downscale wider frames to this width for the model."),
 ]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Processes running the pose model on parts of the video (default: the number of "
+        "cores; 1 = one process).",
+    ),
+]
 
 
 @contextmanager
@@ -57,6 +68,11 @@ def _progress(description: str, total: int | None) -> Iterator[ProgressCallback]
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+def _pose_title(video: Path, chunked: ChunkedPose) -> str:
+    parts = len(chunked.chunks)
+    return f"Pose of {video.name}" + (f" ({parts} parts in parallel)" if parts > 1 else "")
 
 
 def _check_output(path: Path) -> None:
@@ -73,10 +89,12 @@ def landmarks_command(
     fps: FpsOption = None,
     stride: StrideOption = None,
     max_width: WidthOption = DEFAULT_MAX_WIDTH,
+    jobs: JobsOption = None,
 ) -> None:
     """Write the pose landmarks of every frame of VIDEO as JSON Lines (one frame per line)."""
     _check_output(output)
-    info = VideoFile(video).info
+    clip = VideoFile(video)
+    info = clip.info
     step = stride_for(info.fps, fps, stride)
     total = math.ceil(info.frame_count / step) if info.frame_count else None
     seen = [0]
@@ -86,9 +104,16 @@ def landmarks_command(
             seen[0] += frame.landmarks is not None
             yield frame
 
-    with _progress(f"Pose of {video.name}", total) as advance:
-        frames = video_landmarks(video, stride=step, max_width=max_width, progress=advance)
-        written = write_jsonl(output, counted(frames))
+    workers = jobs or default_jobs()
+    if workers > 1:
+        chunked = ChunkedPose(clip, jobs=workers, stride=step, max_width=max_width)
+        with _progress(_pose_title(video, chunked), chunked.total_frames) as advance:
+            joined = chunked.landmarks(progress=advance)
+        written = write_jsonl(output, counted(iter(joined)))
+    else:
+        with _progress(f"Pose of {video.name}", total) as advance:
+            frames = video_landmarks(video, stride=step, max_width=max_width, progress=advance)
+            written = write_jsonl(output, counted(frames))
     err_console.print(f"Wrote {written} frames to {output} ({seen[0]} with a person).")
     if written and not seen[0]:
         raise NoPersonError(f"No person was seen in {video}; {output} has only empty frames.")
@@ -105,6 +130,36 @@ def _landmark_result(
     step = stride_for(file_fps, fps, stride)
     analyzer = get_analyzer(exercise)
     return run_analyzer(frames[::step], analyzer)
+
+
+def _video_result(
+    video: Path,
+    exercise: str,
+    fps: float | None,
+    stride: int | None,
+    max_width: int,
+    annotate: Path | None,
+    jobs: int | None,
+) -> AnalysisResult:
+    clip = VideoFile(video)
+    step = stride_for(clip.info.fps, fps, stride)
+    workers = jobs or default_jobs()
+    if workers > 1 and annotate is None:
+        chunked = ChunkedPose(clip, jobs=workers, stride=step, max_width=max_width)
+        with _progress(_pose_title(video, chunked), chunked.total_frames) as advance:
+            frames = chunked.landmarks(progress=advance)
+        return run_analyzer(frames, get_analyzer(exercise))
+    total = math.ceil(clip.info.frame_count / step) if clip.info.frame_count else None
+    with _progress(f"Analysing {video.name}", total) as advance:
+        return analyze_video(
+            video,
+            exercise,
+            stride=step,
+            max_width=max_width,
+            annotate=annotate,
+            progress=advance,
+            video=clip,
+        )
 
 
 @app.command("analyze")
@@ -125,8 +180,14 @@ def analyze_command(
     fps: FpsOption = None,
     stride: StrideOption = None,
     max_width: WidthOption = DEFAULT_MAX_WIDTH,
+    jobs: JobsOption = None,
 ) -> None:
-    """Count reps, time holds and spot form faults in a video (or a landmark file)."""
+    """Count reps, time holds and spot form faults in a video (or a landmark file).
+
+    With several cores the video is cut into overlapping parts whose poses are found in
+    parallel processes; the exercise is then analysed once over the joined frames.
+    --annotate runs in one process.
+    """
     if (video is None) == (landmarks is None):
         raise UsageError("Give either a VIDEO file or --landmarks FILE (exactly one).")
     if exercise not in available():
@@ -140,19 +201,7 @@ def analyze_command(
         assert video is not None
         if annotate is not None:
             _check_output(annotate)
-        clip = VideoFile(video)
-        step = stride_for(clip.info.fps, fps, stride)
-        total = math.ceil(clip.info.frame_count / step) if clip.info.frame_count else None
-        with _progress(f"Analysing {video.name}", total) as advance:
-            result = analyze_video(
-                video,
-                exercise,
-                stride=step,
-                max_width=max_width,
-                annotate=annotate,
-                progress=advance,
-                video=clip,
-            )
+        result = _video_result(video, exercise, fps, stride, max_width, annotate, jobs)
         source = str(video)
     require_person(result, source)
     if as_json:

@@ -149,20 +149,34 @@ class VideoFile:
         self.info = VideoInfo(str(path), fps, max(count, 0), width, height)
 
     def frames(
-        self, *, stride: int = 1, max_width: int | None = DEFAULT_MAX_WIDTH
+        self,
+        *,
+        stride: int = 1,
+        max_width: int | None = DEFAULT_MAX_WIDTH,
+        start: int = 0,
+        stop: int | None = None,
+        seek: bool = True,
     ) -> Iterator[VideoFrame]:
         """Decode every ``stride``-th frame as RGB, downscaled to ``max_width``.
 
+        ``start`` and ``stop`` (frame indices, ``stop`` excluded) read a part of the
+        video; frame indices and times stay those of the whole video. The reader seeks
+        to ``start`` when ``seek`` is true, else decodes (without converting) up to it.
+
         Raises:
-            VideoError: when decoding stops well before the frame count the file announces.
+            VideoError: when decoding stops well before the frame count the file announces
+                (checked when reading to the end).
         """
         cv2 = import_cv2()
         capture = cv2.VideoCapture(str(self.path))
         fps = self.info.fps
         index = 0
+        if start > 0 and seek:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, start)
+            index = start
         try:
-            while True:
-                if index % stride:
+            while stop is None or index < stop:
+                if index < start or index % stride:
                     if not capture.grab():  # skip without converting the image
                         break
                     index += 1
@@ -175,7 +189,7 @@ class VideoFile:
         finally:
             capture.release()
         expected = self.info.frame_count
-        if expected and index < 0.9 * expected - 1:
+        if stop is None and expected and index < 0.9 * expected - 1:
             raise VideoError(
                 f"{self.path} stops after {index} of {expected} frames: "
                 "the file looks truncated or corrupt."
