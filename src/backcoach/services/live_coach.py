@@ -2,7 +2,10 @@
 
 The browser runs pose estimation itself and sends only landmarks (never an
 image). Each connection's frames go through the same Python analyzer that
-``backcoach analyze`` uses. This module holds the parts that do not depend
+``backcoach analyze`` uses, under the same shared rules (``Guided``: one
+person, counting once they are ready, hints naming the joints out of view,
+and the dose: a rep with a hold counts only when held its dosed time, with
+"Hold... 2 more seconds" while it lasts). This module holds the parts that do not depend
 on the web framework (what a client may send, ``parse_message`` and
 ``RateLimiter``, is ``live_protocol``'s; they are re-exported here):
 
@@ -57,7 +60,8 @@ from backcoach.coach.engine import (
     Status,
     Tick,
 )
-from backcoach.content import Kind
+from backcoach.coach.plan import PlannedStep
+from backcoach.content import Exercise, Kind
 from backcoach.errors import UsageError
 from backcoach.services.camera_hold import Action, Position, hold_action, pause_reason, position
 from backcoach.services.live_protocol import (
@@ -79,6 +83,8 @@ from backcoach.services.sessions import (
 )
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
+from backcoach.vision.analyzers.base import Guided
+from backcoach.vision.counting import Dose
 from backcoach.vision.landmarks import LandmarkFrame
 
 __all__ = [
@@ -93,8 +99,10 @@ __all__ = [
     "RateLimiter",
     "SessionCoach",
     "error_message",
+    "exercise_dose",
     "make_analyzer",
     "parse_message",
+    "step_dose",
 ]
 
 #: Gap put between the last frame of a dropped connection and a reconnected client's first.
@@ -108,12 +116,29 @@ NO_ANALYZER_HINT = "The camera does not check this exercise: use the buttons."
 HOLD_BROKEN = "Hold paused: get back into the position."
 
 
-def make_analyzer(exercise_id: str) -> Analyzer | None:
-    """The exercise's analyzer, or None when the camera cannot check it."""
+def make_analyzer(exercise_id: str, dose: Dose | None = None) -> Analyzer | None:
+    """The exercise's analyzer under the shared rules (``Guided``), or None when there is none."""
     try:
-        return get_analyzer(exercise_id)
+        return Guided(get_analyzer(exercise_id), dose=dose)
     except UsageError:
         return None
+
+
+def _dose(kind: Kind, hold_s: float | None) -> Dose | None:
+    if not hold_s or kind not in (Kind.REPS, Kind.HOLD):
+        return None
+    return Dose(hold_s=hold_s, each_rep=kind is Kind.REPS)
+
+
+def step_dose(step: PlannedStep) -> Dose | None:
+    """What the camera checks of a session step's dose: each rep's hold, or the hold."""
+    return _dose(step.kind, step.hold_s)
+
+
+def exercise_dose(exercise: Exercise) -> Dose | None:
+    """The camera's dose for practising an exercise: its default hold time."""
+    hold = exercise.dosage.hold_s
+    return _dose(exercise.kind, None if hold is None else hold.default)
 
 
 @dataclass
@@ -137,8 +162,8 @@ class LiveCoach:
     last: Feedback | None = None
 
     @classmethod
-    def for_exercise(cls, exercise_id: str) -> LiveCoach:
-        return cls(exercise_id, make_analyzer(exercise_id))
+    def for_exercise(cls, exercise_id: str, dose: Dose | None = None) -> LiveCoach:
+        return cls(exercise_id, make_analyzer(exercise_id, dose))
 
     def new_connection(self) -> None:
         """A client (re)connected: its clock may start again from zero."""
@@ -274,7 +299,11 @@ class SessionCoach:
             self.kind = step.kind.value if step is not None else ""
             self.rep_hold = step is not None and step.kind is Kind.REPS and bool(step.hold_s)
             previous = self.coach
-            self.coach = LiveCoach.for_exercise(step.exercise_id if step is not None else "")
+            self.coach = (
+                LiveCoach.for_exercise(step.exercise_id, step_dose(step))
+                if step is not None
+                else LiveCoach.for_exercise("")
+            )
             if previous is None:
                 self.coach.new_connection()
             else:  # same client clock as the step before

@@ -18,6 +18,13 @@ Hold rule: a hold runs while a condition is true. Short dropouts (the
 condition false or unknown for at most ``max_gap_s``) do not end it; a hold
 shorter than ``min_hold_s`` is not reported. Its duration runs from the first
 to the last frame the condition was true.
+
+Dose rule: a repetition with a hold (a glute bridge held 4 s at the top)
+counts only when its hold lasted the dosed time, less ``HOLD_TOLERANCE_S`` for
+the smoothing's lag; a hold that already lasted that long when a recording
+ends counts even though the way back down was not filmed. A rep that was
+still short of its end position when the recording or the set ended does not
+count.
 """
 
 from __future__ import annotations
@@ -27,6 +34,40 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 RepPhase = Literal["unknown", "rest", "active"]
+
+#: How much shorter than its dose a hold may be measured and still count (filter lag).
+HOLD_TOLERANCE_S = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """What the exercise asks for, as far as the camera checks it.
+
+    Attributes:
+        hold_s: seconds each hold must last (None: no hold time to reach).
+        each_rep: the hold is part of every repetition (a bridge); False for an
+            exercise that is one hold (a plank).
+
+    Example:
+        >>> Dose(hold_s=4.0).met(3.8), Dose(hold_s=4.0).met(3.0), Dose().met(0.0)
+        (True, False, True)
+    """
+
+    hold_s: float | None = None
+    each_rep: bool = True
+
+    @property
+    def rep_hold(self) -> bool:
+        """Each repetition must be held (the dose has a hold time per rep)."""
+        return self.each_rep and bool(self.hold_s)
+
+    def met(self, held_s: float) -> bool:
+        """Whether a hold of ``held_s`` seconds meets the dose."""
+        return not self.hold_s or held_s >= self.hold_s - HOLD_TOLERANCE_S
+
+    def left_s(self, held_s: float) -> float:
+        """Seconds still to hold (0 when met or when there is no hold time)."""
+        return max(0.0, (self.hold_s or 0.0) - held_s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,9 @@ Decoding runs in a reader thread (``sources.Prefetch``) while the pose model
 works on the previous frame. ``stride`` analyses every n-th frame (the
 analyzers use the frames' own times, so counts and hold times stay right).
 
+Every analyzer runs inside ``Guided`` (``analyzers.base``), the rules the live
+coach applies too: one person, counting only once they are ready, the dose.
+
 Example:
     >>> result = analyze_video(Path("squats.mp4"), "squat")  # doctest: +SKIP
     >>> result.reps  # doctest: +SKIP
@@ -17,8 +20,9 @@ from pathlib import Path
 
 from backcoach.errors import BackcoachError
 from backcoach.vision.analyzers import get_analyzer
-from backcoach.vision.analyzers.base import AnalysisResult, Analyzer
+from backcoach.vision.analyzers.base import AnalysisResult, Analyzer, Guided
 from backcoach.vision.annotate import AnnotatedVideo
+from backcoach.vision.counting import Dose
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.pose import MediaPipePose, PoseEstimator
 from backcoach.vision.sources import DEFAULT_MAX_WIDTH, VideoFile, VideoFrame, prefetch
@@ -63,10 +67,22 @@ def video_landmarks(
         yield landmarks
 
 
+def guided(analyzer: Analyzer, dose: Dose | None = None) -> Guided:
+    """``analyzer`` under the shared coaching rules (itself when it already is)."""
+    if isinstance(analyzer, Guided) and dose is None:
+        return analyzer
+    return Guided(analyzer, dose=dose)
+
+
 def run_analyzer(
-    frames: Iterable[LandmarkFrame], analyzer: Analyzer, progress: Progress | None = None
+    frames: Iterable[LandmarkFrame],
+    analyzer: Analyzer,
+    progress: Progress | None = None,
+    *,
+    dose: Dose | None = None,
 ) -> AnalysisResult:
-    """Feed frames to an analyzer one by one and return its result."""
+    """Feed frames to an analyzer (under the shared rules, ``guided``) and return its result."""
+    analyzer = guided(analyzer, dose)
     for frame in frames:
         analyzer.update(frame)
         if progress is not None:
@@ -83,13 +99,18 @@ def analyze_video(
     annotate: Path | None = None,
     progress: Progress | None = None,
     video: VideoFile | None = None,
+    dose: Dose | None = None,
 ) -> AnalysisResult:
     """Analyse one exercise in a video file, optionally writing an annotated copy.
+
+    Args:
+        dose: the hold time each rep (or the hold) must reach to count; None counts
+            every finished rep, whatever its hold.
 
     Raises:
         VideoError: for an unreadable video; UsageError for an unknown exercise.
     """
-    analyzer = get_analyzer(exercise_id)
+    analyzer = guided(get_analyzer(exercise_id), dose)
     video = video if video is not None else VideoFile(path)
     writer: AnnotatedVideo | None = None
     try:

@@ -15,15 +15,28 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol, runtime_checkable
 
-from backcoach.vision.counting import HoldSpan, Rep
+from backcoach.vision.counting import Dose, HoldSpan, Rep
+from backcoach.vision.framing import (
+    GET_READY_HINT,
+    LOST_HINT,
+    READY_HINT,
+    ReadyGate,
+    SteadyHint,
+    TrackLock,
+    framing_hint,
+    missing_joints,
+)
 from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.view import NO_PERSON_HINT, PART_HINTS, SetupCheck
 
 #: Fault code of a rep the video cut off after its end position was reached.
 UNFINISHED = "unfinished"
+UNFINISHED_MESSAGE = "The recording ends during a repetition; that last one is not counted."
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,7 @@ class Feedback:
         rep_done: a repetition finished on this frame.
         faults: codes of the form faults seen on this frame.
         reps_by_side: per-side counts for per-side exercises (empty otherwise).
+        ready: the person has held the start position, so repetitions count.
     """
 
     exercise: str
@@ -59,6 +73,7 @@ class Feedback:
     rep_done: bool = False
     faults: tuple[str, ...] = ()
     reps_by_side: dict[str, int] = field(default_factory=dict)
+    ready: bool = True
 
     def to_message(self) -> dict[str, Any]:
         """The WebSocket ``feedback`` message (the web layer adds ``step_done``)."""
@@ -77,6 +92,7 @@ class Feedback:
             "rep_done": self.rep_done,
             "faults": list(self.faults),
             "reps_by_side": dict(self.reps_by_side),
+            "ready": self.ready,
         }
 
 
@@ -159,7 +175,8 @@ class AnalysisResult:
 class Analyzer(Protocol):
     """One exercise's analyzer: feed frames in time order, read feedback and the result."""
 
-    exercise_id: ClassVar[str]
+    @property
+    def exercise_id(self) -> str: ...
 
     def update(self, frame: LandmarkFrame) -> Feedback:
         """Take the next frame (time must not go back) and say what the coach sees."""
@@ -246,28 +263,19 @@ class AnalysisLog:
         self,
         open_holds: tuple[HoldSpan, ...] = (),
         unfinished: Rep | None = None,
-        side: str | None = None,
     ) -> AnalysisResult:
         """The result so far.
 
         Args:
             open_holds: holds still in progress, included up to the last frame.
-            unfinished: a rep that reached its end position when the video stopped before
-                the return; it counts, marked with the fault ``unfinished`` (quality 0.5).
-            side: the side of the unfinished rep.
+            unfinished: a rep the video cut off before its return (it reached its end
+                position, the way back was not filmed): it does not count, and the fault
+                ``unfinished`` says so.
         """
-        events = list(self.rep_events)
+        faults = list(self.faults)
         if unfinished is not None:
-            events.append(
-                RepEvent(
-                    index=len(events) + 1,
-                    start_s=unfinished.start_s,
-                    end_s=unfinished.end_s,
-                    side=side,
-                    quality=0.5,
-                    faults=(UNFINISHED,),
-                )
-            )
+            faults.append(Fault(UNFINISHED, unfinished.end_s, UNFINISHED_MESSAGE))
+        events = tuple(self.rep_events)
         duration = 0.0 if self.first_t is None else self.last_t - self.first_t
         fps = (self.frames - 1) / duration if duration > 0 and self.frames > 1 else 0.0
         if fps > 0:
@@ -280,9 +288,9 @@ class AnalysisLog:
             duration_s=duration,
             pose_detected_ratio=self.detected / self.frames if self.frames else 0.0,
             reps=len(events),
-            rep_events=tuple(events),
+            rep_events=events,
             holds=tuple(sorted(holds, key=lambda h: h.start_s)),
-            faults=tuple(self.faults),
+            faults=tuple(faults),
         )
 
 
@@ -349,3 +357,159 @@ class RepBook:
             rep_done=rep_done,
             faults=tuple(faults),
         )
+
+
+#: ``view.visibility_hint``'s words when three or more parts are out of view.
+_WHOLE_BODY_HINT = "Move back so your whole body is in the picture."
+#: Hints the analyzers' own setup check gives for parts out of view (``Guided`` names joints).
+_VISIBILITY_HINTS = frozenset(
+    {NO_PERSON_HINT, _WHOLE_BODY_HINT, *(hint for _, hint in PART_HINTS.values())}
+)
+#: What ``Guided`` checks is in the picture when an analyzer does not say what it needs.
+DEFAULT_REQUIRED = ("shoulders", "hips")
+
+
+def required_parts(analyzer: Analyzer) -> tuple[str, ...]:
+    """The body-part groups an analyzer's setup check needs in the picture."""
+    setup = getattr(analyzer, "setup", None)
+    if isinstance(setup, SetupCheck) and setup.required:
+        return setup.required
+    return DEFAULT_REQUIRED
+
+
+def hold_cue(dose: Dose, held_s: float) -> str | None:
+    """What to say during a hold: the seconds still to go, then that it is done.
+
+    Example:
+        >>> hold_cue(Dose(hold_s=4.0), 1.6)
+        'Hold... 3 more seconds.'
+    """
+    if not dose.hold_s or held_s <= 0:
+        return None
+    if dose.met(held_s):
+        return "Well held: now lower slowly." if dose.each_rep else "Well held: that is the dose."
+    left = max(1, math.ceil(dose.left_s(held_s) - 1e-6))
+    return f"Hold... {left} more second{'s' if left != 1 else ''}."
+
+
+class Guided:
+    """Any analyzer with the coaching rules every exercise shares (``vision.framing``).
+
+    Frames of another body than the person's (``TrackLock``) reach the analyzer
+    as "nobody seen"; repetitions count only once the person has held the start
+    position (``ReadyGate``) and, when the dose holds each rep, only when the
+    hold lasted the dose (``Dose``); hints name the joints out of view and are
+    kept steady (``SteadyHint``); during a dosed hold the cue counts down the
+    seconds left. The ``backcoach analyze`` command and the live coach both wrap
+    their analyzer in it, so both apply the same rules.
+
+    Args:
+        analyzer: the exercise's analyzer.
+        dose: the dose the repetitions and holds must meet (None: no hold time).
+
+    Example:
+        >>> from backcoach.vision.analyzers import get_analyzer
+        >>> guided = Guided(get_analyzer("glute-bridge"), dose=Dose(hold_s=4.0))
+        >>> guided.update(LandmarkFrame(0.0, None)).ready
+        False
+    """
+
+    def __init__(self, analyzer: Analyzer, *, dose: Dose | None = None) -> None:
+        self.inner = analyzer
+        self.dose = dose if dose is not None else Dose()
+        self.required = required_parts(analyzer)
+        self.lock = TrackLock()
+        self.gate = ReadyGate()
+        self.hints = SteadyHint()
+        self.accepted: set[int] = set()  # indices of the analyzer's reps that count
+        self._inner_reps = 0
+        self._by_side: dict[str, int] = {}
+        self._inner_by_side: dict[str, int] = {}
+        self._held_s = 0.0  # longest hold since the analyzer's last rep
+        self._last: Feedback | None = None
+
+    @property
+    def exercise_id(self) -> str:
+        return self.inner.exercise_id
+
+    @property
+    def reps(self) -> int:
+        return len(self.accepted)
+
+    def update(self, frame: LandmarkFrame) -> Feedback:
+        """Feed one frame through the shared rules and the analyzer."""
+        t = frame.t_s
+        seen = self.lock.update(frame)
+        if self.lock.adopted:
+            self.gate.reset()
+        feedback = self.inner.update(seen)
+        was_ready = self.gate.ready
+        ready = self.gate.update(seen, measurable=feedback.phase != "unknown")
+        self._held_s = max(self._held_s, feedback.hold_s)
+        short_hold = self._count(feedback, ready)
+        hint = self._hint(seen, feedback, ready=ready, just_ready=ready and not was_ready)
+        cue = (feedback.cue or hold_cue(self.dose, feedback.hold_s)) if ready else feedback.cue
+        if short_hold and cue is None:
+            cue = f"Hold each lift for {self.dose.hold_s:g} seconds: that one did not count."
+        out = replace(
+            feedback,
+            t_s=t,
+            reps=self.reps,
+            rep_done=feedback.rep_done and not short_hold and ready,
+            hint=hint,
+            cue=cue,
+            reps_by_side=dict(self._by_side),
+            ready=ready,
+            pose_detected=frame.landmarks is not None,
+        )
+        self._last = out
+        return out
+
+    def _count(self, feedback: Feedback, ready: bool) -> bool:
+        """Accept or refuse the reps the analyzer finished on this frame; True if one was short."""
+        if feedback.reps <= self._inner_reps:
+            return False
+        held, self._held_s = self._held_s, 0.0
+        counts = ready and (not self.dose.rep_hold or self.dose.met(held))
+        for index in range(self._inner_reps + 1, feedback.reps + 1):
+            if counts:
+                self.accepted.add(index)
+        self._inner_reps = feedback.reps
+        for side, total in feedback.reps_by_side.items():
+            new = total - self._inner_by_side.get(side, 0)
+            if new > 0 and counts:
+                self._by_side[side] = self._by_side.get(side, 0) + new
+        self._inner_by_side = dict(feedback.reps_by_side)
+        return ready and not counts
+
+    def _hint(
+        self, frame: LandmarkFrame, feedback: Feedback, *, ready: bool, just_ready: bool
+    ) -> str | None:
+        t = frame.t_s
+        if just_ready:
+            self.hints.force(t, READY_HINT)
+            return READY_HINT
+        if self.lock.lost or (frame.landmarks is None and self.lock.tracking):
+            hint: str | None = LOST_HINT
+        else:
+            hint = framing_hint(missing_joints(frame, self.required))
+            if hint is None and feedback.hint not in _VISIBILITY_HINTS:
+                hint = feedback.hint
+            if hint is None and not ready:
+                hint = GET_READY_HINT
+        return self.hints.update(t, hint)
+
+    def _ends_held(self, last: Feedback) -> bool:
+        """The recording ends in a hold that already met the dose (the way down not filmed)."""
+        held = last.ready and last.hold_s > 0 and not last.rep_done
+        return self.dose.rep_hold and held and self.dose.met(last.hold_s)
+
+    def result(self) -> AnalysisResult:
+        """The analyzer's result with only the reps that count (see the class rule)."""
+        result = self.inner.result()
+        events = [e for e in result.rep_events if e.index in self.accepted]
+        last = self._last
+        if last is not None and self._ends_held(last):
+            events.append(RepEvent(0, last.t_s - last.hold_s, last.t_s, side=last.side))
+        events = [replace(e, index=i) for i, e in enumerate(events, start=1)]
+        return replace(result, reps=len(events), rep_events=tuple(events))

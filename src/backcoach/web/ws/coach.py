@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backcoach.errors import UsageError
 from backcoach.services.clock import SessionClock
-from backcoach.services.live_coach import LiveCoach, LiveCoaches, SessionCoach
+from backcoach.services.live_coach import LiveCoach, LiveCoaches, SessionCoach, exercise_dose
 from backcoach.services.live_protocol import (
     BURST_FRAMES,
     MAX_MESSAGE_BYTES,
@@ -160,7 +160,7 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
     if block is not None:
         await _refuse_blocked(websocket, block)
         return
-    coach = LiveCoach.for_exercise(exercise_id)
+    coach = LiveCoach.for_exercise(exercise_id, exercise_dose(catalog.exercises[exercise_id]))
     hello = {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
     await websocket.send_json(hello)
     connection = _Connection(websocket)
