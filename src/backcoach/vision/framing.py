@@ -23,9 +23,10 @@ Four small rules every analyzer shares (``analyzers.base.Guided`` applies them):
   model's first frames of a person are rough). Such a frame belongs to
   someone else: it is treated as nobody seen ("I lost you: step back into
   the picture"). The track comes back when a body is seen near where the
-  person was last (the allowed distance grows with the time away); a body far
-  from it is adopted as the person only after it stayed ``adopt_s`` seconds,
-  or at once after ``absent_s`` seconds with nobody in the picture.
+  person was last (the allowed distance grows with the time away, for up to
+  ``reach_s`` seconds); a body far from it is taken on as the person only
+  after it stayed ``adopt_s`` seconds, or at once after ``absent_s`` seconds
+  with nobody in the picture.
 - **Ready** (``ReadyGate``): counting starts once the person has held the
   start position for ``ready_s`` seconds: the analyzer can measure the
   exercise on every frame (its phase is known: it sees the body in the
@@ -42,8 +43,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backcoach.vision.geometry import MIN_VISIBILITY, SIDE_JOINTS, hip_centre, shoulder_centre
-from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.geometry import MIN_VISIBILITY, SIDE_JOINTS
+from backcoach.vision.landmarks import Landmark, LandmarkFrame
 
 __all__ = [
     "GET_READY_HINT",
@@ -182,15 +183,37 @@ class SteadyHint:
         self._candidate, self._since = hint, t_s
 
 
+#: Visibility above which a shoulder or hip places the torso (lower than ``MIN_VISIBILITY``:
+#: only where the body is matters here, not its angles).
+TORSO_VISIBILITY = 0.3
+
+
+def _pair(marks: tuple[Landmark, ...], left: int, right: int) -> tuple[float, float] | None:
+    """Midpoint of a left/right pair of landmarks, or the one of them that is seen."""
+    a, b = marks[left], marks[right]
+    seen_a, seen_b = a.visibility >= TORSO_VISIBILITY, b.visibility >= TORSO_VISIBILITY
+    if seen_a and seen_b:
+        return (a.x + b.x) / 2.0, (a.y + b.y) / 2.0
+    if seen_a or seen_b:
+        one = a if seen_a else b
+        return one.x, one.y
+    return None
+
+
 def _torso(frame: LandmarkFrame) -> tuple[float, float, float] | None:
-    """Torso centre (x, y) and length, or None when shoulders or hips are not seen."""
-    top, bottom = shoulder_centre(frame, 0.3), hip_centre(frame, 0.3)
+    """Torso centre (x, y) and length on screen, or None when shoulders or hips are not seen."""
+    marks = frame.landmarks
+    if marks is None:
+        return None
+    top, bottom = _pair(marks, 11, 12), _pair(marks, 23, 24)
     if top is None or bottom is None:
         return None
-    length = math.hypot(top[0] - bottom[0], top[1] - bottom[1])
+    aspect = frame.aspect
+    dx, dy = (top[0] - bottom[0]) * aspect, top[1] - bottom[1]
+    length = math.hypot(dx, dy)
     if length <= 1e-6:
         return None
-    return (top[0] + bottom[0]) / 2.0, (top[1] + bottom[1]) / 2.0, length
+    return (top[0] + bottom[0]) / 2.0 * aspect, (top[1] + bottom[1]) / 2.0, length
 
 
 @dataclass(slots=True)
@@ -204,7 +227,8 @@ class TrackLock:
     """
 
     max_jump: float = 0.6
-    max_speed: float = 4.0
+    max_speed: float = 3.0
+    reach_s: float = 0.2
     max_scale: float = 2.5
     settle_s: float = 0.3
     adopt_s: float = 3.0
@@ -228,7 +252,10 @@ class TrackLock:
         scale = body[2] / length
         if not 1.0 / self.max_scale <= scale <= self.max_scale:
             return False
-        allowed = self.max_jump + self.max_speed * max(0.0, t_s - self._track_t)
+        # Reach grows with the time since the person was last seen, up to ``reach_s``: someone
+        # coming back steps in where they were; a body elsewhere waits for ``adopt_s``.
+        away = min(self.reach_s, max(0.0, t_s - self._track_t))
+        allowed = self.max_jump + self.max_speed * away
         return math.hypot(body[0] - x, body[1] - y) / max(length, body[2]) <= allowed
 
     def update(self, frame: LandmarkFrame) -> LandmarkFrame:

@@ -451,16 +451,31 @@ class Guided:
         cue = (feedback.cue or hold_cue(self.dose, feedback.hold_s)) if ready else feedback.cue
         if short_hold and cue is None:
             cue = f"Hold each lift for {self.dose.hold_s:g} seconds: that one did not count."
-        out = replace(
-            feedback,
+        if (
+            ready
+            and hint == feedback.hint
+            and cue == feedback.cue
+            and self.reps == feedback.reps
+            and seen is frame
+            and self._by_side == feedback.reps_by_side
+        ):
+            self._last = feedback
+            return feedback  # the analyzer's own words stand (most frames: fast)
+        out = Feedback(
+            exercise=feedback.exercise,
             t_s=t,
             reps=self.reps,
-            rep_done=feedback.rep_done and not short_hold and ready,
-            hint=hint,
+            hold_s=feedback.hold_s,
             cue=cue,
+            hint=hint,
+            side=feedback.side,
+            phase=feedback.phase,
+            view=feedback.view,
+            pose_detected=frame.landmarks is not None,
+            rep_done=feedback.rep_done and not short_hold and ready,
+            faults=feedback.faults,
             reps_by_side=dict(self._by_side),
             ready=ready,
-            pose_detected=frame.landmarks is not None,
         )
         self._last = out
         return out
@@ -491,6 +506,8 @@ class Guided:
             return READY_HINT
         if self.lock.lost or (frame.landmarks is None and self.lock.tracking):
             hint: str | None = LOST_HINT
+        elif frame.landmarks is None:
+            hint = NO_PERSON_HINT
         else:
             hint = framing_hint(missing_joints(frame, self.required))
             if hint is None and feedback.hint not in _VISIBILITY_HINTS:
