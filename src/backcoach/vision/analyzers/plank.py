@@ -1,4 +1,4 @@
-"""Plank (forearm or straight-arm), filmed from the side: hold time and body line.
+"""Plank (forearm or straight-arm), filmed from the side: hold time, body line, head.
 
 The plank position is: trunk within ``max_trunk_tilt_deg`` of horizontal,
 shoulders held above the elbows or hands by at least ``min_support`` torso
@@ -7,8 +7,14 @@ lengths (so lying flat on the floor is not a plank), and a body line
 ``min_line_deg``. The hold runs while that is true, bridging dropouts up to
 ``max_gap_s``. A line bent more than ``sag_deg`` with the hips low is "hips
 sagging"; bent more than ``pike_deg`` with the hips high is "hips too high".
-A fault must last ``fault_after_s`` before it is reported, so a shift of
-weight is not a fault.
+An ear more than ``max_head_drop_deg`` below the line of the trunk is "head
+dropped" (``form.head_drop``). A fault must last ``fault_after_s`` before it
+is reported, so a shift of weight is not a fault.
+
+Faults are judged only from the side: seen diagonally, a bend of the body
+line or the neck looks larger than it is, so the hold still counts there with
+a hint that the back is not judged; from the front the plank is not seen as
+one (a "turn side-on" hint).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from typing import ClassVar
 
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
+from backcoach.vision.analyzers.form import BACK_NOT_JUDGED, head_drop
+from backcoach.vision.analyzers.motion import Persist
 from backcoach.vision.counting import HoldTimer
 from backcoach.vision.geometry import (
     Side,
@@ -32,10 +40,12 @@ from backcoach.vision.view import SetupCheck
 
 SAGGING = "hips-sagging"
 PIKING = "hips-too-high"
+HEAD_DROPPED = "head-dropped"
 
 _MESSAGES = {
     SAGGING: "Lift your hips a little so your body makes one straight line.",
     PIKING: "Lower your hips a little, in line with your shoulders and heels.",
+    HEAD_DROPPED: "Keep your head in line with your back: look at the floor just ahead.",
 }
 _GET_IN_POSITION = (
     "Get into the plank: forearms or hands under your shoulders, side-on to the camera."
@@ -56,6 +66,7 @@ class PlankAnalyzer:
         min_line_deg: float = 140.0,
         sag_deg: float = 20.0,
         pike_deg: float = 25.0,
+        max_head_drop_deg: float = 30.0,
         fault_after_s: float = 1.0,
         min_hold_s: float = 1.0,
         max_gap_s: float = 0.5,
@@ -65,11 +76,11 @@ class PlankAnalyzer:
         self.min_line_deg = min_line_deg
         self.sag_deg = sag_deg
         self.pike_deg = pike_deg
-        self.fault_after_s = fault_after_s
+        self.max_head_drop_deg = max_head_drop_deg
+        self.persist = Persist(seconds=fault_after_s)
         self.log = AnalysisLog(self.exercise_id)
         self.setup = SetupCheck(required=("shoulders", "hips", "feet"), expected_view="side")
         self.hold = HoldTimer(min_hold_s=min_hold_s, max_gap_s=max_gap_s)
-        self._fault_since: dict[str, float] = {}
 
     def _in_plank(self, frame: LandmarkFrame, side: Side) -> tuple[bool | None, str | None]:
         """Whether the frame shows a plank (None: cannot tell) and the line fault, if any."""
@@ -108,15 +119,19 @@ class PlankAnalyzer:
         if span is not None:
             self.log.hold(span)
 
-        faults: list[str] = []
-        for code in (SAGGING, PIKING):
-            if code != fault:
-                self._fault_since.pop(code, None)
-                continue
-            since = self._fault_since.setdefault(code, t)
-            if t - since >= self.fault_after_s:
-                faults.append(code)
-                self.log.fault(code, t, _MESSAGES[code])
+        seen: dict[str, bool] = {}
+        if in_plank and view == "side":
+            drop = head_drop(frame, best_side(frame, ("shoulder", "hip", "ear")))
+            seen = {
+                SAGGING: fault == SAGGING,
+                PIKING: fault == PIKING,
+                HEAD_DROPPED: drop is not None and drop > self.max_head_drop_deg,
+            }
+        elif in_plank and hint is None and view == "diagonal":
+            hint = BACK_NOT_JUDGED
+        faults = self.persist.check(t, seen)
+        for code in faults:
+            self.log.fault(code, t, _MESSAGES[code])
 
         return Feedback(
             exercise=self.exercise_id,

@@ -1,4 +1,4 @@
-"""Push-up, filmed from the side or the front: reps, depth, body line.
+"""Push-up, filmed from the side, the front or diagonally: reps, depth, body line, head.
 
 Signal: the elbow angle (shoulder-elbow-wrist), averaged over the arms the
 camera sees; about 170 with straight arms, 50-90 at the bottom. Works from
@@ -6,10 +6,24 @@ the front too, where the elbows bend outwards on screen. A rep starts when the
 angle drops below ``down_deg`` and ends when it comes back above ``up_deg``.
 Nothing counts unless the hands are below the shoulders and the trunk is not
 upright (the shoulders are less than ``max_trunk_rise_deg`` above the hips), so
-arm movements while standing are ignored. A rep whose lowest angle stays above
-``full_deg`` gets "not low enough"; from the side, a body line
-(shoulder-hip-ankle) bent more than ``max_bend_deg`` is "hips sagging" or
-"hips too high".
+arm movements while standing are ignored.
+
+Depth, in every view: how high the shoulders stay above the hands, as a share
+of their height with straight arms (the highest of the last ``top_window_s``
+seconds). With the upper arms level and the forearms upright the shoulders
+are at about 0.45 of it, lower in a deep push-up (0.2-0.4 on real clips), and
+at about 0.65 with the elbows only at 120 degrees; a rep whose lowest point
+stays above ``max_low_ratio`` is "not low enough". (The elbow angle
+says less: a far arm or a tucked elbow reads 110 at a full bottom.) Hands
+outside the picture leave the depth unknown (the model only guesses them), and
+an unknown depth is no fault.
+
+From the side only, where the body line and the neck show undistorted: a body
+line (shoulder-hip-ankle) bent more than ``max_bend_deg`` is "hips sagging" or
+"hips too high", and an ear more than ``max_head_drop_deg`` below the line of
+the trunk ("head dropped", ``form.head_drop``) for ``fault_after_s``. From the
+front or diagonally the reps still count, with a hint that the back is not
+judged from there.
 """
 
 from __future__ import annotations
@@ -18,10 +32,11 @@ from typing import ClassVar
 
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
-from backcoach.vision.counting import RepCounter
+from backcoach.vision.analyzers.form import BACK_NOT_JUDGED, head_drop
+from backcoach.vision.analyzers.motion import Persist
+from backcoach.vision.counting import Rep, RepCounter, RollingExtreme
 from backcoach.vision.geometry import (
     SIDES,
-    Side,
     best_side,
     body_line,
     elevation,
@@ -38,18 +53,22 @@ from backcoach.vision.view import SetupCheck
 SHALLOW = "not-low-enough"
 SAGGING = "hips-sagging"
 PIKING = "hips-too-high"
+HEAD_DROPPED = "head-dropped"
 
 _MESSAGES = {
     SHALLOW: "Lower your chest a little further, as far as is comfortable.",
     SAGGING: "Keep your body in one straight line: lift your hips a little.",
     PIKING: "Lower your hips a little, in line with your shoulders and heels.",
+    HEAD_DROPPED: "Keep your head in line with your back: look at the floor just ahead.",
 }
 _HANDS_DOWN = "Get into the push-up position: hands on the floor under your shoulders."
+#: Landmarks lower than this (image heights) are outside the picture: guessed, not seen.
+_PICTURE_BOTTOM = 1.02
 
 
 @register
 class PushUpAnalyzer:
-    """Push-up analyzer (side or front view)."""
+    """Push-up analyzer (side, front or diagonal view)."""
 
     exercise_id: ClassVar[str] = "push-up"
 
@@ -61,16 +80,26 @@ class PushUpAnalyzer:
         full_deg: float = 90.0,
         max_bend_deg: float = 25.0,
         max_trunk_rise_deg: float = 45.0,
+        max_low_ratio: float = 0.55,
+        top_window_s: float = 6.0,
+        max_head_drop_deg: float = 30.0,
+        fault_after_s: float = 0.4,
     ) -> None:
         self.max_trunk_rise_deg = max_trunk_rise_deg
         self.full_deg = full_deg
-        self.up_deg = up_deg
         self.max_bend_deg = max_bend_deg
+        self.max_low_ratio = max_low_ratio
+        self.max_head_drop_deg = max_head_drop_deg
         self.log = AnalysisLog(self.exercise_id)
         self.setup = SetupCheck(required=("shoulders", "arms", "hips"))
         self.counter = RepCounter(enter=down_deg, exit=up_deg, min_active_s=0.2)
         self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.05)
+        self.smooth_height = OneEuroFilter(min_cutoff=1.5, beta=0.5)
+        self.top = RollingExtreme(window_s=top_window_s, maximum=True)
+        self.persist = Persist(seconds=fault_after_s)
         self.book = RepBook(self.log, _MESSAGES)
+        self._lowest: float | None = None  # lowest shoulder height of this rep, share of the top
+        self._depth_known = True  # the hands stayed in the picture during this rep
 
     def _elbow_angle(self, frame: LandmarkFrame) -> float | None:
         rise = elevation(hip_centre(frame), shoulder_centre(frame))
@@ -87,6 +116,41 @@ class PushUpAnalyzer:
                 angles.append(angle)
         return sum(angles) / len(angles) if angles else None
 
+    def _height_ratio(self, frame: LandmarkFrame) -> float | None:
+        """Shoulder height over the hands as a share of its recent straight-arm height."""
+        shoulder = shoulder_centre(frame)
+        wrists = [point(frame, joint("wrist", side)) for side in SIDES]
+        seen = [w[1] for w in wrists if w is not None]
+        if shoulder is None or not seen or max(seen) > _PICTURE_BOTTOM:
+            return None
+        height = self.smooth_height(frame.t_s, sum(seen) / len(seen) - shoulder[1])
+        top = self.top.update(frame.t_s, height)
+        return height / top if top > 1e-6 else None
+
+    def _side_faults(self, frame: LandmarkFrame) -> dict[str, bool]:
+        """Body line and head, judged from the side: each fault True when it shows now."""
+        side = best_side(frame, ("shoulder", "hip", "ankle", "ear"))
+        seen: dict[str, bool] = {}
+        if self.counter.phase == "active":
+            line, hip_low = body_line(frame, side)
+            bent = line is not None and line < 180.0 - self.max_bend_deg
+            seen = {SAGGING: bent and hip_low, PIKING: bent and not hip_low}
+        drop = head_drop(frame, side)
+        seen[HEAD_DROPPED] = drop is not None and drop > self.max_head_drop_deg
+        return seen
+
+    def _finish_rep(self, rep: Rep) -> None:
+        """Judge the depth of a finished rep and log it with its faults."""
+        lowest = self._lowest if self._depth_known else None
+        depth = 1.0
+        if lowest is not None:
+            if lowest > self.max_low_ratio:
+                self.book.fault(SHALLOW, rep.end_s)
+            depth = min(1.0, (1.0 - lowest) / (1.0 - self.max_low_ratio) / 1.4)
+        off = len(self.book.faults & {SAGGING, PIKING, HEAD_DROPPED})
+        self.book.rep(rep, quality=depth - 0.25 * off)
+        self._lowest, self._depth_known = None, True
+
     def update(self, frame: LandmarkFrame) -> Feedback:
         self.log.frame(frame)
         t = frame.t_s
@@ -96,24 +160,24 @@ class PushUpAnalyzer:
             hint = _HANDS_DOWN
         value = None if angle is None else self.smooth(t, angle)
         rep = self.counter.update(t, value)
+        ratio = None if angle is None else self._height_ratio(frame)
+        if self.counter.phase == "active" and angle is not None:
+            if ratio is None:
+                self._depth_known = False
+            elif self._lowest is None or ratio < self._lowest:
+                self._lowest = ratio
 
-        faults: list[str] = []
-        side: Side | None = None
-        if frame.landmarks is not None:
-            side = best_side(frame, ("shoulder", "hip", "ankle"))
-        if side is not None and view == "side" and self.counter.phase == "active":
-            line, hip_low = body_line(frame, side)
-            if line is not None and line < 180.0 - self.max_bend_deg:
-                faults.append(SAGGING if hip_low else PIKING)
+        seen: dict[str, bool] = {}
+        if angle is not None and view == "side":
+            seen = self._side_faults(frame)
+        elif angle is not None and hint is None and view in ("front", "diagonal"):
+            hint = BACK_NOT_JUDGED
+        faults = self.persist.check(t, seen)
         for code in faults:
             self.book.fault(code, t)
 
         if rep is not None:
-            if rep.peak > self.full_deg:
-                self.book.fault(SHALLOW, rep.end_s)
-            depth = (self.up_deg - rep.peak) / (self.up_deg - self.full_deg)
-            body_line_off = bool(self.book.faults & {SAGGING, PIKING})
-            self.book.rep(rep, quality=min(1.0, depth) - 0.25 * body_line_off)
+            self._finish_rep(rep)
 
         phase = self.counter.phase if value is not None else "unknown"
         return self.book.feedback(
