@@ -1,16 +1,21 @@
 """Push-up, filmed from the side, the front or diagonally: reps, depth, body line, head.
 
 Signal: the elbow angle (shoulder-elbow-wrist), averaged over the arms the
-camera sees; about 170 with straight arms, 50-90 at the bottom. Works from
-the front too, where the elbows bend outwards on screen. A rep starts when the
-angle drops below ``down_deg`` and ends when it comes back above ``up_deg``.
+camera sees; about 170 with straight arms, 50-90 at the bottom. A rep starts
+when the angle drops below ``down_deg`` and ends when it comes back above
+``up_deg``. From the front, elbows kept close to the body bend towards the
+camera, where the picture shows no angle; there the signal is the shoulders'
+height over the hands (below), turned into the elbow angle it goes with: a
+height share of ``front_down_ratio`` reads ``down_deg`` and one of
+``front_up_ratio`` reads ``up_deg``, so one counter serves every view.
 Nothing counts unless the hands are below the shoulders and the trunk is not
 upright (the shoulders are less than ``max_trunk_rise_deg`` above the hips), so
 arm movements while standing are ignored.
 
 Depth, in every view: how high the shoulders stay above the hands, as a share
 of their height with straight arms (the highest of the last ``top_window_s``
-seconds). With the upper arms level and the forearms upright the shoulders
+seconds; each height is the median of the last five frames, so one stray
+frame does not set the top). With the upper arms level and the forearms upright the shoulders
 are at about 0.45 of it, lower in a deep push-up (0.2-0.4 on real clips), and
 at about 0.65 with the elbows only at 120 degrees; a rep whose lowest point
 stays above ``max_low_ratio`` is "not low enough". (The elbow angle
@@ -28,6 +33,8 @@ judged from there.
 
 from __future__ import annotations
 
+from collections import deque
+from statistics import median
 from typing import ClassVar
 
 from backcoach.vision.analyzers import register
@@ -39,14 +46,17 @@ from backcoach.vision.geometry import (
     SIDES,
     best_side,
     body_line,
+    distance,
     elevation,
     hip_centre,
     joint,
     point,
     shoulder_centre,
     side_angle,
+    torso_length,
 )
 from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.landmarks import PoseLandmark as P
 from backcoach.vision.smoothing import OneEuroFilter
 from backcoach.vision.view import SetupCheck
 
@@ -84,27 +94,50 @@ class PushUpAnalyzer:
         top_window_s: float = 6.0,
         max_head_drop_deg: float = 30.0,
         fault_after_s: float = 0.4,
+        front_down_ratio: float = 0.6,
+        front_up_ratio: float = 0.8,
     ) -> None:
         self.max_trunk_rise_deg = max_trunk_rise_deg
         self.full_deg = full_deg
         self.max_bend_deg = max_bend_deg
         self.max_low_ratio = max_low_ratio
         self.max_head_drop_deg = max_head_drop_deg
+        self.up_deg = up_deg
+        # degrees of elbow angle per unit of height share, for the front view
+        self._deg_per_ratio = (up_deg - down_deg) / (front_up_ratio - front_down_ratio)
+        self.front_up_ratio = front_up_ratio
         self.log = AnalysisLog(self.exercise_id)
         self.setup = SetupCheck(required=("shoulders", "arms", "hips"))
         self.counter = RepCounter(enter=down_deg, exit=up_deg, min_active_s=0.2)
         self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.05)
-        self.smooth_height = OneEuroFilter(min_cutoff=1.5, beta=0.5)
+        self._heights: deque[float] = deque(maxlen=5)
         self.top = RollingExtreme(window_s=top_window_s, maximum=True)
         self.persist = Persist(seconds=fault_after_s)
         self.book = RepBook(self.log, _MESSAGES)
         self._lowest: float | None = None  # lowest shoulder height of this rep, share of the top
         self._depth_known = True  # the hands stayed in the picture during this rep
 
-    def _elbow_angle(self, frame: LandmarkFrame) -> float | None:
+    def _upright(self, frame: LandmarkFrame, view: str | None) -> bool:
+        """Standing or kneeling, not a push-up.
+
+        The shoulders rise more than ``max_trunk_rise_deg`` above the hips. From
+        the front a trunk pointing at the camera can look upright too (a level
+        camera sees the shoulders above the hips), but it looks short: there it
+        is upright only when it also looks longer than the shoulders are wide
+        (standing, about 1.5 times; in a push-up under 1).
+        """
         rise = elevation(hip_centre(frame), shoulder_centre(frame))
-        if rise is not None and rise > self.max_trunk_rise_deg:
-            return None  # upright: standing or kneeling, not a push-up
+        if rise is None or rise <= self.max_trunk_rise_deg:
+            return False
+        if view == "front":
+            torso = torso_length(frame)
+            width = distance(point(frame, P.LEFT_SHOULDER), point(frame, P.RIGHT_SHOULDER))
+            return torso is not None and width is not None and torso > width
+        return True
+
+    def _elbow_angle(self, frame: LandmarkFrame, view: str | None) -> float | None:
+        if self._upright(frame, view):
+            return None
         angles: list[float] = []
         for side in SIDES:
             shoulder = point(frame, joint("shoulder", side))
@@ -123,9 +156,14 @@ class PushUpAnalyzer:
         seen = [w[1] for w in wrists if w is not None]
         if shoulder is None or not seen or max(seen) > _PICTURE_BOTTOM:
             return None
-        height = self.smooth_height(frame.t_s, sum(seen) / len(seen) - shoulder[1])
+        self._heights.append(sum(seen) / len(seen) - shoulder[1])
+        height = median(self._heights)
         top = self.top.update(frame.t_s, height)
         return height / top if top > 1e-6 else None
+
+    def _front_angle(self, ratio: float) -> float:
+        """The elbow angle that goes with a shoulder height share (for the front view)."""
+        return self.up_deg + (ratio - self.front_up_ratio) * self._deg_per_ratio
 
     def _side_faults(self, frame: LandmarkFrame) -> dict[str, bool]:
         """Body line and head, judged from the side: each fault True when it shows now."""
@@ -155,12 +193,14 @@ class PushUpAnalyzer:
         self.log.frame(frame)
         t = frame.t_s
         hint, view = self.setup.check(frame)
-        angle = None if frame.landmarks is None else self._elbow_angle(frame)
+        angle = None if frame.landmarks is None else self._elbow_angle(frame, view)
+        ratio = None if angle is None else self._height_ratio(frame)
+        if view == "front":
+            angle = None if ratio is None else self._front_angle(ratio)
         if frame.landmarks is not None and angle is None and hint is None:
             hint = _HANDS_DOWN
         value = None if angle is None else self.smooth(t, angle)
         rep = self.counter.update(t, value)
-        ratio = None if angle is None else self._height_ratio(frame)
         if self.counter.phase == "active" and angle is not None:
             if ratio is None:
                 self._depth_known = False
