@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench accuracy clean
 
 setup: $(STAMP) $(NPM_STAMP)  ## venv, Python and npm dependencies, vendored front-end assets
 
@@ -34,6 +34,9 @@ test: lint  ## every test: unit, integration (SQLite + PostgreSQL), browser, vid
 
 bench: setup  ## speed and memory figures with their targets, printed (never asserted); BENCH="--quick web" for a short web run
 	$(PY) -m benchmarks $(BENCH)
+
+accuracy: setup  ## docs/accuracy.md: counting, hold-time and form accuracy on the shared clips and synthetic suites
+	$(PY) -m benchmarks.accuracy
 
 clean:
 	rm -rf $(VENV) node_modules src/backcoach/web/static/vendor

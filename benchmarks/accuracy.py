@@ -1,0 +1,327 @@
+"""Write ``docs/accuracy.md``: counting, hold-time and form accuracy of every analyzer.
+
+Usage: ``python -m benchmarks.accuracy [--cache DIR] [--output PATH]`` (``make accuracy``).
+
+Every figure comes from the public command line, the way a user (or an outside
+check) runs it: ``backcoach analyze --landmarks FILE --exercise ID --json``,
+invoked in this process through the CLI app. So whatever the analyzers, the
+generic counter or the ``analyze`` command learn, the page shows it on the next
+run; an analyzer or an option that does not exist simply has no rows.
+
+- Real clips: every clip in ``tests/support/clip_labels.toml`` (the shared data
+  dir, ``BACKCOACH_TEST_DATA`` or ``../shared/data``). A video's landmarks come
+  from ``backcoach landmarks VIDEO -o FILE`` (the real pose model), cached per
+  clip under ``--cache`` and recomputed when the clip or the pose code changes;
+  Keraal's BlazePose JSON is converted to the same JSON Lines format.
+- Synthetic suites: each exercise's own keyframes (``content/``) scripted into
+  reps and rendered by ``tests/support/synthetic.py`` from the side and the
+  front under several filming conditions, with exactly known reps and holds.
+
+Each clip runs through its exercise's analyzer and through ``generic``; the page
+has summaries per analyzer and camera view, form-fault precision and recall
+where clips are labelled correct or incorrect, and one line per analysis with
+the command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from benchmarks.accuracy_page import (
+    GENERIC,
+    Case,
+    Outcome,
+    PageInfo,
+    headline_rows,
+    outcome_from_json,
+    ratio,
+    render_page,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTPUT = REPO_ROOT / "docs" / "accuracy.md"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "backcoach-accuracy"
+
+#: Sources whose change changes a video's landmarks (the cache key includes them).
+POSE_SOURCES = ("pose.py", "sources.py", "pipeline.py", "parallel.py", "landmarks.py")
+
+#: Keraal's group 3 videos are 960x544; its BlazePose coordinates are normalised to them.
+KERAAL_ASPECT = 960 / 544
+KERAAL_FPS = 30.0
+
+#: Filming conditions of the synthetic suites, as ``Render`` fields (a condition
+#: naming a field that ``Render`` does not have is left out).
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "clean": {"noise": 0.001, "seed": 1},
+    "noisy": {"noise": 0.003, "jitter": 0.004, "seed": 7},
+    "dropped frames, 15 fps": {"noise": 0.002, "drop_rate": 0.15, "fps": 15.0, "seed": 11},
+    "small, far, fast": {
+        "body_height_m": 1.5,
+        "camera_distance_m": 6.0,
+        "speed": 1.6,
+        "noise": 0.002,
+        "seed": 3,
+    },
+}
+SYNTHETIC_REPS = 4
+
+#: What a 2-D stick figure cannot show of a keyframe, as ``synthetic.Pose`` fields.
+KEYFRAME_EXTRAS: dict[str, dict[str, dict[str, float]]] = {
+    "neck-turns": {
+        "turned to the left": {"head_yaw_deg": 60.0},
+        "turned to the right": {"head_yaw_deg": -60.0},
+    },
+    "neck-nods": {
+        "chin toward chest": {"head_pitch_deg": -35.0},
+        "looking up a little": {"head_pitch_deg": 20.0},
+    },
+}
+
+
+# --------------------------------------------------------------------------- landmarks
+
+
+def _fingerprint(video: Path) -> str:
+    """Changes when the clip, the pose code or the mediapipe version changes."""
+    digest = hashlib.sha256()
+    stat = video.stat()
+    digest.update(f"{video.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    digest.update(metadata.version("mediapipe").encode())
+    vision = REPO_ROOT / "src" / "backcoach" / "vision"
+    for name in POSE_SOURCES:
+        if (vision / name).is_file():
+            digest.update((vision / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def video_landmarks(data: Path, relative: str, name: str, cache: Path) -> tuple[Path, str]:
+    """The landmark file of the video ``data / relative`` (``backcoach landmarks`` unless cached).
+
+    Beside ``NAME.jsonl`` lies ``NAME.key``, the fingerprint it was made with. The
+    command is shown with the data dir as ``../shared/data`` (its default place).
+    """
+    video = data / relative
+    folder = cache / "real"
+    folder.mkdir(parents=True, exist_ok=True)
+    out, key_file = folder / f"{name}.jsonl", folder / f"{name}.key"
+    command = f"backcoach landmarks ../shared/data/{relative} -o {out}"
+    key = _fingerprint(video)
+    if not (out.is_file() and key_file.is_file() and key_file.read_text() == key):
+        partial = folder / f"{name}.partial.jsonl"
+        args = [sys.executable, "-m", "backcoach", "landmarks", str(video), "-o", str(partial)]
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{command} failed: {done.stderr.strip()}")
+        partial.replace(out)
+        key_file.write_text(key)
+    return out, command
+
+
+def keraal_landmarks(source: Path, out: Path) -> Path:
+    """Keraal's BlazePose JSON (``{"positions": {frame: {joint: [x, y, z]}}}``) as JSON Lines."""
+    from backcoach.vision.landmarks import PoseLandmark, frame_from_points, write_jsonl
+
+    positions: dict[str, dict[str, list[float]]] = json.loads(source.read_text())["positions"]
+    frames = []
+    for key in sorted(positions, key=float):
+        joints = {name.upper(): xyz for name, xyz in positions[key].items()}
+        points = [[*joints[landmark.name], 1.0] for landmark in PoseLandmark]
+        t_s = (float(key) - 1) / KERAAL_FPS
+        frames.append(frame_from_points(t_s, points, aspect=KERAAL_ASPECT))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out, frames)
+    return out
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def real_cases(data: Path, cache: Path, analyzers: set[str]) -> Iterator[Callable[[], list[Case]]]:
+    """Per clip, a step that prepares its landmarks and returns its analyses."""
+    from tests.support.clip_labels import ClipLabel, all_clips
+
+    def cases_of(label: ClipLabel) -> list[Case]:
+        if label.is_video:
+            landmarks, prepare = video_landmarks(data, label.path, label.name, cache)
+        else:
+            landmarks = keraal_landmarks(label.file(data), cache / "keraal" / f"{label.name}.jsonl")
+            prepare = ""
+        holds: dict[str, Any] = {"hold_s": label.hold_s, "hold_min_s": label.hold_min_s}
+        holds["holds"] = int(label.hold_s is not None or label.hold_min_s is not None)
+        wanted = [label.exercise] if label.exercise != GENERIC else []
+        if label.reps is not None:
+            wanted.append(GENERIC)
+        return [
+            Case(
+                suite="real",
+                name=label.name,
+                analyzer=analyzer,
+                view=label.view,
+                landmarks=landmarks,
+                reps=label.reps,
+                **(holds if analyzer != GENERIC else {}),
+                form=label.form,
+                prepare=prepare,
+            )
+            for analyzer in wanted
+            if analyzer in analyzers
+        ]
+
+    for label in all_clips():
+        yield partial(cases_of, label)
+
+
+def synthetic_cases(cache: Path, analyzers: set[str]) -> Iterator[Callable[[], list[Case]]]:
+    """Per exercise with keyframes and an analyzer, a step writing its synthetic clips."""
+    from backcoach.content.loader import default_catalog
+    from backcoach.content.models import Exercise, View
+    from backcoach.vision.landmarks import write_jsonl
+    from tests.support.synthetic import Render, generate, keyframe_script
+
+    render_fields = {f.name for f in fields(Render)}
+    conditions = {
+        name: kwargs for name, kwargs in CONDITIONS.items() if set(kwargs) <= render_fields
+    }
+    folder = cache / "synthetic"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def cases_of(exercise: Exercise) -> list[Case]:
+        # A hold exercise (a hold and no reps in its dose) is one hold per side; its
+        # count is not judged.
+        holds_only = exercise.dosage.reps is None and exercise.dosage.hold_s is not None
+        script = keyframe_script(
+            exercise,
+            1 if holds_only else SYNTHETIC_REPS,
+            extras=KEYFRAME_EXTRAS.get(exercise.id),
+        )
+        cases = []
+        for view in (View.SIDE, View.FRONT):
+            for condition, kwargs in conditions.items():
+                clip = generate(script, Render(view=view, **kwargs))
+                slug = re.sub(r"[^a-z0-9]+", "-", f"{exercise.id} {view.value} {condition}")
+                path = folder / f"{slug}.jsonl"
+                write_jsonl(path, clip.frames)
+                hold_s = sum(h.duration_s for h in clip.holds) if clip.holds else None
+                cases += [
+                    Case(
+                        suite="synthetic",
+                        name=f"{exercise.id}, {view.value}, {condition}",
+                        analyzer=analyzer,
+                        view=view.value,
+                        landmarks=path,
+                        reps=None if holds_only else len(clip.reps),
+                        hold_s=hold_s if analyzer != GENERIC else None,
+                        holds=len(clip.holds),
+                        recommended_view=view == exercise.camera.view,
+                    )
+                    for analyzer in (exercise.id, GENERIC)
+                    if analyzer in analyzers and not (analyzer == GENERIC and holds_only)
+                ]
+        return cases
+
+    for exercise in default_catalog().exercises.values():
+        if exercise.id in analyzers and len(exercise.keyframes) >= 2:
+            yield partial(cases_of, exercise)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def analyze(case: Case) -> Outcome:
+    """Run ``backcoach analyze --landmarks ... --json`` on one case, in this process."""
+    from typer.testing import CliRunner
+
+    from backcoach.cli import app
+
+    args = ["analyze", "--landmarks", str(case.landmarks), "--exercise", case.analyzer, "--json"]
+    result = CliRunner().invoke(app, args)
+    if result.exit_code != 0:
+        message = (result.stderr or result.stdout or str(result.exception)).strip()
+        return Outcome(case=case, error=message.splitlines()[-1] if message else "failed")
+    return outcome_from_json(case, json.loads(result.stdout))
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip()
+
+
+def _commit() -> str:
+    """The code's commit, and whether the analyzers' code differs from it."""
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
+    return (
+        f"{commit} + uncommitted changes in src/"
+        if _git("status", "--porcelain", "src")
+        else commit
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from backcoach.vision.analyzers import available
+    from tests.support.clip_labels import data_dir
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy", description=__doc__)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="landmark cache dir")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="page to write")
+    options = parser.parse_args(argv)
+    data = data_dir()
+    if not (data / "MANIFEST.md").is_file():
+        print(f"shared clips not found at {data}; set BACKCOACH_TEST_DATA", file=sys.stderr)
+        return 2
+    analyzers = set(available())
+    steps = [
+        *real_cases(data, options.cache, analyzers),
+        *synthetic_cases(options.cache, analyzers),
+    ]
+    outcomes: list[Outcome] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns) as progress:
+        task = progress.add_task("clips and exercises", total=len(steps))
+        for step in steps:
+            for case in step():
+                progress.update(task, description=f"{case.name} / {case.analyzer}")
+                outcomes.append(analyze(case))
+            progress.advance(task)
+    info = PageInfo(
+        commit=_commit(),
+        day=datetime.now(UTC).date().isoformat(),
+        cache=options.cache,
+        synthetic_reps=SYNTHETIC_REPS,
+        conditions=tuple(CONDITIONS),
+    )
+    page = render_page(outcomes, info)
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(page, encoding="utf-8")
+    for row in headline_rows([o for o in outcomes if o.case.suite == "real"]):
+        print(
+            f"real clips, {row.label}: {row.clips} clips, off-by-one {ratio(row.off_by_one)},"
+            f" MAE {ratio(row.mae)}"
+        )
+    print(f"wrote {options.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
