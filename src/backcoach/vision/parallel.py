@@ -239,7 +239,8 @@ def _run_workers(
         for worker in workers.values():
             if worker.is_alive():
                 worker.terminate()
-            worker.join()
+            if worker.pid is not None:  # started
+                worker.join()
         messages.close()
     return results
 
