@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
@@ -42,6 +42,7 @@ from typing import Any
 
 from benchmarks.accuracy_page import (
     GENERIC,
+    REFERENCE,
     Case,
     Outcome,
     PageInfo,
@@ -77,6 +78,8 @@ CONDITIONS: dict[str, dict[str, Any]] = {
     },
 }
 SYNTHETIC_REPS = 4
+#: The condition whose clip serves as the demonstration for ``analyze --reference``.
+DEMO_CONDITION = "clean"
 
 #: What a 2-D stick figure cannot show of a keyframe, as ``synthetic.Pose`` fields.
 KEYFRAME_EXTRAS: dict[str, dict[str, dict[str, float]]] = {
@@ -240,14 +243,66 @@ def synthetic_cases(cache: Path, analyzers: set[str]) -> Iterator[Callable[[], l
 # --------------------------------------------------------------------------- running
 
 
+def analyze_options() -> tuple[frozenset[str], bool]:
+    """The options ``backcoach analyze`` takes, and whether ``--exercise`` is required."""
+    from typer.core import TyperGroup
+    from typer.main import get_command
+
+    from backcoach.cli import app
+
+    root = get_command(app)
+    assert isinstance(root, TyperGroup)
+    params = root.commands["analyze"].params
+    names = frozenset(name for param in params for name in param.opts)
+    return names, any(param.name == "exercise" and param.required for param in params)
+
+
+def reference_cases(cases: Sequence[Case], *, pass_exercise: bool) -> list[Case]:
+    """Each counted clip against a demonstration of the same exercise (another clip).
+
+    Real clips take the first other clip of their exercise with at least one rep
+    as the demonstration; synthetic ones the *clean* clip of their exercise and view.
+    """
+    own = [c for c in cases if c.analyzer not in (GENERIC, REFERENCE) and c.reps is not None]
+    out = []
+    for case in own:
+        if case.suite == "real":
+            demos = [d for d in own if d.suite == "real" and d.analyzer == case.analyzer]
+            demos = [d for d in demos if d.name != case.name and d.reps]
+        else:
+            demos = [
+                d
+                for d in own
+                if d.suite == "synthetic"
+                and d.analyzer == case.analyzer
+                and d.view == case.view
+                and d.name.endswith(f", {DEMO_CONDITION}")
+                and d.name != case.name
+            ]
+        if demos:
+            out.append(
+                replace(
+                    case,
+                    name=f"{case.name} (demo: {demos[0].name})",
+                    analyzer=REFERENCE,
+                    reference=demos[0].landmarks,
+                    exercise=case.analyzer if pass_exercise else None,
+                    hold_s=None,
+                    hold_min_s=None,
+                    holds=0,
+                    form=None,
+                )
+            )
+    return out
+
+
 def analyze(case: Case) -> Outcome:
     """Run ``backcoach analyze --landmarks ... --json`` on one case, in this process."""
     from typer.testing import CliRunner
 
     from backcoach.cli import app
 
-    args = ["analyze", "--landmarks", str(case.landmarks), "--exercise", case.analyzer, "--json"]
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, list(case.args))
     if result.exit_code != 0:
         message = (result.stderr or result.stdout or str(result.exception)).strip()
         return Outcome(case=case, error=message.splitlines()[-1] if message else "failed")
@@ -286,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"shared clips not found at {data}; set BACKCOACH_TEST_DATA", file=sys.stderr)
         return 2
     analyzers = set(available())
+    options_taken, exercise_required = analyze_options()
     steps = [
         *real_cases(data, options.cache, analyzers),
         *synthetic_cases(options.cache, analyzers),
@@ -304,6 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 progress.update(task, description=f"{case.name} / {case.analyzer}")
                 outcomes.append(analyze(case))
             progress.advance(task)
+        if "--reference" in options_taken:
+            cases = [o.case for o in outcomes]
+            demos = reference_cases(cases, pass_exercise=exercise_required)
+            task = progress.add_task("counting against a demonstration", total=len(demos))
+            for case in demos:
+                outcomes.append(analyze(case))
+                progress.advance(task)
     info = PageInfo(
         commit=_commit(),
         day=datetime.now(UTC).date().isoformat(),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 GENERIC = "generic"
+REFERENCE = "reference"  # rows counted against a demonstration (``analyze --reference``)
 BLANK = "-"  # an empty table cell
 
 
@@ -24,9 +25,11 @@ class Case:
 
     suite: str  # "real" or "synthetic"
     name: str  # clip or synthetic case name
-    analyzer: str  # the exercise id passed to ``analyze`` (or "generic")
+    analyzer: str  # the exercise id passed to ``analyze`` ("generic"), or "reference"
     view: str | None
     landmarks: Path
+    reference: Path | None = None  # the demonstration, for ``analyze --reference``
+    exercise: str | None = None  # with a reference: the ``--exercise`` to pass, if any
     reps: int | None = None
     hold_s: float | None = None  # labelled total hold time
     hold_min_s: float | None = None  # the label only says "at least"
@@ -36,9 +39,20 @@ class Case:
     recommended_view: bool = True
 
     @property
+    def args(self) -> tuple[str, ...]:
+        """The ``backcoach`` arguments of this analysis."""
+        args = ["analyze", "--landmarks", str(self.landmarks)]
+        if self.reference is not None:
+            args += ["--reference", str(self.reference)]
+            args += ["--exercise", self.exercise] if self.exercise else []
+        else:
+            args += ["--exercise", self.analyzer]
+        return (*args, "--json")
+
+    @property
     def command(self) -> str:
         """The command that reproduces this analysis."""
-        return f"backcoach analyze --landmarks {self.landmarks} --exercise {self.analyzer} --json"
+        return "backcoach " + " ".join(self.args)
 
 
 @dataclass(frozen=True)
@@ -342,6 +356,14 @@ def render_page(outcomes: Sequence[Outcome], info: PageInfo) -> str:
         "- **form**: a clip counts as flagged when its analysis reports any fault; the",
         "  positives are the clips labelled incorrect.",
         "- An analysis that fails (e.g. nobody seen) counts as 0 reps, no hold, no fault.",
+        *(
+            [
+                "- **reference**: counted by `analyze --reference` against a demonstration,",
+                "  another clip of the same exercise (named in the case).",
+            ]
+            if any(o.case.analyzer == REFERENCE for o in outcomes)
+            else []
+        ),
         "",
         "## Real clips: counting",
         "",

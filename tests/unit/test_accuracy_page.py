@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from benchmarks.accuracy import analyze, keraal_landmarks
+from benchmarks.accuracy import analyze, analyze_options, keraal_landmarks, reference_cases
 from benchmarks.accuracy_page import (
     Case,
     Outcome,
@@ -168,3 +168,25 @@ def test_keraal_json_becomes_a_landmark_file(shared_data: Path, tmp_path: Path) 
     assert len(frames) == label.frames
     assert all(frame.landmarks is not None and len(frame.landmarks) == 33 for frame in frames)
     assert frames[1].t_s == pytest.approx(1 / 30, abs=1e-4)
+
+
+def test_reference_cases_take_another_clip_of_the_same_exercise_as_demo() -> None:
+    cases = [o.case for o in outcomes()]
+    demos = reference_cases(cases, pass_exercise=False)
+    assert [(c.name, c.reference) for c in demos] == [
+        ("a (demo: b)", FILE),
+        ("b (demo: a)", FILE),
+        ("c (demo: a)", FILE),
+    ]
+    assert demos[0].command == (
+        "backcoach analyze --landmarks /cache/x.jsonl --reference /cache/x.jsonl --json"
+    )
+    with_exercise = reference_cases(cases, pass_exercise=True)[0]
+    assert with_exercise.args[-3:] == ("--exercise", "squat", "--json")
+    page = render_page([*outcomes(), Outcome(demos[0], reps=4)], PageInfo("x", "d", FILE, 4, ()))
+    assert "| reference | side | 1 | 1.00 | 1.00 | 0.00 | - | a (demo: b) |" in page
+
+
+def test_analyze_options_are_read_from_the_cli() -> None:
+    names, _ = analyze_options()
+    assert {"--landmarks", "--exercise", "--json"} <= names
