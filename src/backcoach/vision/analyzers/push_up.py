@@ -4,9 +4,10 @@ Signal: the elbow angle (shoulder-elbow-wrist), averaged over the arms the
 camera sees; about 170 with straight arms, 50-90 at the bottom. A rep starts
 when the angle drops below ``down_deg`` and ends when it comes back above
 ``up_deg``. From the front, elbows kept close to the body bend towards the
-camera, where the picture shows no angle; there the signal is the shoulders'
-height over the hands (below), turned into the elbow angle it goes with: a
-height share of ``front_down_ratio`` reads ``down_deg`` and one of
+camera, where the picture shows no angle, and diagonally the angle on screen
+is not the true one; there the signal is the shoulders' height over the hands
+(below), which reads the same from any side, turned into the elbow angle it
+goes with: a height share of ``front_down_ratio`` reads ``down_deg`` and one of
 ``front_up_ratio`` reads ``up_deg``, so one counter serves every view.
 Nothing counts unless the hands are below the shoulders and the trunk is not
 upright (the shoulders are less than ``max_trunk_rise_deg`` above the hips), so
@@ -94,8 +95,8 @@ class PushUpAnalyzer:
         top_window_s: float = 6.0,
         max_head_drop_deg: float = 30.0,
         fault_after_s: float = 0.4,
-        front_down_ratio: float = 0.6,
-        front_up_ratio: float = 0.8,
+        front_down_ratio: float = 0.7,
+        front_up_ratio: float = 0.85,
     ) -> None:
         self.max_trunk_rise_deg = max_trunk_rise_deg
         self.full_deg = full_deg
@@ -162,7 +163,7 @@ class PushUpAnalyzer:
         return height / top if top > 1e-6 else None
 
     def _front_angle(self, ratio: float) -> float:
-        """The elbow angle that goes with a shoulder height share (for the front view)."""
+        """The elbow angle that goes with a shoulder height share (front and diagonal views)."""
         return self.up_deg + (ratio - self.front_up_ratio) * self._deg_per_ratio
 
     def _side_faults(self, frame: LandmarkFrame) -> dict[str, bool]:
@@ -195,7 +196,7 @@ class PushUpAnalyzer:
         hint, view = self.setup.check(frame)
         angle = None if frame.landmarks is None else self._elbow_angle(frame, view)
         ratio = None if angle is None else self._height_ratio(frame)
-        if view == "front":
+        if view in ("front", "diagonal"):
             angle = None if ratio is None else self._front_angle(ratio)
         if frame.landmarks is not None and angle is None and hint is None:
             hint = _HANDS_DOWN
