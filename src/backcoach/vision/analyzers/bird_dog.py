@@ -1,31 +1,45 @@
 """Bird-dog, filmed from the side: reps per side, the hold, arm and leg level with the trunk.
 
-Signal (per arm): the angle between the arm (shoulder -> wrist) and the trunk
-line pointing forward (hip centre -> shoulder centre). On all fours the arm
-hangs at about 90 degrees to the trunk; reaching forward level with the back
-it is near 0. A rep on a side starts when that arm comes within ``enter_deg``
-of the trunk line and ends when it is back beyond ``exit_deg``; the side is
-the raised arm's side. The time spent still in the reach is the hold.
+Signal: how close the raised limbs come to the trunk line. For each arm the
+angle between the arm (shoulder -> wrist) and the trunk line pointing forward
+(hip centre -> shoulder centre); for each leg the angle between the thigh
+(hip -> knee) and the trunk line pointing back. On all fours every limb is at
+about 75-100 degrees to the trunk; an arm reaching forward or a leg reaching
+back level with the back is near 0. The signal is the smallest of the four
+angles that can be seen, so one limb lost from view (the far arm, a hand
+leaving the picture) does not lose the rep; but at least one arm must be
+seen (reaching or on the floor), or nothing is measured. Reps are visits of that signal
+to the low end of the person's own range (``VisitCounter``): reach out, come
+back down.
 
-Faults, judged during the reach: the arm not level with the trunk (best
-angle above ``level_deg``), no leg reaching back level with the trunk (the
-better leg's hip -> ankle line more than ``level_deg`` off the trunk line),
-hips rotating (the two hips part vertically by more than ``rotation`` torso
-lengths beyond their resting gap) and the hips dropping (the trunk tilting
-more than ``drop_deg`` from its resting tilt); the resting gap and tilt are
-learnt while both arms hang down. Nothing is measured unless the
-trunk is within 40 degrees of level (on all fours).
+Side, per rep, from the limbs that moved: the rep is named after the arm
+that reached (the content's "left side" is the left arm reaching, with the
+right leg); when no arm is seen reaching (it left the picture), after the
+arm opposite the leg that reached (the standard opposite-arm-and-leg
+bird-dog). So alternating reps alternate sides.
+
+Faults, judged during the reach: the reaching arm not level with the trunk
+(its best angle above ``level_deg``), the reaching leg not level (its hip ->
+ankle line more than ``level_deg`` off the trunk line), hips rotating (the two
+hips part vertically by more than ``rotation`` torso lengths beyond their
+resting gap) and the hips dropping (the trunk tilting more than ``drop_deg``
+from its resting tilt); the resting gap and tilt are learnt between reps.
+Nothing is measured unless the trunk is within 40 degrees of level (on all
+fours).
 """
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey, vector_angle
-from backcoach.vision.counting import Rep, RepCounter
+from backcoach.vision.analyzers._visits import VisitCounter
+from backcoach.vision.analyzers.base import Feedback
+from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, Side, SideKey, vector_angle
+from backcoach.vision.counting import Rep
 from backcoach.vision.geometry import (
     angle_to_horizontal,
     elevation,
@@ -42,10 +56,13 @@ LEG_LOW = "leg-not-level"
 HIP_ROTATION = "hip-rotation"
 HIP_DROP = "hip-drop"
 
+_SIDES: tuple[Side, Side] = ("left", "right")
+_OTHER: dict[Side, Side] = {"left": "right", "right": "left"}
+
 
 @register
 class BirdDogAnalyzer(MotionAnalyzer):
-    """Bird-dog analyzer (side view, per side)."""
+    """Bird-dog analyzer (side view; each rep names the side that reached)."""
 
     exercise_id: ClassVar[str] = "bird-dog"
     required = ("shoulders", "arms", "hips", "knees")
@@ -61,30 +78,29 @@ class BirdDogAnalyzer(MotionAnalyzer):
     def __init__(
         self,
         *,
-        enter_deg: float = 35.0,
-        exit_deg: float = 60.0,
+        min_range_deg: float = 35.0,
+        reached_deg: float = 50.0,
         level_deg: float = 25.0,
         rotation: float = 0.12,
         drop_deg: float = 12.0,
         min_hold_s: float = 1.0,
     ) -> None:
-        super().__init__(
-            {
-                side: Motion(
-                    RepCounter(enter=enter_deg, exit=exit_deg, min_active_s=0.3),
-                    still_rate=10.0,
-                    min_hold_s=min_hold_s,
-                )
-                for side in ("left", "right")
-            }
-        )
+        counter = VisitCounter(min_amplitude=min_range_deg, rising=False, min_active_s=0.3)
+        super().__init__({None: Motion(counter, still_rate=10.0, min_hold_s=min_hold_s)})
+        self.reached_deg = reached_deg
         self.level_deg = level_deg
         self.rotation = rotation
         self.drop_deg = drop_deg
-        self.hanging_deg = 75.0  # both arms this far from the trunk line: resting on all fours
         self._rest_gap: float | None = None
         self._rest_tilt: float | None = None
-        self._best_leg: dict[SideKey, float] = {}
+        # The closest each limb came to the trunk line during the reach in progress.
+        self._visit = -1.0
+        self._closest: dict[str, float] = {}
+        self._reported = False
+
+    @property
+    def _motion(self) -> Motion:
+        return self.motions[None]
 
     @override
     def in_position(self, frame: LandmarkFrame) -> bool:
@@ -101,20 +117,39 @@ class BirdDogAnalyzer(MotionAnalyzer):
     def _tilt(self, frame: LandmarkFrame) -> float | None:
         return elevation(hip_centre(frame), shoulder_centre(frame))
 
+    def _limbs(self, frame: LandmarkFrame) -> dict[str, float | None]:
+        """Angle to the trunk line of each arm, thigh and whole leg (``"arm.left"`` ...)."""
+        hip, shoulder = hip_centre(frame), shoulder_centre(frame)
+        angles: dict[str, float | None] = {}
+        for side in _SIDES:
+            base, hip_side = point(frame, joint("shoulder", side)), point(frame, joint("hip", side))
+            angles[f"arm.{side}"] = vector_angle(
+                base, point(frame, joint("wrist", side)), hip, shoulder
+            )
+            angles[f"thigh.{side}"] = vector_angle(
+                hip_side, point(frame, joint("knee", side)), shoulder, hip
+            )
+            angles[f"leg.{side}"] = vector_angle(
+                hip_side, point(frame, joint("ankle", side)), shoulder, hip
+            )
+        return angles
+
+    @override
+    def update(self, frame: LandmarkFrame) -> Feedback:
+        self._reported = False  # set by ``rep_faults`` when a rep ends on this frame
+        return super().update(frame)
+
     @override
     def measure(self, frame: LandmarkFrame) -> dict[SideKey, float | None]:
-        hip, shoulder = hip_centre(frame), shoulder_centre(frame)
-        values: dict[SideKey, float | None] = {}
-        for side in ("left", "right"):
-            arm = vector_angle(
-                point(frame, joint("shoulder", side)),
-                point(frame, joint("wrist", side)),
-                hip,
-                shoulder,
-            )
-            values[side] = arm
-        if all(v is not None and v >= self.hanging_deg for v in values.values()):
-            # Resting on all fours: remember how the hips and trunk sit.
+        limbs = self._limbs(frame)
+        motion = self._motion
+        if motion.active:
+            if self._visit != motion.counter.active_since:  # a new reach began
+                self._visit, self._closest = motion.counter.active_since, {}
+            for name, angle in limbs.items():
+                if angle is not None:
+                    self._closest[name] = min(self._closest.get(name, math.inf), angle)
+        else:  # resting on all fours: remember how the hips and trunk sit
             gap, tilt = self._hip_gap(frame), self._tilt(frame)
             if gap is not None:
                 self._rest_gap = gap if self._rest_gap is None else 0.9 * self._rest_gap + 0.1 * gap
@@ -122,24 +157,35 @@ class BirdDogAnalyzer(MotionAnalyzer):
                 self._rest_tilt = (
                     tilt if self._rest_tilt is None else 0.9 * self._rest_tilt + 0.1 * tilt
                 )
-        return values
+        if limbs["arm.left"] is None and limbs["arm.right"] is None:
+            return {None: None}  # neither arm seen: whether on all fours cannot be told
+        reach = [a for name, a in limbs.items() if a is not None and not name.startswith("leg")]
+        return {None: min(reach)}
 
-    def _leg_angle(self, frame: LandmarkFrame) -> float | None:
-        hip, shoulder = hip_centre(frame), shoulder_centre(frame)
-        angles = [
-            vector_angle(
-                point(frame, joint("hip", side)), point(frame, joint("ankle", side)), shoulder, hip
-            )
-            for side in ("left", "right")
-        ]
-        known = [a for a in angles if a is not None]
-        return min(known) if known else None
+    def _reached(self, limb: str) -> Side | None:
+        """The side whose ``limb`` reached during the current rep, if one clearly did."""
+        closest = {s: self._closest.get(f"{limb}.{s}", math.inf) for s in _SIDES}
+        side = min(_SIDES, key=lambda s: closest[s])
+        if closest[side] > self.reached_deg:
+            return None
+        return side
+
+    def _arm_side(self) -> Side | None:
+        """The reaching arm's side: the arm seen reaching, else the one opposite the leg."""
+        arm = self._reached("arm")
+        if arm is not None:
+            return arm
+        leg = self._reached("thigh")
+        return None if leg is None else _OTHER[leg]
+
+    @override
+    def side_of(self, side: SideKey) -> SideKey:
+        if not (self._motion.active or self._reported):
+            return None
+        return self._arm_side()
 
     @override
     def form(self, frame: LandmarkFrame, side: SideKey, motion: Motion) -> dict[str, bool]:
-        leg = self._leg_angle(frame)
-        if leg is not None:
-            self._best_leg[side] = min(self._best_leg.get(side, 180.0), leg)
         gap, tilt = self._hip_gap(frame), self._tilt(frame)
         still = motion.hold.current_s > 0.3  # judge the position, not the way into it
         return {
@@ -154,10 +200,13 @@ class BirdDogAnalyzer(MotionAnalyzer):
 
     @override
     def rep_faults(self, side: SideKey, rep: Rep, motion: Motion) -> list[str]:
+        self._reported = True
         faults = []
-        if rep.peak > self.level_deg:
+        arm = self._reached("arm")
+        if arm is not None and self._closest[f"arm.{arm}"] > self.level_deg:
             faults.append(ARM_LOW)
-        if self._best_leg.pop(side, 180.0) > self.level_deg:
+        leg = self._reached("thigh")
+        if leg is not None and self._closest.get(f"leg.{leg}", 0.0) > self.level_deg:
             faults.append(LEG_LOW)
         return faults
 

@@ -1,20 +1,31 @@
 """High-knee march, from the side or the front: steps per side and knee height.
 
-Signal (per leg): the thigh's lift from hanging straight down, in degrees,
-from the knee's height under the hip over the thigh's full length (the
-longest hip-knee distance seen, so it works whether the knee comes up towards
-the camera or across the picture): 0 standing, 90 with the thigh level. A
-step starts when the lift passes ``enter_deg`` and ends below ``exit_deg``.
-A step whose best lift stays under ``high_deg`` gets the fault "knee low".
+Signal (per leg): how far the knee has risen towards hip height, in thigh
+lengths (the longest hip-knee distance seen, so it works whether the knee
+comes up towards the camera or across the picture): 0 standing, 1 with the
+thigh level; that is ``1 - cos`` of the thigh's lift from hanging straight
+down. Unlike the lift angle it is not inflated by jitter while the thigh
+hangs (an angle near vertical swings tens of degrees on a few pixels).
+Each leg's steps are visits of its lift to the top of that leg's own range
+(``VisitCounter``): knee up, knee down. The thresholds follow what the person
+does, so a brisk march whose foot does not come all the way down between
+steps, or lower lifts late in a set, still count every step; a lift under
+``min_range`` thigh lengths (about 40 degrees) never counts. The smoothing
+is quicker than for the slow floor exercises (a step lasts about half a
+second). Each step carries the
+side of the leg that lifted. A step whose best lift stays under ``high_deg``
+(in degrees) gets the fault "knee low".
 """
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
+from backcoach.vision.analyzers._visits import VisitCounter
 from backcoach.vision.analyzers.motion import (
     Motion,
     MotionAnalyzer,
@@ -22,7 +33,7 @@ from backcoach.vision.analyzers.motion import (
     SideKey,
     inclination,
 )
-from backcoach.vision.counting import Rep, RepCounter
+from backcoach.vision.counting import Rep
 from backcoach.vision.geometry import joint, point
 from backcoach.vision.landmarks import LandmarkFrame
 
@@ -42,15 +53,15 @@ class HighKneeMarchAnalyzer(MotionAnalyzer):
     def __init__(
         self,
         *,
-        enter_deg: float = 40.0,
-        exit_deg: float = 20.0,
+        min_range: float = 0.25,
         high_deg: float = 60.0,
     ) -> None:
         super().__init__(
             {
                 side: Motion(
-                    RepCounter(enter=enter_deg, exit=exit_deg, min_active_s=0.15),
+                    VisitCounter(min_amplitude=min_range, near=0.4, leave=0.35, min_active_s=0.1),
                     still_rate=20.0,
+                    cutoff_hz=3.0,
                 )
                 for side in ("left", "right")
             }
@@ -63,13 +74,19 @@ class HighKneeMarchAnalyzer(MotionAnalyzer):
         values: dict[SideKey, float | None] = {}
         for side in ("left", "right"):
             knee, hip = point(frame, joint("knee", side)), point(frame, joint("hip", side))
-            values[side] = inclination(knee, hip, self._thigh[side])
+            lift = inclination(knee, hip, self._thigh[side])
+            values[side] = None if lift is None else 1.0 - math.cos(math.radians(lift))
         return values
 
     @override
     def rep_faults(self, side: SideKey, rep: Rep, motion: Motion) -> list[str]:
-        return [KNEE_LOW] if rep.peak < self.high_deg else []
+        return [KNEE_LOW] if lift_deg(rep.peak) < self.high_deg else []
 
     @override
     def quality(self, side: SideKey, rep: Rep, motion: Motion) -> float:
-        return rep.peak / 90.0
+        return lift_deg(rep.peak) / 90.0
+
+
+def lift_deg(rise: float) -> float:
+    """The thigh's lift in degrees from the knee's rise in thigh lengths (``1 - cos``)."""
+    return math.degrees(math.acos(max(-1.0, min(1.0, 1.0 - rise))))

@@ -4,9 +4,12 @@ Pose rule: *pike* (inverted V) is when the hips sit well above the line from
 shoulders to ankles (``pike_score`` >= ``pike_at`` torso lengths) and the
 shoulders are below the hips (hip-to-shoulder slope below ``-SLOPE_DEG``);
 *arch* (cobra / upward dog) is when the hips sit on or below that line
-(``pike_score`` <= ``arch_at``); in between is "between". With the legs out of
-view the trunk's slope alone decides. A cycle counts when the person reaches
-the arch and stays ``min_arch_s``, having come from a pike.
+(``pike_score`` <= ``arch_at``); in between is "between" (a plank, or on the
+way). With the legs out of view the trunk's slope alone decides. A cycle
+counts when the person reaches the arch and stays ``min_arch_s``, having been
+out of it (in the pike, or in a plank for the flow plank -> upward dog) for
+``min_out_s``; so a recording that starts in the arch counts its returns to
+it, and a wobble at the border of the arch is not a new rep.
 Faults: knees bent in the pike, elbows bent in the arch (each lasting
 ``fault_after_s``); both are mild cues, never a reason to push further.
 """
@@ -143,6 +146,7 @@ class PikeToArchAnalyzer:
         pike_at: float = PIKE_AT,
         arch_at: float = ARCH_AT,
         min_arch_s: float = 0.3,
+        min_out_s: float = 0.5,
         straight_deg: float = 145.0,
         fault_after_s: float = 0.5,
     ) -> None:
@@ -152,20 +156,24 @@ class PikeToArchAnalyzer:
         self.fault_after_s = fault_after_s
         self.log = AnalysisLog(self.exercise_id)
         self.setup = SetupCheck(required=("shoulders", "hips", "feet"), expected_view="side")
-        # Rest is the pike, the counted position the arch: a cycle counts on reaching the arch.
+        # Rest is anything but the arch; a cycle counts on reaching the arch and staying.
         self.counter = RepCounter(
-            enter=-0.5, exit=0.5, min_active_s=min_arch_s, count_on_entry=True
+            enter=-0.5,
+            exit=0.0,
+            min_active_s=min_arch_s,
+            min_rest_s=min_out_s,
+            count_on_entry=True,
         )
         self._fault_since: dict[str, float] = {}
         self.book = RepBook(self.log, _MESSAGES)
 
-    def _limb_fault(self, frame: LandmarkFrame, phase: str) -> str | None:
+    def _limb_fault(self, frame: LandmarkFrame, where: Position | None) -> str | None:
         side = best_side(frame, ("shoulder", "elbow", "hip", "knee"))
-        if phase == "rest":
+        if where == "pike":
             knee = side_angle(frame, side, "hip", "knee", "ankle")
             if knee is not None and knee < self.straight_deg:
                 return KNEES_BENT
-        elif phase == "active":
+        elif where == "arch":
             elbow = side_angle(frame, side, "shoulder", "elbow", "wrist")
             if elbow is not None and elbow < self.straight_deg:
                 return ELBOWS_BENT
@@ -185,7 +193,7 @@ class PikeToArchAnalyzer:
         rep = self.counter.update(t, value)
 
         faults: list[str] = []
-        fault = None if value is None else self._limb_fault(frame, self.counter.phase)
+        fault = self._limb_fault(frame, where)
         for code in (KNEES_BENT, ELBOWS_BENT):
             if code != fault:
                 self._fault_since.pop(code, None)

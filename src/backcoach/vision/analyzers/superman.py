@@ -2,12 +2,15 @@
 
 Signal: the lift, the mean of the arm elevation (shoulder -> wrist above
 level, the better arm) and the leg elevation (hip -> ankle above level, the
-better leg), measured from the person's own resting level (the lowest lift of
-the last 30 s, so lying flat reads 0 whatever the body and camera). A rep
-starts when the lift passes ``enter_deg`` and ends when it falls below
-``exit_deg``; the time spent still at the top is the hold. A rep whose best
-lift stays under ``full_deg`` gets the fault "lift a little higher". Nothing is
-measured unless the trunk is within 35 degrees of level (lying face down).
+better leg). Reps are visits of the lift to the top of the person's own range
+(``VisitCounter``), and each rep's lift is measured from the bottom of that
+range (lying flat is not exactly 0 degrees for every body and camera):
+lift, come back down; a lift smaller than ``min_range_deg`` never counts, and
+a recording that starts with the limbs already up counts each return to the
+top. The time spent still at the top is the hold. A rep whose best lift stays
+under ``full_deg`` gets the fault "lift a little higher". The superman is
+symmetric: its reps have no side. Nothing is measured unless the trunk is
+within 35 degrees of level (lying face down).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from typing import ClassVar
 from typing_extensions import override
 
 from backcoach.vision.analyzers import register
-from backcoach.vision.analyzers.motion import Baseline, Motion, MotionAnalyzer, SideKey
-from backcoach.vision.counting import Rep, RepCounter
+from backcoach.vision.analyzers._visits import VisitCounter
+from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey
+from backcoach.vision.counting import Rep
 from backcoach.vision.geometry import (
     angle_to_horizontal,
     elevation,
@@ -56,13 +60,12 @@ class SupermanAnalyzer(MotionAnalyzer):
     def __init__(
         self,
         *,
-        enter_deg: float = 7.0,
-        exit_deg: float = 3.5,
+        min_range_deg: float = 7.0,
         full_deg: float = 10.0,
         min_hold_s: float = 1.0,
     ) -> None:
-        counter = RepCounter(enter=enter_deg, exit=exit_deg, min_active_s=0.3)
-        motion = Motion(counter, still_rate=5.0, min_hold_s=min_hold_s, baseline=Baseline())
+        self.counter = VisitCounter(min_amplitude=min_range_deg, min_active_s=0.3)
+        motion = Motion(self.counter, still_rate=5.0, min_hold_s=min_hold_s)
         super().__init__({None: motion})
         self.full_deg = full_deg
 
@@ -79,8 +82,8 @@ class SupermanAnalyzer(MotionAnalyzer):
 
     @override
     def rep_faults(self, side: SideKey, rep: Rep, motion: Motion) -> list[str]:
-        return [LOW_LIFT] if rep.peak < self.full_deg else []
+        return [LOW_LIFT] if rep.peak - self.counter.floor < self.full_deg else []
 
     @override
     def quality(self, side: SideKey, rep: Rep, motion: Motion) -> float:
-        return rep.peak / (2.0 * self.full_deg)
+        return (rep.peak - self.counter.floor) / (2.0 * self.full_deg)
