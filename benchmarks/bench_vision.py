@@ -10,6 +10,8 @@ clips (``BACKCOACH_TEST_DATA`` or ``../shared/data``).
   frames per second and as a ratio to real time, with decoding overlapped with
   inference (reader thread) and without; the model's start-up time apart.
 - Analyzer only: frames per second of each analyzer on recorded landmarks.
+- Form faults: per clip labelled correct/incorrect, the faults found and the view
+  seen; precision/recall of a clip being flagged.
 - Memory: peak resident set size of the process; tracemalloc peak of the analyzers.
 """
 
@@ -20,15 +22,18 @@ import os
 import resource
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from backcoach.vision.analyzers import available, get_analyzer
+from backcoach.vision.analyzers.base import UNFINISHED
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.pipeline import pose_frames
 from backcoach.vision.pose import MediaPipePose
 from backcoach.vision.sources import VideoFile, VideoFrame
+from tests.support.clip_labels import clips
 
 WORKOUT = "calimiro-ai__WorkoutTracker/data"
 
@@ -242,6 +247,60 @@ def analyzer_only(cached: dict[str, list[LandmarkFrame]]) -> None:
     print(f"tracemalloc peak while running every analyzer once over them: {peak / 1e6:.2f} MB")
 
 
+# --- form faults on the correct/incorrect clips (issue 16 item 6) ---------------------------
+
+#: Analyzers judged on the form-labelled clips, and the exercises each clip is also run as.
+FAULT_ANALYZERS = ("squat", "push-up", "plank", "curl-up")
+ALSO_AS = {"push-up": ("plank",)}  # a push-up's top is a plank: its body line and head count
+
+
+def form_faults(data: Path, cached: dict[str, list[LandmarkFrame]]) -> None:
+    """Form-fault precision/recall over the shared clips labelled correct or incorrect.
+
+    A clip counts as flagged when its analyzer reports any form fault (not the
+    ``unfinished`` note on a rep the recording cut off); labelled incorrect and
+    flagged is a true positive, labelled correct and flagged a false positive.
+    The view column is the one the analyzer saw most, beside the clip's label.
+    """
+    rows: list[list[str]] = []
+    hits = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    for label in clips():
+        if label.form is None or not label.is_video or label.exercise not in FAULT_ANALYZERS:
+            continue
+        frames = cached.get(label.name)
+        if frames is None:
+            frames = cached[label.name] = _landmarks(label.file(data), 1)
+        for exercise in (label.exercise, *ALSO_AS.get(label.exercise, ())):
+            analyzer = get_analyzer(exercise)
+            views = Counter(analyzer.update(frame).view for frame in frames)
+            views.pop(None, None)
+            result = analyzer.result()
+            faults = sorted({f.code for f in result.faults} - {UNFINISHED})
+            flagged, wrong = bool(faults), label.form == "incorrect"
+            hits[("t" if flagged == wrong else "f") + ("p" if flagged else "n")] += 1
+            rows.append(
+                [
+                    label.name,
+                    exercise,
+                    label.form,
+                    f"{label.view or '-'} / {views.most_common(1)[0][0] if views else '-'}",
+                    str(result.reps),
+                    ", ".join(faults) or "-",
+                ]
+            )
+    print("\nForm faults on the clips labelled correct/incorrect (analyzer defaults)")
+    _table(["clip", "analyzer", "label", "view label / seen", "reps", "faults"], rows)
+    said = hits["tp"] + hits["fp"]
+    there = hits["tp"] + hits["fn"]
+    precision = f"{hits['tp'] / said:.2f}" if said else "-"
+    recall = f"{hits['tp'] / there:.2f}" if there else "-"
+    print(
+        f"precision {precision}, recall {recall} "
+        f"(true positives {hits['tp']}, false positives {hits['fp']}, "
+        f"missed {hits['fn']}, quiet on correct {hits['tn']})"
+    )
+
+
 def main() -> None:
     data = _data_dir()
     if not (data / "MANIFEST.md").is_file():
@@ -250,6 +309,7 @@ def main() -> None:
     cached = counting(data)
     speed(data)
     analyzer_only(cached)
+    form_faults(data, cached)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"\nPeak resident memory of the whole benchmark process: {peak_kb / 1024:.0f} MB")
 
