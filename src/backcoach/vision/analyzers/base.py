@@ -514,6 +514,8 @@ class Guided:
                 hint = feedback.hint
             if hint is None and not ready:
                 hint = GET_READY_HINT
+        if hint is not None and self.hints.shown is None and self._last is None:
+            self.hints.force(t, hint)  # the first words are said at once
         return self.hints.update(t, hint)
 
     def _ends_held(self, last: Feedback) -> bool:
