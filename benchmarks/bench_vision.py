@@ -10,6 +10,8 @@ clips (``BACKCOACH_TEST_DATA`` or ``../shared/data``).
   frames per second and as a ratio to real time, with decoding overlapped with
   inference (reader thread) and without; the model's start-up time apart.
 - Analyzer only: frames per second of each analyzer on recorded landmarks.
+- Parallel pose: ``analyze`` and ``landmarks`` with ``--jobs`` 1 and 2 on shared
+  clips joined into one ~56 s 640x360 video: wall time, x real time, CPU use.
 - Form faults: per clip labelled correct/incorrect, the faults found and the view
   seen; precision/recall of a clip being flagged.
 - Memory: peak resident set size of the process; tracemalloc peak of the analyzers.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import csv
 import os
 import resource
+import tempfile
 import time
 import tracemalloc
 from collections import Counter
@@ -29,8 +32,9 @@ from pathlib import Path
 
 from backcoach.vision.analyzers import available, get_analyzer
 from backcoach.vision.analyzers.base import UNFINISHED
-from backcoach.vision.landmarks import LandmarkFrame
-from backcoach.vision.pipeline import pose_frames
+from backcoach.vision.landmarks import LandmarkFrame, read_jsonl, write_jsonl
+from backcoach.vision.parallel import ChunkedPose
+from backcoach.vision.pipeline import analyze_video, pose_frames, run_analyzer, video_landmarks
 from backcoach.vision.pose import MediaPipePose
 from backcoach.vision.sources import VideoFile, VideoFrame
 from tests.support.clip_labels import clips
@@ -247,6 +251,113 @@ def analyzer_only(cached: dict[str, list[LandmarkFrame]]) -> None:
     print(f"tracemalloc peak while running every analyzer once over them: {peak / 1e6:.2f} MB")
 
 
+# --- parallel pose (analyze/landmarks --jobs) ------------------------------------------
+
+#: Shared clips joined (letterboxed to 640x360, 30 fps) into one ~56 s test video.
+LONG_SET = (
+    "seed-clips/lenagalanova_glute_bridge.mp4",
+    "seed-clips/gymnai_bird_dog_AIgen.mp4",
+    "seed-clips/polybag_bird_dog.mp4",
+    "seed-clips/polybag_seated_side_bend.mp4",
+    "seed-clips/foririsgem_glute_bridge.mp4",
+)
+
+
+def _joined_clips(data: Path, out: Path, width: int = 640, height: int = 360) -> None:
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (width, height))
+    for relative in LONG_SET:
+        capture = cv2.VideoCapture(str(data / relative))
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                break
+            scale = min(width / image.shape[1], height / image.shape[0])
+            size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+            canvas = np.zeros((height, width, 3), dtype=np.uint8)
+            left, top = (width - size[0]) // 2, (height - size[1]) // 2
+            canvas[top : top + size[1], left : left + size[0]] = cv2.resize(image, size)
+            writer.write(canvas)
+        capture.release()
+    writer.release()
+
+
+def _cpu_s() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def parallel_speed(data: Path) -> None:
+    """``analyze`` and ``landmarks`` with one process and with one per core, on a long video."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "joined.mp4"
+        _joined_clips(data, path)
+        video = VideoFile(path)
+        rows = []
+        reps: dict[tuple[str, int], int] = {}
+        for command in ("analyze", "landmarks"):
+            for jobs in (1, 2):
+                started, cpu = time.perf_counter(), _cpu_s()
+                if jobs == 1 and command == "analyze":
+                    result = analyze_video(path, "generic", video=video)
+                elif jobs == 1:
+                    write_jsonl(Path(folder) / "one.jsonl", video_landmarks(path))
+                else:
+                    frames = ChunkedPose(video, jobs=jobs).landmarks()
+                    if command == "analyze":
+                        result = run_analyzer(frames, get_analyzer("generic"))
+                    else:
+                        write_jsonl(Path(folder) / "two.jsonl", frames)
+                wall = time.perf_counter() - started
+                used = _cpu_s() - cpu
+                if command == "analyze":
+                    reps[command, jobs] = result.reps
+                rows.append(
+                    [
+                        command,
+                        str(jobs),
+                        f"{wall:.1f}",
+                        f"{video.info.duration_s / wall:.2f}x",
+                        f"{100 * used / wall:.0f}%",
+                        f"{used / video.info.duration_s:.2f}",
+                        str(reps.get((command, jobs), "")),
+                    ]
+                )
+        for jobs in (1, 2):
+            landmarks = list(read_jsonl(Path(folder) / ("one.jsonl" if jobs == 1 else "two.jsonl")))
+            for exercise in ("glute-bridge", "bird-dog"):
+                count = run_analyzer(landmarks, get_analyzer(exercise)).reps
+                reps[exercise, jobs] = count
+    load = os.getloadavg()[0]
+    print(
+        f"\nParallel pose on {len(LONG_SET)} shared clips joined into one video "
+        f"({video.info.width}x{video.info.height}, {video.info.frame_count} frames, "
+        f"{video.info.duration_s:.1f} s); {os.cpu_count()} cores, load average {load:.1f} "
+        "(other users' work slows both rows)"
+    )
+    headers = [
+        "command",
+        "jobs",
+        "wall s",
+        "x real time",
+        "CPU",
+        "CPU s per video s",
+        "generic reps",
+    ]
+    _table(headers, rows)
+    same = all(reps[key, 1] == reps[key, 2] for key in ("glute-bridge", "bird-dog"))
+    print(
+        "counts from the landmark files, jobs 1 / 2: "
+        + ", ".join(
+            f"{key} {reps[key, 1]} / {reps[key, 2]}" for key in ("glute-bridge", "bird-dog")
+        )
+        + (" (same)" if same else " (DIFFERENT)")
+    )
+
+
 # --- form faults on the correct/incorrect clips (issue 16 item 6) ---------------------------
 
 #: Analyzers judged on the form-labelled clips, and the exercises each clip is also run as.
@@ -308,6 +419,7 @@ def main() -> None:
         return
     cached = counting(data)
     speed(data)
+    parallel_speed(data)
     analyzer_only(cached)
     form_faults(data, cached)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
