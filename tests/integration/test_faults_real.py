@@ -60,16 +60,24 @@ def _labelled(form: str) -> list[ClipLabel]:
     return [c for c in clips() if c.exercise in MINE and c.form == form and c.is_video]
 
 
+# Every n-th frame stands in for a lower frame rate (10-15 fps on a slow machine).
+STRIDES = [1, 2, 3]
+
+
+@pytest.mark.parametrize("stride", STRIDES)
 @pytest.mark.parametrize("label", _labelled("correct"), ids=lambda label: label.name)
-def test_correct_clips_get_no_fault(landmarks: Landmarks, label: ClipLabel) -> None:
-    result, feedback = analyse(landmarks(label), label.exercise)
+def test_correct_clips_get_no_fault(landmarks: Landmarks, label: ClipLabel, stride: int) -> None:
+    result, feedback = analyse(landmarks(label)[::stride], label.exercise)
     assert form_faults(result) == set()
     assert all(f.cue is None for f in feedback)
 
 
+@pytest.mark.parametrize("stride", STRIDES)
 @pytest.mark.parametrize("label", _labelled("incorrect"), ids=lambda label: label.name)
-def test_incorrect_clips_get_a_fault_and_a_cue(landmarks: Landmarks, label: ClipLabel) -> None:
-    result, feedback = analyse(landmarks(label), label.exercise)
+def test_incorrect_clips_get_a_fault_and_a_cue(
+    landmarks: Landmarks, label: ClipLabel, stride: int
+) -> None:
+    result, feedback = analyse(landmarks(label)[::stride], label.exercise)
     assert form_faults(result)
     assert any(f.cue for f in feedback)
 

@@ -69,7 +69,7 @@ class SquatAnalyzer:
         max_lean_deg: float = 55.0,
         knee_ratio: float = 0.75,
         heel_rise: float = 0.09,
-        fault_after_s: float = 0.2,
+        fault_after_s: float = 0.1,
     ) -> None:
         self.full_drop = full_drop
         self.up_drop = up_drop
