@@ -210,3 +210,13 @@ def test_curl_ups_count_side_on_and_diagonally_not_from_the_front(
     assert result.reps == reps
     if reps == 0:
         assert "Turn sideways to the camera for this exercise." in {f.hint for f in feedback}
+
+
+@pytest.mark.parametrize("degrees", [15.0, 30.0, 60.0, 75.0])
+def test_squats_and_push_ups_count_at_every_angle_between(degrees: float) -> None:
+    squats, _ = run("squat", clip(repetitions(STAND, SQUAT, 3), degrees, seed=2))
+    assert squats.reps == 3
+    script = repetitions(PUSH_TOP, PUSH_BOTTOM, 3, move_s=0.6, rest_s=0.4)
+    push_ups, _ = run("push-up", clip(script, degrees, seed=2))
+    assert push_ups.reps == 3
+    assert push_ups.faults == squats.faults == ()
