@@ -16,13 +16,13 @@ arm movements while standing are ignored.
 Depth, in every view: how high the shoulders stay above the hands, as a share
 of their height with straight arms (the highest of the last ``top_window_s``
 seconds; each height is the median of the last five frames, so one stray
-frame does not set the top). With the upper arms level and the forearms upright the shoulders
-are at about 0.45 of it, lower in a deep push-up (0.2-0.4 on real clips), and
-at about 0.65 with the elbows only at 120 degrees; a rep whose lowest point
-stays above ``max_low_ratio`` is "not low enough". (The elbow angle
-says less: a far arm or a tucked elbow reads 110 at a full bottom.) Hands
-outside the picture leave the depth unknown (the model only guesses them), and
-an unknown depth is no fault.
+frame does not set the top). With the upper arms level and the forearms
+upright the shoulders are at about 0.45 of it, lower in a deep push-up
+(0.2-0.4 on real clips), and at about 0.65 with the elbows at 120 degrees; a
+rep whose lowest point stays above ``max_low_ratio`` is "not low enough". (The
+elbow angle says less: a far arm or a tucked elbow reads 110 at a full
+bottom.) Hands outside the picture leave the depth unknown (the model only
+guesses them), and an unknown depth is no fault.
 
 From the side only, where the body line and the neck show undistorted: a body
 line (shoulder-hip-ankle) bent more than ``max_bend_deg`` is "hips sagging" or
