@@ -7,8 +7,9 @@ hips), from BlazePose's depth ``z``. Facing the camera (or facing away) reads 0
 degrees, side-on 90. BlazePose's depth of the shoulders and hips is about three
 times too deep for their sideways spread, so a body turned 45 degrees reads
 about 70-75 and the bands sit accordingly: "front" up to ``FRONT_YAW_DEG``
-(turned less than about 10 degrees), "side" from ``SIDE_YAW_DEG`` (within
-about 20 degrees of side-on) and "diagonal" inside ``DIAGONAL_YAW_DEG``. The
+(turned less than about 13 degrees), "side" from ``SIDE_YAW_DEG`` (within
+about 23 degrees of side-on) and "diagonal" inside ``DIAGONAL_YAW_DEG``
+(turned about 18 to 58 degrees from facing the camera). The
 gaps between the bands are undecided, so a person turned right at a border
 does not flip between two views.
 

@@ -3,10 +3,11 @@
 Both are general rules of the movement, measured on the person's own body
 rather than against a fixed picture:
 
-- **Head in line** (push-up, plank): with a neutral neck the ear sits on the
-  line from the hip through the shoulder, within about 15 degrees. ``head_drop``
-  is how many degrees the ear hangs below that line (negative: above it), seen
-  from the shoulder; a head dropped towards the floor reads 35-65.
+- **Head in line** (push-up, plank, curl-up): with a neutral neck the ear sits
+  on the line from the hip through the shoulder, within about 15 degrees.
+  ``head_drop`` is how many degrees the ear hangs below that line (negative:
+  above it, as a chin pulled to the chest reads lying on the back), seen from
+  the shoulder; a head dropped towards the floor reads 35-65.
 - **Heels down** (squat): how high each heel sits above its toes, in torso
   lengths, compared with the same foot while the person stands. A heel that
   rose more than 0.09 torso lengths (4-5 cm) left the floor. Checked only on
