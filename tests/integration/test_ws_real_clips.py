@@ -6,7 +6,8 @@ coaches with the exercise's default dose (a glute bridge: each lift held
 4 s). What the page must get: "get into position" before the person is
 ready, then ready; the same count as ``backcoach analyze`` under the same
 rules; on the bridges (held about 2 s) the countdown "Hold... N more
-seconds" and no rep counted for a hold short of the dose.
+seconds" and no rep counted for a hold short of the dose. A guided
+session's step dose reaches ``/ws/coach/{session}`` the same way.
 """
 
 from __future__ import annotations
@@ -14,14 +15,21 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from starlette.applications import Starlette
 
+from backcoach.coach.engine import Start
+from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.config import Settings
-from backcoach.content import default_catalog
+from backcoach.content import Kind, Length, default_catalog
+from backcoach.services.clock import SessionClock
 from backcoach.services.live_coach import exercise_dose
+from backcoach.services.sessions import apply_event, start_session
+from backcoach.store import local_user
 from backcoach.vision.analyzers import get_analyzer
 from backcoach.vision.analyzers.base import hold_cue
 from backcoach.vision.counting import Dose
@@ -132,3 +140,29 @@ def test_bridges_get_the_hold_countdown(
     for reply in countdown:  # the seconds said are the seconds left of the 4 s dose
         assert reply["cue"] == hold_cue(Dose(hold_s=4.0), reply["hold_s"])
     assert replies[-1]["reps"] == 0
+
+
+def test_a_session_step_dose_reaches_the_camera(client: TestClient, clip_frames: Landmarks) -> None:
+    """A guided bridge step dosed 5 s a hold: the coach WebSocket counts down from that dose."""
+    bridge = next(clip for clip in VIDEOS if clip.name == "bridging")
+    step = PlannedStep("glute-bridge", "Glute bridge", Kind.REPS, sets=1, reps=2, hold_s=5.0)
+    now = datetime.now(UTC)
+    with app_state(cast(Starlette, client.app)).sessions() as db:
+        user = local_user(db)
+        db.commit()
+        active = start_session(
+            db, user_id=user.id, plan=SessionPlan("t", Length.SHORT, (step,)), now=now
+        )
+        apply_event(db, active=active, event=Start(SessionClock(1.0).now()), now=now)
+        session_id = active.id
+    replies = []
+    with client.websocket_connect(f"/ws/coach/{session_id}") as ws:
+        assert ws.receive_json()["exercise"] == "glute-bridge"
+        for frame in clip_frames(bridge):
+            ws.send_text(json.dumps({"type": "frame", **frame_to_json(frame)}))
+            replies.append(ws.receive_json())
+    assert not replies[0]["ready"] and replies[0]["hint"]
+    held = [r for r in replies if r["hold_s"] > 0 and (r["cue"] or "").startswith("Hold... ")]
+    assert held, [r["cue"] for r in replies if r["cue"]]
+    for reply in held:
+        assert reply["cue"] == hold_cue(Dose(hold_s=5.0), reply["hold_s"])
