@@ -5,6 +5,12 @@ pinned ``mediapipe`` wheel; the lite (0) and heavy (2) models would be
 downloaded at run time, which backcoach never does, so asking for them is a
 clear error. ``mediapipe`` is imported only when an estimator is built, and a
 missing install says how to add the ``vision`` extra.
+
+One body per frame: ``solutions.pose`` (like the browser's ``@mediapipe/pose``,
+which sends the live coach its landmarks) tracks a single person and has no
+option for more. A second person in the picture therefore shows up as the
+landmarks jumping to another body; ``framing.TrackLock`` tells that apart from
+movement and drops such frames ("I lost you").
 """
 
 from __future__ import annotations
