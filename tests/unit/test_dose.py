@@ -47,9 +47,10 @@ def test_a_two_second_bridge_does_not_meet_a_four_second_dose() -> None:
     assert run_analyzer(stream, get_analyzer("glute-bridge")).reps == 3  # no dose: counted
     guided = Guided(get_analyzer("glute-bridge"), dose=BRIDGE_DOSE)
     replies = [guided.update(frame) for frame in stream]
-    cues = {r.cue for r in replies}
+    cues = [r.cue for r in replies]
     assert "Hold... 2 more seconds." in cues
-    assert "Hold each lift for 4 seconds: that one did not count." in cues
+    too_short = "Hold each lift for 4 seconds: that one did not count."
+    assert cues.count(too_short) >= 3 * 30  # said for a while after each of the 3 lifts
     assert not any(r.rep_done for r in replies)
     assert guided.result().reps == 0
 

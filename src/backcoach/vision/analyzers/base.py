@@ -365,6 +365,8 @@ _WHOLE_BODY_HINT = "Move back so your whole body is in the picture."
 _VISIBILITY_HINTS = frozenset(
     {NO_PERSON_HINT, _WHOLE_BODY_HINT, *(hint for _, hint in PART_HINTS.values())}
 )
+#: How long "that one did not count" stays up after a rep held too short.
+SHORT_HOLD_SHOWN_S = 2.0
 #: What ``Guided`` checks is in the picture when an analyzer does not say what it needs.
 DEFAULT_REQUIRED = ("shoulders", "hips")
 
@@ -426,6 +428,7 @@ class Guided:
         self._by_side: dict[str, int] = {}
         self._inner_by_side: dict[str, int] = {}
         self._held_s = 0.0  # longest hold since the analyzer's last rep
+        self._short_until = -math.inf  # until when to say a rep was held too short
         self._last: Feedback | None = None
 
     @property
@@ -448,8 +451,10 @@ class Guided:
         self._held_s = max(self._held_s, feedback.hold_s)
         short_hold = self._count(feedback, ready)
         hint = self._hint(seen, feedback, ready=ready, just_ready=ready and not was_ready)
+        if short_hold:
+            self._short_until = t + SHORT_HOLD_SHOWN_S
         cue = (feedback.cue or hold_cue(self.dose, feedback.hold_s)) if ready else feedback.cue
-        if short_hold and cue is None:
+        if cue is None and t <= self._short_until:
             cue = f"Hold each lift for {self.dose.hold_s:g} seconds: that one did not count."
         if (
             ready
@@ -471,7 +476,7 @@ class Guided:
             side=feedback.side,
             phase=feedback.phase,
             view=feedback.view,
-            pose_detected=frame.landmarks is not None,
+            pose_detected=seen.landmarks is not None,
             rep_done=feedback.rep_done and not short_hold and ready,
             faults=feedback.faults,
             reps_by_side=dict(self._by_side),
@@ -486,9 +491,8 @@ class Guided:
             return False
         held, self._held_s = self._held_s, 0.0
         counts = ready and (not self.dose.rep_hold or self.dose.met(held))
-        for index in range(self._inner_reps + 1, feedback.reps + 1):
-            if counts:
-                self.accepted.add(index)
+        if counts:
+            self.accepted.update(range(self._inner_reps + 1, feedback.reps + 1))
         self._inner_reps = feedback.reps
         for side, total in feedback.reps_by_side.items():
             new = total - self._inner_by_side.get(side, 0)
