@@ -10,14 +10,14 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from backcoach.cli.app import app, console, err_console
-from backcoach.errors import UsageError
+from backcoach.errors import MissingExtraError, UsageError
 from backcoach.vision.analyzers import available, get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
 from backcoach.vision.landmarks import LandmarkFrame, read_jsonl, write_jsonl
@@ -33,6 +33,9 @@ from backcoach.vision.pipeline import (
     Progress as ProgressCallback,
 )
 from backcoach.vision.sources import DEFAULT_MAX_WIDTH, VideoFile, stride_for
+
+if TYPE_CHECKING:
+    from backcoach.vision.reference import ReferenceResult
 
 FpsOption = Annotated[
     float | None,
@@ -119,17 +122,25 @@ def landmarks_command(
         raise NoPersonError(f"No person was seen in {video}; {output} has only empty frames.")
 
 
-def _landmark_result(
-    path: Path, exercise: str, stride: int | None, fps: float | None
-) -> AnalysisResult:
+def _file_frames(path: Path, stride: int | None, fps: float | None) -> list[LandmarkFrame]:
+    """The frames of a landmark file, every ``stride``-th (or about ``fps`` per second)."""
     frames = list(read_jsonl(path))
     if not frames:
         raise UsageError(f"{path} has no frames.")
     span = frames[-1].t_s - frames[0].t_s
     file_fps = (len(frames) - 1) / span if span > 0 else 0.0
-    step = stride_for(file_fps, fps, stride)
-    analyzer = get_analyzer(exercise)
-    return run_analyzer(frames[::step], analyzer)
+    return frames[:: stride_for(file_fps, fps, stride)]
+
+
+def _video_frames(
+    video: Path, fps: float | None, stride: int | None, max_width: int, jobs: int | None
+) -> list[LandmarkFrame]:
+    """The landmarks of a video, from one process per core (or ``jobs``)."""
+    clip = VideoFile(video)
+    step = stride_for(clip.info.fps, fps, stride)
+    chunked = ChunkedPose(clip, jobs=jobs or default_jobs(), stride=step, max_width=max_width)
+    with _progress(_pose_title(video, chunked), chunked.total_frames) as advance:
+        return chunked.landmarks(progress=advance)
 
 
 def _video_result(
@@ -141,14 +152,11 @@ def _video_result(
     annotate: Path | None,
     jobs: int | None,
 ) -> AnalysisResult:
+    if (jobs or default_jobs()) > 1 and annotate is None:
+        frames = _video_frames(video, fps, stride, max_width, jobs)
+        return run_analyzer(frames, get_analyzer(exercise))
     clip = VideoFile(video)
     step = stride_for(clip.info.fps, fps, stride)
-    workers = jobs or default_jobs()
-    if workers > 1 and annotate is None:
-        chunked = ChunkedPose(clip, jobs=workers, stride=step, max_width=max_width)
-        with _progress(_pose_title(video, chunked), chunked.total_frames) as advance:
-            frames = chunked.landmarks(progress=advance)
-        return run_analyzer(frames, get_analyzer(exercise))
     total = math.ceil(clip.info.frame_count / step) if clip.info.frame_count else None
     with _progress(f"Analysing {video.name}", total) as advance:
         return analyze_video(
@@ -162,15 +170,50 @@ def _video_result(
         )
 
 
+def _reference_result(
+    demo: Path,
+    video: Path | None,
+    landmarks: Path | None,
+    fps: float | None,
+    stride: int | None,
+    max_width: int,
+    jobs: int | None,
+) -> ReferenceResult:
+    try:  # numpy comes with the vision extra
+        from backcoach.vision.reference import count, learn
+    except ImportError as exc:
+        raise MissingExtraError("vision", "numpy") from exc
+
+    def frames_of(path: Path, is_file: bool) -> list[LandmarkFrame]:
+        if is_file:
+            return _file_frames(path, stride, fps)
+        return _video_frames(path, fps, stride, max_width, jobs)
+
+    template = learn(frames_of(demo, demo.suffix.lower() == ".jsonl"))
+    if landmarks is not None:
+        return count(template, frames_of(landmarks, True))
+    assert video is not None
+    return count(template, frames_of(video, False))
+
+
 @app.command("analyze")
 def analyze_command(
     exercise: Annotated[
-        str, typer.Option("--exercise", "-e", help="Exercise id, e.g. squat or glute-bridge.")
-    ],
+        str | None,
+        typer.Option("--exercise", "-e", help="Exercise id, e.g. squat or glute-bridge."),
+    ] = None,
     video: Annotated[Path | None, typer.Argument(help="Video file to analyse.")] = None,
     landmarks: Annotated[
         Path | None,
         typer.Option("--landmarks", help="Analyse a landmark file (.jsonl) instead of a video."),
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference",
+            help="Instead of --exercise: learn the movement from a demonstration of one to three "
+            "reps (video, or .jsonl landmarks) and count and score reps like it.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     annotate: Annotated[
@@ -184,25 +227,37 @@ def analyze_command(
 ) -> None:
     """Count reps, time holds and spot form faults in a video (or a landmark file).
 
-    With several cores the video is cut into overlapping parts whose poses are found in
-    parallel processes; the exercise is then analysed once over the joined frames.
-    --annotate runs in one process.
+    --reference DEMO counts reps like the 1-3 reps shown in DEMO, each with a similarity (0..1).
+
+    Videos are cut into parts posed in parallel (--jobs); --annotate runs in one process.
     """
     if (video is None) == (landmarks is None):
         raise UsageError("Give either a VIDEO file or --landmarks FILE (exactly one).")
+    if (exercise is None) == (reference is None):
+        raise UsageError("Give either --exercise ID or --reference DEMO (exactly one).")
+    source = str(video if video is not None else landmarks)
+    if reference is not None:
+        if annotate is not None:
+            raise UsageError("--annotate draws an exercise's analysis: use it with --exercise.")
+        outcome = _reference_result(reference, video, landmarks, fps, stride, max_width, jobs)
+        require_person(outcome.analysis, source)
+        if as_json:
+            typer.echo(json.dumps(outcome.to_json(), indent=2))
+        else:
+            _print_result(outcome.analysis, quality="similarity")
+        return
+    assert exercise is not None
     if exercise not in available():
         get_analyzer(exercise)  # raises the plain "no analyzer" message
     if landmarks is not None:
         if annotate is not None:
             raise UsageError("--annotate needs a video (a landmark file has no pictures).")
-        result = _landmark_result(landmarks, exercise, stride, fps)
-        source = str(landmarks)
+        result = run_analyzer(_file_frames(landmarks, stride, fps), get_analyzer(exercise))
     else:
         assert video is not None
         if annotate is not None:
             _check_output(annotate)
         result = _video_result(video, exercise, fps, stride, max_width, annotate, jobs)
-        source = str(video)
     require_person(result, source)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))
@@ -212,7 +267,7 @@ def analyze_command(
         err_console.print(f"Annotated video written to {annotate}")
 
 
-def _print_result(result: AnalysisResult) -> None:
+def _print_result(result: AnalysisResult, quality: str = "quality") -> None:
     summary = Table(title=f"{result.exercise}", show_header=False, title_justify="left")
     summary.add_column(style="bold")
     summary.add_column()
@@ -224,7 +279,7 @@ def _print_result(result: AnalysisResult) -> None:
     summary.add_row("Person seen", f"{100 * result.pose_detected_ratio:.0f}% of frames")
     console.print(summary)
     if result.rep_events:
-        reps = Table("#", "from", "to", "side", "quality", "faults", title="Repetitions")
+        reps = Table("#", "from", "to", "side", quality, "faults", title="Repetitions")
         for event in result.rep_events:
             reps.add_row(
                 str(event.index),
