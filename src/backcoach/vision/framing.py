@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from backcoach.vision.geometry import MIN_VISIBILITY, SIDE_JOINTS
 from backcoach.vision.landmarks import Landmark, LandmarkFrame
@@ -134,13 +135,18 @@ def framing_hint(missing: dict[str, str]) -> str | None:
         >>> framing_hint({"knee": "edge-y", "ankle": "edge-y"})
         "I can't see your knees and ankles: move back."
     """
-    if not missing:
-        return None
-    names = _spoken_list([JOINT_NAMES[j] for j in JOINT_NAMES if j in missing])
-    places = set(missing.values())
+    return _hint_for(tuple(missing.items())) if missing else None
+
+
+@cache
+def _hint_for(missing: tuple[tuple[str, str], ...]) -> str:
+    """``framing_hint``'s words (cached: the same few joints go missing frame after frame)."""
+    where = dict(missing)
+    names = _spoken_list([JOINT_NAMES[j] for j in JOINT_NAMES if j in where])
+    places = set(where.values())
     if places == {"edge-x"}:
         advice = "move towards the middle of the picture"
-    elif places == {"hidden"} and len(missing) < len(JOINT_NAMES):
+    elif places == {"hidden"} and len(where) < len(JOINT_NAMES):
         advice = "turn or move so the camera sees them"
     else:
         advice = "move back"
