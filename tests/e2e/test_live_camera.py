@@ -240,7 +240,10 @@ def test_practice_counts_the_clip_in_the_browser(
     print(f"{clip_name}: {reps} reps counted (label {label}), in-browser pose {fps:.1f} fps")
     trace = [(m["t_s"], m["reps"], m["phase"], m["hold_s"], m["hint"]) for m in second]
     assert abs(reps - label) <= 1, f"counted {reps}, label {label}: {trace}"
-    assert reps >= 1, trace
+    if exercise == "glute-bridge":  # lifts of about 2 s, short of the 4 s dose: "hold on"
+        assert reps == 0 and any((m["cue"] or "").startswith("Hold... ") for m in second), trace
+    else:
+        assert reps >= 1, trace
     assert_no_image_data(traffic, live_server)
     assert not traffic.errors, traffic.errors
     page.context.close()
@@ -369,15 +372,13 @@ def test_camera_check_page_explains_where_to_put_the_laptop(
 def test_practice_count_carries_on_through_the_camera_off_and_on_and_can_be_corrected(
     camera_browsers: dict[str, Browser], live_server: LiveServer
 ) -> None:
-    page, traffic = open_page(
-        camera_browsers["bridge"], f"{live_server.url}/exercises/glute-bridge"
-    )
+    page, traffic = open_page(camera_browsers["push-ups"], f"{live_server.url}/exercises/push-up")
     panel = page.locator(".camera-panel")
     toggle = panel.locator(".camera-toggle")
     count = panel.locator(".camera-count")
     expect(panel.locator(".camera-correct")).to_contain_text(f"+1 and {MINUS}1 correct the count")
     start_camera(page, traffic)
-    expect(count).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=90_000)  # the clip's bridge
+    expect(count).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=90_000)  # the clip's push-ups
 
     toggle.click()  # off: the count stays in view, with its buttons
     expect(panel).to_have_attribute("data-camera-state", "off")
