@@ -110,6 +110,25 @@ def test_a_long_gap_during_a_visit_cancels_it_and_the_next_starts_from_rest() ->
     assert counter.count == 0
 
 
+def test_a_movement_made_while_getting_into_position_is_forgotten() -> None:
+    # Knees pulled to the chest (90 degrees) before the set: once that is older than
+    # the window, the bridge's own 125-175 range decides again.
+    counter = VisitCounter(min_amplitude=20.0, window_s=5.0)
+    setup = [175.0] * 10 + [90.0] * 10 + [125.0] * 60
+    bridges = ([175.0] * 20 + [125.0] * 20) * 2
+    assert len(count(counter, setup + bridges)) == 2
+
+
+def test_a_hold_longer_than_the_window_stays_one_rep_and_keeps_its_phase() -> None:
+    counter = VisitCounter(min_amplitude=20.0, window_s=5.0)
+    phases = []
+    for i, value in enumerate([125.0] * 10 + [175.0] * 120 + [125.0] * 10):
+        counter.update(i / 10, value)
+        phases.append(counter.phase)
+    assert counter.count == 1
+    assert set(phases[12:129]) == {"active"}  # 12 s at the top, all of it a hold
+
+
 def test_a_closing_angle_counts_with_rising_false() -> None:
     counter = VisitCounter(min_amplitude=35.0, rising=False)
     reach = ([90.0] * 10 + [10.0] * 20) * 3 + [90.0] * 10

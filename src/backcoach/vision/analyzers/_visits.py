@@ -4,9 +4,10 @@ Rule, in plain words: a repetition is a full out-and-back cycle between the
 two ends of what the person actually does, judged on one number (a hip
 angle, a lift in degrees) relative to its own range, not to fixed angles:
 
-- the range ``[low, high]`` is every value seen so far (after smoothing);
-  nothing counts until it spans ``min_amplitude`` (stillness and jitter never
-  count);
+- the range ``[low, high]`` is the lowest and highest value (after
+  smoothing) of the last ``window_s`` seconds, so a movement made while
+  getting into position is forgotten; nothing counts while it spans less
+  than ``min_amplitude`` (stillness and jitter never count);
 - the *near* end (where the movement starts: lying flat, kneeling on all
   fours, standing on both feet) is the bottom ``near`` fraction of the range,
   the *far* end (hips up, arm and leg reached, knee lifted) is at or above the
@@ -38,7 +39,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from backcoach.vision.counting import Rep, RepPhase
+from backcoach.vision.counting import Rep, RepPhase, RollingExtreme
 
 State = Literal["unknown", "near", "far", "away"]
 
@@ -50,7 +51,9 @@ class VisitCounter:
     """Counts visits to the far end of a signal's own range (see the module rule).
 
     Fits the ``Counter`` protocol of ``motion.Motion``: ``phase`` is
-    ``"active"`` during a visit, ``peak`` is the visit's best value.
+    ``"active"`` during a visit, ``peak`` is the visit's best value; ``level``
+    is where the last value sits in the range (0 near end, 1 far end; None
+    while the range is under ``min_amplitude``).
 
     Args:
         min_amplitude: smallest range that counts, in the signal's unit.
@@ -60,29 +63,38 @@ class VisitCounter:
         leave: drop from the visit's best, as a fraction of the range, that ends a visit.
         min_active_s: shortest visit that counts.
         max_gap_s: longest run of unknown values that is bridged.
+        window_s: how long the ends of the range are remembered.
     """
 
     min_amplitude: float
     rising: bool = True
     enter: float = 0.6
     near: float = 0.3
-    leave: float = 0.4
+    leave: float = 0.5
     min_active_s: float = 0.3
     max_gap_s: float = 1.0
+    window_s: float = 30.0
     count: int = field(default=0, init=False)
     phase: RepPhase = field(default="unknown", init=False)
     active_since: float = field(default=0.0, init=False)
     peak: float = field(default=0.0, init=False)
     started_far: bool = field(default=False, init=False)
+    level: float | None = field(default=None, init=False)
     _state: State = field(default="unknown", init=False)
     _low: float = field(default=math.inf, init=False)
     _high: float = field(default=-math.inf, init=False)
+    _lows: RollingExtreme = field(init=False)
+    _highs: RollingExtreme = field(init=False)
     _low_t: float = field(default=0.0, init=False)
     _near_t: float = field(default=0.0, init=False)
     _far_t: float = field(default=0.0, init=False)
     _best: float = field(default=-math.inf, init=False)
     _counted: bool = field(default=False, init=False)
     _last_known: float | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._lows = RollingExtreme(self.window_s, maximum=False)
+        self._highs = RollingExtreme(self.window_s)
 
     @property
     def span(self) -> float:
@@ -104,14 +116,17 @@ class VisitCounter:
             return None
         self._last_known = t_s
         v = value if self.rising else -value
-        if v < self._low:
-            self._low, self._low_t = v, t_s
-        self._high = max(self._high, v)
+        low = self._lows.update(t_s, v)
+        if low == v:
+            self._low_t = t_s
+        self._low, self._high = low, self._highs.update(t_s, v)
         span = self._high - self._low
-        if span < self.min_amplitude:
-            self.phase = "rest"
-            return None
-        level = (v - self._low) / span
+        self.level = (v - self._low) / span if span >= self.min_amplitude else None
+        if self.level is None:
+            if self._state == "unknown":
+                self.phase = "rest"
+            return None  # not moving (yet, or for a whole window: a long rest or hold)
+        level = self.level
         if self._state == "unknown":  # the range was just spanned: v is at one of its ends
             if level >= self.enter:  # came up from the near end
                 self._near_t = self._low_t

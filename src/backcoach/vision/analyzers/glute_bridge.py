@@ -7,8 +7,10 @@ relative to the person's own range (``VisitCounter``): a rep is lifting from
 the floor to the top and coming down again (the hips dropping ``leave`` of the
 range below the rep's best); a recording that starts with the hips already up
 counts each return to the top. The time at the top is the hold (dips shorter
-than 0.5 s do not end it). Relative thresholds keep the count right when the
-camera is not exactly side-on (a diagonal view shrinks the angle's swing).
+than 0.5 s do not end it); the phase stays "up" until the hips are back near
+the floor, so a live coach sees "came down" only then. Relative thresholds
+keep the count right when the camera is not exactly side-on (a diagonal view
+shrinks the angle's swing).
 
 Faults (side view, where the angle is true): a rep whose best angle stays
 under ``full_deg`` is "hips not high enough"; during a hold, a drop of more
@@ -120,16 +122,23 @@ class GluteBridgeAnalyzer:
             quality = min(1.0, lift) - 0.25 * (SAGGING in self.book.faults)
             self.book.rep(rep, quality=quality)
 
-        phase = self.counter.phase if value is not None else "unknown"
         return self.book.feedback(
             frame,
             hint=hint,
-            phase={"active": "up", "rest": "down"}.get(phase, phase),
+            phase=self._phase(value),
             view=view,
             rep_done=rep is not None,
             faults=faults,
             hold_s=self.hold.current_s if self.hold.holding and active else 0.0,
         )
+
+    def _phase(self, value: float | None) -> str:
+        """``"up"`` while the hips are off the floor (the rep counts half-way down), or "down"."""
+        if value is None:
+            return "unknown"
+        level = self.counter.level
+        up = self.counter.phase == "active" or (level is not None and level > self.counter.near)
+        return "up" if up else "down"
 
     def result(self) -> AnalysisResult:
         open_span = self.hold.open_span()
