@@ -84,3 +84,17 @@ def test_the_live_coach_applies_the_same_gate() -> None:
     replies = [coach.feed(frame) for frame in walking_in_then_squats(2)]
     assert replies[-1].reps == 2
     assert any(coach.message(r)["hint"] == GET_READY_HINT for r in replies)
+
+
+def test_an_analyzer_that_recounts_its_recording_keeps_its_count() -> None:
+    """The generic counter counts the whole recording again at the end: those reps stand."""
+    info = default_catalog().exercise("squat")
+    clip = generate(keyframe_script(info, 6), Render(view=info.camera.view, noise=0.002, seed=7))
+    bare = get_analyzer("generic")
+    for frame in clip.frames:
+        bare.update(frame)
+    expected = bare.result()
+    guided = run_analyzer(clip.frames, get_analyzer("generic"))
+    assert expected.reps >= 5
+    assert guided.reps == expected.reps
+    assert guided.to_json()["counting"] == expected.to_json()["counting"]  # its own fields kept

@@ -403,7 +403,10 @@ class Guided:
     hold lasted the dose (``Dose``); hints name the joints out of view and are
     kept steady (``SteadyHint``); during a dosed hold the cue counts down the
     seconds left. The ``backcoach analyze`` command and the live coach both wrap
-    their analyzer in it, so both apply the same rules.
+    their analyzer in it, so both apply the same rules. ``result`` keeps the
+    analyzer's reps that ended while the person was ready and, with a dose per
+    rep, that overlap a hold of the dose (an analyzer may recount its whole
+    recording at the end, so its final reps are judged, not the live ones).
 
     Args:
         analyzer: the exercise's analyzer.
@@ -423,7 +426,8 @@ class Guided:
         self.lock = TrackLock()
         self.gate = ReadyGate()
         self.hints = SteadyHint()
-        self.accepted: set[int] = set()  # indices of the analyzer's reps that count
+        self.accepted = 0  # the analyzer's reps counted live
+        self.waits: list[tuple[float, float]] = []  # spans of time not ready: nothing counts
         self._inner_reps = 0
         self._by_side: dict[str, int] = {}
         self._inner_by_side: dict[str, int] = {}
@@ -437,7 +441,7 @@ class Guided:
 
     @property
     def reps(self) -> int:
-        return len(self.accepted)
+        return self.accepted
 
     def update(self, frame: LandmarkFrame) -> Feedback:
         """Feed one frame through the shared rules and the analyzer."""
@@ -448,6 +452,8 @@ class Guided:
         feedback = self.inner.update(seen)
         was_ready = self.gate.ready
         ready = self.gate.update(seen, measurable=feedback.phase != "unknown")
+        if not ready:
+            self._wait(t)
         self._held_s = max(self._held_s, feedback.hold_s)
         short_hold = self._count(feedback, ready)
         hint = self._hint(seen, feedback, ready=ready, just_ready=ready and not was_ready)
@@ -492,7 +498,7 @@ class Guided:
         held, self._held_s = self._held_s, 0.0
         counts = ready and (not self.dose.rep_hold or self.dose.met(held))
         if counts:
-            self.accepted.update(range(self._inner_reps + 1, feedback.reps + 1))
+            self.accepted += feedback.reps - self._inner_reps
         self._inner_reps = feedback.reps
         for side, total in feedback.reps_by_side.items():
             new = total - self._inner_by_side.get(side, 0)
@@ -522,6 +528,26 @@ class Guided:
             self.hints.force(t, hint)  # the first words are said at once
         return self.hints.update(t, hint)
 
+    def _wait(self, t_s: float) -> None:
+        """Note ``t_s`` as time not ready (spans of consecutive such frames are merged)."""
+        if self.waits and self._last is not None and not self._last.ready:
+            self.waits[-1] = (self.waits[-1][0], t_s)
+        else:
+            self.waits.append((t_s, t_s))
+
+    def _counts(self, event: RepEvent, holds: tuple[Hold, ...]) -> bool:
+        """A rep of the analyzer's result counts: it ended while ready, and held its dose."""
+        if any(start <= event.end_s <= end for start, end in self.waits):
+            return False
+        if not self.dose.rep_hold:
+            return True
+        held = (
+            min(h.end_s, event.end_s) - max(h.start_s, event.start_s)
+            for h in holds
+            if h.start_s <= event.end_s and h.end_s >= event.start_s
+        )
+        return self.dose.met(max(held, default=0.0))
+
     def _ends_held(self, last: Feedback) -> bool:
         """The recording ends in a hold that already met the dose (the way down not filmed)."""
         held = last.ready and last.hold_s > 0 and not last.rep_done
@@ -530,7 +556,9 @@ class Guided:
     def result(self) -> AnalysisResult:
         """The analyzer's result with only the reps that count (see the class rule)."""
         result = self.inner.result()
-        events = [e for e in result.rep_events if e.index in self.accepted]
+        # Judged on the result's own reps: an analyzer may count its whole recording again
+        # at the end (the generic counter does), so its reps need not be the live ones.
+        events = [e for e in result.rep_events if self._counts(e, result.holds)]
         last = self._last
         if last is not None and self._ends_held(last):
             events.append(RepEvent(0, last.t_s - last.hold_s, last.t_s, side=last.side))
