@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from backcoach.vision.landmarks import LandmarkFrame
-from backcoach.vision.reference import EXERCISE, ReferenceError, Template, count, learn
+from backcoach.vision.reference import EXERCISE, DemonstrationError, Template, count, learn
 from tests.unit.vision_factories import (
     SQUAT_BOTTOM,
     STANDING,
@@ -114,11 +114,11 @@ def test_json_has_a_similarity_per_rep(template: Template) -> None:
 
 def test_a_demonstration_without_a_rep_is_refused() -> None:
     still = frames([(0.0, STANDING), (3.0, STANDING)], noise=0.002)
-    with pytest.raises(ReferenceError, match="No complete repetition"):
+    with pytest.raises(DemonstrationError, match="No complete repetition"):
         learn(still)
     nobody = [LandmarkFrame(i / 30, None) for i in range(60)]
-    with pytest.raises(ReferenceError, match="Nobody"):
+    with pytest.raises(DemonstrationError, match="Nobody"):
         learn(nobody)
     half = frames([(0.0, STANDING), (1.0, STANDING), (1.6, SQUAT_BOTTOM), (2.5, SQUAT_BOTTOM)])
-    with pytest.raises(ReferenceError, match="start and end in the same position"):
+    with pytest.raises(DemonstrationError, match="start and end in the same position"):
         learn(half)

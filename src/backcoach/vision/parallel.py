@@ -105,7 +105,6 @@ def analysed_frames(chunk: Chunk, frame_count: int, stride: int) -> int:
 class ChunkResult:
     """What a worker sends back: the kept frames and two frame fingerprints."""
 
-    chunk: Chunk
     frames: tuple[LandmarkFrame, ...]
     first_digest: str | None  # of the first frame decoded (at ``warm_from``)
     next_digest: str | None  # of the frame where the next part's decoding starts
@@ -149,7 +148,7 @@ def pose_chunk(
                 pending = 0
     if progress is not None and pending:
         progress(pending)
-    return ChunkResult(chunk, tuple(kept), first, following)
+    return ChunkResult(tuple(kept), first, following)
 
 
 def _sendable(error: BaseException) -> BaseException:
@@ -326,8 +325,8 @@ class ChunkedPose:
         for chunk in self.chunks:
             part = results[chunk.index].frames
             if chunk.stop is not None:
-                expected = analysed_frames(
-                    Chunk(chunk.index, chunk.start, chunk.start, chunk.stop), 0, self.stride
+                expected = math.ceil(chunk.stop / self.stride) - math.ceil(
+                    chunk.start / self.stride
                 )
                 if len(part) < expected:
                     decoded = chunk.start + len(part) * self.stride

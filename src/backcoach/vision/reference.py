@@ -90,7 +90,7 @@ _HEIGHTS = {
 }
 
 
-class ReferenceError(BackcoachError):
+class DemonstrationError(BackcoachError):
     """The demonstration cannot be learnt (no movement, no person, no complete rep)."""
 
 
@@ -248,13 +248,13 @@ def learn(frames: Sequence[LandmarkFrame]) -> Template:
     """The movement template of a demonstration of one to three reps.
 
     Raises:
-        ReferenceError: no person, no movement, or no complete rep in the demonstration.
+        DemonstrationError: no person, no movement, or no complete rep in the demonstration.
     """
     if sum(frame.landmarks is not None for frame in frames) < 2:
-        raise ReferenceError("Nobody was seen in the demonstration.")
+        raise DemonstrationError("Nobody was seen in the demonstration.")
     signals = _signals(frames)
     if not signals.usable.any():
-        raise ReferenceError("The body is too little in view in the demonstration.")
+        raise DemonstrationError("The body is too little in view in the demonstration.")
     values = signals.values[:, signals.usable]
     names = [n for n, ok in zip(signals.names, signals.usable, strict=True) if ok]
     low, high = np.percentile(values, 5, axis=0), np.percentile(values, 95, axis=0)
@@ -273,7 +273,7 @@ def learn(frames: Sequence[LandmarkFrame]) -> Template:
     scaled = (values[:, chosen] - low[chosen]) / span
     reps = _demo_reps(scaled[:, 0])[:3] if chosen else []
     if not reps:
-        raise ReferenceError(
+        raise DemonstrationError(
             "No complete repetition was found in the demonstration: show one to three reps "
             "that start and end in the same position."
         )
