@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -80,6 +81,10 @@ CONDITIONS: dict[str, dict[str, Any]] = {
 SYNTHETIC_REPS = 4
 #: The condition whose clip serves as the demonstration for ``analyze --reference``.
 DEMO_CONDITION = "clean"
+
+#: The hard synthetic suite: recordings per input kind, and the seed that draws them.
+HARD_RECORDINGS = 40
+HARD_SEED = 16
 
 #: What a 2-D stick figure cannot show of a keyframe, as ``synthetic.Pose`` fields.
 KEYFRAME_EXTRAS: dict[str, dict[str, dict[str, float]]] = {
@@ -240,6 +245,47 @@ def synthetic_cases(cache: Path, analyzers: set[str]) -> Iterator[Callable[[], l
             yield partial(cases_of, exercise)
 
 
+def hard_cases(cache: Path, analyzers: set[str]) -> Iterator[Callable[[], list[Case]]]:
+    """The hard synthetic suite, if ``tests/support/hard_synthetic.py`` exists.
+
+    Per-frame normalised recordings go to the generic counter; the same draw
+    unnormalised goes to the exercise's own analyzer where there is one.
+    """
+    if importlib.util.find_spec("tests.support.hard_synthetic") is None:
+        return
+    from backcoach.vision.landmarks import write_jsonl
+    from tests.support.hard_synthetic import suite
+
+    folder = cache / "hard"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def cases_of(normalise: bool) -> list[Case]:
+        cases = []
+        view = "any angle, normalised per frame" if normalise else "any angle"
+        for recording in suite(HARD_RECORDINGS, seed=HARD_SEED, normalise=normalise):
+            analyzer = GENERIC if normalise else recording.exercise
+            if analyzer not in analyzers:
+                continue
+            name = f"{recording.name}{'-normalised' if normalise else ''}"
+            path = folder / f"{name}.jsonl"
+            write_jsonl(path, recording.clip.frames)
+            cases.append(
+                Case(
+                    suite="hard",
+                    name=name,
+                    analyzer=analyzer,
+                    view=view,
+                    landmarks=path,
+                    reps=recording.reps,
+                    movement=recording.exercise,
+                )
+            )
+        return cases
+
+    yield partial(cases_of, True)
+    yield partial(cases_of, False)
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -345,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps = [
         *real_cases(data, options.cache, analyzers),
         *synthetic_cases(options.cache, analyzers),
+        *hard_cases(options.cache, analyzers),
     ]
     outcomes: list[Outcome] = []
     columns = (

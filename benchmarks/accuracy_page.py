@@ -37,6 +37,7 @@ class Case:
     form: str | None = None  # "correct" / "incorrect"
     prepare: str = ""  # the command that made the landmark file, if any
     recommended_view: bool = True
+    movement: str = ""  # hard suite: the movement the recording shows (e.g. "lunge")
 
     @property
     def args(self) -> tuple[str, ...]:
@@ -189,6 +190,17 @@ def count_rows(outcomes: Sequence[Outcome]) -> list[CountRow]:
     return rows
 
 
+def movement_rows(outcomes: Sequence[Outcome]) -> list[CountRow]:
+    """Per analyzer and input kind (the ``view`` slot), one row per movement shown."""
+    rows = []
+    by_analyzer = _group(outcomes, lambda o: o.case.analyzer)
+    for analyzer in sorted(by_analyzer, key=lambda a: (a == GENERIC, a)):
+        for view, group in sorted(_group(by_analyzer[analyzer], _view_label).items()):
+            for movement, clips in sorted(_group(group, lambda o: o.case.movement).items()):
+                rows.append(count_row(f"{analyzer}: {movement}", view, clips))
+    return rows
+
+
 def headline_rows(outcomes: Sequence[Outcome]) -> list[CountRow]:
     """Exercise analyzers against the generic counter on the same clips, and generic on all."""
     counted = [o for o in outcomes if o.case.reps is not None]
@@ -308,6 +320,32 @@ def _detail_table(outcomes: Sequence[Outcome]) -> list[str]:
     return _table(header, rows)
 
 
+def _hard_section(outcomes: Sequence[Outcome], cache: Path) -> list[str]:
+    """The hard synthetic suite's tables (nothing when the suite did not run)."""
+    if not outcomes:
+        return []
+    return [
+        "## Hard synthetic suite: counting",
+        "",
+        "Gym and floor movements (`tests/support/hard_synthetic.py`) filmed from any",
+        "camera angle and elevation through a distorting lens, with BlazePose-like",
+        "noise, glitches and dropped bursts, drifting tempo, pauses between sets and",
+        "partial reps at the ends, 3 to 30 reps. The generic counter gets the landmarks",
+        "min-max normalised per frame (as third-party recordings often are); an exercise",
+        "analyzer gets them as the pose model gives them.",
+        "",
+        *_count_table(count_rows(outcomes), names=False),
+        *_count_table(movement_rows(outcomes), names=False),
+        f"The files are written to `{cache}/hard`.",
+        "",
+        "<details><summary>one line per recording</summary>",
+        "",
+        *_detail_table(outcomes),
+        "</details>",
+        "",
+    ]
+
+
 @dataclass(frozen=True)
 class PageInfo:
     """How the page was made: the code's commit, the day, the cache and the synthetic set-up."""
@@ -379,6 +417,7 @@ def render_page(outcomes: Sequence[Outcome], info: PageInfo) -> str:
         "",
         *_count_table(headline_rows(synthetic), names=False),
         *_count_table(count_rows(synthetic), names=False),
+        *_hard_section([o for o in outcomes if o.case.suite == "hard"], cache),
         "## Every real-clip analysis",
         "",
         f"Landmark files are cached in `{cache}`; each video's file is made by the",

@@ -14,6 +14,7 @@ from benchmarks.accuracy_page import (
     count_rows,
     form_rows,
     headline_rows,
+    movement_rows,
     outcome_from_json,
     render_page,
 )
@@ -190,3 +191,26 @@ def test_reference_cases_take_another_clip_of_the_same_exercise_as_demo() -> Non
 def test_analyze_options_are_read_from_the_cli() -> None:
     names, _ = analyze_options()
     assert {"--landmarks", "--exercise", "--json"} <= names
+
+
+def test_hard_suite_rows_per_movement_and_its_section() -> None:
+    def hard(name: str, movement: str, reps: int, counted: int) -> Outcome:
+        view = "any angle, normalised per frame"
+        return Outcome(
+            Case("hard", name, "generic", view, FILE, reps=reps, movement=movement), counted
+        )
+
+    hard_outcomes = [
+        hard("l-0", "lunge", 8, 8),
+        hard("l-1", "lunge", 10, 5),
+        hard("s-2", "squat", 4, 5),
+    ]
+    rows = [(r.label, r.clips, r.off_by_one) for r in movement_rows(hard_outcomes)]
+    assert rows == [("generic: lunge", 2, 0.5), ("generic: squat", 1, 1.0)]
+    info = PageInfo("x", "d", Path("/cache"), 4, ())
+    page = render_page([*outcomes(), *hard_outcomes], info)
+    assert "## Hard synthetic suite: counting" in page
+    assert (
+        "| generic: lunge | any angle, normalised per frame | 2 | 0.50 | 0.50 | 0.25 | - |" in page
+    )
+    assert "## Hard synthetic suite" not in render_page(outcomes(), info)
