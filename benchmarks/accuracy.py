@@ -17,7 +17,8 @@ run; an analyzer or an option that does not exist simply has no rows.
   reps and rendered by ``tests/support/synthetic.py`` from the side and the
   front under several filming conditions, with exactly known reps and holds.
 
-Each clip runs through its exercise's analyzer and through ``generic``; the page
+Each clip runs through its exercise's analyzer and through ``generic`` (and,
+when ``analyze`` takes ``--reference``, against a demonstration); the page
 has summaries per analyzer and camera view, form-fault precision and recall
 where clips are labelled correct or incorrect, and one line per analysis with
 the command that reproduces it.
@@ -79,8 +80,10 @@ CONDITIONS: dict[str, dict[str, Any]] = {
     },
 }
 SYNTHETIC_REPS = 4
-#: The condition whose clip serves as the demonstration for ``analyze --reference``.
-DEMO_CONDITION = "clean"
+#: The synthetic demonstration for ``analyze --reference``: two reps (one per side
+#: where the exercise alternates), filmed clean.
+DEMO_REPS = 2
+DEMO_FILMING: dict[str, Any] = {"noise": 0.001, "seed": 5}
 
 #: The hard synthetic suite: recordings per input kind, and the seed that draws them.
 HARD_RECORDINGS = 40
@@ -210,13 +213,15 @@ def synthetic_cases(cache: Path, analyzers: set[str]) -> Iterator[Callable[[], l
         # A hold exercise (a hold and no reps in its dose) is one hold per side; its
         # count is not judged.
         holds_only = exercise.dosage.reps is None and exercise.dosage.hold_s is not None
-        script = keyframe_script(
-            exercise,
-            1 if holds_only else SYNTHETIC_REPS,
-            extras=KEYFRAME_EXTRAS.get(exercise.id),
-        )
+        extras = KEYFRAME_EXTRAS.get(exercise.id)
+        script = keyframe_script(exercise, 1 if holds_only else SYNTHETIC_REPS, extras=extras)
         cases = []
+        demo_script = keyframe_script(
+            exercise, 1 if exercise.dosage.per_side else DEMO_REPS, extras=extras
+        )
         for view in (View.SIDE, View.FRONT):
+            demo = folder / f"{exercise.id}-{view.value}-demo.jsonl"
+            write_jsonl(demo, generate(demo_script, Render(view=view, **DEMO_FILMING)).frames)
             for condition, kwargs in conditions.items():
                 clip = generate(script, Render(view=view, **kwargs))
                 slug = re.sub(r"[^a-z0-9]+", "-", f"{exercise.id} {view.value} {condition}")
@@ -234,6 +239,7 @@ def synthetic_cases(cache: Path, analyzers: set[str]) -> Iterator[Callable[[], l
                         hold_s=hold_s if analyzer != GENERIC else None,
                         holds=len(clip.holds),
                         recommended_view=view == exercise.camera.view,
+                        demo=None if analyzer == GENERIC or holds_only else demo,
                     )
                     for analyzer in (exercise.id, GENERIC)
                     if analyzer in analyzers and not (analyzer == GENERIC and holds_only)
@@ -304,41 +310,41 @@ def analyze_options() -> tuple[frozenset[str], bool]:
 
 
 def reference_cases(cases: Sequence[Case], *, pass_exercise: bool) -> list[Case]:
-    """Each counted clip against a demonstration of the same exercise (another clip).
+    """Each counted clip against a demonstration of the same exercise.
 
-    Real clips take the first other clip of their exercise with at least one rep
-    as the demonstration; synthetic ones the *clean* clip of their exercise and view.
+    A case's own ``demo`` if it has one (the synthetic suites make one), else the
+    first other real clip of the same exercise with at least one rep.
     """
     own = [c for c in cases if c.analyzer not in (GENERIC, REFERENCE) and c.reps is not None]
     out = []
     for case in own:
-        if case.suite == "real":
-            demos = [d for d in own if d.suite == "real" and d.analyzer == case.analyzer]
-            demos = [d for d in demos if d.name != case.name and d.reps]
+        if case.demo is not None:
+            demo, demo_name = case.demo, case.demo.stem
         else:
-            demos = [
+            others = [
                 d
                 for d in own
-                if d.suite == "synthetic"
+                if d.suite == case.suite == "real"
                 and d.analyzer == case.analyzer
-                and d.view == case.view
-                and d.name.endswith(f", {DEMO_CONDITION}")
                 and d.name != case.name
+                and d.reps
             ]
-        if demos:
-            out.append(
-                replace(
-                    case,
-                    name=f"{case.name} (demo: {demos[0].name})",
-                    analyzer=REFERENCE,
-                    reference=demos[0].landmarks,
-                    exercise=case.analyzer if pass_exercise else None,
-                    hold_s=None,
-                    hold_min_s=None,
-                    holds=0,
-                    form=None,
-                )
+            if not others:
+                continue
+            demo, demo_name = others[0].landmarks, others[0].name
+        out.append(
+            replace(
+                case,
+                name=f"{case.name} (demo: {demo_name})",
+                analyzer=REFERENCE,
+                reference=demo,
+                exercise=case.analyzer if pass_exercise else None,
+                hold_s=None,
+                hold_min_s=None,
+                holds=0,
+                form=None,
             )
+        )
     return out
 
 
@@ -351,7 +357,9 @@ def analyze(case: Case) -> Outcome:
     result = CliRunner().invoke(app, list(case.args))
     if result.exit_code != 0:
         message = (result.stderr or result.stdout or str(result.exception)).strip()
-        return Outcome(case=case, error=message.splitlines()[-1] if message else "failed")
+        return Outcome(
+            case=case, error=" ".join(message.removeprefix("Error:").split()) or "failed"
+        )
     return outcome_from_json(case, json.loads(result.stdout))
 
 

@@ -29,6 +29,7 @@ class Case:
     view: str | None
     landmarks: Path
     reference: Path | None = None  # the demonstration, for ``analyze --reference``
+    demo: Path | None = None  # a demonstration of this movement, to count it against
     exercise: str | None = None  # with a reference: the ``--exercise`` to pass, if any
     reps: int | None = None
     hold_s: float | None = None  # labelled total hold time
@@ -396,8 +397,9 @@ def render_page(outcomes: Sequence[Outcome], info: PageInfo) -> str:
         "- An analysis that fails (e.g. nobody seen) counts as 0 reps, no hold, no fault.",
         *(
             [
-                "- **reference**: counted by `analyze --reference` against a demonstration,",
-                "  another clip of the same exercise (named in the case).",
+                "- **reference**: counted by `analyze --reference DEMO` against a demonstration",
+                "  (named in the case): another real clip of the same exercise, or two clean",
+                "  synthetic reps of the exercise filmed from the same side.",
             ]
             if any(o.case.analyzer == REFERENCE for o in outcomes)
             else []
