@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from backcoach.cli import app
 from backcoach.vision.analyzers import get_analyzer
 from backcoach.vision.landmarks import LandmarkFrame, read_jsonl
-from backcoach.vision.parallel import WARM_UP_S, plan_chunks
+from backcoach.vision.parallel import WARM_UP_S, Chunk, plan_chunks, pose_chunk
 from backcoach.vision.pipeline import run_analyzer
 from backcoach.vision.sources import VideoFile
 
@@ -135,3 +135,17 @@ def test_seeking_decodes_the_same_frames_as_reading_from_the_start(shared_data: 
         assert [f.index for f in read] == [i for i in range(171, 184) if i % stride == 0]
         for a, b in zip(seeked, read, strict=True):
             assert a.t_s == b.t_s and np.array_equal(a.image, b.image)
+
+
+def test_parts_fingerprint_the_frame_where_the_next_part_starts(shared_data: Path) -> None:
+    path = shared_data / BIRD_DOG
+    first = pose_chunk(path, Chunk(0, 0, 0, 10), next_warm_from=5, stride=1, max_width=160)
+    second = pose_chunk(path, Chunk(1, 5, 10, 15), next_warm_from=None, stride=1, max_width=160)
+    decoded = pose_chunk(
+        path, Chunk(1, 5, 10, 15), next_warm_from=None, stride=1, max_width=160, seek=False
+    )
+    shifted = pose_chunk(path, Chunk(1, 6, 10, 15), next_warm_from=None, stride=1, max_width=160)
+    assert first.next_digest == second.first_digest == decoded.first_digest
+    assert shifted.first_digest != second.first_digest  # a seek one frame off is caught
+    assert len(first.frames) == 10 and len(second.frames) == 5
+    assert [f.t_s for f in second.frames] == pytest.approx([i / 30 for i in range(10, 15)])
