@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from backcoach.cli import app
@@ -42,6 +43,7 @@ from backcoach.store import (
     session_factory,
     set_setting,
 )
+from backcoach.store.revision import for_one_request, user_revision
 from backcoach.store.sessions import lock_session
 from tests.e2e.live_server import LiveServer, running_server
 
@@ -151,7 +153,7 @@ def test_each_tracked_write_bumps_the_revision_and_reads_ticks_and_rollbacks_do_
     with factory() as db:
         add_habit_log(db, user_id=uid, day=DAY, at=T0, kind="walk", amount=10)
         db.commit()
-    unchanged_by("a habit (neither the plan nor the history reads them)")
+    bumped_by("a habit (the history and Today show them)")
     with factory() as db:  # two writes in one transaction: one bump
         add_checkin(db, user_id=uid, at=T0, phase=CheckinPhase.BEFORE, pain=4)
         set_setting(db, user_id=uid, key="pain_limit", value=5)
@@ -236,6 +238,45 @@ def test_a_user_made_again_after_delete_all_gets_no_answer_of_the_old_one(engine
         again = local_user(db)  # created now, maybe with the same id (SQLite)
         db.commit()
     assert getattr(plan(engine, again.id), "refusal", None) is Refusal.NO_SCREENING
+
+
+def test_a_request_reads_the_revision_once_and_again_after_its_own_commit(
+    engine: Engine,
+) -> None:
+    uid = new_user(engine)
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    with session_factory(engine)() as db:
+        for_one_request(db)
+        user = db.get(User, uid)  # the request's user, as ``current_user`` loads and keeps it
+        assert user is not None
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            first = user_revision(db, user_id=uid)
+            assert first is not None and user_revision(db, user_id=uid) == first
+            assert statements == []  # from the row already loaded
+            add_checkin(db, user_id=uid, at=T0, phase=CheckinPhase.BEFORE, pain=3)
+            db.commit()
+            statements.clear()
+            after = user_revision(db, user_id=uid)
+            assert after is not None and after.number == first.number + 1
+            assert len(statements) == 1  # the loaded row is older than the bump: read again
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+    with session_factory(engine)() as long_lived:  # not one request's: read every time
+        assert db_revision_read_each_time(long_lived, engine, uid)
+
+
+def db_revision_read_each_time(db: Session, engine: Engine, uid: int) -> bool:
+    seen = user_revision(db, user_id=uid)
+    with session_factory(engine)() as other:
+        add_checkin(other, user_id=uid, at=T0, phase=CheckinPhase.AFTER, pain=2)
+        other.commit()
+    again = user_revision(db, user_id=uid)
+    return seen is not None and again is not None and again.number == seen.number + 1
 
 
 # --- through the running app -------------------------------------------------

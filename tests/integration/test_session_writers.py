@@ -44,7 +44,6 @@ from backcoach.store import (
     session_factory,
 )
 from backcoach.store import db as store_db
-from backcoach.store import sessions as store_sessions
 from tests.integration.session_writers import Report, camera, page
 
 SECONDS = 3.0  # of writing at once; the whole test stays well under 20 s per database
@@ -191,8 +190,7 @@ def test_a_writer_kept_waiting_too_long_gives_up_and_changes_nothing(
     db: Session, db_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session_id, user_id = started(db)
-    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 300)  # SQLite: set when connecting
-    monkeypatch.setattr(store_sessions, "BUSY_TIMEOUT_MS", 300)  # PostgreSQL: per change
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 300)  # set per connection, on both
     quick = make_engine(db_settings)
     try:
         factory = session_factory(quick)

@@ -32,6 +32,7 @@ from backcoach.coach import breaks
 from backcoach.coach.breaks import BreakConfig, BreakKind, BreakState, DueBreak
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
+from backcoach.services import page_cache
 from backcoach.services.preferences import Preferences, load_preferences
 from backcoach.store import HabitLog, add_habit_log, list_habit_logs
 from backcoach.store.habits import BREAK, POSTURE_ALERT, SITTING, WALK
@@ -247,8 +248,18 @@ def desk_days_from_logs(logs: Iterable[HabitLog], *, since: date, until: date) -
 
 
 def desk_day(db: Session, *, user_id: int, day: date) -> DeskDay:
-    """The desk figures of one day (zeros when nothing was logged)."""
-    return desk_days(db, user_id=user_id, since=day, until=day + timedelta(days=1))[0]
+    """The desk figures of one day (zeros when nothing was logged).
+
+    Habit logs bump the user's revision, so the figures are kept under it
+    (``services.page_cache``): the desk page and every desk tick ask.
+    """
+    return page_cache.cached(
+        db,
+        name="desk-day",
+        user_id=user_id,
+        key=day,
+        compute=lambda: desk_days(db, user_id=user_id, since=day, until=day + timedelta(days=1))[0],
+    )
 
 
 def desk_moves(catalog: Catalog) -> tuple[str, ...]:

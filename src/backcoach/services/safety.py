@@ -28,6 +28,7 @@ from backcoach.coach.safety import (
     rescreen_reason,
 )
 from backcoach.errors import UsageError
+from backcoach.services import page_cache
 from backcoach.store import ScreeningOutcome, add_screening, latest_screening
 from backcoach.store.models import Screening
 
@@ -114,7 +115,15 @@ def exercise_block(db: Session, *, user_id: int) -> Block | None:
 
     Blocked while the latest screening found a red flag (also one stored before
     the questions changed); a newer clear or caution screening lifts the block.
+    A screening bumps the user's revision, so the answer is kept under it
+    (``services.page_cache``): most pages and every desk tick ask.
     """
+    return page_cache.cached(
+        db, name="block", user_id=user_id, key=None, compute=lambda: _exercise_block(db, user_id)
+    )
+
+
+def _exercise_block(db: Session, user_id: int) -> Block | None:
     row = latest_screening(db, user_id=user_id)
     if row is None:
         return None

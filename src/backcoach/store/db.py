@@ -177,6 +177,10 @@ def make_engine(settings: Settings) -> Engine:
         if pooled
         else {}
     )
+    if url.get_backend_name() == "postgresql":
+        # A writer waits for a row lock as long as SQLite's busy timeout, then fails
+        # (``store.sessions.SessionLocked``), set once per connection.
+        pool_options["connect_args"] = {"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"}
     engine = create_engine(url, hide_parameters=True, **pool_options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

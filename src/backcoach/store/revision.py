@@ -1,7 +1,8 @@
 """Each user's ``revision``: bumped in the same transaction as every write the pages cache.
 
-Today's plan and the history summary change only when a user's sessions, step
-events, check-ins, screenings, questionnaire answers or settings change. The
+Today's plan, the history summary and the pages built on them change only when
+a user's sessions, step events, check-ins, screenings, questionnaire answers,
+settings or habit logs change. The
 caches in ``services.page_cache`` are keyed by the user's revision, so every
 such write must bump it, from any process (the web server, a second worker,
 the CLI, the terminal workout).
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from backcoach.store.models import (
     CheckIn,
+    HabitLog,
     QuestionnaireResponse,
     Screening,
     StepEvent,
@@ -43,9 +45,15 @@ from backcoach.store.models import (
 # session.info keys: users (ids) and sessions (ids) whose rows changed since the last commit
 _USERS = "backcoach.revision.users"
 _SESSIONS = "backcoach.revision.sessions"
+# session.info keys for a session of one request (``for_one_request``): that mark, the
+# revisions read in it since its last commit, and whether it committed (then a user row
+# it loaded before is older than the bump)
+_ONE_REQUEST = "backcoach.revision.one_request"
+_KNOWN = "backcoach.revision.known"
+_COMMITTED = "backcoach.revision.committed"
 
 # Rows whose ``user_id`` says whose revision a change bumps.
-_OWNED = (WorkoutSession, CheckIn, Screening, QuestionnaireResponse, UserSetting)
+_OWNED = (WorkoutSession, CheckIn, Screening, QuestionnaireResponse, UserSetting, HabitLog)
 # Columns of a session a tick changes; the pages do not show them.
 _TICK_ONLY = frozenset({"snapshot", "version"})
 
@@ -95,8 +103,39 @@ def has_pending_changes(db: Session) -> bool:
     return any(_tracked(obj) for obj in (*db.new, *db.dirty, *db.deleted))
 
 
+def for_one_request(db: Session) -> None:
+    """Mark ``db`` as short-lived (one web request): a revision read once holds until it commits.
+
+    The first read of a user's revision in such a session (from the user's row
+    when the session loaded it already, the request's ``current_user``, or else
+    one query) is kept in the session until its next commit. It was read before
+    anything the request reads next, so an answer cached under it is never older
+    than its key (it may be newer, when a write came in between; the next request
+    then sees the new revision and computes afresh). A long-lived session (the
+    terminal's) is not marked and reads the revision every time.
+    """
+    db.info[_ONE_REQUEST] = True
+
+
 def user_revision(db: Session, *, user_id: int) -> Revision | None:
-    """The user's revision as the database has it now (None when there is no such user)."""
+    """The user's revision, read before anything cached under it (None: no such user)."""
+    if not db.info.get(_ONE_REQUEST):
+        return _read_revision(db, user_id)
+    known: dict[int, Revision | None] = db.info.setdefault(_KNOWN, {})
+    if user_id not in known:
+        if db.info.get(_COMMITTED):  # a row loaded before the commit is older than the bump
+            known[user_id] = _read_revision(db, user_id)
+        else:
+            user = db.get(User, user_id)  # no query when the row is loaded already
+            known[user_id] = (
+                None
+                if user is None
+                else Revision(user_id=user_id, created_at=user.created_at, number=user.revision)
+            )
+    return known[user_id]
+
+
+def _read_revision(db: Session, user_id: int) -> Revision | None:
     row = db.execute(select(User.created_at, User.revision).where(User.id == user_id)).one_or_none()
     if row is None:
         return None
@@ -155,3 +194,9 @@ def _after_transaction_end(db: Session, transaction: SessionTransaction) -> None
     if transaction.parent is None:
         db.info.pop(_USERS, None)
         db.info.pop(_SESSIONS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(db: Session) -> None:
+    db.info[_COMMITTED] = True
+    db.info.pop(_KNOWN, None)

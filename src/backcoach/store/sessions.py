@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, String, select, text, type_coerce, update
+from sqlalchemy import String, select, type_coerce, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, undefer
 
-from backcoach.store.db import BUSY_TIMEOUT_MS
 from backcoach.store.models import SessionStatus, StepEvent, StepSource, StepStatus, WorkoutSession
 
 
@@ -73,37 +72,36 @@ class SessionLocked(Exception):
 def lock_session(
     db: Session, *, session_id: int, user_id: int | None = None
 ) -> WorkoutSession | None:
-    """Take the session's write lock until the transaction ends, then read it as it is now.
+    """Take the session's write lock until the transaction ends, and read it as it is now.
 
     The lock is the bump of ``version``, the transaction's first statement:
     PostgreSQL locks the row (like ``SELECT ... FOR UPDATE``), SQLite the
-    database (like ``BEGIN IMMEDIATE``). A second writer waits until the first
-    one commits, then reads what it wrote; it waits ``BUSY_TIMEOUT_MS`` at most.
+    database (like ``BEGIN IMMEDIATE``). Its ``RETURNING`` reads the row in the
+    same round trip. A second writer waits until the first one commits, then
+    reads what it wrote; it waits ``BUSY_TIMEOUT_MS`` at most.
     ``None`` (and no lock) when there is no such session for ``user_id``.
 
     Raises:
         SessionLocked: the wait timed out.
     """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}"))
     bump = update(WorkoutSession).where(WorkoutSession.id == session_id)
     if user_id is not None:
         bump = bump.where(WorkoutSession.user_id == user_id)
+    locked = (
+        bump.values(version=WorkoutSession.version + 1)
+        .returning(WorkoutSession)
+        .options(undefer(WorkoutSession.snapshot))
+    )
     try:
-        result = db.execute(
-            bump.values(version=WorkoutSession.version + 1).execution_options(
-                synchronize_session=False
-            )
-        )
+        return db.scalars(
+            locked, execution_options={"synchronize_session": False, "populate_existing": True}
+        ).one_or_none()
     except OperationalError as exc:
-        # PostgreSQL's lock_not_available, SQLite's busy timeout
+        # PostgreSQL's lock_not_available (``lock_timeout``, set per connection by
+        # ``store.db.make_engine``), SQLite's busy timeout
         if getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig):
             raise SessionLocked(f"session {session_id} is locked by another writer") from exc
         raise
-    assert isinstance(result, CursorResult)
-    if result.rowcount != 1:
-        return None
-    return read_session(db, session_id=session_id)
 
 
 def latest_in_progress(db: Session, *, user_id: int) -> WorkoutSession | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from backcoach.config import Settings
 from backcoach.content import Catalog
 from backcoach.services.users import current_user
 from backcoach.store import User
+from backcoach.store.revision import for_one_request
 from backcoach.web.state import app_state
 
 # Dependencies that only read the app's state are coroutines: a sync one would cost
@@ -40,11 +42,33 @@ async def _db(request: Request) -> AsyncIterator[Session]:
     state = app_state(request.app)
     async with state.database_turn():
         db = state.sessions()
+        for_one_request(db)
+        request.state.db = db
         try:
             yield db
         finally:
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(db.close)
+            if db.in_transaction():
+                with anyio.CancelScope(shield=True):
+                    await run_in_threadpool(db.close)
+            else:  # committed, or given back before rendering: closing has nothing to send
+                db.close()
+
+
+def release_database(request: Request) -> None:
+    """End the request's database session now: what follows (rendering) reads nothing more.
+
+    Called by ``templating.render`` in a route running in a worker thread, so the
+    connection goes back to the pool before the template is rendered. In the
+    event loop (an ``async`` route) it is left to ``_db``, which closes it in a
+    worker thread. A template that tried to load more data would fail loudly.
+    """
+    db = getattr(request.state, "db", None)
+    if not isinstance(db, Session) or not db.in_transaction():
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # a worker thread
+        db.close()
 
 
 # scope="function": the session ends when the route has returned its answer (the page
@@ -52,9 +76,17 @@ async def _db(request: Request) -> AsyncIterator[Session]:
 DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
-def _user(db: DbDep) -> User:
-    """The one local user (multi-user sign-in does not exist yet)."""
+def user_of(db: Session) -> User:
+    """Whose request this is: the one local user (multi-user sign-in does not exist yet).
+
+    Blocking (it reads the database): ``UserDep`` runs it in a worker thread; a
+    route that does all its work in one worker thread may call it there itself.
+    """
     return current_user(db)
+
+
+def _user(db: DbDep) -> User:
+    return user_of(db)
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

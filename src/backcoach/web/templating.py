@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from backcoach.web.deps import release_database
 from backcoach.web.security.csrf import csrf_token
 from backcoach.web.state import app_state
 
@@ -61,7 +62,12 @@ def render(
     partial: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The page, or only ``partial`` when HTMX asked for a fragment."""
+    """The page, or only ``partial`` when HTMX asked for a fragment.
+
+    The request's database session is ended first (``deps.release_database``):
+    ``context`` must hold everything the template shows.
+    """
+    release_database(request)
     templates = app_state(request.app).templates
     name = partial if partial is not None and is_htmx(request) else template
     return templates.TemplateResponse(

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backcoach.coach.planner import PlanRefused
-from backcoach.content import Length
+from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
 from backcoach.services import session_events
 from backcoach.services.clock import SessionClock
@@ -32,7 +34,7 @@ from backcoach.services.sessions import (
     summarize,
 )
 from backcoach.store import PainLocation
-from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep, user_of
 from backcoach.web.presenters.player import (
     NoticeView,
     PlayerState,
@@ -178,11 +180,10 @@ def get_state(
 
 
 @router.post("/{session_id}/events", responses=NOT_FOUND)
-def post_event(
+async def post_event(
     session_id: SessionId,
     body: EventIn,
     db: DbDep,
-    user: UserDep,
     settings: SettingsDep,
     catalog: CatalogDep,
 ) -> EventOut:
@@ -190,11 +191,24 @@ def post_event(
 
     Returns the new state and what happened (``notices``, with short cues to show or speak).
     """
-    clock = SessionClock.of(settings)
+    # The player sends a tick every second: its blocking work (whose request, the change,
+    # the answer) takes one trip to the thread pool, not one per dependency and one more
+    # to check the answer.
+    return await run_in_threadpool(
+        _apply_event, session_id, body.type, db, SessionClock.of(settings), catalog
+    )
+
+
+def _apply_event(
+    session_id: int,
+    kind: EventType,
+    db: Session,
+    clock: SessionClock,
+    catalog: Catalog,
+) -> EventOut:
+    user = user_of(db)
     try:
-        changed = send_event(
-            db, session_id=session_id, user_id=user.id, kind=body.type, clock=clock
-        )
+        changed = send_event(db, session_id=session_id, user_id=user.id, kind=kind, clock=clock)
     except SessionBusy as exc:
         raise _busy(exc) from None
     except ExerciseBlocked as blocked:

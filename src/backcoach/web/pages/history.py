@@ -1,33 +1,62 @@
-"""``/history``: streaks, calendar, minutes per week, pain before and after, questionnaires."""
+"""``/history``: streaks, calendar, minutes per week, pain before and after, questionnaires.
+
+The page's content depends only on the user's data and the local day, and on ten
+years of use it is long (every week, every pain check-in): it is rendered once
+per revision of that data (``services.page_cache``) and the page around it,
+which carries the request's own parts (navigation, CSRF token), each time.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
+from jinja2 import Environment
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from backcoach.services import page_cache
 from backcoach.services.clock import local_today, local_tz
 from backcoach.services.desk import desk_days
 from backcoach.services.history import history_summary
 from backcoach.web.deps import DbDep, UserDep
 from backcoach.web.presenters.history import calendar, chart_data
+from backcoach.web.state import app_state
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/history", tags=["pages"], include_in_schema=False)
 
+RECENT_SESSIONS = 20
+DESK_DAYS = 7
+
+
+def history_body(db: Session, *, user_id: int, env: Environment) -> Markup:
+    """The page's content for ``user_id`` today, from the cache while their data is unchanged."""
+    today, tz = local_today(), local_tz()
+
+    def draw() -> Markup:
+        summary = history_summary(db, today=today, user_id=user_id, tz=tz, recent=60)
+        context = {
+            "summary": summary,
+            "recent": summary.sessions[:RECENT_SESSIONS],
+            "calendar": calendar(summary),
+            "charts": chart_data(summary),
+            "desk_days": desk_days(
+                db,
+                user_id=user_id,
+                since=today - timedelta(days=DESK_DAYS - 1),
+                until=today + timedelta(days=1),
+            ),
+        }
+        return Markup(env.get_template("history/_body.html").render(context))
+
+    return page_cache.cached(
+        db, name="history-page", user_id=user_id, key=(today, tz), anchor=env, compute=draw
+    )
+
 
 @router.get("")
 def history(request: Request, db: DbDep, user: UserDep) -> Response:
-    summary = history_summary(db, today=local_today(), user_id=user.id, tz=local_tz(), recent=60)
-    today, tomorrow = local_today(), local_today() + timedelta(days=1)
-    context = {
-        "summary": summary,
-        "recent": summary.sessions[:20],
-        "calendar": calendar(summary),
-        "charts": chart_data(summary),
-        "desk_days": desk_days(
-            db, user_id=user.id, since=today - timedelta(days=6), until=tomorrow
-        ),
-    }
-    return render(request, "history/index.html", context)
+    body = history_body(db, user_id=user.id, env=app_state(request.app).templates.env)
+    return render(request, "history/index.html", {"body": body})

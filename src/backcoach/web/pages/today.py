@@ -17,20 +17,16 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
-from backcoach.services.checkins import questionnaire_due
-from backcoach.services.clock import SessionClock, local_today, local_tz
-from backcoach.services.habits import HABITS, habits_and_desk_today, habits_today, tick_habit
-from backcoach.services.preferences import load_preferences
+from backcoach.services.clock import SessionClock, local_today
+from backcoach.services.habits import HABITS, habits_today, tick_habit
 from backcoach.services.safety import save_screening
-from backcoach.services.session_start import plan_for_today
-from backcoach.services.sessions import find_resumable
+from backcoach.services.today import today_overview
 from backcoach.store import User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.templating import is_htmx, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
-CHECK_NAME = "pain-function"  # the scheduled pain and function check
 SCREENING_REFUSALS = (Refusal.NO_SCREENING, Refusal.RESCREEN_DUE)
 SCREENING_AGAIN_URL = "/?screening=again"  # "My symptoms changed", on Today and Settings
 
@@ -54,11 +50,10 @@ def today_page(
     ``form_errors`` (field name -> message) are shown beside the start form's and the
     habits' fields; ``start_pain`` keeps a pain answer already given checked.
     """
-    prefs = load_preferences(db, user_id=user.id)
+    overview = today_overview(db, user_id=user.id, catalog=catalog)
     if decision is None:
-        decision = plan_for_today(db, user_id=user.id, catalog=catalog, length=prefs.session_length)
+        decision = overview.decision
     show_screening = screening_again or decision.refusal in SCREENING_REFUSALS
-    habits, desk = habits_and_desk_today(db, user_id=user.id)
     tips = catalog.tips
     context: dict[str, Any] = {
         "decision": decision,
@@ -71,15 +66,12 @@ def today_page(
         "answers": answers or {},
         "form_errors": form_errors or {},
         "start_pain": start_pain,
-        "resume": find_resumable(db, user_id=user.id) if decision.plan else None,
-        "habits": habits,
-        "desk": desk,
+        "resume": overview.resume if decision.plan else None,
+        "habits": overview.habits,
+        "desk": overview.desk,
         "tip": tips[local_today().toordinal() % len(tips)] if tips else None,
-        "prefs": prefs,
-        "check_due": bool(decision.plan)
-        and questionnaire_due(
-            db, user_id=user.id, name=CHECK_NAME, today=local_today(), tz=local_tz()
-        ),
+        "prefs": overview.prefs,
+        "check_due": bool(decision.plan) and overview.check_due,
     }
     return render(request, "today/index.html", context, status_code=status_code)
 
