@@ -14,6 +14,9 @@ clips (``BACKCOACH_TEST_DATA`` or ``../shared/data``).
   clips joined into one ~56 s 640x360 video: wall time, x real time, CPU use.
 - Form faults: per clip labelled correct/incorrect, the faults found and the view
   seen; precision/recall of a clip being flagged.
+- Generic counter: off-by-one and MAE per suite and per exercise on the hard
+  synthetic suites (``tests/support/hard_synthetic.py``, normalised per frame
+  and raw) and on every labelled shared clip; frames/s of CPU time.
 - Memory: peak resident set size of the process; tracemalloc peak of the analyzers.
 """
 
@@ -37,7 +40,9 @@ from backcoach.vision.parallel import ChunkedPose
 from backcoach.vision.pipeline import analyze_video, pose_frames, run_analyzer, video_landmarks
 from backcoach.vision.pose import MediaPipePose
 from backcoach.vision.sources import VideoFile, VideoFrame
+from benchmarks.accuracy import keraal_landmarks
 from tests.support.clip_labels import clips
+from tests.support.hard_synthetic import suite
 
 WORKOUT = "calimiro-ai__WorkoutTracker/data"
 
@@ -412,6 +417,78 @@ def form_faults(data: Path, cached: dict[str, list[LandmarkFrame]]) -> None:
     )
 
 
+# --------------------------------------------------------------------------- generic counter
+
+#: The hard synthetic suites: (title, recordings, seed, per-frame normalised).
+GENERIC_SUITES = (
+    ("hard synthetic, normalised per frame", 60, 0, True),
+    ("hard synthetic, raw landmarks", 60, 1, False),
+)
+
+
+def _generic_count(frames: list[LandmarkFrame]) -> int:
+    analyzer = get_analyzer("generic")
+    for frame in frames:
+        analyzer.update(frame)
+    return analyzer.result().reps
+
+
+def _accuracy_rows(title: str, results: list[tuple[str, int, int]]) -> list[list[str]]:
+    """Off-by-one and MAE (|counted - true| / true, true > 0) for all and per exercise."""
+    groups: dict[str, list[tuple[int, int]]] = {"all": []}
+    for kind, true, counted in results:
+        groups["all"].append((true, counted))
+        groups.setdefault(kind, []).append((true, counted))
+    rows = []
+    for kind, pairs in groups.items():
+        counted_pairs = [(t, c) for t, c in pairs if t > 0]
+        within = sum(abs(c - t) <= 1 for t, c in pairs) / len(pairs)
+        mae = sum(abs(c - t) / t for t, c in counted_pairs) / max(1, len(counted_pairs))
+        rows.append([title, kind, str(len(pairs)), f"{within:.2f}", f"{mae:.3f}"])
+    return rows
+
+
+def generic_counter(data: Path, cached: dict[str, list[LandmarkFrame]]) -> None:
+    """The exercise-agnostic counter: synthetic suites, every labelled shared clip, speed."""
+    rows: list[list[str]] = []
+    for title, count, seed, normalise in GENERIC_SUITES:
+        recordings = suite(count, seed=seed, normalise=normalise)
+        results = [(r.exercise, r.reps, _generic_count(r.clip.frames)) for r in recordings]
+        rows.extend(_accuracy_rows(title, results))
+    clip_rows = []
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for label in clips(counted=True):
+            frames = cached.get(label.name)
+            if frames is None:
+                if label.is_video:
+                    frames = _landmarks(label.file(data), 1)
+                else:
+                    path = keraal_landmarks(label.file(data), Path(folder) / f"{label.name}.jsonl")
+                    frames = list(read_jsonl(path))
+                cached[label.name] = frames
+            true = label.reps or 0
+            counted = _generic_count(frames)
+            results.append((label.exercise, true, counted))
+            clip_rows.append([label.name, label.exercise, str(true), str(counted)])
+    rows.extend(_accuracy_rows("shared real clips", results))
+    print("\nGeneric counter per labelled shared clip (counter defaults, same for every clip)")
+    _table(["clip", "exercise", "label", "generic"], clip_rows)
+    print("\nGeneric counter accuracy (off-by-one: |counted - true| <= 1)")
+    _table(["suite", "exercise", "recordings", "off-by-one", "MAE"], rows)
+    stream = [frame for frames in cached.values() for frame in frames]
+    analyzer = get_analyzer("generic")
+    started = time.process_time()
+    t = 0.0
+    for _ in range(max(1, 20_000 // len(stream))):
+        for frame in stream:
+            t += 1 / 30
+            analyzer.update(LandmarkFrame(t, frame.landmarks, frame.aspect))
+    used = time.process_time() - started
+    fed = max(1, 20_000 // len(stream)) * len(stream)
+    print(f"generic counter: {fed / used:,.0f} frames/s of CPU time (one core, real frames)")
+
+
 def main() -> None:
     data = _data_dir()
     if not (data / "MANIFEST.md").is_file():
@@ -422,6 +499,7 @@ def main() -> None:
     parallel_speed(data)
     analyzer_only(cached)
     form_faults(data, cached)
+    generic_counter(data, cached)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"\nPeak resident memory of the whole benchmark process: {peak_kb / 1024:.0f} MB")
 

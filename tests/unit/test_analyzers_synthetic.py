@@ -21,7 +21,6 @@ from backcoach.content.loader import default_catalog
 from backcoach.content.models import Segments, View
 from backcoach.vision.analyzers import AnalysisResult, Feedback, available, get_analyzer
 from backcoach.vision.analyzers.motion import CycleCounter
-from backcoach.vision.generic import GenericAnalyzer
 from tests.support.synthetic import (
     Occlusion,
     Pose,
@@ -512,66 +511,6 @@ def test_hidden_needed_joints_never_count(exercise: str, seed: int, start: float
     # Reps finished before the joints disappeared may count, none after.
     assert all(e.end_s <= start + 0.5 for e in result.rep_events)
     assert feedback[-1].hint
-
-
-# --------------------------------------------------------------------------- generic
-
-
-GENERIC_CASES = [
-    "superman",
-    "neck-nods",
-    "standing-forward-bend",
-    "arm-circles",
-    "shoulder-circles",
-    "side-plank",
-    "curl-up",
-]
-
-
-@pytest.mark.parametrize("condition", ["clean", "noisy", "small-far", "dropped-low-fps"])
-@pytest.mark.parametrize("exercise", GENERIC_CASES)
-def test_generic_counter_on_several_exercises(exercise: str, condition: str) -> None:
-    clip = standard_clip(exercise, condition)
-    result, feedback = run("generic", clip)
-    assert result.reps == len(clip.reps)
-    assert feedback[-1].reps == len(clip.reps)
-
-
-@pytest.mark.parametrize("exercise", ["bird-dog", "high-knee-march"])
-def test_generic_counter_counts_one_side_of_alternating_exercises(exercise: str) -> None:
-    result, _ = run("generic", standard_clip(exercise, "noisy"))
-    assert result.reps == 3  # documented limit: one side's limbs dominate
-
-
-def test_generic_counter_does_not_count_half_a_rep_at_the_start() -> None:
-    # The recording starts at the top of a forward bend, with no rest first.
-    case = CASES["standing-forward-bend"]
-    script = Script(BENT) + case.script(2)  # straightens up, then two full reps
-    clip = generate(script, Render(view=View.SIDE, noise=0.002, lead_in_s=0.0, seed=1))
-    result, _ = run("generic", clip)
-    assert result.reps == 2
-
-
-def test_generic_counter_works_frame_by_frame() -> None:
-    clip = standard_clip("standing-forward-bend", "noisy")
-    analyzer = get_analyzer("generic")
-    counts = [analyzer.update(frame).reps for frame in clip.frames]
-    assert counts == sorted(counts)  # never goes back
-    assert counts[-1] == analyzer.result().reps == 3
-    # Each rep is announced during the scripted rep it belongs to.
-    for expected in clip.reps:
-        during = [
-            c for f, c in zip(clip.frames, counts, strict=True) if f.t_s <= expected.end_s + 0.6
-        ]
-        assert during[-1] >= expected.index + 1
-
-
-def test_generic_counter_names_the_moving_feature() -> None:
-    analyzer = GenericAnalyzer()
-    for frame in clip_for(CASES["arm-circles"], 3, Render()).frames:
-        analyzer.update(frame)
-    assert analyzer.dominant_feature in {"left_wrist.y", "right_wrist.y", "left_wrist.x",
-                                         "right_wrist.x"}  # fmt: skip
 
 
 def test_cycle_counter_ignores_motion_below_its_minimum_range() -> None:
