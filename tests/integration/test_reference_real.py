@@ -32,6 +32,8 @@ PUSH_UP_12 = f"{WORKOUT}/raw/push-ups/push-up_12.mp4"  # rep starts at frames 14
 PUSH_UP_13 = f"{WORKOUT}/raw/push-ups/push-up_13.mp4"  # two push-ups (see test_vision_real)
 BRIDGES = "seed-clips/lenagalanova_glute_bridge.mp4"  # 3 bridges
 BRIDGE = "pankajmaurya__PhysioPlus/physiocore/tests/bridging.mp4"  # 1 bridge
+BIRD_DOG = "seed-clips/gymnai_bird_dog_AIgen.mp4"  # 1 bird-dog, reaching with the right arm
+BIRD_DOGS = "seed-clips/polybag_bird_dog.mp4"  # 2 bird-dogs, one to each side
 FIRST_PUSH_UP = slice(0, 60)  # frames 0-59: the first push-up, from the top and back
 FIRST_BRIDGE = slice(0, 160)  # frames 0-159: the first bridge, from the mat and back
 
@@ -85,6 +87,14 @@ def test_bridges_counted_from_the_first_bridge_of_another_clip(
     own = count(bridge, clip(BRIDGES)).analysis
     assert own.reps == 3
     assert own.rep_events[0].quality >= 0.95
+
+
+def test_a_bird_dog_to_one_side_counts_reaches_to_both_sides(clip: Landmarks) -> None:
+    template = learn(clip(BIRD_DOG))
+    result = count(template, clip(BIRD_DOGS)).analysis
+    assert result.reps == 2
+    sides = [event.side for event in result.rep_events]
+    assert set(sides) == {"left", "right"}
 
 
 def test_another_exercise_counts_nothing(

@@ -122,3 +122,42 @@ def test_a_demonstration_without_a_rep_is_refused() -> None:
     half = frames([(0.0, STANDING), (1.0, STANDING), (1.6, SQUAT_BOTTOM), (2.5, SQUAT_BOTTOM)])
     with pytest.raises(DemonstrationError, match="start and end in the same position"):
         learn(half)
+
+
+RIGHT_ARM = (12, 14, 16, 18, 20, 22)  # the right arm's landmarks
+LEFT_ARM = (11, 13, 15, 17, 19, 21)
+
+
+def _one_arm_raises(sides: list[str], seed: int) -> list[LandmarkFrame]:
+    """Standing, raising one arm at a time (the other stays down)."""
+    keys: list[tuple[float, Pose]] = [(0.0, STANDING), (1.0, STANDING)]
+    t = 1.0
+    raised_at = []
+    for _ in sides:
+        end = _reps(keys, t, ARMS_UP, 0.7)
+        raised_at.append((t, end))
+        t = end
+    down = frames([(0.0, STANDING), (t, STANDING)], noise=0.002, seed=seed)
+    up = frames(keys, noise=0.002, seed=seed + 1)
+    result = []
+    for low, high in zip(down, up, strict=True):
+        moving = next(
+            (s for s, (a, b) in zip(sides, raised_at, strict=True) if a <= high.t_s < b), None
+        )
+        arm = RIGHT_ARM if moving == "right" else LEFT_ARM if moving == "left" else ()
+        assert low.landmarks is not None and high.landmarks is not None
+        marks = tuple(high.landmarks[i] if i in arm else low.landmarks[i] for i in range(33))
+        result.append(LandmarkFrame(high.t_s, marks))
+    return result
+
+
+def test_a_one_sided_demonstration_counts_both_sides_and_names_them() -> None:
+    template = learn(_one_arm_raises(["right"], seed=8))
+    assert any(name.startswith("right ") for name in template.signals)
+    result = count(template, _one_arm_raises(["right", "left", "right", "left"], seed=9))
+    assert [event.side for event in result.analysis.rep_events] == ["right", "left"] * 2
+
+
+def test_a_two_sided_movement_names_no_side(template: Template) -> None:
+    result = count(template, frames(_session([0.6, 0.6]), noise=0.002, seed=10))
+    assert [event.side for event in result.analysis.rep_events] == [None, None]

@@ -70,6 +70,8 @@ MIN_RANGE = 0.05
 SIDE_PENALTY = 0.9
 #: A match starts and ends within this (mean, in demonstrated ranges) of the demonstrated rep.
 END_TOLERANCE = 0.35
+#: A rep is one side's when the other side's version matches it less by this much.
+SIDE_MARGIN = 0.1
 #: Two matches may share at most this share of the shorter one (rest frames between reps).
 MAX_OVERLAP = 0.25
 MIN_VISIBILITY = 0.5
@@ -333,22 +335,25 @@ def _subsequence_dtw(template: Array, series: Array) -> tuple[Array, npt.NDArray
 
 
 def count(template: Template, frames: Sequence[LandmarkFrame]) -> ReferenceResult:
-    """Reps in ``frames`` that match the template, each with its similarity."""
+    """Reps in ``frames`` that match the template, each with its similarity.
+
+    A template on one side's signals (a bird-dog reaching with the right arm) is
+    also matched with the sides swapped, so reps to either side count; a rep gets
+    the side whose version matches it clearly better (by ``SIDE_MARGIN``), else
+    none (a two-sided move).
+    """
     detected = sum(frame.landmarks is not None for frame in frames)
     times = [frame.t_s for frame in frames]
     span_s = times[-1] - times[0] if len(times) > 1 else 0.0
     reps: list[RepEvent] = []
     if detected >= 2 and len(template.curve) >= 2:
         signals = _signals(frames)
-        index = {name: i for i, name in enumerate(signals.names)}
-        # A side the camera does not see in this recording: the mean of both sides stands in.
-        columns = [
-            index[name] if signals.usable[index[name]] else index[_both_sides(name)]
-            for name in template.signals
+        variants = [
+            (side, values)
+            for side, names in _sides(template.signals)
+            if not np.isnan(values := _columns(signals, names)).any()
         ]
-        values = signals.values[:, columns]
-        if not np.isnan(values).any():
-            reps = _matches(template, values, signals.t0)
+        reps = _matches(template, variants, signals.t0)
     analysis = AnalysisResult(
         exercise=EXERCISE,
         frames=len(frames),
@@ -361,40 +366,74 @@ def count(template: Template, frames: Sequence[LandmarkFrame]) -> ReferenceResul
     return ReferenceResult(analysis, template)
 
 
-def _matches(template: Template, values: Array, t0: float) -> list[RepEvent]:
-    """Non-overlapping matches, best first, then numbered in time order.
+def _sides(names: tuple[str, ...]) -> list[tuple[str | None, tuple[str, ...]]]:
+    """The template's signal names with their side, and swapped when a signal has a side."""
+    sided = [name.split(" ", 1)[0] for name in names if name.startswith(("left ", "right "))]
+    if not sided:
+        return [(None, names)]
+    swap = {"left": "right", "right": "left"}
+
+    def swapped(name: str) -> str:
+        side, _, rest = name.partition(" ")
+        return f"{swap[side]} {rest}" if side in swap else name
+
+    return [(sided[0], names), (swap[sided[0]], tuple(swapped(name) for name in names))]
+
+
+def _columns(signals: _Signals, names: tuple[str, ...]) -> Array:
+    """The named signals; where the camera does not see a side, the mean of both sides."""
+    index = {name: i for i, name in enumerate(signals.names)}
+    columns = [
+        index[name] if signals.usable[index[name]] else index[_both_sides(name)] for name in names
+    ]
+    return signals.values[:, columns]
+
+
+def _matches(
+    template: Template, variants: list[tuple[str | None, Array]], t0: float
+) -> list[RepEvent]:
+    """Non-overlapping matches of any variant, best first, then numbered in time order.
 
     Signals are compared in demonstrated ranges, so a rep that moves less than the
     demonstration scores lower.
     """
-    if len(values) < len(template.curve) // 2:
-        return []
-    series = (values - template.low) / template.span
-    end_cost, end_start = _subsequence_dtw(template.curve, series)
-    taken: list[tuple[int, int, float]] = []
-    for end in np.argsort(end_cost, kind="stable"):
-        similarity = 1.0 - float(end_cost[end]) / MAX_COST
-        if similarity < MIN_SIMILARITY:
-            break
-        first, last = int(end_start[end]), int(end)
-        part = series[first : last + 1]
-        if np.any(part.max(axis=0) - part.min(axis=0) < MIN_AMPLITUDE):
+    found: list[tuple[float, int, int, str | None]] = []
+    for side, values in variants:
+        if len(values) < len(template.curve) // 2:
             continue
-        ends = np.abs(part[[0, -1]] - template.curve[[0, -1]]).mean(axis=1)
-        if np.any(ends > END_TOLERANCE):  # starts and ends where the demonstrated rep does
+        series = (values - template.low) / template.span
+        end_cost, end_start = _subsequence_dtw(template.curve, series)
+        for end in np.flatnonzero(1.0 - end_cost / MAX_COST >= MIN_SIMILARITY):
+            first, last = int(end_start[end]), int(end)
+            part = series[first : last + 1]
+            if np.any(part.max(axis=0) - part.min(axis=0) < MIN_AMPLITUDE):
+                continue
+            ends = np.abs(part[[0, -1]] - template.curve[[0, -1]]).mean(axis=1)
+            if np.any(ends > END_TOLERANCE):  # starts and ends where the demonstrated rep does
+                continue
+            found.append((1.0 - float(end_cost[end]) / MAX_COST, first, last, side))
+    found.sort(key=lambda match: -match[0])
+    taken: list[tuple[int, int, float, str | None]] = []
+    for similarity, first, last, side in found:
+        if any(_overlap((first, last), (a, b)) > MAX_OVERLAP for a, b, _, _ in taken):
             continue
-        if any(_overlap((first, last), (a, b)) > MAX_OVERLAP for a, b, _ in taken):
-            continue
-        taken.append((first, last, similarity))
+        both = any(
+            other != side
+            and score > similarity - SIDE_MARGIN
+            and _overlap((first, last), (a, b)) > MAX_OVERLAP
+            for score, a, b, other in found
+        )
+        taken.append((first, last, similarity, None if both else side))
     taken.sort()
     return [
         RepEvent(
             index=number,
             start_s=t0 + first / RATE,
             end_s=t0 + last / RATE,
+            side=side,
             quality=max(0.0, min(1.0, similarity)),
         )
-        for number, (first, last, similarity) in enumerate(taken, start=1)
+        for number, (first, last, similarity, side) in enumerate(taken, start=1)
     ]
 
 
