@@ -299,7 +299,10 @@ def _subsequence_dtw(template: Array, series: Array) -> tuple[Array, npt.NDArray
     """For each end sample of ``series``: the mean distance of the best match ending there
     and where that match starts. Steps (1,1), (1,2), (2,1); the start is free."""
     rows, columns = len(template), len(series)
-    cost = np.abs(template[:, None, :] - series[None, :, :]).mean(axis=2)
+    cost = np.zeros((rows, columns))
+    for signal in range(template.shape[1]):  # one signal at a time: (rows, columns) memory
+        cost += np.abs(template[:, None, signal] - series[None, :, signal])
+    cost /= template.shape[1]
     inf = np.inf
     total = np.full((3, rows), inf)  # columns j, j-1, j-2 (rolling)
     length = np.ones((3, rows))
