@@ -20,10 +20,12 @@ Pure: landmark frames in, results out (no I/O, no clock).
    template along the new recording (steps (1,1), (1,2), (2,1): tempo from half
    to twice the demonstration's); matches are taken best first, without
    overlap, when their similarity (1 - mean distance / ``MAX_COST``, 0..1)
-   reaches ``MIN_SIMILARITY`` and they cover at least ``MIN_AMPLITUDE`` of the
-   demonstrated range of every template signal (so a twitch, or another movement
-   that shares one signal, is no rep) and start and end within ``END_TOLERANCE`` of where
-   the demonstrated rep does (so a rep cut off by the end of the video is none).
+   reaches ``MIN_SIMILARITY``, they cover at least ``MIN_AMPLITUDE`` of the
+   demonstrated range of every template signal (so a twitch, or another
+   movement that shares one signal, is no rep), and they start and end within
+   ``END_TOLERANCE`` of where the demonstrated rep does (so a rep cut off by the
+   end of the video is none). A template on one side's signals is matched with
+   the sides swapped too, so a demonstration to one side counts both sides.
 
 Example:
     >>> template = learn(demo_frames)  # doctest: +SKIP
