@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import os
+from pathlib import Path
 
-from backcoach.vision.parallel import analysed_frames, plan_chunks
+import pytest
+from typer.testing import CliRunner
+
+from backcoach.cli import app
+from backcoach.vision.parallel import analysed_frames, default_jobs, plan_chunks
 
 
 @pytest.mark.parametrize("frames", [1, 59, 150, 301, 1650, 10_007])
@@ -38,3 +43,14 @@ def test_work_is_balanced_and_short_videos_are_not_split() -> None:
     assert len(plan_chunks(180, parts=2, stride=1, warm_up=60)) == 2
     assert len(plan_chunks(0, parts=4, stride=1, warm_up=60)) == 1  # frame count unknown
     assert len(plan_chunks(1650, parts=8, stride=1, warm_up=60)) == 8
+
+
+def test_jobs_must_be_at_least_one(tmp_path: Path) -> None:
+    for command in (["analyze", "-e", "squat"], ["landmarks", "-o", str(tmp_path / "o.jsonl")]):
+        result = CliRunner().invoke(app, [*command, str(tmp_path / "v.mp4"), "--jobs", "0"])
+        assert result.exit_code == 2
+        assert "--jobs" in result.stderr
+
+
+def test_default_jobs_is_the_usable_cores() -> None:
+    assert default_jobs() == len(os.sched_getaffinity(0))
