@@ -87,6 +87,23 @@ def test_a_recording_that_starts_in_the_held_position_counts_its_returns() -> No
     assert len(count(two, top + bottom + top + bottom + top + bottom)) == 2
 
 
+def test_a_flicker_shorter_than_min_active_s_is_forgotten() -> None:
+    # Noise pokes into the top zone for 0.2 s just before the real lift: one rep.
+    counter = VisitCounter(min_amplitude=20.0, min_active_s=0.5)
+    values = [125.0] * 10 + [150.0] * 2 + [135.0] * 2 + [175.0] * 20 + [125.0] * 10
+    assert len(count(counter, values)) == 1
+    assert counter.started_far is False
+
+
+def test_a_spike_at_the_start_is_not_a_start_in_the_held_position() -> None:
+    counter = VisitCounter(min_amplitude=20.0, min_active_s=0.5)
+    count(counter, [150.0] * 2 + [125.0] * 10)
+    assert counter.started_far is False
+    held = VisitCounter(min_amplitude=20.0, min_active_s=0.5)
+    count(held, [175.0] * 10 + [125.0] * 10)
+    assert held.started_far is True
+
+
 def test_a_sag_smaller_than_leave_does_not_end_the_visit() -> None:
     counter = VisitCounter(min_amplitude=20.0, leave=0.4)
     sag = [125.0] * 10 + [175.0] * 10 + [160.0] * 10 + [175.0] * 10 + [125.0] * 10
@@ -171,6 +188,19 @@ def test_bridge_starting_at_the_top_counts_the_lift_back_up() -> None:
     assert result.reps == 1
     assert result.rep_events[0].end_s < 6.0  # counted on arriving at the top, not at the end
     assert all(f.phase != "unknown" for f in feedback[15:])  # measurable from the start
+
+
+def test_bridge_lift_that_never_straightens_is_not_a_rep() -> None:
+    # Feet close to the buttocks (hip angle about 110), hips lifted by 40 degrees of hip
+    # angle yet never near a line with shoulders and knees (about 148): not a bridge.
+    def between(w: float) -> dict[str, float]:
+        return {k: BRIDGE_DOWN[k] + w * (BRIDGE_UP[k] - BRIDGE_DOWN[k]) for k in BRIDGE_UP}
+
+    deep, low = between(-0.55), between(0.3)
+    keys = [(0.0, deep), (1.0, deep), (1.7, low), (4.0, low), (4.7, deep), (6.0, deep)]
+    result, feedback = run("glute-bridge", frames(keys))
+    assert result.reps == 0
+    assert all(f.hold_s == 0.0 for f in feedback)
 
 
 # --- bird-dog -----------------------------------------------------------------------------

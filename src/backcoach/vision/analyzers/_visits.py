@@ -15,13 +15,14 @@ angle, a lift in degrees) relative to its own range, not to fixed angles:
 - a *visit* is the time at the far end: it starts on arrival from the near
   end and ends when the value drops ``leave`` of the range below the visit's
   own best (or reaches the near end). A visit that lasted ``min_active_s``
-  counts when it ends, so a hold at the top is over before its rep is
-  reported (dose checks see the whole hold); a sag of less than ``leave``
-  does not end it;
-- a recording that starts at the far end (already in the held position)
-  counts its cycles far -> near -> far: the range is first spanned on the way
-  to the near end, and then each arrival back at the far end that lasts
-  ``min_active_s`` counts (there the arrival completes the cycle);
+  counts when it ends (a shorter one is a flicker of noise and is
+  forgotten), so a hold at the top is over before its rep is reported (dose
+  checks see the whole hold); a sag of less than ``leave`` does not end it;
+- a recording that starts at the far end (already in the held position, for
+  at least ``min_active_s``) counts its cycles far -> near -> far: the range
+  is first spanned on the way to the near end, and then each arrival back at
+  the far end that lasts ``min_active_s`` counts (there the arrival completes
+  the cycle);
 - a value that cannot be measured for longer than ``max_gap_s`` ends a visit
   in progress uncounted, and the next one must start from the near end again.
 
@@ -35,7 +36,9 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -85,6 +88,7 @@ class VisitCounter:
     _high: float = field(default=-math.inf, init=False)
     _lows: RollingExtreme = field(init=False)
     _highs: RollingExtreme = field(init=False)
+    _before: deque[tuple[float, float]] = field(default_factory=deque, init=False)
     _low_t: float = field(default=0.0, init=False)
     _near_t: float = field(default=0.0, init=False)
     _far_t: float = field(default=0.0, init=False)
@@ -125,13 +129,17 @@ class VisitCounter:
         if self.level is None:
             if self._state == "unknown":
                 self.phase = "rest"
+                self._remember(t_s, v)
             return None  # not moving (yet, or for a whole window: a long rest or hold)
         level = self.level
         if self._state == "unknown":  # the range was just spanned: v is at one of its ends
+            before, self._before = self._before, deque()
             if level >= self.enter:  # came up from the near end
                 self._near_t = self._low_t
                 return self._arrive(t_s, v)
-            self.started_far = True  # came down from the far end: already in position
+            # Came down from the far end: the recording started in the held position if
+            # the signal stayed there (a flicker of noise at the start is not a hold).
+            self.started_far = self._far_time(before, span) >= self.min_active_s
             self._state, self._near_t, self.phase = "near", t_s, "rest"
             return None
         if self._state == "far":
@@ -141,6 +149,18 @@ class VisitCounter:
         elif self._state == "near" and level >= self.enter:
             return self._arrive(t_s, v)
         return None
+
+    def _remember(self, t_s: float, v: float) -> None:
+        """Keep the samples seen before the range is first spanned (the last ``window_s``)."""
+        before = self._before
+        before.append((t_s, v))
+        while before[0][0] < t_s - self.window_s:
+            before.popleft()
+
+    def _far_time(self, before: deque[tuple[float, float]], span: float) -> float:
+        """Seconds ``before`` spent at the far end of the range now spanned."""
+        far = self._low + self.enter * span
+        return sum(t1 - t0 for (t0, v0), (t1, _) in itertools.pairwise(before) if v0 >= far)
 
     def _arrive(self, t_s: float, v: float) -> Rep | None:
         self._state, self.phase = "far", "active"
@@ -153,11 +173,13 @@ class VisitCounter:
             self._best, self.peak = v, self._signed(v)
         long_enough = t_s - self._far_t >= self.min_active_s
         if level <= self.near or v <= self._best - self.leave * span:
+            self.phase = "rest"
+            if not long_enough:  # a flicker, not a visit: as if it never happened
+                self._state = "near"
+                return None
             self._state = "near" if level <= self.near else "away"
-            self._near_t, self.phase = t_s, "rest"
-            if self.started_far or not long_enough:
-                return None  # counted on arrival, or too short to be a rep
-            return self._rep(t_s)
+            self._near_t = t_s
+            return None if self.started_far else self._rep(t_s)  # (counted on arrival)
         if self.started_far and long_enough and not self._counted:
             self._counted = True
             return self._rep(t_s)

@@ -4,13 +4,17 @@ Signal: the hip angle shoulder-hip-knee on the side the camera sees best.
 Lying with knees bent it is about 120-130 degrees; with the hips up in line
 with shoulders and knees about 175-180. Reps are counted on that angle
 relative to the person's own range (``VisitCounter``): a rep is lifting from
-the floor to the top and coming down again (the hips dropping ``leave`` of the
-range below the rep's best); a recording that starts with the hips already up
-counts each return to the top. The time at the top is the hold (dips shorter
-than 0.5 s do not end it); the phase stays "up" until the hips are back near
-the floor, so a live coach sees "came down" only then. Relative thresholds
-keep the count right when the camera is not exactly side-on (a diagonal view
-shrinks the angle's swing).
+the floor to the top, staying there ``min_top_s`` (noise from a poor camera
+angle flickers in and out quicker), and coming down again (the hips dropping
+``leave`` of the range below the rep's best); a recording that starts with
+the hips already up counts each return to the top. Relative thresholds keep
+the count right when the camera is not exactly side-on (a diagonal view
+shrinks the angle's swing). Whatever the view, shoulders, hips and knees in
+one line look in line on screen, so a rep (and its hold) counts only once
+the angle reached ``top_deg``: a lift that stays more bent than that, or the
+noise of a poor camera angle, is not a bridge. The time at the top is the
+hold (dips shorter than 0.5 s do not end it); the phase stays "up" until the
+hips are back near the floor, so a live coach sees "came down" only then.
 
 Faults (side view, where the angle is true): a rep whose best angle stays
 under ``full_deg`` is "hips not high enough"; during a hold, a drop of more
@@ -52,17 +56,20 @@ class GluteBridgeAnalyzer:
         self,
         *,
         min_range_deg: float = 20.0,
+        top_deg: float = 150.0,
         full_deg: float = 165.0,
         sag_deg: float = 12.0,
         max_trunk_tilt_deg: float = 45.0,
         min_hold_s: float = 1.0,
+        min_top_s: float = 0.5,
     ) -> None:
+        self.top_deg = top_deg
         self.full_deg = full_deg
         self.sag_deg = sag_deg
         self.max_trunk_tilt_deg = max_trunk_tilt_deg
         self.log = AnalysisLog(self.exercise_id)
         self.setup = SetupCheck(required=("shoulders", "hips", "knees"), expected_view="side")
-        self.counter = VisitCounter(min_amplitude=min_range_deg, min_active_s=0.3)
+        self.counter = VisitCounter(min_amplitude=min_range_deg, min_active_s=min_top_s)
         self.hold = HoldTimer(min_hold_s=min_hold_s, max_gap_s=0.5)
         self.smooth = OneEuroFilter(min_cutoff=1.5, beta=0.05)
         self._best = 0.0
@@ -91,17 +98,20 @@ class GluteBridgeAnalyzer:
         value = None if angle is None else self.smooth(t, angle)
 
         rep = self.counter.update(t, value)
-        active = self.counter.phase == "active"
+        visiting = self.counter.phase == "active" and value is not None
+        if visiting and value is not None:
+            if self._visit != self.counter.active_since:  # a new lift reached the top zone
+                self._visit, self._best_since, self._best = self.counter.active_since, t, value
+            self._best = max(self._best, value)
+        # The hips are really up (and held) only once the body came close to a line.
+        active = visiting and self._best >= self.top_deg
         span = self.hold.update(t, None if value is None else active)
         if span is not None:
             self.log.hold(span)
 
         faults: list[str] = []
         judged = view == "side"  # angles are only true side-on
-        if active and value is not None:
-            if self._visit != self.counter.active_since:  # a new lift reached the top
-                self._visit, self._best_since, self._best = self.counter.active_since, t, value
-            self._best = max(self._best, value)
+        if visiting and value is not None:
             sagging = self._best - value > self.sag_deg and self.hold.current_s > 0.5
             if not sagging:
                 self._sag_since = None
@@ -115,7 +125,8 @@ class GluteBridgeAnalyzer:
         for code in faults:
             self.book.fault(code, t)
 
-        if rep is not None:
+        counted = rep is not None and rep.peak >= self.top_deg
+        if rep is not None and counted:
             if judged and rep.peak < self.full_deg:
                 self.book.fault(LOW_HIPS, rep.end_s)
             lift = (rep.peak - self.full_deg) / 30.0 + 1.0 if judged else 1.0
@@ -127,7 +138,7 @@ class GluteBridgeAnalyzer:
             hint=hint,
             phase=self._phase(value),
             view=view,
-            rep_done=rep is not None,
+            rep_done=counted,
             faults=faults,
             hold_s=self.hold.current_s if self.hold.holding and active else 0.0,
         )
@@ -137,7 +148,8 @@ class GluteBridgeAnalyzer:
         if value is None:
             return "unknown"
         level = self.counter.level
-        up = self.counter.phase == "active" or (level is not None and level > self.counter.near)
+        visiting = self.counter.phase == "active" and self._best >= self.top_deg
+        up = visiting or (level is not None and level > self.counter.near)
         return "up" if up else "down"
 
     def result(self) -> AnalysisResult:
