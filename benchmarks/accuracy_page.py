@@ -203,15 +203,16 @@ def movement_rows(outcomes: Sequence[Outcome]) -> list[CountRow]:
 
 
 def headline_rows(outcomes: Sequence[Outcome]) -> list[CountRow]:
-    """Exercise analyzers against the generic counter on the same clips, and generic on all."""
+    """Exercise analyzers; generic on the same clips and on all; counting against a demo."""
     counted = [o for o in outcomes if o.case.reps is not None]
-    specific = [o for o in counted if o.case.analyzer != GENERIC]
+    specific = [o for o in counted if o.case.analyzer not in (GENERIC, REFERENCE)]
     names = {o.case.name for o in specific}
     generic = [o for o in counted if o.case.analyzer == GENERIC]
     rows = [
         count_row("exercise analyzers", "all", specific),
         count_row("generic, same clips", "all", [o for o in generic if o.case.name in names]),
         count_row("generic, every counted clip", "all", generic),
+        count_row(REFERENCE, "all", [o for o in counted if o.case.analyzer == REFERENCE]),
     ]
     return [row for row in rows if row.clips]
 

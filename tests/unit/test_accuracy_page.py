@@ -186,6 +186,8 @@ def test_reference_cases_take_another_clip_of_the_same_exercise_as_demo() -> Non
     assert with_exercise.args[-3:] == ("--exercise", "squat", "--json")
     page = render_page([*outcomes(), Outcome(demos[0], reps=4)], PageInfo("x", "d", FILE, 4, ()))
     assert "| reference | side | 1 | 1.00 | 1.00 | 0.00 | - | a (demo: b) |" in page
+    assert "| exercise analyzers | all | 4 | 0.50 | 0.75 | 0.50 | 1.0 |" in page
+    assert "| reference | all | 1 | 1.00 | 1.00 | 0.00 | - |" in page
 
 
 def test_analyze_options_are_read_from_the_cli() -> None:
