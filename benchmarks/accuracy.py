@@ -15,7 +15,9 @@ run; an analyzer or an option that does not exist simply has no rows.
   Keraal's BlazePose JSON is converted to the same JSON Lines format.
 - Synthetic suites: each exercise's own keyframes (``content/``) scripted into
   reps and rendered by ``tests/support/synthetic.py`` from the side and the
-  front under several filming conditions, with exactly known reps and holds.
+  front under several filming conditions, with exactly known reps and holds;
+  and, when ``tests/support/hard_synthetic.py`` is there, its hard suite (any
+  camera angle, BlazePose-like noise, tempo drift, per-frame normalisation).
 
 Each clip runs through its exercise's analyzer and through ``generic`` (and,
 when ``analyze`` takes ``--reference``, against a demonstration); the page
