@@ -19,9 +19,10 @@ scaled or min-max stretched per axis). Rule, in plain words:
    signals.
 3. **Alternating sides.** When the first principal component of the
    antisymmetric part (one side against the other) repeats and leads the
-   movement, and a candidate repeats at half its period (march, bird-dog,
-   alternating lunges), that candidate is counted: *each side's movement is one
-   rep*, the rep is named by the side whose landmarks moved more, and the JSON
+   movement, and the symmetric part (the midpoints of each pair) repeats at
+   half its period (alternating lunges, a march), the symmetric part is
+   counted: *each side's movement is one rep*, the rep is named by the side
+   whose landmarks moved more, and the JSON
    says so (``counting.per_side``, ``counting.reps_by_side``, ``side`` on each
    rep; ``reps_by_side`` in the live feedback). With a held rest pose in the
    middle of the range and no repetition to go by (one slow reach each side),
@@ -58,7 +59,8 @@ rep of a very short clip).
 Limits: a recording that starts moving straight away from the far end takes
 that end for rest and may count one rep more when it also ends there; a
 movement smaller than ``MIN_RANGE`` (a nod under a noisy pose model) is not
-counted.
+counted; an alternation whose midpoints barely move (a bird-dog or a march seen
+at some angles) is counted as pairs, with ``per_side`` false.
 
 Example:
     >>> analyzer = GenericAnalyzer()
@@ -363,15 +365,20 @@ class GenericAnalyzer:
                 best = kept
         counted, halved = best, False
         alternation = next(c for c in scored if c.kind == "alternating")
+        even = next(c for c in scored if c.kind == "symmetric")
         top = max(c.merit(strongest) for c in scored)
-        if alternation.score >= MIN_SCORE and alternation.merit(strongest) >= 0.7 * top:
-            # Mostly one side against the other: a signal at half its period counts
-            # each side's movement (march, bird-dog, alternating lunges).
-            for other in countable:
-                ratio = other.period / alternation.period if other.score >= HALF_SCORE else 0.0
-                if 0.4 <= ratio <= 0.6 and other.energy >= 0.1 * strongest:
-                    counted, halved = other, True
-                    break
+        ratio = even.period / alternation.period if even.score >= HALF_SCORE else 0.0
+        if (
+            alternation.score >= MIN_SCORE
+            and alternation.merit(strongest) >= 0.7 * top
+            and 0.4 <= ratio <= 0.6
+            and even.energy >= 0.1 * strongest
+        ):
+            # One side against the other leads, and both sides alike (the midpoints)
+            # repeat at half its period: each side's movement is a rep (march,
+            # bird-dog, alternating lunges). A two-sided movement seen at an angle
+            # moves its midpoints at the same period as its side difference.
+            counted, halved = even, True
         direction = counted.direction
         if previous is not None and float(direction @ previous.direction) < 0:
             direction = -direction
