@@ -421,8 +421,8 @@ def form_faults(data: Path, cached: dict[str, list[LandmarkFrame]]) -> None:
 
 #: The hard synthetic suites: (title, recordings, seed, per-frame normalised).
 GENERIC_SUITES = (
-    ("hard synthetic, normalised per frame", 60, 0, True),
-    ("hard synthetic, raw landmarks", 60, 1, False),
+    ("hard synthetic A, normalised per frame", 60, 0, True),
+    ("hard synthetic B (another draw), raw", 60, 1, False),
 )
 
 
