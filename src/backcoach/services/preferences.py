@@ -18,10 +18,11 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from backcoach.content import Length
+from backcoach.services import page_cache
 from backcoach.store import all_settings, set_setting
 
 PainLimit = Annotated[int, Field(ge=1, le=10, description="Stop an exercise at this pain (1-10)")]
@@ -31,6 +32,10 @@ BreakMinutes = Annotated[
 
 
 class Preferences(BaseModel):
+    """A user's preferences; frozen: one object is shared by the requests that read it."""
+
+    model_config = ConfigDict(frozen=True)
+
     pain_limit: PainLimit = 5
     voice: bool = Field(default=True, description="Speak cues during a session")
     session_length: Length = Length.SHORT
@@ -78,7 +83,17 @@ NULLABLE = frozenset({"quiet_from", "quiet_until"})
 
 
 def load_preferences(db: Session, *, user_id: int) -> Preferences:
-    """The stored preferences; a value that no longer validates falls back to its default."""
+    """The stored preferences; a value that no longer validates falls back to its default.
+
+    Settings bump the user's revision, so the answer is kept under it
+    (``services.page_cache``): nearly every page and desk tick reads them.
+    """
+    return page_cache.cached(
+        db, name="preferences", user_id=user_id, key=None, compute=lambda: _load(db, user_id)
+    )
+
+
+def _load(db: Session, user_id: int) -> Preferences:
     stored = all_settings(db, user_id=user_id)
     values: dict[str, Any] = {}
     for name in Preferences.model_fields:
