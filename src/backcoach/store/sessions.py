@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce, update
+from sqlalchemy import String, bindparam, select, type_coerce, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, undefer
 
@@ -69,6 +69,17 @@ class SessionLocked(Exception):
     """Another writer held the session for longer than the database's lock timeout."""
 
 
+# The lock of ``lock_session``, built once (a tick of the player takes it every second).
+_LOCK = (
+    update(WorkoutSession)
+    .where(WorkoutSession.id == bindparam("locked_id"))
+    .values(version=WorkoutSession.version + 1)
+    .returning(WorkoutSession)
+    .options(undefer(WorkoutSession.snapshot))
+)
+_LOCK_OWN = _LOCK.where(WorkoutSession.user_id == bindparam("owner_id"))
+
+
 def lock_session(
     db: Session, *, session_id: int, user_id: int | None = None
 ) -> WorkoutSession | None:
@@ -84,17 +95,17 @@ def lock_session(
     Raises:
         SessionLocked: the wait timed out.
     """
-    bump = update(WorkoutSession).where(WorkoutSession.id == session_id)
-    if user_id is not None:
-        bump = bump.where(WorkoutSession.user_id == user_id)
-    locked = (
-        bump.values(version=WorkoutSession.version + 1)
-        .returning(WorkoutSession)
-        .options(undefer(WorkoutSession.snapshot))
+    locked = _LOCK if user_id is None else _LOCK_OWN
+    params = (
+        {"locked_id": session_id}
+        if user_id is None
+        else {"locked_id": session_id, "owner_id": user_id}
     )
     try:
         return db.scalars(
-            locked, execution_options={"synchronize_session": False, "populate_existing": True}
+            locked,
+            params,
+            execution_options={"synchronize_session": False, "populate_existing": True},
         ).one_or_none()
     except OperationalError as exc:
         # PostgreSQL's lock_not_available (``lock_timeout``, set per connection by
