@@ -9,8 +9,9 @@ lift, come back down; a lift smaller than ``min_range_deg`` never counts, and
 a recording that starts with the limbs already up counts each return to the
 top. The time spent still at the top is the hold. A rep whose best lift stays
 under ``full_deg`` gets the fault "lift a little higher". The superman is
-symmetric: its reps have no side. Nothing is measured unless the trunk is
-within 35 degrees of level (lying face down).
+symmetric: its reps have no side. Nothing is measured unless the trunk looks
+within 55 degrees of level on screen (lying face down, filmed from the side
+or turned up to about 60 degrees towards the head).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class SupermanAnalyzer(MotionAnalyzer):
     @override
     def in_position(self, frame: LandmarkFrame) -> bool:
         tilt = angle_to_horizontal(hip_centre(frame), shoulder_centre(frame))
-        return tilt is not None and tilt <= 35.0
+        return tilt is not None and tilt <= 55.0
 
     @override
     def measure(self, frame: LandmarkFrame) -> dict[SideKey, float | None]:
