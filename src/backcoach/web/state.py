@@ -56,12 +56,15 @@ class AppState:
         turns = self.database_turns
         if turns is None:
             raise RuntimeError("the web app has not started: no database yet")
-        wait_s = self.settings.db_pool_timeout_s
         try:
-            with anyio.fail_after(wait_s):
-                await turns.acquire()
-        except TimeoutError:
-            raise PoolTimeout(f"no database connection free within {wait_s:g} s") from None
+            turns.acquire_nowait()  # the usual case: a turn is free, no timer needed
+        except anyio.WouldBlock:
+            wait_s = self.settings.db_pool_timeout_s
+            try:
+                with anyio.fail_after(wait_s):
+                    await turns.acquire()
+            except TimeoutError:
+                raise PoolTimeout(f"no database connection free within {wait_s:g} s") from None
         try:
             yield
         finally:
