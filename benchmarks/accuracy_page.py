@@ -337,7 +337,9 @@ def _hard_section(outcomes: Sequence[Outcome], cache: Path) -> list[str]:
         "analyzer gets them as the pose model gives them.",
         "",
         *_count_table(count_rows(outcomes), names=False),
-        *_count_table(movement_rows(outcomes), names=False),
+        *_count_table(
+            movement_rows([o for o in outcomes if o.case.analyzer == GENERIC]), names=False
+        ),
         f"The files are written to `{cache}/hard`.",
         "",
         "<details><summary>one line per recording</summary>",
