@@ -19,9 +19,8 @@ import pytest
 from backcoach.vision.analyzers import Feedback, get_analyzer
 from backcoach.vision.analyzers.base import UNFINISHED, AnalysisResult
 from backcoach.vision.landmarks import LandmarkFrame
-from backcoach.vision.pipeline import pose_frames
-from backcoach.vision.sources import VideoFile
 from tests.support.clip_labels import ClipLabel, clip, clips, data_dir
+from tests.support.clip_landmarks import video_landmarks
 
 pytest.importorskip("mediapipe")
 
@@ -34,16 +33,8 @@ Landmarks = Callable[[ClipLabel], list[LandmarkFrame]]
 @pytest.fixture(scope="session")
 def landmarks() -> Landmarks:
     """Landmarks of a labelled clip, computed once per session."""
-    cache: dict[str, list[LandmarkFrame]] = {}
     data: Path = data_dir()
-
-    def of(label: ClipLabel) -> list[LandmarkFrame]:
-        if label.name not in cache:
-            video = VideoFile(label.file(data))
-            cache[label.name] = [frame for _, frame in pose_frames(video)]
-        return cache[label.name]
-
-    return of
+    return lambda label: video_landmarks(label.file(data))
 
 
 def analyse(frames: list[LandmarkFrame], exercise: str) -> tuple[AnalysisResult, list[Feedback]]:

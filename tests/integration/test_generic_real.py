@@ -17,9 +17,8 @@ import pytest
 
 from backcoach.vision.generic import GenericAnalyzer, GenericResult
 from backcoach.vision.landmarks import Landmark, LandmarkFrame, PoseLandmark, frame_from_points
-from backcoach.vision.pipeline import pose_frames
-from backcoach.vision.sources import VideoFile
 from tests.support.clip_labels import ClipLabel, clips
+from tests.support.clip_landmarks import video_landmarks
 
 pytestmark = pytest.mark.vision
 
@@ -50,7 +49,7 @@ def clip_frames(shared_data: Path) -> Landmarks:
         if clip.name not in cache:
             path = clip.file(shared_data)
             if clip.is_video:
-                cache[clip.name] = [frame for _, frame in pose_frames(VideoFile(path))]
+                cache[clip.name] = video_landmarks(path)
             else:
                 cache[clip.name] = keraal_frames(path)
         return cache[clip.name]

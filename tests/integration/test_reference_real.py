@@ -19,9 +19,8 @@ from typer.testing import CliRunner
 
 from backcoach.cli import app
 from backcoach.vision.landmarks import LandmarkFrame, write_jsonl
-from backcoach.vision.pipeline import pose_frames
 from backcoach.vision.reference import Template, count, learn
-from backcoach.vision.sources import VideoFile
+from tests.support.clip_landmarks import video_landmarks
 
 pytest.importorskip("mediapipe")
 
@@ -43,14 +42,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def clip(shared_data: Path) -> Landmarks:
-    cache: dict[str, list[LandmarkFrame]] = {}
-
-    def landmarks(relative: str) -> list[LandmarkFrame]:
-        if relative not in cache:
-            cache[relative] = [f for _, f in pose_frames(VideoFile(shared_data / relative))]
-        return cache[relative]
-
-    return landmarks
+    return lambda relative: video_landmarks(shared_data / relative)
 
 
 @pytest.fixture(scope="module")

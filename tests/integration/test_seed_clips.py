@@ -20,9 +20,9 @@ import pytest
 from backcoach.vision.analyzers import get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
 from backcoach.vision.landmarks import Landmark, LandmarkFrame, PoseLandmark
-from backcoach.vision.pipeline import pose_frames, run_analyzer
-from backcoach.vision.sources import VideoFile
+from backcoach.vision.pipeline import run_analyzer
 from tests.support.clip_labels import ClipLabel, clips
+from tests.support.clip_landmarks import video_landmarks
 
 pytest.importorskip("mediapipe")
 
@@ -42,10 +42,7 @@ CLIP_IDS = [clip.name for clip in SEED_CLIPS]
 @pytest.fixture(scope="session")
 def seed_landmarks(shared_data: Path) -> dict[str, list[LandmarkFrame]]:
     """Landmarks of every seed clip, by clip name (the pose model runs once per clip)."""
-    return {
-        clip.name: [frame for _, frame in pose_frames(VideoFile(clip.file(shared_data)))]
-        for clip in SEED_CLIPS
-    }
+    return {clip.name: video_landmarks(clip.file(shared_data)) for clip in SEED_CLIPS}
 
 
 def analyse(frames: list[LandmarkFrame], exercise: str) -> AnalysisResult:

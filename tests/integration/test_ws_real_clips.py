@@ -35,11 +35,11 @@ from backcoach.vision.analyzers.base import hold_cue
 from backcoach.vision.counting import Dose
 from backcoach.vision.framing import LOST_HINT, READY_HINT
 from backcoach.vision.landmarks import LandmarkFrame, frame_to_json
-from backcoach.vision.pipeline import pose_frames, run_analyzer
-from backcoach.vision.sources import VideoFile
+from backcoach.vision.pipeline import run_analyzer
 from backcoach.web.app import create_app
 from backcoach.web.state import app_state
 from tests.support.clip_labels import ClipLabel, all_clips
+from tests.support.clip_landmarks import video_landmarks
 
 with warnings.catch_warnings():
     # This Starlette wants the httpx2 fork for its test client; plain httpx still works.
@@ -57,15 +57,7 @@ VIDEOS = [clip for clip in all_clips() if clip.is_video]
 @pytest.fixture(scope="session")
 def clip_frames(shared_data: Path) -> Landmarks:
     """A clip's landmarks through the real pose model, computed once per test session."""
-    cache: dict[str, list[LandmarkFrame]] = {}
-
-    def landmarks(clip: ClipLabel) -> list[LandmarkFrame]:
-        if clip.name not in cache:
-            video = VideoFile(clip.file(shared_data))
-            cache[clip.name] = [frame for _, frame in pose_frames(video)]
-        return cache[clip.name]
-
-    return landmarks
+    return lambda clip: video_landmarks(clip.file(shared_data))
 
 
 @pytest.fixture(scope="module")
