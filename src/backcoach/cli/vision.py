@@ -17,9 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from backcoach.cli.app import app, console, err_console
+from backcoach.content import Kind, default_catalog
 from backcoach.errors import MissingExtraError, UsageError
 from backcoach.vision.analyzers import available, get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
+from backcoach.vision.counting import Dose
 from backcoach.vision.landmarks import LandmarkFrame, read_jsonl, write_jsonl
 from backcoach.vision.parallel import ChunkedPose, default_jobs
 from backcoach.vision.pipeline import (
@@ -151,10 +153,11 @@ def _video_result(
     max_width: int,
     annotate: Path | None,
     jobs: int | None,
+    dose: Dose | None,
 ) -> AnalysisResult:
     if (jobs or default_jobs()) > 1 and annotate is None:
         frames = _video_frames(video, fps, stride, max_width, jobs)
-        return run_analyzer(frames, get_analyzer(exercise))
+        return run_analyzer(frames, get_analyzer(exercise), dose=dose)
     clip = VideoFile(video)
     step = stride_for(clip.info.fps, fps, stride)
     total = math.ceil(clip.info.frame_count / step) if clip.info.frame_count else None
@@ -167,7 +170,16 @@ def _video_result(
             annotate=annotate,
             progress=advance,
             video=clip,
+            dose=dose,
         )
+
+
+def _dose(exercise: str, hold_s: float | None) -> Dose | None:
+    """``--hold``: each rep's hold, or the one hold of a hold exercise (a plank)."""
+    if hold_s is None:
+        return None
+    known = default_catalog().exercises.get(exercise)
+    return Dose(hold_s=hold_s, each_rep=known is None or known.kind is not Kind.HOLD)
 
 
 def _reference_result(
@@ -224,6 +236,16 @@ def analyze_command(
     stride: StrideOption = None,
     max_width: WidthOption = DEFAULT_MAX_WIDTH,
     jobs: JobsOption = None,
+    hold: Annotated[
+        float | None,
+        typer.Option(
+            "--hold",
+            min=0.5,
+            max=600,
+            help="Count a rep (or the hold) only when held this many seconds, as a session's "
+            "dose does (e.g. 4 for a 4-second bridge).",
+        ),
+    ] = None,
 ) -> None:
     """Count reps, time holds and spot form faults in a video (or a landmark file).
 
@@ -252,12 +274,15 @@ def analyze_command(
     if landmarks is not None:
         if annotate is not None:
             raise UsageError("--annotate needs a video (a landmark file has no pictures).")
-        result = run_analyzer(_file_frames(landmarks, stride, fps), get_analyzer(exercise))
+        frames = _file_frames(landmarks, stride, fps)
+        result = run_analyzer(frames, get_analyzer(exercise), dose=_dose(exercise, hold))
     else:
         assert video is not None
         if annotate is not None:
             _check_output(annotate)
-        result = _video_result(video, exercise, fps, stride, max_width, annotate, jobs)
+        result = _video_result(
+            video, exercise, fps, stride, max_width, annotate, jobs, _dose(exercise, hold)
+        )
     require_person(result, source)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))
