@@ -18,9 +18,9 @@ from backcoach.vision.analyzers import get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
 from backcoach.vision.analyzers.pike_to_arch import classify_pose
 from backcoach.vision.landmarks import LandmarkFrame, frame_from_points
-from backcoach.vision.pipeline import pose_frames, run_analyzer
-from backcoach.vision.sources import VideoFile
+from backcoach.vision.pipeline import run_analyzer
 from tests.support.clip_labels import ClipLabel, clip, clips
+from tests.support.clip_landmarks import video_landmarks
 
 pytest.importorskip("mediapipe")
 
@@ -35,16 +35,8 @@ Landmarks = Callable[[str], list[LandmarkFrame]]
 
 @pytest.fixture(scope="session")
 def clip_landmarks(shared_data: Path) -> Landmarks:
-    """Landmarks of a clip (path relative to the shared data), computed once per session."""
-    cache: dict[str, list[LandmarkFrame]] = {}
-
-    def landmarks(relative: str) -> list[LandmarkFrame]:
-        if relative not in cache:
-            video = VideoFile(shared_data / relative)
-            cache[relative] = [frame for _, frame in pose_frames(video)]
-        return cache[relative]
-
-    return landmarks
+    """Landmarks of a clip (path relative to the shared data), posed once per test run."""
+    return lambda relative: video_landmarks(shared_data / relative)
 
 
 def analyse(frames: list[LandmarkFrame], exercise: str) -> AnalysisResult:
