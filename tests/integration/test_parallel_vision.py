@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backcoach.cli import app
+from backcoach.cli.vision import AUTO_PARALLEL_MIN_S
 from backcoach.vision.analyzers import get_analyzer
 from backcoach.vision.landmarks import LandmarkFrame, read_jsonl
 from backcoach.vision.parallel import WARM_UP_S, Chunk, plan_chunks, pose_chunk
@@ -149,3 +150,17 @@ def test_parts_fingerprint_the_frame_where_the_next_part_starts(shared_data: Pat
     assert shifted.first_digest != second.first_digest  # a seek one frame off is caught
     assert len(first.frames) == 10 and len(second.frames) == 5
     assert [f.t_s for f in second.frames] == pytest.approx([i / 30 for i in range(10, 15)])
+
+
+def test_a_short_video_is_posed_in_one_process_unless_jobs_is_given(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # A restarted tracker can settle elsewhere on a short clip: without --jobs, a video
+    # under AUTO_PARALLEL_MIN_S gives exactly the sequential run's landmarks.
+    squat = shared_data / "calimiro-ai__WorkoutTracker/data/raw/squats/squat_24.mp4"
+    assert _is_split(squat) and VideoFile(squat).info.duration_s < AUTO_PARALLEL_MIN_S
+    files = {name: tmp_path / f"{name}.jsonl" for name in ("default", "one")}
+    for name, extra in (("default", ()), ("one", ("--jobs", "1"))):
+        code, _, err = invoke("landmarks", squat, "-o", files[name], *extra)
+        assert code == 0, err
+    assert list(read_jsonl(files["default"])) == list(read_jsonl(files["one"]))
