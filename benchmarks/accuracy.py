@@ -108,7 +108,7 @@ KEYFRAME_EXTRAS: dict[str, dict[str, dict[str, float]]] = {
 
 
 def _fingerprint(video: Path) -> str:
-    """Changes when the clip, the pose code or the mediapipe version changes."""
+    """Changes when the clip, the pose code, the command or the mediapipe version changes."""
     digest = hashlib.sha256()
     stat = video.stat()
     digest.update(f"{video.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -117,6 +117,8 @@ def _fingerprint(video: Path) -> str:
     for name in POSE_SOURCES:
         if (vision / name).is_file():
             digest.update((vision / name).read_bytes())
+    # the command: how it splits a video between processes changes the landmarks too
+    digest.update((REPO_ROOT / "src" / "backcoach" / "cli" / "vision.py").read_bytes())
     return digest.hexdigest()[:12]
 
 
