@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backcoach.content.loader import default_catalog
@@ -485,6 +485,8 @@ def test_counts_do_not_depend_on_body_camera_or_speed(
     seconds=st.floats(min_value=2.0, max_value=8.0),
     seed=st.integers(min_value=0, max_value=10_000),
 )
+# Found by a CI run: jitter on a still pose passed the generic counter's noise test.
+@example(exercise="arm-circles", noise=0.5, seconds=3.0, seed=10_000)
 def test_no_reps_when_the_person_stays_still(
     exercise: str, noise: float, seconds: float, seed: int
 ) -> None:

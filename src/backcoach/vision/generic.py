@@ -120,7 +120,7 @@ MIN_REP_S: Final = 0.4
 #: Smallest range of the counted signal, in normalised units.
 MIN_RANGE: Final = 0.1
 #: The range must also be this many times the signal's own noise.
-NOISE_RATIO: Final = 8.0
+NOISE_RATIO: Final = 12.0
 #: Merit of a candidate that does not repeat, against 1 more for a perfectly repetitive one.
 BASE_MERIT: Final = 0.3
 #: Smallest share of the strongest candidate's variance a counted signal may have.
