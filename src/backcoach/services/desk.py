@@ -33,7 +33,7 @@ from backcoach.coach.breaks import BreakConfig, BreakKind, BreakState, DueBreak
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
 from backcoach.services import page_cache
-from backcoach.services.preferences import Preferences, load_preferences
+from backcoach.services.preferences import load_preferences
 from backcoach.store import HabitLog, add_habit_log, list_habit_logs
 from backcoach.store.habits import BREAK, POSTURE_ALERT, SITTING, WALK
 
@@ -272,16 +272,9 @@ def desk_moves(catalog: Catalog) -> tuple[str, ...]:
     return moves or breaks.DEFAULT_MOVES
 
 
-def break_config(
-    db: Session, *, user_id: int, catalog: Catalog, prefs: Preferences | None = None
-) -> BreakConfig:
-    """The scheduler's settings: the desk-break moves and the user's minutes between breaks.
-
-    ``prefs``: the user's preferences when already read (else they are read).
-    """
-    if prefs is None:
-        prefs = load_preferences(db, user_id=user_id)
-    minutes = prefs.break_minutes
+def break_config(db: Session, *, user_id: int, catalog: Catalog) -> BreakConfig:
+    """The scheduler's settings: the desk-break moves and the user's minutes between breaks."""
+    minutes = load_preferences(db, user_id=user_id).break_minutes
     return BreakConfig(micro_every_s=minutes * 60.0, moves=desk_moves(catalog))
 
 

@@ -46,7 +46,7 @@ from backcoach.services.desk import (
     record_walk,
 )
 from backcoach.services.desk_codec import DeskSnapshot, snapshot_from_json, snapshot_to_json
-from backcoach.services.preferences import Preferences, load_preferences, reminders_on
+from backcoach.services.preferences import reminders_on
 from backcoach.services.safety import Block, exercise_block
 from backcoach.store import (
     desk_clock_origin,
@@ -150,12 +150,10 @@ class DeskRuntime:
         catalog: Catalog | None,
         *,
         lock: bool = True,
-        prefs: Preferences | None = None,
     ) -> DeskTimer:
         """The user's timer, its row read (stored) or as kept in memory.
 
         ``lock``: take the row's write lock first (for a call that saves).
-        ``prefs``: the user's preferences when already read.
         """
         if not self.stored:
             if self.timer is None or self.timer.user_id != user_id:
@@ -169,7 +167,7 @@ class DeskRuntime:
         else:
             data = read_desk_state(db, user_id=user_id, source=self.source)
         if catalog is not None:
-            config = break_config(db, user_id=user_id, catalog=catalog, prefs=prefs)
+            config = break_config(db, user_id=user_id, catalog=catalog)
         elif self.timer is not None:
             config = self.timer.config
         else:
@@ -241,9 +239,8 @@ class DeskRuntime:
     def status(self, db: Session, *, user_id: int, catalog: Catalog) -> DeskStatus:
         """The timer as stored (a read: nothing is written)."""
         with self.lock:
-            prefs = load_preferences(db, user_id=user_id)  # read once for both
-            timer = self._load(db, user_id, catalog, lock=False, prefs=prefs)
-            return self._status(db, timer, None, prefs=prefs)
+            timer = self._load(db, user_id, catalog, lock=False)
+            return self._status(db, timer, None)
 
     def act(
         self, db: Session, action: BreakAction, *, user_id: int, catalog: Catalog
@@ -282,8 +279,6 @@ class DeskRuntime:
         db: Session,
         timer: DeskTimer,
         fired: DueBreak | None,
-        *,
-        prefs: Preferences | None = None,
     ) -> DeskStatus:
         kind, seconds = timer.next_break()
         now = self.clock.now()
@@ -296,7 +291,7 @@ class DeskRuntime:
             away=self.away,
             can_skip=breaks.can_skip(timer.state, config=timer.config),
             skips_left=max(0, timer.config.max_skips_per_day - timer.state.counters.skipped),
-            reminders=reminders_on(db, user_id=timer.user_id, now=now, prefs=prefs),
+            reminders=reminders_on(db, user_id=timer.user_id, now=now),
             day=desk_day(db, user_id=timer.user_id, day=local_day(now)),
             unsaved_sitting_s=timer.unsaved_sitting_s,
             block=block,

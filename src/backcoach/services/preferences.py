@@ -117,13 +117,7 @@ def save_preferences(db: Session, *, user_id: int, update: PreferencesUpdate) ->
     return load_preferences(db, user_id=user_id)
 
 
-def reminders_on(
-    db: Session, *, user_id: int, now: datetime, prefs: Preferences | None = None
-) -> bool:
-    """Whether break reminders may sound at ``now`` (aware): switched on, and not quiet hours.
-
-    ``prefs``: the user's preferences when already read (else they are read).
-    """
-    if prefs is None:
-        prefs = load_preferences(db, user_id=user_id)
+def reminders_on(db: Session, *, user_id: int, now: datetime) -> bool:
+    """Whether break reminders may sound at ``now`` (aware): switched on, and not quiet hours."""
+    prefs = load_preferences(db, user_id=user_id)
     return prefs.reminders and not prefs.quiet_at(now.astimezone().time())
