@@ -12,13 +12,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from backcoach.vision.generic import GenericAnalyzer, GenericResult
-from backcoach.vision.landmarks import Landmark, LandmarkFrame, PoseLandmark, frame_from_points
+from backcoach.vision.landmarks import LandmarkFrame, PoseLandmark, frame_from_points
 from tests.support.clip_labels import ClipLabel, clips
 from tests.support.clip_landmarks import video_landmarks
+from tests.support.hard_synthetic import normalised
 
 pytestmark = pytest.mark.vision
 
@@ -62,20 +62,6 @@ def count(frames: list[LandmarkFrame]) -> GenericResult:
     for frame in frames:
         analyzer.update(frame)
     return analyzer.result()
-
-
-def normalised(frames: list[LandmarkFrame]) -> list[LandmarkFrame]:
-    """Each frame min-max normalised per axis, as in the third-party recordings."""
-    out = []
-    for frame in frames:
-        if frame.landmarks is None:
-            out.append(frame)
-            continue
-        points = np.array(frame.landmarks)
-        low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-        points[:, :2] = (points[:, :2] - low) / (high - low)
-        out.append(LandmarkFrame(frame.t_s, tuple(map(Landmark._make, points.tolist()))))
-    return out
 
 
 def test_there_are_labelled_clips_of_several_exercises() -> None:

@@ -438,3 +438,17 @@ def suite(count: int, *, seed: int = 0, normalise: bool = True) -> list[Case]:
         clip = film(replace(script), filming)
         cases.append(Case(f"{exercise.name}-{i}", exercise.name, clip))
     return cases
+
+
+def normalised(frames: list[LandmarkFrame]) -> list[LandmarkFrame]:
+    """Each frame min-max normalised per axis, as in the third-party recordings."""
+    out = []
+    for frame in frames:
+        if frame.landmarks is None:
+            out.append(frame)
+            continue
+        points = np.array(frame.landmarks)
+        low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+        points[:, :2] = (points[:, :2] - low) / (high - low)
+        out.append(LandmarkFrame(frame.t_s, tuple(map(Landmark._make, points.tolist()))))
+    return out

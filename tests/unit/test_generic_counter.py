@@ -29,6 +29,7 @@ from tests.support.hard_synthetic import (
     Noise,
     Tempo,
     film,
+    normalised,
     with_partial_reps,
     with_pauses,
 )
@@ -101,26 +102,12 @@ def test_alternating_lunges_count_each_side_and_say_so() -> None:
     assert set(counting["reps_by_side"]) <= {"left", "right"}
 
 
-def normalised(clip: Synthetic) -> list[LandmarkFrame]:
-    """The frames min-max normalised per frame and axis, as the third-party recordings are."""
-    out = []
-    for frame in clip.frames:
-        if frame.landmarks is None:
-            out.append(frame)
-            continue
-        points = np.array(frame.landmarks)
-        low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-        points[:, :2] = (points[:, :2] - low) / (high - low)
-        out.append(LandmarkFrame(frame.t_s, tuple(map(Landmark._make, points.tolist()))))
-    return out
-
-
 @pytest.mark.parametrize("exercise", ["squat", "front-raise", "sit-up"])
 def test_per_frame_normalised_landmarks_count_the_same(exercise: str) -> None:
     clip = film(EXERCISES[exercise].script(12), TYPICAL)
     raw, _ = run(clip)
     analyzer = GenericAnalyzer()
-    for frame in normalised(clip):
+    for frame in normalised(clip.frames):
         analyzer.update(frame)
     assert raw.reps == analyzer.result().reps == 12
 
