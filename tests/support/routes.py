@@ -27,10 +27,14 @@ class Endpoint:
         return self.method not in SAFE_METHODS and self.method != "WS"
 
 
-def app_endpoints() -> list[Endpoint]:
-    """One entry per method and path of a fresh app (static files left out)."""
+def app_endpoints(settings: Settings | None = None) -> list[Endpoint]:
+    """One entry per method and path of a fresh app (static files left out).
+
+    The app is built with ``settings`` (default: local mode); pass clinic-mode
+    settings to list the clinic app's routes.
+    """
     found: list[Endpoint] = []
-    for context in iter_route_contexts(create_app(Settings()).routes):
+    for context in iter_route_contexts(create_app(settings or Settings()).routes):
         path = context.path
         if path is None or path.startswith("/static"):
             continue
