@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -25,6 +25,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BACKCOACH_", extra="ignore")
 
+    mode: Literal["local", "clinic"] = Field(
+        default="local",
+        description="`local`: one person on this computer, no sign-in, loopback only. "
+        "`clinic`: accounts (admin, clinician, patient) with sign-in, for a practice's server.",
+    )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
         description="Folder for the database, backups and exports "
@@ -78,6 +83,11 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @property
+    def clinic(self) -> bool:
+        """Clinic mode: accounts and sign-in."""
+        return self.mode == "clinic"
 
     @property
     def effective_database_url(self) -> str:

@@ -46,6 +46,16 @@ def app_endpoints(settings: Settings | None = None) -> list[Endpoint]:
     return found
 
 
+#: Paths that do something only in clinic mode (accounts, the clinician's side).
+CLINIC_ONLY_PREFIXES = ("/api/v1/auth/", "/api/v1/clinic", "/clinic", "/login", "/logout")
+CLINIC_ONLY_PREFIXES += ("/register", "/reset/")
+
+
+def clinic_only(path: str) -> bool:
+    """True for a route that answers "only in clinic mode" (404 or a redirect) in local mode."""
+    return path.startswith(CLINIC_ONLY_PREFIXES)
+
+
 def fill_path(path: str, ids: Mapping[str, str]) -> str:
     """The path with its parameters filled in from ``ids`` ("1" for any other)."""
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: ids.get(m.group(1), "1"), path)

@@ -8,6 +8,7 @@ from backcoach.cli import (
     data,  # noqa: F401
     desk,  # noqa: F401
     serve,  # noqa: F401
+    users,  # noqa: F401
     vision,  # noqa: F401
     workout,  # noqa: F401
 )

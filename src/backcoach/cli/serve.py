@@ -1,7 +1,9 @@
 """``backcoach serve``: the web app on this computer.
 
-Only loopback addresses are allowed: there is no multi-user authentication yet,
-so the app must not be reachable from other machines.
+In local mode (the default) only loopback addresses are allowed: there is no
+sign-in, so the app must not be reachable from other machines. Clinic mode
+(``BACKCOACH_MODE=clinic``) has accounts and may listen on any address, behind a
+TLS proxy (``--proxy-headers``).
 
 ``--workers N`` runs N server processes (uvicorn workers) on PostgreSQL. Every
 piece of state that outlives a request is in the database (session snapshots,
@@ -56,7 +58,10 @@ def server_url(host: str, port: int) -> str:
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="Address to bind (loopback only). Default: BACKCOACH_HOST.")
+        str | None,
+        typer.Option(
+            help="Address to bind (loopback only, unless in clinic mode). Default: BACKCOACH_HOST."
+        ),
     ] = None,
     port: Annotated[
         int | None,
@@ -69,16 +74,31 @@ def serve(
             help="Server processes to run; more than 1 needs PostgreSQL (BACKCOACH_DATABASE_URL).",
         ),
     ] = 1,
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            "--proxy-headers",
+            help="Behind a reverse proxy (clinic mode): trust its X-Forwarded-For and "
+            "X-Forwarded-Proto, so sign-in cookies are Secure and rate limits see the client.",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(help="Addresses of the proxies whose forwarded headers are trusted."),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the web app at http://127.0.0.1:8000 (this computer only)."""
+    """Serve the web app at http://127.0.0.1:8000 (this computer only, unless in clinic mode)."""
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
-    if not is_loopback(host):
+    if not is_loopback(host) and not settings.clinic:
         raise UsageError(
-            f"Refusing to serve on '{host}': backcoach has no multi-user sign-in yet, so it "
-            "only listens on this computer. Use --host 127.0.0.1 (or localhost)."
+            f"Refusing to serve on '{host}': in local mode backcoach has no sign-in, so it only "
+            "listens on this computer. Use --host 127.0.0.1 (or localhost), or run a clinic "
+            "server with BACKCOACH_MODE=clinic (accounts and sign-in; see the README)."
         )
+    if proxy_headers and not settings.clinic:
+        raise UsageError("--proxy-headers is for a clinic server behind a proxy (clinic mode).")
     if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
         raise UsageError(
             f"Refusing --workers {workers} on SQLite: its database file takes one writer at a "
@@ -112,7 +132,8 @@ def serve(
         }
     else:
         target, options = create_app(settings), {}
-        console.print(f"backcoach is running at [bold]{url}[/]  (Ctrl+C to stop)")
+        mode = " in clinic mode" if settings.clinic else ""
+        console.print(f"backcoach is running{mode} at [bold]{url}[/]  (Ctrl+C to stop)")
     uvicorn.run(
         target,
         **options,
@@ -123,4 +144,6 @@ def serve(
         ws_per_message_deflate=False,
         # A bigger WebSocket message is refused from its header, before it is read.
         ws_max_size=SERVER_MAX_MESSAGE_BYTES,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips if proxy_headers else None,
     )

@@ -4,8 +4,24 @@ Repository functions take keyword-only arguments and only ``flush()``; the
 caller (a service, a route, a command) owns the transaction and commits.
 """
 
+from backcoach.store.accounts import (
+    AccountToken,
+    AuditEntry,
+    AuthSession,
+    CareLink,
+    LoginFailure,
+    TokenPurpose,
+)
 from backcoach.store.backup import backup_database, list_backups
 from backcoach.store.checkins import add_checkin, list_checkins
+from backcoach.store.clinic import (
+    ClinicExercise,
+    ClinicianNote,
+    ProgramAssignment,
+    ProgramTemplate,
+    ProgramVersion,
+    QuestionnaireSchedule,
+)
 from backcoach.store.db import (
     StoreError,
     backups_dir,
@@ -36,6 +52,7 @@ from backcoach.store.models import (
     HabitLog,
     PainLocation,
     QuestionnaireResponse,
+    Role,
     Screening,
     ScreeningOutcome,
     SessionStatus,
@@ -67,12 +84,24 @@ from backcoach.store.users import LOCAL_USER_NAME, delete_user_data, get_user, l
 
 __all__ = [
     "LOCAL_USER_NAME",
+    "AccountToken",
+    "AuditEntry",
+    "AuthSession",
     "Base",
+    "CareLink",
     "CheckIn",
     "CheckinPhase",
+    "ClinicExercise",
+    "ClinicianNote",
     "HabitLog",
+    "LoginFailure",
     "PainLocation",
+    "ProgramAssignment",
+    "ProgramTemplate",
+    "ProgramVersion",
     "QuestionnaireResponse",
+    "QuestionnaireSchedule",
+    "Role",
     "Screening",
     "ScreeningOutcome",
     "SessionStatus",
@@ -80,6 +109,7 @@ __all__ = [
     "StepSource",
     "StepStatus",
     "StoreError",
+    "TokenPurpose",
     "User",
     "UserSetting",
     "WorkoutSession",

@@ -88,8 +88,22 @@ def _enum(enum: type[StrEnum], name: str) -> Enum:
     )
 
 
+class Role(StrEnum):
+    """Who a user is. ``local``: the one user of a local install (no sign-in)."""
+
+    LOCAL = "local"
+    ADMIN = "admin"
+    CLINICIAN = "clinician"
+    PATIENT = "patient"
+
+
 class User(Base):
+    """A person. Locally the one implicit user; in clinic mode an account with a role."""
+
     __tablename__ = "users"
+    __table_args__ = (
+        Index("uq_users_email", "email", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -97,6 +111,10 @@ class User(Base):
     # Bumped by every write the planner or the history reads (store.revision);
     # the page caches are keyed by it.
     revision: Mapped[int] = mapped_column(Integer, server_default="0")
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), server_default=Role.LOCAL.value)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Screening(Base):
@@ -146,6 +164,9 @@ class WorkoutSession(Base):
     # Filled by the database on insert, so imports and old rows need not know it.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     pain_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Clinic mode: the version of the clinician's program this session followed (None:
+    # a built-in program). No foreign key: a deleted template leaves the history as it was.
+    program_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pain_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
     effort: Mapped[int | None] = mapped_column(Integer, nullable=True)
 

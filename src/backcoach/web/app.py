@@ -28,6 +28,7 @@ from backcoach.web.errors import install_error_handlers
 from backcoach.web.pages import info
 from backcoach.web.security.csrf import CsrfCookieMiddleware, require_form_token
 from backcoach.web.security.headers import SecurityHeadersMiddleware
+from backcoach.web.security.signin import SignInGateMiddleware
 from backcoach.web.security.trust import TrustBoundaryMiddleware
 from backcoach.web.state import AppState
 from backcoach.web.templating import STATIC_DIR, make_templates
@@ -69,12 +70,16 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
     )
     # Outermost last: headers on every answer, then the trust boundary, then the token cookie.
     app.add_middleware(CsrfCookieMiddleware)
+    if settings.clinic:  # inside the trust boundary: a foreign site never reaches the sign-in
+        app.add_middleware(SignInGateMiddleware)
     app.add_middleware(TrustBoundaryMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     state = AppState(
         settings=settings,
         catalog=catalog if catalog is not None else default_catalog(),
-        templates=make_templates({"version": __version__, "disclaimer": DISCLAIMER}),
+        templates=make_templates(
+            {"version": __version__, "disclaimer": DISCLAIMER, "clinic_mode": settings.clinic}
+        ),
         desk=DeskRuntime(ScaledClock(settings.time_scale), source="web"),
     )
     app.state.backcoach = state

@@ -10,12 +10,15 @@ import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
+from backcoach.errors import NotSignedIn
 from backcoach.services.users import current_user
 from backcoach.store import User
 from backcoach.store.revision import for_one_request
+from backcoach.web.security.signin import SIGN_IN_FIRST, signed_in
 from backcoach.web.state import app_state
 
 # Dependencies that only read the app's state are coroutines: a sync one would cost
@@ -76,17 +79,25 @@ def release_database(request: Request) -> None:
 DbDep = Annotated[Session, Depends(_db, scope="function")]
 
 
-def user_of(db: Session) -> User:
-    """Whose request this is: the one local user (multi-user sign-in does not exist yet).
+def user_of(connection: HTTPConnection, db: Session) -> User:
+    """Whose request this is: the signed-in account (clinic mode) or the one local user.
 
     Blocking (it reads the database): ``UserDep`` runs it in a worker thread; a
     route that does all its work in one worker thread may call it there itself.
     """
-    return current_user(db)
+    who = signed_in(connection)
+    if who is None:
+        if app_state(connection.app).settings.clinic:
+            raise NotSignedIn(SIGN_IN_FIRST)  # the gate lets no such request through
+        return current_user(db)
+    user = db.get(User, who.user_id)
+    if user is None:
+        raise NotSignedIn(SIGN_IN_FIRST)
+    return user
 
 
-def _user(db: DbDep) -> User:
-    return user_of(db)
+def _user(request: Request, db: DbDep) -> User:
+    return user_of(request, db)
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -34,8 +34,10 @@ TITLES = {
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
+    401: "Please sign in",
     409: "Not possible right now",
     422: "Please check what you entered",
+    429: "Too many attempts",
     503: "Busy right now",
 }
 BUSY = "backcoach is busy, try again in a moment."
@@ -87,8 +89,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _backcoach_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BackcoachError)
     if _wants_json(request):
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-    return _error_page(request, 400, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
+    return _error_page(request, exc.http_status, str(exc))
 
 
 async def _busy(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from backcoach.web.deps import release_database
 from backcoach.web.security.csrf import csrf_token
+from backcoach.web.security.signin import signed_in
 from backcoach.web.state import app_state
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -73,6 +74,11 @@ def render(
     return templates.TemplateResponse(
         request,
         name,
-        {"path": request.url.path, "csrf_token": csrf_token(request), **(context or {})},
+        {
+            "path": request.url.path,
+            "csrf_token": csrf_token(request),
+            "who": signed_in(request),
+            **(context or {}),
+        },
         status_code=status_code,
     )

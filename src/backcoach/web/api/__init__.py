@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backcoach.web.api import (
+    auth,
     checkins,
+    clinic,
     desk,
     exercises,
     export,
@@ -28,4 +30,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     history.router,
     export.router,
     desk.router,
+    auth.router,
+    clinic.router,
 )

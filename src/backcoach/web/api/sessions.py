@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -183,6 +183,7 @@ def get_state(
 async def post_event(
     session_id: SessionId,
     body: EventIn,
+    request: Request,
     db: DbDep,
     settings: SettingsDep,
     catalog: CatalogDep,
@@ -195,18 +196,19 @@ async def post_event(
     # the answer) takes one trip to the thread pool, not one per dependency and one more
     # to check the answer.
     return await run_in_threadpool(
-        _apply_event, session_id, body.type, db, SessionClock.of(settings), catalog
+        _apply_event, request, session_id, body.type, db, SessionClock.of(settings), catalog
     )
 
 
 def _apply_event(
+    request: Request,
     session_id: int,
     kind: EventType,
     db: Session,
     clock: SessionClock,
     catalog: Catalog,
 ) -> EventOut:
-    user = user_of(db)
+    user = user_of(request, db)
     try:
         changed = send_event(db, session_id=session_id, user_id=user.id, kind=kind, clock=clock)
     except SessionBusy as exc:

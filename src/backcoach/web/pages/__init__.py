@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backcoach.web.pages import (
+    auth,
     camera,
     desk,
     exercises,
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     info.router,
     desk.router,
     camera.router,
+    auth.router,
 )

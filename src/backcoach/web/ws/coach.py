@@ -29,7 +29,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from backcoach.errors import UsageError
@@ -45,8 +44,8 @@ from backcoach.services.live_protocol import (
     parse_message,
 )
 from backcoach.services.safety import Block, exercise_block
-from backcoach.services.users import current_user
 from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.web.deps import user_of
 from backcoach.web.state import app_state
 
 router = APIRouter(tags=["live coaching"])
@@ -66,9 +65,10 @@ def live_coaches(websocket: WebSocket) -> LiveCoaches:
     return app_state(websocket.app).live_coaches
 
 
-def _user_and_block(factory: sessionmaker[Session]) -> tuple[int, Block | None]:
-    with factory() as db:
-        user_id = current_user(db).id
+def _user_and_block(websocket: WebSocket) -> tuple[int, Block | None]:
+    """Whose socket this is (the signed-in account, or the local user) and their block."""
+    with app_state(websocket.app).sessions() as db:
+        user_id = user_of(websocket, db).id
         return user_id, exercise_block(db, user_id=user_id)
 
 
@@ -156,7 +156,7 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
     if not is_exercise_id(exercise_id) or exercise_id not in catalog.exercises:
         await _refuse(websocket, "unknown-exercise", "No such exercise.")
         return
-    _, block = await run_in_threadpool(_user_and_block, app_state(websocket.app).sessions)
+    _, block = await run_in_threadpool(_user_and_block, websocket)
     if block is not None:
         await _refuse_blocked(websocket, block)
         return
@@ -184,7 +184,7 @@ async def coach_session(websocket: WebSocket, session_id: str) -> None:
         return
     factory = app_state(websocket.app).sessions
     settings = app_state(websocket.app).settings
-    user_id, block = await run_in_threadpool(_user_and_block, factory)
+    user_id, block = await run_in_threadpool(_user_and_block, websocket)
     if block is not None:
         await _refuse_blocked(websocket, block)
         return
