@@ -53,6 +53,7 @@ class SessionRecord:
     effort: int | None = None
     exercises: tuple[ExerciseRecord, ...] = ()
     program_id: str | None = None
+    program_version_id: int | None = None  # clinic mode: the clinician's program version
 
     def exercise(self, exercise_id: str) -> ExerciseRecord | None:
         """This session's record of an exercise (the last one if it appears twice)."""

@@ -88,6 +88,7 @@ def default_step(exercise: Exercise, step: ProgramStep | None = None) -> Planned
         ),
         per_side=dose.per_side,
         rest_s=float(dose.rest_s),
+        variant=VariantLevel(step.variant) if step is not None else VariantLevel.STANDARD,
     )
 
 

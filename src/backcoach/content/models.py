@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -197,8 +197,11 @@ class DoseOverride(_Strict):
 
 
 class ProgramStep(_Strict):
+    """One exercise of a program, with the program's own dose and the variant to do."""
+
     exercise: Slug
     dose: DoseOverride = DoseOverride()
+    variant: Literal["easier", "standard", "harder"] = "standard"
 
 
 class Length(StrEnum):

@@ -16,7 +16,7 @@ user's revision (Today and ``/api/v1/plan`` read it on every request).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, tzinfo
 
 from sqlalchemy.orm import Session
@@ -41,6 +41,10 @@ from backcoach.store import (
 )
 
 HISTORY_SESSIONS = 60
+
+#: Turns the stored history into the one the planner sees (a clinician's program
+#: starts a step whose prescription changed afresh: ``services.clinic_programs``).
+HistoryView = Callable[[Sequence[SessionRecord]], list[SessionRecord]]
 
 
 def _variant(value: object) -> VariantLevel:
@@ -100,6 +104,7 @@ def session_record(row: WorkoutSession, hurts: dict[str, int], tz: tzinfo = UTC)
         effort=row.effort,
         exercises=tuple(records),
         program_id=row.program_id,
+        program_version_id=row.program_version_id,
     )
 
 
@@ -159,6 +164,7 @@ def todays_plan(
     pain_now: int | None = None,
     user_id: int | None = None,
     tz: tzinfo = UTC,
+    history_view: HistoryView | None = None,
 ) -> PlanDecision:
     """Today's plan for the (local) user, or a refusal saying why and what to do.
 
@@ -171,6 +177,9 @@ def todays_plan(
         pain_now: today's pain before the session (0-10), if already asked.
         user_id: the user; default the implicit local user.
         tz: the local time zone, for dates of stored sessions and screenings.
+        history_view: what the planner sees of the history, when not all of it; the
+            cached answer is kept under ``catalog``, so a view must come with its own
+            catalog object (a clinician's program version has one).
 
     Raises:
         UsageError: unknown program or length, or pain out of range.
@@ -178,7 +187,7 @@ def todays_plan(
     uid = user_id if user_id is not None else local_user(db).id
 
     def decide() -> PlanDecision:
-        return _decide(db, catalog, uid, today, program_id, length, pain_now, tz)
+        return _decide(db, catalog, uid, today, program_id, length, pain_now, tz, history_view)
 
     if pain_now is not None:  # asked just before a session starts: not worth keeping
         return decide()
@@ -201,8 +210,11 @@ def _decide(
     length: Length,
     pain_now: int | None,
     tz: tzinfo,
+    history_view: HistoryView | None,
 ) -> PlanDecision:
     history = load_history(db, user_id=uid, tz=tz)
+    if history_view is not None:
+        history = history_view(history)
     screening = latest_screening_record(db, user_id=uid, tz=tz)
     decision = build_plan(
         catalog,

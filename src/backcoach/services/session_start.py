@@ -1,4 +1,9 @@
-"""Today's plan and starting a session from it (shared by the Today page and the API)."""
+"""Today's plan and starting a session from it (shared by the Today page and the API).
+
+A patient with a clinician's program (clinic mode, ``services.clinic_programs``)
+follows its newest version instead of ``program_id``, and the session stores
+which version it was.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.coach.planner import PlanDecision
 from backcoach.content import Catalog, Length
+from backcoach.services.clinic_programs import AssignedProgram, program_for
 from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.planning import todays_plan
 from backcoach.services.sessions import ActiveSession, start_session
@@ -24,15 +30,29 @@ def plan_for_today(
     program_id: str = DEFAULT_PROGRAM,
 ) -> PlanDecision:
     """The planner's decision for today: a plan with cautions, or a refusal with its message."""
+    assigned = program_for(db, user_id=user_id, catalog=catalog)
+    return _decide(db, user_id, catalog, length, pain_now, program_id, assigned)
+
+
+def _decide(
+    db: Session,
+    user_id: int,
+    catalog: Catalog,
+    length: Length,
+    pain_now: int | None,
+    program_id: str,
+    assigned: AssignedProgram | None,
+) -> PlanDecision:
     return todays_plan(
         db,
-        catalog,
+        assigned.catalog if assigned else catalog,
         today=local_today(),
-        program_id=program_id,
+        program_id=assigned.program_id if assigned else program_id,
         length=length,
         pain_now=pain_now,
         user_id=user_id,
         tz=local_tz(),
+        history_view=assigned.history if assigned else None,
     )
 
 
@@ -51,9 +71,8 @@ def create_session(
     Raises:
         PlanRefused: no plan today (no or outdated screening, a red flag, a pain jump).
     """
-    decision = plan_for_today(
-        db, user_id=user_id, catalog=catalog, length=length, pain_now=pain_before
-    )
+    assigned = program_for(db, user_id=user_id, catalog=catalog)
+    decision = _decide(db, user_id, catalog, length, pain_before, DEFAULT_PROGRAM, assigned)
     plan = decision.require_plan()
     # the session and its before check-in in one transaction
     active = start_session(
@@ -64,5 +83,6 @@ def create_session(
         pain_before=pain_before,
         location=location,
         checkin=True,
+        program_version_id=assigned.version_id if assigned else None,
     )
     return active

@@ -337,11 +337,13 @@ def start_session(
     pain_before: int | None = None,
     location: PainLocation = PainLocation.LOW_BACK,
     checkin: bool = False,
+    program_version_id: int | None = None,
 ) -> ActiveSession:
     """Store a new session for ``plan`` (not yet started: apply ``Start`` next). Commits once.
 
     With ``checkin`` the pain before is also stored as the session's before
     check-in (as the player and the terminal do), in the same transaction.
+    ``program_version_id``: the clinician's program version the plan follows (clinic mode).
     """
     engine = SessionEngine(plan)
     row = add_session(
@@ -353,6 +355,7 @@ def start_session(
         snapshot=engine.snapshot(),
         started_at=now,
         pain_before=pain_before,
+        program_version_id=program_version_id,
     )
     if checkin and pain_before is not None:
         record_checkin(

@@ -24,10 +24,12 @@ def add_session(
     snapshot: dict[str, Any] | None = None,
     pain_before: int | None = None,
     status: SessionStatus = SessionStatus.IN_PROGRESS,
+    program_version_id: int | None = None,
 ) -> WorkoutSession:
     session = WorkoutSession(
         user_id=user_id,
         program_id=program_id,
+        program_version_id=program_version_id,
         length=length,
         plan=plan,
         snapshot=snapshot,
