@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backcoach.errors import NotSignedIn, TooManyAttempts, UsageError
+from backcoach.errors import NotAllowed, NotSignedIn, TooManyAttempts, UsageError
 from backcoach.store import AccountToken, AuthSession, LoginFailure, Role, TokenPurpose, User
 
 logger = logging.getLogger(__name__)
@@ -134,6 +134,22 @@ def find_account(db: Session, email: str) -> User:
     user = db.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise UsageError(f"There is no account for {email.strip()}.")
+    return user
+
+
+def require_admin(db: Session, *, user_id: int) -> User:
+    """The admin with this id; anyone else is refused (403)."""
+    user = db.get(User, user_id)
+    if user is None or user.role is not Role.ADMIN or user.disabled_at is not None:
+        raise NotAllowed("Only the clinic's administrators can manage accounts.")
+    return user
+
+
+def account_by_id(db: Session, *, user_id: int) -> User:
+    """An account (not the local user) by id, or LookupError."""
+    user = db.get(User, user_id)
+    if user is None or user.email is None:
+        raise LookupError(user_id)
     return user
 
 

@@ -28,7 +28,10 @@ from backcoach.web.errors import install_error_handlers
 from backcoach.web.pages import info
 from backcoach.web.security.csrf import CsrfCookieMiddleware, require_form_token
 from backcoach.web.security.headers import SecurityHeadersMiddleware
-from backcoach.web.security.signin import SignInGateMiddleware
+from backcoach.web.security.signin import (
+    SignInGateMiddleware,
+    clinic_routes_need_clinic_mode,
+)
 from backcoach.web.security.trust import TrustBoundaryMiddleware
 from backcoach.web.state import AppState
 from backcoach.web.templating import STATIC_DIR, make_templates
@@ -66,7 +69,8 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         docs_url=None,
         redoc_url=None,
         # Every route, including ones added later, checks the form token (web.csrf).
-        dependencies=[Depends(require_form_token)],
+        # and, in local mode, refuses the clinic's routes (web.security.signin).
+        dependencies=[Depends(require_form_token), Depends(clinic_routes_need_clinic_mode)],
     )
     # Outermost last: headers on every answer, then the trust boundary, then the token cookie.
     app.add_middleware(CsrfCookieMiddleware)

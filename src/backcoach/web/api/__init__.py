@@ -8,6 +8,7 @@ from backcoach.web.api import (
     auth,
     checkins,
     clinic,
+    clinic_accounts,
     desk,
     exercises,
     export,
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     desk.router,
     auth.router,
     clinic.router,
+    clinic_accounts.router,
 )

@@ -1,7 +1,7 @@
 """``/api/v1/auth``: sign in, sign out, who am I, and register with an invite (clinic mode).
 
 In local mode there are no accounts: ``me`` names the local user and the rest
-answer 404 with a plain message.
+answer 404 with a plain message (``web.security.signin.clinic_routes_need_clinic_mode``).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from backcoach.services import accounts, invites
 from backcoach.store import User
-from backcoach.web.deps import DbDep, SettingsDep, UserDep
+from backcoach.web.deps import DbDep, UserDep
 from backcoach.web.security.session_cookie import (
     client_address,
     forget_session,
@@ -34,11 +34,6 @@ ACCOUNT_ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ACCOUNT_ANSWERS)
-
-LOCAL_ONLY = (
-    "This backcoach runs in local mode: there are no accounts to sign in to. "
-    "Accounts exist in clinic mode (BACKCOACH_MODE=clinic)."
-)
 
 
 class Credentials(BaseModel):
@@ -60,18 +55,10 @@ class Me(BaseModel):
         return cls(id=user.id, email=user.email, role=user.role.value)
 
 
-def _clinic_only(settings: SettingsDep) -> None:
-    if not settings.clinic:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, LOCAL_ONLY)
-
-
 @router.post("/login")
-async def login(
-    body: Credentials, request: Request, response: Response, db: DbDep, settings: SettingsDep
-) -> Me:
+async def login(body: Credentials, request: Request, response: Response, db: DbDep) -> Me:
     """Sign in: the session cookie comes with the answer. 401 on a wrong e-mail or password;
     429 after 10 failures in 15 minutes for the account or the address."""
-    _clinic_only(settings)
     user, token = await run_in_threadpool(
         accounts.sign_in,
         db,
@@ -85,11 +72,8 @@ async def login(
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
-async def register(
-    body: Registration, request: Request, response: Response, db: DbDep, settings: SettingsDep
-) -> Me:
+async def register(body: Registration, request: Request, response: Response, db: DbDep) -> Me:
     """Create a patient account with a clinician's invite code, and sign in."""
-    _clinic_only(settings)
 
     user, token = await run_in_threadpool(
         invites.register,
@@ -105,9 +89,8 @@ async def register(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+def logout(request: Request, db: DbDep) -> Response:
     """End this session (the cookie stops working)."""
-    _clinic_only(settings)
     accounts.sign_out(db, token=session_token(request))
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     forget_session(request, response)
@@ -115,11 +98,8 @@ def logout(request: Request, db: DbDep, settings: SettingsDep) -> Response:
 
 
 @router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
-def logout_everywhere(
-    request: Request, db: DbDep, user: UserDep, settings: SettingsDep
-) -> Response:
+def logout_everywhere(request: Request, db: DbDep, user: UserDep) -> Response:
     """End every session of this account, on every device."""
-    _clinic_only(settings)
     accounts.sign_out_everywhere(db, user_id=user.id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     forget_session(request, response)

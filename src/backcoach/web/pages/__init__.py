@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from backcoach.web.pages import (
     auth,
     camera,
+    clinic_accounts,
     desk,
     exercises,
     history,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     desk.router,
     camera.router,
     auth.router,
+    clinic_accounts.router,
 )

@@ -1,5 +1,6 @@
 """Sign-in pages (clinic mode): ``/login``, ``/register`` (with an invite), ``/reset/{secret}``,
-and sign out. In local mode there is nothing to sign in to: they lead to today's page.
+and sign out. In local mode there is nothing to sign in to: they answer 404, saying so
+(``web.security.signin.clinic_routes_need_clinic_mode``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.errors import BackcoachError
 from backcoach.services import accounts, invites
 from backcoach.store import Role
-from backcoach.web.deps import DbDep, SettingsDep, UserDep
+from backcoach.web.deps import DbDep, UserDep
 from backcoach.web.security.session_cookie import (
     client_address,
     forget_session,
@@ -26,10 +27,6 @@ from backcoach.web.templating import render
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=256)]
-
-
-def _home() -> RedirectResponse:
-    return RedirectResponse("/", status_code=303)
 
 
 def safe_next(target: str | None, role: Role) -> str:
@@ -44,9 +41,7 @@ def safe_next(target: str | None, role: Role) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, settings: SettingsDep, next: str = "") -> Response:
-    if not settings.clinic:
-        return _home()
+def login_page(request: Request, next: str = "") -> Response:
     return render(request, "auth/login.html", {"next": next[:512], "email": ""})
 
 
@@ -54,13 +49,10 @@ def login_page(request: Request, settings: SettingsDep, next: str = "") -> Respo
 def login(
     request: Request,
     db: DbDep,
-    settings: SettingsDep,
     email: Text,
     password: Text,
     next: Annotated[str, Form(max_length=512)] = "",
 ) -> Response:
-    if not settings.clinic:
-        return _home()
     try:
         user, token = accounts.sign_in(
             db,
@@ -78,9 +70,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    if not settings.clinic:
-        return _home()
+def logout(request: Request, db: DbDep) -> Response:
     accounts.sign_out(db, token=session_token(request))
     response = RedirectResponse("/login", status_code=303)
     forget_session(request, response)
@@ -88,11 +78,7 @@ def logout(request: Request, db: DbDep, settings: SettingsDep) -> Response:
 
 
 @router.post("/logout/everywhere")
-def logout_everywhere(
-    request: Request, db: DbDep, user: UserDep, settings: SettingsDep
-) -> Response:
-    if not settings.clinic:
-        return _home()
+def logout_everywhere(request: Request, db: DbDep, user: UserDep) -> Response:
     accounts.sign_out_everywhere(db, user_id=user.id)
     response = RedirectResponse("/login", status_code=303)
     forget_session(request, response)
@@ -100,9 +86,7 @@ def logout_everywhere(
 
 
 @router.get("/register", name="register_page")
-def register_page(request: Request, db: DbDep, settings: SettingsDep, code: str = "") -> Response:
-    if not settings.clinic:
-        return _home()
+def register_page(request: Request, db: DbDep, code: str = "") -> Response:
     valid = invites.invite_valid(db, code=code[:128], now=datetime.now(UTC))
     return render(
         request,
@@ -116,13 +100,10 @@ def register_page(request: Request, db: DbDep, settings: SettingsDep, code: str 
 def register(
     request: Request,
     db: DbDep,
-    settings: SettingsDep,
     code: Text,
     email: Text,
     password: Text,
 ) -> Response:
-    if not settings.clinic:
-        return _home()
     try:
         user, token = invites.register(
             db,
@@ -140,10 +121,8 @@ def register(
     return response
 
 
-@router.get("/reset/{secret}")
-def reset_page(request: Request, secret: str, db: DbDep, settings: SettingsDep) -> Response:
-    if not settings.clinic:
-        return _home()
+@router.get("/reset/{secret}", name="reset_page")
+def reset_page(request: Request, secret: str, db: DbDep) -> Response:
     valid = accounts.reset_link_valid(db, secret=secret[:128], now=datetime.now(UTC))
     return render(
         request,
@@ -154,11 +133,7 @@ def reset_page(request: Request, secret: str, db: DbDep, settings: SettingsDep) 
 
 
 @router.post("/reset/{secret}")
-def reset(
-    request: Request, secret: str, db: DbDep, settings: SettingsDep, password: Text
-) -> Response:
-    if not settings.clinic:
-        return _home()
+def reset(request: Request, secret: str, db: DbDep, password: Text) -> Response:
     try:
         accounts.reset_password(db, secret=secret[:128], password=password, now=datetime.now(UTC))
     except BackcoachError as refused:

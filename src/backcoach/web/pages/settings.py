@@ -13,6 +13,7 @@ from backcoach.services.data import delete_all_data
 from backcoach.services.export import ImportFileError
 from backcoach.services.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.deps import DbDep, SettingsDep, UserDep
+from backcoach.web.security.session_cookie import forget_session
 from backcoach.web.templating import render
 from backcoach.web.uploads import ImportTooLarge, import_upload
 
@@ -141,4 +142,8 @@ def delete_all(
     if confirm != "yes":
         return RedirectResponse("/settings", status_code=303)
     deleted = delete_all_data(db, user_id=user.id, settings=settings)
+    if settings.clinic:  # the account went with the data: nothing is signed in any more
+        response = render(request, "auth/login.html", {"next": "", "email": "", "deleted": True})
+        forget_session(request, response)
+        return response
     return _page(request, db, user.id, message=deleted.message)

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,6 +46,16 @@ SIGN_IN_FIRST = "Sign in first: this backcoach is a clinic's, and your data need
 CLINICIANS_ONLY = "Only clinicians can open this."
 
 
+#: Routes that exist only in clinic mode (in local mode they answer 404, saying so).
+CLINIC_MODE_PREFIXES = ("/api/v1/auth/", "/login", "/logout", "/register", "/reset/")
+#: ... except who am I, which names the local user in local mode.
+LOCAL_TOO = frozenset({"/api/v1/auth/me"})
+LOCAL_MODE = (
+    "This backcoach runs in local mode: one person on this computer, no accounts and no "
+    "clinic. Clinic mode (BACKCOACH_MODE=clinic) has sign-in and the clinician's pages."
+)
+
+
 def is_open(path: str) -> bool:
     return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
@@ -57,6 +68,16 @@ def signed_in(connection: HTTPConnection) -> SignedIn | None:
     """Who signed in for this request (None in local mode or on an open page)."""
     found = connection.scope.get("state", {}).get("signed_in")
     return found if isinstance(found, SignedIn) else None
+
+
+async def clinic_routes_need_clinic_mode(connection: HTTPConnection) -> None:
+    """In local mode, the accounts' and the clinic's routes answer 404 (an app dependency,
+    so a clinic route added later is covered too)."""
+    path = connection.url.path
+    if path in LOCAL_TOO or app_state(connection.app).settings.clinic:
+        return
+    if is_clinic_path(path) or path.startswith(CLINIC_MODE_PREFIXES):
+        raise HTTPException(status_code=404, detail=LOCAL_MODE)
 
 
 class SignInGateMiddleware:
