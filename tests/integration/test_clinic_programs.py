@@ -1,0 +1,279 @@
+"""Program templates with versions on SQLite and PostgreSQL: versions, diff, scope, the plan.
+
+Each test runs the services against a real migrated database (``db`` fixture,
+both databases): a clinician builds a template, edits it (new versions), assigns
+it; the patient's plan and sessions follow the newest version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backcoach.coach.plan import VariantLevel
+from backcoach.coach.safety import QUESTION_IDS
+from backcoach.content import Catalog, DoseOverride, Length, default_catalog
+from backcoach.services import accounts, clinic_programs
+from backcoach.services.clock import SessionClock
+from backcoach.services.program_definition import (
+    AddStep,
+    ProgramError,
+    SetDetails,
+    SetDose,
+    SetVariant,
+)
+from backcoach.services.safety import save_screening
+from backcoach.services.session_start import create_session, plan_for_today
+from backcoach.store import AuditEntry, CareLink, ProgramVersion, WorkoutSession
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PASSWORD = "a long enough secret 1"
+
+
+@dataclass(frozen=True)
+class People:
+    doctor: int
+    patient: int
+    other_doctor: int
+    other_patient: int
+
+
+def _account(db: Session, email: str, role: str) -> int:
+    return accounts.create_user(db, email=email, password=PASSWORD, role=role, now=NOW).id
+
+
+@pytest.fixture
+def people(db: Session) -> People:
+    found = People(
+        doctor=_account(db, "doctor@clinic.example", "clinician"),
+        patient=_account(db, "anna@clinic.example", "patient"),
+        other_doctor=_account(db, "other.doctor@clinic.example", "clinician"),
+        other_patient=_account(db, "ben@clinic.example", "patient"),
+    )
+    db.add(CareLink(patient_id=found.patient, clinician_id=found.doctor, linked_at=NOW))
+    db.add(CareLink(patient_id=found.other_patient, clinician_id=found.other_doctor, linked_at=NOW))
+    db.commit()
+    save_screening(
+        db, user_id=found.patient, answers=dict.fromkeys(QUESTION_IDS, False), now=datetime.now(UTC)
+    )
+    return found
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+def _bridge_step(definition_steps: list[object]) -> int:
+    """The glute bridge's step number in a length."""
+    return next(
+        i + 1
+        for i, step in enumerate(definition_steps)
+        if getattr(step, "exercise", None) == "glute-bridge"
+    )
+
+
+def test_each_edit_saves_a_new_version_and_the_old_one_stays(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    template = clinic_programs.create_template(
+        db, clinician_id=people.doctor, catalog=catalog, now=NOW, name="Anna's back"
+    )
+    v1 = template.newest
+    assert (v1.number, v1.definition.name) == (1, "Anna's back")
+    short = v1.definition.steps(Length.SHORT)
+    step = _bridge_step(list(short))
+    v2 = clinic_programs.save_version(
+        db,
+        clinician_id=people.doctor,
+        template_id=template.id,
+        catalog=catalog,
+        now=NOW + timedelta(hours=1),
+        edits=[SetDose(op="dose", length=Length.SHORT, step=step, dose=DoseOverride(reps=10))],
+        note="More bridges",
+    )
+    assert (v2.number, v2.note, v2.author) == (2, "More bridges", "doctor@clinic.example")
+    again = clinic_programs.get_template(db, clinician_id=people.doctor, template_id=template.id)
+    assert [v.number for v in again.versions] == [2, 1]
+    assert again.version(1).definition == v1.definition  # unchanged
+    assert again.version(1).definition.steps(Length.SHORT)[step - 1].dose.reps == 8
+    assert again.version(2).definition.steps(Length.SHORT)[step - 1].dose.reps == 10
+    stored = db.scalars(select(ProgramVersion).order_by(ProgramVersion.number)).all()
+    assert [row.number for row in stored] == [1, 2]
+
+    with pytest.raises(ProgramError, match="Nothing changed since version 2"):
+        clinic_programs.save_version(
+            db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+            edits=[SetDose(op="dose", length=Length.SHORT, step=step, dose=DoseOverride(reps=10))],
+        )  # fmt: skip
+    with pytest.raises(ProgramError, match=r"repetitions 30 is outside .* \(5 to 12\)"):
+        clinic_programs.save_version(
+            db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+            edits=[SetDose(op="dose", length=Length.SHORT, step=step, dose=DoseOverride(reps=30))],
+        )  # fmt: skip
+    db.rollback()
+    assert len(db.scalars(select(ProgramVersion)).all()) == 2  # nothing saved by a refusal
+
+    listed = clinic_programs.list_templates(db, clinician_id=people.doctor)
+    assert [(t.name, t.newest_number, t.patients) for t in listed] == [("Anna's back", 2, 0)]
+    assert clinic_programs.list_templates(db, clinician_id=people.other_doctor) == []
+
+
+def test_a_full_definition_saves_too_and_the_diff_says_what_changed(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
+                                               now=NOW)  # fmt: skip
+    raw = template.newest.definition.model_dump(mode="json")
+    raw["sessions_per_week"] = 3
+    raw["lengths"]["full"].append({"exercise": "plank", "dose": {"sets": 1, "hold_s": 20}})
+    clinic_programs.save_version(
+        db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+        definition=raw,
+    )  # fmt: skip
+    found = clinic_programs.diff_versions(
+        db, clinician_id=people.doctor, template_id=template.id, from_number=1, to_number=2,
+        catalog=catalog,
+    )  # fmt: skip
+    assert [c.text for c in found.changes] == [
+        "Sessions per week from 5 to 3.",
+        "Full session: added Forearm plank as step 15.",
+    ]
+    with pytest.raises(LookupError):
+        clinic_programs.diff_versions(
+            db, clinician_id=people.doctor, template_id=template.id, from_number=1, to_number=7,
+            catalog=catalog,
+        )  # fmt: skip
+
+
+def test_another_clinicians_template_and_patient_are_not_found(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    mine = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog, now=NOW)
+    theirs = clinic_programs.create_template(
+        db, clinician_id=people.other_doctor, catalog=catalog, now=NOW
+    )
+    with pytest.raises(LookupError):
+        clinic_programs.get_template(db, clinician_id=people.doctor, template_id=theirs.id)
+    with pytest.raises(LookupError):
+        clinic_programs.save_version(
+            db, clinician_id=people.doctor, template_id=theirs.id, catalog=catalog, now=NOW,
+            edits=[SetDetails(op="details", sessions_per_week=2)],
+        )  # fmt: skip
+    with pytest.raises(LookupError):  # their template, my patient
+        clinic_programs.assign(
+            db, clinician_id=people.doctor, patient_id=people.patient, template_id=theirs.id,
+            now=NOW,
+        )  # fmt: skip
+    with pytest.raises(LookupError):  # my template, their patient
+        clinic_programs.assign(
+            db, clinician_id=people.doctor, patient_id=people.other_patient, template_id=mine.id,
+            now=NOW,
+        )  # fmt: skip
+    with pytest.raises(LookupError):
+        clinic_programs.unassign(db, clinician_id=people.doctor, patient_id=people.other_patient,
+                                 now=NOW)  # fmt: skip
+    with pytest.raises(LookupError):  # a patient is no clinician
+        clinic_programs.list_templates(db, clinician_id=people.patient)
+    db.rollback()
+    assert db.scalars(select(AuditEntry)).all() == []
+
+
+def test_the_patients_plan_and_sessions_follow_the_newest_version(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
+                                               now=NOW)  # fmt: skip
+    step = _bridge_step(list(template.newest.definition.steps(Length.SHORT)))
+    before = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
+    assert before.require_plan().program_id == "back-basics"
+
+    assigned = clinic_programs.assign(
+        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
+        now=NOW,
+    )  # fmt: skip
+    assert (assigned.name, assigned.version_number) == ("Back basics", 1)
+    v2 = clinic_programs.save_version(
+        db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+        edits=[
+            SetDose(op="dose", length=Length.SHORT, step=step, dose=DoseOverride(reps=10)),
+            SetVariant(op="variant", length=Length.SHORT, step=step, variant="easier"),
+        ],
+    )  # fmt: skip
+    plan = plan_for_today(
+        db, user_id=people.patient, catalog=catalog, length=Length.SHORT
+    ).require_plan()
+    assert plan.program_id == clinic_programs.program_id_of(template.id)
+    bridge = next(s for s in plan.steps if s.exercise_id == "glute-bridge")
+    assert (bridge.reps, bridge.variant) == (10, VariantLevel.EASIER)
+
+    first = create_session(
+        db, user_id=people.patient, catalog=catalog, clock=SessionClock(1.0), length=Length.SHORT,
+        pain_before=2,
+    )  # fmt: skip
+    assert db.get(WorkoutSession, first.id).program_version_id == v2.id  # type: ignore[union-attr]
+
+    v3 = clinic_programs.save_version(
+        db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+        edits=[SetDose(op="dose", length=Length.SHORT, step=step, dose=DoseOverride(reps=12))],
+        note="Doing well",
+    )  # fmt: skip
+    plan = plan_for_today(
+        db, user_id=people.patient, catalog=catalog, length=Length.SHORT
+    ).require_plan()
+    bridge = next(s for s in plan.steps if s.exercise_id == "glute-bridge")
+    assert bridge.reps == 12  # the new prescription, not last session's 10
+    second = create_session(
+        db, user_id=people.patient, catalog=catalog, clock=SessionClock(1.0), length=Length.SHORT,
+        pain_before=2,
+    )  # fmt: skip
+    db.expire_all()
+    rows = {row.id: row.program_version_id for row in db.scalars(select(WorkoutSession))}
+    assert rows == {first.id: v2.id, second.id: v3.id}  # history keeps each session's version
+
+    audit = db.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(a.patient_id, a.action, a.detail) for a in audit] == [
+        (people.patient, "changed", "program “Back basics” assigned"),
+        (people.patient, "changed", "program “Back basics” now version 2"),
+        (people.patient, "changed", "program “Back basics” now version 3"),
+    ]
+
+    assert clinic_programs.unassign(
+        db, clinician_id=people.doctor, patient_id=people.patient, now=NOW
+    )
+    after = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
+    assert after.require_plan().program_id == "back-basics"
+    assert not clinic_programs.unassign(
+        db, clinician_id=people.doctor, patient_id=people.patient, now=NOW
+    )
+    assert db.scalars(select(AuditEntry.detail).order_by(AuditEntry.id.desc())).first() == (
+        "program “Back basics” unassigned"
+    )
+
+
+def test_an_added_exercise_appears_in_the_patients_next_plan(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
+                                               now=NOW)  # fmt: skip
+    clinic_programs.assign(
+        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
+        now=NOW,
+    )  # fmt: skip
+    plan = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.FULL)
+    assert "deep-breathing" in [s.exercise_id for s in plan.require_plan().steps]
+    clinic_programs.save_version(
+        db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+        edits=[AddStep(op="add", length=Length.FULL, exercise="neck-turns", at=1,
+                       dose=DoseOverride(reps=4))],
+    )  # fmt: skip
+    steps = (
+        plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.FULL)
+        .require_plan()
+        .steps
+    )
+    assert (steps[0].exercise_id, steps[0].reps) == ("neck-turns", 4)
