@@ -1,0 +1,130 @@
+"""The flags a clinician sees beside a patient, and the rules that raise them.
+
+Pure functions of the patient's figures (no database, no clock): the dashboard
+(``services.clinic_dashboard``) reads the figures for all patients at once and
+asks these rules. Flags, most severe first:
+
+- ``red-flag``: the latest safety screening found a red flag. The patient sees
+  no exercises until it is clear; the clinician should contact them.
+- ``pain-rising``: in each of the latest two completed sessions that logged pain
+  before and after, pain after was higher than before by ``PAIN_RISE`` (2) or more.
+- ``start-back-high``: the latest Keele STarT Back answers put the patient at high risk.
+- ``inactive``: no session started for ``INACTIVE_DAYS`` (5) days, counted from
+  the latest session, or from registering when there is none.
+- ``questionnaire-due``: a questionnaire the clinician scheduled fell due and
+  has no answer since (``services.questionnaire_schedules``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+PAIN_RISE = 2
+INACTIVE_DAYS = 5
+
+
+class Severity(IntEnum):
+    """Lower is more severe: flags are sorted by it."""
+
+    RED_FLAG = 0
+    PAIN_RISING = 1
+    START_BACK_HIGH = 2
+    INACTIVE = 3
+    QUESTIONNAIRE_DUE = 4
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    since: date
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class PainPair:
+    """A completed session's pain before and after (both logged), by local date."""
+
+    day: date
+    before: int
+    after: int
+
+    @property
+    def change(self) -> int:
+        return self.after - self.before
+
+
+def red_flag(screened_on: date | None, red_flags: Sequence[str]) -> Flag | None:
+    """The flag for a latest screening with a red flag (``screened_on`` None: none)."""
+    if screened_on is None:
+        return None
+    found = ", ".join(flag.replace("-", " ") for flag in red_flags)
+    return Flag(
+        "red-flag",
+        "Red flag in the safety screening"
+        + (f" ({found})" if found else "")
+        + ": exercises are stopped until a clinician has seen them.",
+        screened_on,
+        Severity.RED_FLAG,
+    )
+
+
+def pain_rising(latest_first: Sequence[PainPair]) -> Flag | None:
+    """The flag when the latest two sessions with both pain values each rose by 2 or more."""
+    if len(latest_first) < 2:
+        return None
+    latest, previous = latest_first[0], latest_first[1]
+    if latest.change < PAIN_RISE or previous.change < PAIN_RISE:
+        return None
+    return Flag(
+        "pain-rising",
+        f"Pain after the session was higher than before twice in a row "
+        f"(+{previous.change}, then +{latest.change}).",
+        previous.day,
+        Severity.PAIN_RISING,
+    )
+
+
+def start_back_high(taken_on: date | None, scores: dict[str, object] | None) -> Flag | None:
+    """The flag when the latest STarT Back scores say high risk."""
+    if taken_on is None or scores is None or scores.get("risk_group") != "high":
+        return None
+    total = scores.get("total")
+    detail = f" (total {total:g} of 9)" if isinstance(total, int | float) else ""
+    return Flag(
+        "start-back-high",
+        f"STarT Back: high risk{detail}; worry or fear of movement may be slowing recovery.",
+        taken_on,
+        Severity.START_BACK_HIGH,
+    )
+
+
+def inactive(last_session: date | None, registered: date, today: date) -> Flag | None:
+    """The flag when no session started for ``INACTIVE_DAYS`` days."""
+    since = registered if last_session is None else last_session
+    days = (today - since).days
+    if days < INACTIVE_DAYS:
+        return None
+    message = (
+        f"No session since registering {days} days ago."
+        if last_session is None
+        else f"No session for {days} days."
+    )
+    return Flag("inactive", message, since, Severity.INACTIVE)
+
+
+def questionnaire_due(title: str, due_since: date) -> Flag:
+    return Flag(
+        "questionnaire-due",
+        f"{title} due since {due_since.strftime('%d %b %Y')}.",
+        due_since,
+        Severity.QUESTIONNAIRE_DUE,
+    )
+
+
+def by_severity(flags: Iterable[Flag | None]) -> tuple[Flag, ...]:
+    """The flags raised, most severe first (then the oldest first)."""
+    return tuple(sorted((f for f in flags if f is not None), key=lambda f: (f.severity, f.since)))
