@@ -17,12 +17,15 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
-from backcoach.services.clock import SessionClock, local_today
+from backcoach.services.clinician_notes import notes_for_patient
+from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.habits import HABITS, habits_today, tick_habit
+from backcoach.services.questionnaire_schedules import due_for
 from backcoach.services.safety import save_screening
 from backcoach.services.today import today_overview
 from backcoach.store import User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.state import app_state
 from backcoach.web.templating import is_htmx, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -73,6 +76,9 @@ def today_page(
         "prefs": overview.prefs,
         "check_due": bool(decision.plan) and overview.check_due,
     }
+    if app_state(request.app).settings.clinic:  # what the patient's clinician asks and says
+        context["asked"] = due_for(db, user.id, local_today(), local_tz())
+        context["clinician_notes"] = notes_for_patient(db, patient_id=user.id)
     return render(request, "today/index.html", context, status_code=status_code)
 
 
