@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from backcoach.web.pages import (
     auth,
     camera,
+    clinic,
     clinic_accounts,
     desk,
     exercises,
@@ -29,5 +30,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     desk.router,
     camera.router,
     auth.router,
+    clinic.router,
     clinic_accounts.router,
 )
