@@ -114,7 +114,7 @@ def test_edits_add_remove_move_dose_variant_and_details(catalog: Catalog) -> Non
     assert full[9:12] == ["plank", "glute-bridge", "pike-to-arch"]
     assert "superman" not in full
     bridge = next(s for s in v2.steps(Length.FULL) if s.exercise == "glute-bridge")
-    assert bridge.dose == DoseOverride(sets=2, reps=10, hold_s=4.0)  # unset fields: defaults
+    assert bridge.dose == DoseOverride(sets=3, reps=10, hold_s=4.0)  # unset fields: kept
     plank = next(s for s in v2.steps(Length.FULL) if s.exercise == "plank")
     assert plank.dose == DoseOverride(sets=2, hold_s=15.0)
     assert v2.sessions_per_week == 4

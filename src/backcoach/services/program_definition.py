@@ -158,7 +158,19 @@ def check_definition(raw: Mapping[str, Any], catalog: Catalog) -> ProgramDefinit
             )
     if problems:
         raise ProgramError("The program was not saved. " + "; ".join(problems) + ".")
-    return definition
+    return _written_out(definition, catalog)
+
+
+def _written_out(definition: ProgramDefinition, catalog: Catalog) -> ProgramDefinition:
+    """Every step's dose with each field its exercise is dosed by (defaults filled in)."""
+    lengths = {
+        length: [
+            step.model_copy(update={"dose": full_dose(catalog.exercise(step.exercise), step.dose)})
+            for step in steps
+        ]
+        for length, steps in definition.lengths.items()
+    }
+    return definition.model_copy(update={"lengths": lengths})
 
 
 def full_dose(exercise: Exercise, dose: DoseOverride | None = None) -> DoseOverride:
@@ -235,7 +247,7 @@ class MoveStep(_Edit):
 
 
 class SetDose(_Edit):
-    """Set a step's dose; fields left out use the exercise's default."""
+    """Change a step's dose; fields left out stay as they are."""
 
     op: Literal["dose"]
     length: Length
@@ -306,9 +318,8 @@ def apply_edits(
             steps.insert(min(edit.to - 1, len(steps)), moved)
         elif isinstance(edit, SetDose):
             index = _index(steps, edit.length, edit.step)
-            exercise = catalog.exercises.get(steps[index]["exercise"])
-            dose = full_dose(exercise, edit.dose) if exercise is not None else edit.dose
-            steps[index]["dose"] = dose.model_dump(mode="json")
+            changed = edit.dose.model_dump(exclude_none=True)
+            steps[index]["dose"] = {**steps[index]["dose"], **changed}
         else:
             steps[_index(steps, edit.length, edit.step)]["variant"] = edit.variant
     return check_definition(raw, catalog)
@@ -334,16 +345,6 @@ class Change:
     after: str | float | None = None
 
 
-def _keys(steps: Sequence[ProgramStep]) -> list[tuple[str, int]]:
-    """Each step as (exercise, occurrence): the second deep breathing is ('deep-breathing', 1)."""
-    seen: dict[str, int] = {}
-    keys = []
-    for step in steps:
-        keys.append((step.exercise, seen.get(step.exercise, 0)))
-        seen[step.exercise] = seen.get(step.exercise, 0) + 1
-    return keys
-
-
 def _value(value: float | None) -> str:
     return "the exercise's default" if value is None else _number(value)
 
@@ -351,41 +352,57 @@ def _value(value: float | None) -> str:
 def _length_diff(
     length: Length, old: Sequence[ProgramStep], new: Sequence[ProgramStep], catalog: Catalog
 ) -> list[Change]:
+    """Steps lined up by exercise (longest runs in the same order first); the rest are
+    moved (the same exercise elsewhere), removed or added."""
     words = LENGTH_WORDS[length]
-    old_keys, new_keys = _keys(old), _keys(new)
-    old_at = {key: i for i, key in enumerate(old_keys)}
-    new_at = {key: i for i, key in enumerate(new_keys)}
-    changes: list[Change] = []
-    for key, index in old_at.items():
-        if key not in new_at:
-            name = _step_name(catalog, old[index])
-            changes.append(
-                Change(
-                    "removed", f"{words}: removed {name} (was step {index + 1}).", length, key[0]
-                )
-            )
-    for key, index in new_at.items():
-        if key not in old_at:
-            name = _step_name(catalog, new[index])
-            changes.append(
-                Change("added", f"{words}: added {name} as step {index + 1}.", length, key[0])
-            )
-    kept_old = [k for k in old_keys if k in new_at]
-    kept_new = [k for k in new_keys if k in old_at]
-    matcher = difflib.SequenceMatcher(a=kept_old, b=kept_new, autojunk=False)
-    in_place = {kept_old[b.a + i] for b in matcher.get_matching_blocks() for i in range(b.size)}
-    for key in kept_new:
-        before, after = old[old_at[key]], new[new_at[key]]
+    matcher = difflib.SequenceMatcher(
+        a=[s.exercise for s in old], b=[s.exercise for s in new], autojunk=False
+    )
+    pairs: list[tuple[int, int, bool]] = []  # (old index, new index, moved)
+    gone: list[int] = []
+    came: list[int] = []
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs.extend((a0 + i, b0 + i, False) for i in range(a1 - a0))
+        else:
+            gone.extend(range(a0, a1))
+            came.extend(range(b0, b1))
+    for index in list(gone):
+        elsewhere = next((j for j in came if new[j].exercise == old[index].exercise), None)
+        if elsewhere is not None:
+            gone.remove(index)
+            came.remove(elsewhere)
+            pairs.append((index, elsewhere, True))
+    changes = [
+        Change(
+            "removed",
+            f"{words}: removed {_step_name(catalog, old[i])} (was step {i + 1}).",
+            length,
+            old[i].exercise,
+        )
+        for i in gone
+    ]
+    changes.extend(
+        Change(
+            "added",
+            f"{words}: added {_step_name(catalog, new[j])} as step {j + 1}.",
+            length,
+            new[j].exercise,
+        )
+        for j in came
+    )
+    for i, j, moved in sorted(pairs, key=lambda pair: pair[1]):
+        before, after = old[i], new[j]
         name = _step_name(catalog, after)
-        if key not in in_place:
+        if moved:
             changes.append(
                 Change(
                     "moved",
-                    f"{words}: moved {name} from step {old_at[key] + 1} to step {new_at[key] + 1}.",
+                    f"{words}: moved {name} from step {i + 1} to step {j + 1}.",
                     length,
-                    key[0],
-                    before=old_at[key] + 1,
-                    after=new_at[key] + 1,
+                    after.exercise,
+                    before=i + 1,
+                    after=j + 1,
                 )
             )
         for field in DOSE_FIELDS:
@@ -397,7 +414,7 @@ def _length_diff(
                         f"{words}: {name} {FIELD_WORDS[field]} from {_value(was)} "
                         f"to {_value(now)}.",
                         length,
-                        key[0],
+                        after.exercise,
                         field,
                         was,
                         now,
@@ -409,7 +426,7 @@ def _length_diff(
                     "variant",
                     f"{words}: {name} {after.variant} version instead of {before.variant}.",
                     length,
-                    key[0],
+                    after.exercise,
                     "variant",
                     before.variant,
                     after.variant,
