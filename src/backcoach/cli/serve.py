@@ -60,7 +60,8 @@ def serve(
     host: Annotated[
         str | None,
         typer.Option(
-            help="Address to bind (loopback only, unless in clinic mode). Default: BACKCOACH_HOST."
+            help="Address to bind: loopback only in local mode; in clinic mode any address "
+            "(behind a TLS proxy, keep 127.0.0.1). Default: BACKCOACH_HOST."
         ),
     ] = None,
     port: Annotated[
@@ -84,10 +85,17 @@ def serve(
     ] = False,
     forwarded_allow_ips: Annotated[
         str,
-        typer.Option(help="Addresses of the proxies whose forwarded headers are trusted."),
+        typer.Option(
+            help="With --proxy-headers: the proxies' addresses (comma-separated) whose "
+            "forwarded headers are trusted."
+        ),
     ] = "127.0.0.1",
 ) -> None:
-    """Serve the web app at http://127.0.0.1:8000 (this computer only, unless in clinic mode)."""
+    """Serve the web app at http://127.0.0.1:8000 (this computer only, unless in clinic mode).
+
+    A clinic's server: BACKCOACH_MODE=clinic, PostgreSQL, --workers 2 and --proxy-headers
+    behind a TLS proxy (README, "Run it for a clinic").
+    """
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
