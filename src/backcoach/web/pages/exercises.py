@@ -1,5 +1,8 @@
 """``/exercises``: the library (filter by stage, live search) and one exercise in full.
 
+In clinic mode the library also lists the exercises the user's clinician wrote,
+under "From your clinician", each with its own page (``pages.clinic_exercises``).
+
 While exercise is blocked (a red flag in the safety screening, see
 ``services.safety.exercise_block``) both pages show the block notice; the detail
 page keeps the description but shows no dose and no camera practice.
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from backcoach.content import Stage
@@ -18,6 +21,7 @@ from backcoach.services.safety import exercise_block
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.figures import keyframe_figure, strip_figures, thumbnail
 from backcoach.web.pages.camera import camera_practice
+from backcoach.web.pages.clinic_exercises import clinic_detail, library_section
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/exercises", tags=["pages"], include_in_schema=False)
@@ -35,6 +39,9 @@ def library(
     # An unknown stage from a hand-typed URL shows everything instead of an error page.
     chosen = Stage(stage) if stage in {s.value for s in Stage} else None
     found = find_exercises(catalog, stage=chosen, query=q)
+    clinic, clinic_thumbnails, clinic_pictures = library_section(
+        db, user_id=user.id, stage=chosen, query=q
+    )
     context = {
         "exercises": found,
         "thumbnails": {e.id: thumbnail(e) for e in found},
@@ -42,6 +49,9 @@ def library(
         "stage": chosen,
         "q": q,
         "block": exercise_block(db, user_id=user.id),
+        "clinic_exercises": clinic,
+        "clinic_thumbnails": clinic_thumbnails,
+        "clinic_pictures": clinic_pictures,
     }
     return render(request, "exercises/index.html", context, partial="exercises/_list.html")
 
@@ -52,8 +62,8 @@ def detail(
 ) -> Response:
     try:
         exercise = catalog.exercise(exercise_id)
-    except KeyError:
-        raise HTTPException(404, f"There is no exercise called '{exercise_id}'.") from None
+    except KeyError:  # a clinician's own exercise, if this user may see it (404 otherwise)
+        return clinic_detail(request, db, user, exercise_id)
     block = exercise_block(db, user_id=user.id)
     context = {
         "exercise": exercise,
