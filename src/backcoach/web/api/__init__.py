@@ -9,6 +9,7 @@ from backcoach.web.api import (
     checkins,
     clinic,
     clinic_accounts,
+    clinic_exercises,
     desk,
     exercises,
     export,
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     clinic.router,
     clinic_accounts.router,
+    clinic_exercises.router,
 )

@@ -9,6 +9,7 @@ from backcoach.web.pages import (
     camera,
     clinic,
     clinic_accounts,
+    clinic_exercises,
     desk,
     exercises,
     history,
@@ -32,4 +33,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     clinic.router,
     clinic_accounts.router,
+    clinic_exercises.router,
+    clinic_exercises.library_router,
 )
