@@ -192,7 +192,7 @@ def run_load_generator(job: dict[str, Any]) -> tuple[dict[str, Any], Generator]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.clinic_load", "--load-generator"],
+        [sys.executable, "-m", "benchmarks.clinic_load"],
         input=json.dumps(job),
         capture_output=True,
         text=True,
