@@ -5,6 +5,7 @@ requested questionnaires on Today; views and changes are in the audit log.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,16 +15,31 @@ from pathlib import Path
 
 import httpx
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation import GenerationMode
+from schemathesis.schemas import APIOperation
 from sqlalchemy import select
 
 from backcoach.config import Settings
 from backcoach.services import accounts
 from backcoach.store import AuditEntry, CareLink, User, open_database
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
+from backcoach.web.security.signin import COOKIE as SESSION_COOKIE
 from tests.e2e.live_server import LiveServer, running_server
+from tests.integration.test_api_schema import CHECKS
 from tests.support import clinic_people as make
 
 PASSWORD = "clinic test password 1"
+PATIENTS = "/api/v1/clinic/patients"
+PATIENT_ROUTES = {
+    f"GET {PATIENTS}",
+    f"GET {PATIENTS}/{{patient_id}}",
+    f"POST {PATIENTS}/{{patient_id}}/notes",
+    f"PUT {PATIENTS}/{{patient_id}}/schedules/{{name}}",
+    f"DELETE {PATIENTS}/{{patient_id}}/schedules/{{name}}",
+}
 
 
 @dataclass
@@ -287,3 +303,43 @@ def test_form_mistakes_are_explained_and_change_nothing(clinic: Clinic) -> None:
         assert doc.post(f"{api}/notes", json={"text": ""}).status_code == 422
         assert doc.get(f"{api}").json()["notes"] == []
         assert doc.get(f"{api}").json()["schedules"] == []
+
+
+def test_generated_requests_get_documented_answers(clinic: Clinic) -> None:
+    """schemathesis on the patient routes, signed in as a clinician (the shared run is local)."""
+    with clinic.client("other@clinic.example") as other:
+        api = schemathesis.openapi.from_dict(other.get("/openapi.json").json())
+        cookie = {"Cookie": f"{SESSION_COOKIE}={other.cookies[SESSION_COOKIE]}"}
+        operations = [
+            found.ok() for found in api.get_all_operations() if found.ok().label in PATIENT_ROUTES
+        ]
+        assert len(operations) == len(PATIENT_ROUTES)
+        calls = 0
+        for operation, mode in itertools.product(operations, GenerationMode):
+            calls += generated_calls(operation, mode, clinic.live.url, cookie)
+    assert calls >= len(operations)
+
+
+def generated_calls(
+    operation: APIOperation, mode: GenerationMode, base_url: str, headers: dict[str, str]
+) -> int:
+    calls = 0
+
+    @given(case=operation.as_strategy(mode))
+    @settings(
+        max_examples=6,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def check(case: schemathesis.Case) -> None:
+        nonlocal calls
+        calls += 1
+        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS[mode])
+
+    try:
+        check()
+    except Unsatisfiable:
+        assert mode is GenerationMode.NEGATIVE, operation.label
+    return calls
