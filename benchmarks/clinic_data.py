@@ -10,7 +10,7 @@ Each patient keeps to their own rate (a session on 35 % to 95 % of days), with
 pain before and after that slowly falls, two check-ins per session, a safety
 screening every four weeks, STarT Back at the start, the pain and function
 check every two weeks and PSFS every four. Some patients carry the dashboard's
-flags (``Flags``): a red-flag screening two days ago, pain after higher than
+flags (``Flags``): a red flag in the newest screening, pain after higher than
 before by 2 or more in their last two sessions, no session for 6 to 10 days,
 STarT Back high risk, the pain and function check overdue.
 """
@@ -151,7 +151,7 @@ class _Writer:
 
     def patient(self, index: int, uid: int, clinician_id: int) -> None:
         rng, days, flags = self.rng, self.days, self.flags
-        linked = self.now - timedelta(days=days, hours=rng.randint(0, 72))
+        linked = self.now - timedelta(days=days, hours=rng.randint(1, 72))
         self.rows.links.append(
             {"patient_id": uid, "clinician_id": clinician_id, "linked_at": linked}
         )
@@ -162,9 +162,13 @@ class _Writer:
                 row["pain_after"] = min(10, row["pain_before"] + rng.randint(2, 3))
         self.rows.sessions += sessions
         monthly = [linked + timedelta(days=d) for d in range(0, days, 28)]
-        self.rows.screenings += [_screening(uid, at, red_flag=False) for at in monthly]
-        if index in flags.red_flag:
-            self.rows.screenings.append(_screening(uid, self.now - timedelta(days=2), True))
+        # Screened when they joined and whenever the screening fell due (every 28 days), so
+        # the newest one is current (they may start a session today), unless it found a red flag.
+        screened = [linked + timedelta(days=d) for d in range(0, days + 1, 28)]
+        self.rows.screenings += [
+            _screening(uid, at, red_flag=index in flags.red_flag and at == screened[-1])
+            for at in screened
+        ]
         forms = self.rows.questionnaires
         forms.append(_questionnaire(uid, "startback", linked, self._startback(index)))
         overdue = index in flags.questionnaire_due

@@ -90,7 +90,7 @@ def test_a_short_run_signs_everyone_in_and_measures_the_clinic(
 ) -> None:
     phases = Phases(warmup_rounds=1, rounds=2, paced_seconds=1.0, paced_warmup_s=0.5, workers=(1,))
     console = Console(file=io.StringIO(), width=150)
-    figures = measure_clinic(console, tmp_path, postgres_url, phases, patients=4, weeks=2)
+    figures = measure_clinic(console, tmp_path, postgres_url, phases, patients=4, weeks=8)
 
     logins = figures.logins[1]
     assert (logins.signed_in, logins.errors) == (5, {})  # the clinician and 4 patients
@@ -98,7 +98,7 @@ def test_a_short_run_signs_everyone_in_and_measures_the_clinic(
     assert figures.service.statuses[PATIENT_LIST] == {"200": 2}
     paced = figures.paced[1]
     assert isinstance(paced, Paced)
-    assert paced.ticking == 4 and paced.requests > 0
+    assert paced.ticking == 4 and paced.requests > 0  # each has a session open to tick
     assert (paced.errors, paced.statuses) == (0, {})
 
     report(console, figures, phases)
