@@ -2,7 +2,7 @@
 
 Usage: ``python -m benchmarks [--quick] [--tree PATH] [NAME ...]`` where NAME
 filters modules by substring (e.g. ``python -m benchmarks store web``).
-``--quick`` shortens the web benchmark's phases; ``--tree PATH`` makes the web
+``--quick`` shortens the web and clinic benchmarks' phases; ``--tree PATH`` makes the web
 benchmark measure another checkout's code (e.g. a ``git worktree`` of an older
 commit, for before/after figures). Both reach the modules as ``BENCH_QUICK``
 and ``BENCH_TREE`` in the environment.
@@ -21,7 +21,7 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("names", nargs="*", help="run only modules whose name contains one")
-    parser.add_argument("--quick", action="store_true", help="short web phases")
+    parser.add_argument("--quick", action="store_true", help="short web and clinic phases")
     parser.add_argument("--tree", type=Path, help="checkout whose code the web benchmark serves")
     options = parser.parse_args(argv)
     if options.quick:
