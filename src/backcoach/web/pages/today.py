@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
+from backcoach.services.clinic_programs import program_for
 from backcoach.services.clinician_notes import notes_for_patient
 from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.habits import HABITS, habits_today, tick_habit
@@ -79,6 +80,7 @@ def today_page(
     if app_state(request.app).settings.clinic:  # what the patient's clinician asks and says
         context["asked"] = due_for(db, user.id, local_today(), local_tz())
         context["clinician_notes"] = notes_for_patient(db, patient_id=user.id)
+        context["clinic_program"] = program_for(db, user_id=user.id, catalog=catalog)
     return render(request, "today/index.html", context, status_code=status_code)
 
 
