@@ -10,6 +10,7 @@ from backcoach.web.api import (
     clinic,
     clinic_accounts,
     clinic_exercises,
+    clinic_programs,
     desk,
     exercises,
     export,
@@ -36,4 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     clinic.router,
     clinic_accounts.router,
     clinic_exercises.router,
+    clinic_programs.router,
 )

@@ -10,6 +10,7 @@ from backcoach.web.pages import (
     clinic,
     clinic_accounts,
     clinic_exercises,
+    clinic_programs,
     desk,
     exercises,
     history,
@@ -35,4 +36,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     clinic_accounts.router,
     clinic_exercises.router,
     clinic_exercises.library_router,
+    clinic_programs.router,
 )
