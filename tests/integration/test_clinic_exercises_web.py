@@ -4,6 +4,7 @@ pictures, and the patient's library; every answer scoped to who is asking."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,15 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 from schemathesis.schemas import APIOperation
+from websockets.sync.client import ClientConnection, connect
 
 from backcoach.config import Settings
+from backcoach.content import default_catalog
 from backcoach.services import accounts
 from backcoach.services.clinic_images import MAX_IMAGE_BYTES
 from backcoach.store import open_database
+from backcoach.vision.landmarks import frame_to_json
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
 from backcoach.web.security.signin import COOKIE as SESSION_COOKIE
+from backcoach.web.state import app_state
 from tests.e2e.live_server import LiveServer, running_server
 from tests.integration.test_api_schema import CHECKS
+from tests.support.synthetic import Pose, generate, repetitions
 from tests.unit.test_clinic_exercise_build import sample_input
 from tests.unit.test_clinic_exercise_images import pillow_bytes, png_bytes
 
@@ -304,6 +310,49 @@ def test_the_form_changes_and_deletes(clinic: Clinic) -> None:
     deleted = form_post(a, "/clinic/exercises/clinic-calf-raise/delete", {})
     assert deleted.status_code == 303
     assert pa.get("/exercises/clinic-calf-raise").status_code == 404
+
+
+def practice_socket(clinic: Clinic, who: str, exercise_id: str) -> ClientConnection:
+    url = clinic.live.url.replace("http://", "ws://") + f"/ws/practice/{exercise_id}"
+    cookie = f"{SESSION_COOKIE}={clinic.clients[who].cookies[SESSION_COOKIE]}"
+    headers = {"Cookie": cookie, "Origin": clinic.live.url}
+    return connect(url, additional_headers=headers, open_timeout=10)
+
+
+def test_camera_practice_counts_a_clinic_exercise_with_the_generic_counter(
+    clinic: Clinic,
+) -> None:
+    a = clinic.clients["a"]
+    counted = create_with(a, name="Sit to stand at home", count_with_camera=True)
+    plain = create_with(a, name="Hamstring stretch at home")
+    pa = clinic.clients["pa"]
+    assert f'data-ws="/ws/practice/{counted}"' in pa.get(f"/exercises/{counted}").text
+    assert "data-ws=" not in pa.get(f"/exercises/{plain}").text
+    app_state(clinic.live.server.config.app).live_max_frames_per_s = 10_000  # replay fast
+    squat = default_catalog().exercise("squat")
+    stand, bottom = (Pose(k.segments) for k in squat.keyframes[:2])
+    clip = generate(repetitions(stand, bottom, 4, move_s=1.2, rest_s=1.0))
+    with practice_socket(clinic, "pa", counted) as ws:
+        hello = json.loads(ws.recv(timeout=10))
+        assert hello == {"type": "hello", "exercise": counted, "camera_checks": True}
+        replies = []
+        for frame in clip.frames:
+            ws.send(json.dumps({"type": "frame", **frame_to_json(frame)}))
+            replies.append(json.loads(ws.recv(timeout=10)))
+    assert {r["exercise"] for r in replies} == {counted}
+    assert abs(replies[-1]["reps"] - len(clip.reps)) <= 1
+    with practice_socket(clinic, "pa", plain) as ws:
+        assert json.loads(ws.recv(timeout=10))["camera_checks"] is False
+    # Another clinician's patient: as if it did not exist.
+    with practice_socket(clinic, "pb", counted) as ws:
+        assert json.loads(ws.recv(timeout=10))["code"] == "unknown-exercise"
+
+
+def create_with(client: httpx.Client, **changes: Any) -> str:
+    answer = client.post(API, json=body(**changes))
+    assert answer.status_code == 201, answer.text
+    exercise_id: str = answer.json()["id"]
+    return exercise_id
 
 
 def test_local_mode_has_no_clinic_exercises(tmp_path: Path) -> None:

@@ -91,6 +91,20 @@ def test_a_figure_of_its_own_is_kept() -> None:
     assert input_of(default_catalog(), exercise).keyframes == exercise.keyframes
 
 
+def test_defaults_stay_empty_in_the_form_so_they_follow_the_position() -> None:
+    again = input_of(default_catalog(), build(sample_input()))
+    assert (again.mistakes, again.easier, again.harder) == ([], None, None)
+    assert (again.voice_setup, again.voice_cue) == ("", "")
+    lying = build(again.model_copy(update={"position": Position.LYING_ON_BACK}))
+    assert lying.voice.setup == POSITION_SOURCES[Position.LYING_ON_BACK][1]
+
+
+def test_what_a_clinician_wrote_instead_of_a_default_is_kept() -> None:
+    written = sample_input(voice_setup="Stand sideways to a wall with one hand resting on it.")
+    again = input_of(default_catalog(), build(written))
+    assert again.voice_setup == written.voice_setup
+
+
 def test_input_of_gives_back_what_was_written() -> None:
     written = sample_input(position="all-fours", count_with_camera=True, notes="Go gently.")
     again = input_of(default_catalog(), build(written))

@@ -48,6 +48,8 @@ ID_PREFIX = "clinic-"
 MAX_ID = 64
 AUTHORS = (Role.CLINICIAN, Role.ADMIN)
 AUTHORS_ONLY = "Only clinicians can write exercises."
+#: The analyzer that counts a clinic exercise when camera counting is on (``vision.generic``).
+CAMERA_COUNTER = "generic"
 CAMERA_NOTES = "The camera counts the repetitions with its general counter; it does not check form."
 
 DEFAULT_MISTAKES = ("Moving quickly or holding the breath.",)
@@ -393,8 +395,10 @@ def _missing_dose(data: ClinicExerciseIn) -> dict[str, str]:
 
 
 def input_of(catalog: Catalog, exercise: Exercise) -> ClinicExerciseIn:
-    """What the form shows to edit ``exercise`` (a figure of its own stays as it is)."""
+    """What the form shows to edit ``exercise``: a figure of its own stays as it is, and
+    parts left to their defaults are left empty again (so they follow the position)."""
     position = position_of(catalog, exercise)
+    setup = POSITION_SOURCES[position][1] if position is not None else None
     return ClinicExerciseIn(
         name=exercise.name,
         stage=exercise.stage,
@@ -404,18 +408,18 @@ def input_of(catalog: Catalog, exercise: Exercise) -> ClinicExerciseIn:
         start_position=exercise.start_position,
         steps=exercise.steps,
         breathing=exercise.breathing,
-        mistakes=exercise.mistakes,
+        mistakes=[] if tuple(exercise.mistakes) == DEFAULT_MISTAKES else exercise.mistakes,
         safety=exercise.safety,
         avoid_if=exercise.avoid_if,
         dosage=exercise.dosage,
-        easier=exercise.easier,
-        harder=exercise.harder,
+        easier=None if exercise.easier == DEFAULT_EASIER else exercise.easier,
+        harder=None if exercise.harder == DEFAULT_HARDER else exercise.harder,
         count_with_camera=exercise.camera.supported,
         camera_view=exercise.camera.view,
         position=position or Position.STANDING,
         keyframes=None if position is not None else exercise.keyframes,
-        voice_setup=exercise.voice.setup,
-        voice_cue=exercise.voice.cue,
+        voice_setup="" if exercise.voice.setup == setup else exercise.voice.setup,
+        voice_cue="" if exercise.voice.cue == DEFAULT_CUE else exercise.voice.cue,
         notes=exercise.notes,
     )
 

@@ -34,6 +34,7 @@ from backcoach.services.clinic_images import MAX_IMAGE_BYTES, ImageRefused
 from backcoach.services.library import find_exercises
 from backcoach.services.safety import exercise_block
 from backcoach.store import User
+from backcoach.vision.analyzers import available
 from backcoach.web.api.clinic_exercises import ExerciseId, image_response
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
 from backcoach.web.figures import keyframe_figure, thumbnail
@@ -440,12 +441,18 @@ def _detail(request: Request, info: ClinicExerciseInfo, *, block: Any, preview: 
     exercise = info.exercise
     context = {
         "exercise": exercise,
+        "camera_practice": block is None and clinic_camera(exercise),
         "figure": None if info.has_image else keyframe_figure(exercise),
         "image_url": f"/exercises/{exercise.id}/image" if info.has_image else None,
         "block": block,
         "preview": preview,
     }
     return render(request, "clinic_exercises/detail.html", context)
+
+
+def clinic_camera(exercise: Exercise) -> bool:
+    """The page offers camera practice: counting is on and the generic counter is installed."""
+    return exercise.camera.supported and service.CAMERA_COUNTER in available()
 
 
 library_router = APIRouter(prefix="/exercises", tags=["pages"], include_in_schema=False)

@@ -13,6 +13,10 @@ above ``MAX_MESSAGE_BYTES``, ``parse_message`` refuses deep nesting and numbers
 out of range, and a path id that cannot be a session or an exercise is refused
 before anything is looked up or kept.
 
+``/ws/practice/clinic-...`` practises an exercise the user's clinician wrote
+(one the user may see, ``services.clinic_exercises``); the generic counter
+counts it when the clinician turned camera counting on.
+
 While exercise is blocked (a red flag in the safety screening:
 ``services.safety.exercise_block``) both endpoints answer one ``error`` message
 with the block's reason as its code and its message, and close with a policy
@@ -31,9 +35,18 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from starlette.concurrency import run_in_threadpool
 
+from backcoach.content import Exercise
 from backcoach.errors import UsageError
+from backcoach.services.clinic_exercises import CAMERA_COUNTER, visible_exercise
+from backcoach.services.clinic_exercises import ID_PREFIX as CLINIC_ID_PREFIX
 from backcoach.services.clock import SessionClock
-from backcoach.services.live_coach import LiveCoach, LiveCoaches, SessionCoach, exercise_dose
+from backcoach.services.live_coach import (
+    LiveCoach,
+    LiveCoaches,
+    SessionCoach,
+    exercise_dose,
+    make_analyzer,
+)
 from backcoach.services.live_protocol import (
     BURST_FRAMES,
     MAX_MESSAGE_BYTES,
@@ -70,6 +83,16 @@ def _user_and_block(websocket: WebSocket) -> tuple[int, Block | None]:
     with app_state(websocket.app).sessions() as db:
         user_id = user_of(websocket, db).id
         return user_id, exercise_block(db, user_id=user_id)
+
+
+def _clinic_exercise(websocket: WebSocket, exercise_id: str) -> Exercise | None:
+    """A clinician's exercise this socket's user may see (``services.clinic_exercises``)."""
+    with app_state(websocket.app).sessions() as db:
+        try:
+            info = visible_exercise(db, user_id=user_of(websocket, db).id, exercise_id=exercise_id)
+        except LookupError:
+            return None
+        return info.exercise
 
 
 class _Connection:
@@ -152,15 +175,28 @@ async def _refuse_blocked(websocket: WebSocket, block: Block) -> None:
 async def practice(websocket: WebSocket, exercise_id: str) -> None:
     """Practise one exercise from the library with the camera (nothing is recorded)."""
     await websocket.accept()
-    catalog = app_state(websocket.app).catalog
-    if not is_exercise_id(exercise_id) or exercise_id not in catalog.exercises:
+    exercise = None
+    if is_exercise_id(exercise_id):
+        exercise = app_state(websocket.app).catalog.exercises.get(exercise_id)
+        if exercise is None and exercise_id.startswith(CLINIC_ID_PREFIX):
+            exercise = await run_in_threadpool(_clinic_exercise, websocket, exercise_id)
+    if exercise is None:
         await _refuse(websocket, "unknown-exercise", "No such exercise.")
         return
     _, block = await run_in_threadpool(_user_and_block, websocket)
     if block is not None:
         await _refuse_blocked(websocket, block)
         return
-    coach = LiveCoach.for_exercise(exercise_id, exercise_dose(catalog.exercises[exercise_id]))
+    if exercise_id.startswith(CLINIC_ID_PREFIX):
+        # A clinician's own exercise: the generic counter counts it, if they asked for that.
+        counter = (
+            make_analyzer(CAMERA_COUNTER, exercise_dose(exercise))
+            if exercise.camera.supported
+            else None
+        )
+        coach = LiveCoach(exercise_id, counter)
+    else:
+        coach = LiveCoach.for_exercise(exercise_id, exercise_dose(exercise))
     hello = {"type": "hello", "exercise": exercise_id, "camera_checks": coach.analyzer is not None}
     await websocket.send_json(hello)
     connection = _Connection(websocket)
@@ -171,7 +207,8 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
             if not await connection.reject(exc.code, str(exc)):
                 return
             continue
-        await _send(websocket, coach.message(feedback))
+        # The generic counter names itself; the page knows the exercise by its own id.
+        await _send(websocket, {**coach.message(feedback), "exercise": exercise_id})
 
 
 @router.websocket("/ws/coach/{session_id}")
