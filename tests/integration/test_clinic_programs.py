@@ -277,3 +277,19 @@ def test_an_added_exercise_appears_in_the_patients_next_plan(
         .steps
     )
     assert (steps[0].exercise_id, steps[0].reps) == ("neck-turns", 4)
+
+
+def test_a_red_flag_still_stops_a_patient_with_a_clinicians_program(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
+                                               now=NOW)  # fmt: skip
+    clinic_programs.assign(
+        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
+        now=NOW,
+    )  # fmt: skip
+    answers = dict.fromkeys(QUESTION_IDS, False) | {"bladder-bowel": True}
+    save_screening(db, user_id=people.patient, answers=answers, now=datetime.now(UTC))
+    decision = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
+    assert decision.plan is None and decision.refusal is not None
+    assert decision.refusal.value == "red-flag"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from backcoach.coach.history import ExerciseRecord, SessionRecord
 from backcoach.content import Catalog, DoseOverride, Length, default_catalog
+from backcoach.services.clinic_programs import AssignedProgram
 from backcoach.services.program_definition import (
     AddStep,
     MoveStep,
@@ -185,3 +188,36 @@ def test_prescription_compares_an_exercises_steps_across_versions(catalog: Catal
     assert prescription(v1, "bird-dog") == prescription(v2, "bird-dog")
     assert prescription(v1, "glute-bridge") != prescription(v2, "glute-bridge")
     assert isinstance(v2, ProgramDefinition)
+
+
+def test_a_changed_prescription_starts_afresh_but_pain_keeps_the_history(
+    catalog: Catalog,
+) -> None:
+    done = SessionRecord(
+        day=date(2026, 3, 2),
+        completed=True,
+        exercises=(
+            ExerciseRecord("glute-bridge", reps=12),  # prescription changed since
+            ExerciseRecord("bird-dog", reps=6),  # same prescription: carries on
+            ExerciseRecord("superman", reps=6, hurt=True),  # changed, but it hurt
+        ),
+        program_version_id=1,
+    )
+    assigned = AssignedProgram(
+        template_id=1,
+        version_id=2,
+        number=2,
+        name="Anna's back",
+        sessions_per_week=3,
+        program_id="clinic-1",
+        catalog=catalog,
+        same_as_now={
+            "glute-bridge": frozenset({2}),
+            "bird-dog": frozenset({1, 2}),
+            "superman": frozenset({2}),
+        },
+    )
+    (seen,) = assigned.history([done])
+    assert [r.exercise_id for r in seen.exercises] == ["bird-dog", "superman"]
+    assert (seen.day, seen.completed) == (done.day, done.completed)  # the session still counts
+    assert assigned.label == "Anna's back (version 2)"
