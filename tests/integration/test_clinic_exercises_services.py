@@ -13,10 +13,10 @@ from backcoach.content import Catalog, default_catalog
 from backcoach.errors import NotAllowed
 from backcoach.services import accounts
 from backcoach.services import clinic_exercises as service
-from backcoach.services.clinic_exercises import ExerciseIdTaken, ExerciseInvalid
+from backcoach.services.clinic_exercises import ExerciseIdTaken, ExerciseInUse, ExerciseInvalid
 from backcoach.services.clinic_images import ImageRefused
 from backcoach.services.users import current_user
-from backcoach.store import AuditEntry, CareLink, ClinicExercise
+from backcoach.store import AuditEntry, CareLink, ClinicExercise, ProgramTemplate, ProgramVersion
 from tests.unit.test_clinic_exercise_build import sample_input
 from tests.unit.test_clinic_exercise_images import png_bytes
 
@@ -231,3 +231,41 @@ def test_nothing_is_written_to_the_audit_log(db: Session, people: dict[str, int]
     service.clinic_exercises_for(db, user_id=people["pa"])
     service.delete_exercise(db, user_id=people["a"], exercise_id=exercise_id)
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def add_program(db: Session, owner_id: int, name: str, exercise_ids: list[str]) -> None:
+    """A program template with one version naming ``exercise_ids`` (as the program service
+    stores it)."""
+    template = ProgramTemplate(
+        owner_id=owner_id, name=name, base_program_id="back-basics", created_at=NOW
+    )
+    db.add(template)
+    db.flush()
+    steps = [{"exercise": i, "dose": {}, "variant": "standard"} for i in exercise_ids]
+    definition = {
+        "name": name,
+        "description": "For a test.",
+        "sessions_per_week": 3,
+        "lengths": {"short": steps, "full": steps},
+    }
+    db.add(
+        ProgramVersion(
+            template_id=template.id,
+            number=1,
+            created_at=NOW,
+            author_id=owner_id,
+            definition=definition,
+        )
+    )
+    db.commit()
+
+
+def test_an_exercise_a_program_uses_is_not_deleted(db: Session, people: dict[str, int]) -> None:
+    used = create(db, people["a"], "Wall slide")
+    similar = create(db, people["a"], "Wall slide")  # clinic-wall-slide-2: not named below
+    add_program(db, people["a"], "Back basics for Anna", ["glute-bridge", used])
+    with pytest.raises(ExerciseInUse, match=r"'Back basics for Anna' \(version 1\)"):
+        service.delete_exercise(db, user_id=people["a"], exercise_id=used)
+    assert ids_seen(db, people["a"]) == [used, similar]
+    service.delete_exercise(db, user_id=people["a"], exercise_id=similar)
+    assert ids_seen(db, people["a"]) == [used]

@@ -19,19 +19,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 from schemathesis.schemas import APIOperation
+from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
 from backcoach.config import Settings
 from backcoach.content import default_catalog
 from backcoach.services import accounts
 from backcoach.services.clinic_images import MAX_IMAGE_BYTES
-from backcoach.store import open_database
+from backcoach.store import User, open_database
 from backcoach.vision.landmarks import frame_to_json
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
 from backcoach.web.security.signin import COOKIE as SESSION_COOKIE
 from backcoach.web.state import app_state
 from tests.e2e.live_server import LiveServer, running_server
 from tests.integration.test_api_schema import CHECKS
+from tests.integration.test_clinic_exercises_services import add_program
 from tests.support.synthetic import Pose, generate, repetitions
 from tests.unit.test_clinic_exercise_build import sample_input
 from tests.unit.test_clinic_exercise_images import pillow_bytes, png_bytes
@@ -310,6 +312,22 @@ def test_the_form_changes_and_deletes(clinic: Clinic) -> None:
     deleted = form_post(a, "/clinic/exercises/clinic-calf-raise/delete", {})
     assert deleted.status_code == 303
     assert pa.get("/exercises/clinic-calf-raise").status_code == 404
+
+
+def test_an_exercise_in_a_program_is_not_deleted(clinic: Clinic) -> None:
+    a = clinic.clients["a"]
+    exercise_id = create(a, "Dead bug at home")
+    with open_database(clinic.live.settings) as db:
+        owner = db.scalar(select(User.id).where(User.email == "a@c.test"))
+        assert owner is not None
+        add_program(db, owner, "Core for Ben", [exercise_id])
+    answer = a.delete(f"{API}/{exercise_id}")
+    assert answer.status_code == 409
+    assert "'Core for Ben' (version 1)" in answer.json()["detail"]
+    page = form_post(a, f"/clinic/exercises/{exercise_id}/delete", {})
+    assert page.status_code == 409
+    assert 'id="delete-alert"' in page.text
+    assert a.get(f"{API}/{exercise_id}").status_code == 200
 
 
 def practice_socket(clinic: Clinic, who: str, exercise_id: str) -> ClientConnection:

@@ -16,6 +16,8 @@ Rules, in plain words:
 - Its id is ``clinic-`` and the name as a slug (``clinic-hip-hinge``), a number
   added when taken; it never changes (program templates keep it), and an id of
   the built-in catalog is refused.
+- An exercise a program version names is never deleted (versions are kept as
+  given, so a patient's history always finds its exercises).
 - Exercises are not patient data: nothing here writes to the audit log.
 
 Every function commits what it changes.
@@ -33,14 +35,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
-from sqlalchemy import ColumnElement, delete, select, true
+from sqlalchemy import ColumnElement, Text, cast, delete, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backcoach.content import Catalog, Dosage, Exercise, Keyframe, Kind, Stage, Variant, View
 from backcoach.errors import BackcoachError, NotAllowed
 from backcoach.services.clinic_images import check_image
-from backcoach.store import CareLink, ClinicExercise, Role, User
+from backcoach.store import (
+    CareLink,
+    ClinicExercise,
+    ProgramTemplate,
+    ProgramVersion,
+    Role,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +123,12 @@ class ExerciseInvalid(BackcoachError):
 
 class ExerciseIdTaken(BackcoachError):
     """The exercise's id is a built-in exercise's (or was taken a moment ago)."""
+
+    http_status = 409
+
+
+class ExerciseInUse(BackcoachError):
+    """A program version uses the exercise, so it stays (versions are never changed)."""
 
     http_status = 409
 
@@ -527,13 +542,36 @@ def update_exercise(
     return info
 
 
+def _programs_using(db: Session, exercise_id: str) -> list[str]:
+    """The program versions whose steps name the exercise, as "name (version n)"."""
+    # Ids are slugs (no LIKE wildcards); quoted, the id matches only itself.
+    uses = cast(ProgramVersion.definition, Text).like(f'%"{exercise_id}"%')
+    rows = db.execute(
+        select(ProgramTemplate.name, ProgramVersion.number)
+        .join(ProgramTemplate, ProgramTemplate.id == ProgramVersion.template_id)
+        .where(uses)
+        .order_by(ProgramTemplate.name, ProgramVersion.number)
+    ).all()
+    return [f"'{name}' (version {number})" for name, number in rows]
+
+
 def delete_exercise(db: Session, *, user_id: int, exercise_id: str) -> None:
-    """Delete an exercise and its picture.
+    """Delete an exercise and its picture, unless a program version uses it: programs keep
+    every version as it was given, so the exercises they name stay too.
 
     Raises:
         LookupError: no such exercise, or someone else's.
+        ExerciseInUse: a program version names it.
     """
     row = _owned_row(db, user_id=user_id, exercise_id=exercise_id)
+    programs = _programs_using(db, exercise_id)
+    if programs:
+        raise ExerciseInUse(
+            f"This exercise is in the program {', '.join(programs[:3])}"
+            f"{' and others' if len(programs) > 3 else ''}. Programs keep every version as "
+            "it was given, so it cannot be deleted; change its text instead, and leave it "
+            "out of new versions."
+        )
     db.execute(delete(ClinicExercise).where(ClinicExercise.id == row.id))
     db.commit()
 

@@ -29,7 +29,7 @@ EXERCISE_ANSWERS: dict[int | str, dict[str, Any]] = {
     **ACCOUNT_ANSWERS,
     400: {"description": "The exercise does not pass the content checks (reasons per field)"},
     404: {"description": "No such exercise of yours, or local mode (no clinic)"},
-    409: {"description": "The exercise's id would be a built-in exercise's"},
+    409: {"description": "The id would be a built-in exercise's, or a program uses it"},
 }
 IMAGE_ANSWERS: dict[int | str, dict[str, Any]] = {
     413: {"description": f"The picture is over {MAX_IMAGE_BYTES} bytes"},
@@ -130,7 +130,7 @@ def update_exercise(
 def delete_exercise(
     exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep
 ) -> Response:
-    """Delete one of your exercises and its picture."""
+    """Delete one of your exercises and its picture (409 while a program version uses it)."""
     _clinic_only(settings)
     try:
         service.delete_exercise(db, user_id=user.id, exercise_id=exercise_id)

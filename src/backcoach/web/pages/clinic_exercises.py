@@ -27,6 +27,7 @@ from backcoach.services.clinic_exercises import (
     ClinicExerciseIn,
     ClinicExerciseInfo,
     ExerciseIdTaken,
+    ExerciseInUse,
     ExerciseInvalid,
     Position,
 )
@@ -226,6 +227,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     message: str | None = None,
     image_error: str | None = None,
+    delete_error: str | None = None,
     status_code: int = 200,
 ) -> Response:
     context = {
@@ -234,6 +236,7 @@ def _form_page(
         "errors": errors or {},
         "message": message,
         "image_error": image_error,
+        "delete_error": delete_error,
         "stages": list(Stage),
         "kinds": list(Kind),
         "views": list(View),
@@ -349,12 +352,25 @@ async def update(
 
 
 @router.post("/{exercise_id}/delete")
-def delete(exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep) -> Response:
+def delete(
+    request: Request,
+    exercise_id: ExerciseId,
+    db: DbDep,
+    user: UserDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+) -> Response:
     _clinic_only(settings)
+    info = _owned(db, user, exercise_id)
     try:
         service.delete_exercise(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
         raise _not_found(exercise_id) from None
+    except ExerciseInUse as in_use:
+        values = values_of(service.input_of(catalog, info.exercise))
+        return _form_page(
+            request, values=values, info=info, delete_error=str(in_use), status_code=409
+        )
     return RedirectResponse("/clinic/exercises?done=deleted", 303)
 
 
