@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from backcoach.coach.plan import VariantLevel
 from backcoach.coach.safety import QUESTION_IDS
-from backcoach.content import Catalog, DoseOverride, Length, default_catalog
-from backcoach.services import accounts, clinic_programs
+from backcoach.content import Amount, Catalog, Dosage, DoseOverride, Length, default_catalog
+from backcoach.services import accounts, clinic_exercises, clinic_programs
+from backcoach.services.clinic_exercises import ClinicExerciseIn
 from backcoach.services.clock import SessionClock
 from backcoach.services.program_definition import (
     AddStep,
@@ -293,3 +294,64 @@ def test_a_red_flag_still_stops_a_patient_with_a_clinicians_program(
     decision = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
     assert decision.plan is None and decision.refusal is not None
     assert decision.refusal.value == "red-flag"
+
+
+def _hip_hinge() -> ClinicExerciseIn:
+    return ClinicExerciseIn(
+        name="Hip hinge",
+        purpose="Teaches bending at the hips with a long back.",
+        muscles=["gluteus maximus", "hamstrings"],
+        start_position="Stand tall with your feet hip width apart and hands on your hips.",
+        steps=["Push your hips back, keeping the back long.", "Stand up tall again."],
+        breathing="Breathe in as you bend, out as you stand.",
+        safety=["Stop if your back hurts."],
+        avoid_if=["Bending causes pain down a leg."],
+        dosage=Dosage(sets=Amount(default=1, min=1, max=2), reps=Amount(default=8, min=5, max=10)),
+    )
+
+
+def test_a_template_may_use_its_clinicians_own_exercises(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    own = clinic_exercises.create_exercise(
+        db, catalog, user_id=people.doctor, data=_hip_hinge(), now=NOW
+    ).exercise
+    theirs = clinic_exercises.create_exercise(
+        db, catalog, user_id=people.other_doctor, data=_hip_hinge(), now=NOW
+    ).exercise
+    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
+                                               now=NOW)  # fmt: skip
+    with pytest.raises(ProgramError, match=f"There is no exercise '{theirs.id}' to add"):
+        clinic_programs.save_version(
+            db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+            edits=[AddStep(op="add", length=Length.SHORT, exercise=theirs.id)],
+        )  # fmt: skip
+    db.rollback()
+    with pytest.raises(ProgramError, match=r"repetitions 12 is outside .* \(5 to 10\)"):
+        clinic_programs.save_version(
+            db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+            edits=[AddStep(op="add", length=Length.SHORT, exercise=own.id, at=1,
+                           dose=DoseOverride(reps=12))],
+        )  # fmt: skip
+    db.rollback()
+    clinic_programs.save_version(
+        db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+        edits=[AddStep(op="add", length=Length.SHORT, exercise=own.id, at=1,
+                       dose=DoseOverride(reps=6))],
+    )  # fmt: skip
+    found = clinic_programs.diff_versions(
+        db, clinician_id=people.doctor, template_id=template.id, from_number=1, to_number=2,
+        catalog=catalog,
+    )  # fmt: skip
+    assert [c.text for c in found.changes] == ["Short session: added Hip hinge as step 1."]
+    clinic_programs.assign(
+        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
+        now=NOW,
+    )  # fmt: skip
+    assigned = clinic_programs.program_for(db, user_id=people.patient, catalog=catalog)
+    assert assigned is not None and own.id in assigned.catalog.exercises
+    answers = dict.fromkeys(QUESTION_IDS, False)
+    save_screening(db, user_id=people.patient, answers=answers, now=datetime.now(UTC))
+    # a new patient's first week starts with the gentlest exercises: an extra joins last
+    plan = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
+    assert own.name in " ".join(plan.cautions)

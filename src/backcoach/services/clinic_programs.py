@@ -17,6 +17,13 @@
   version of their template) is written to the audit log in the same
   transaction, and bumps the patient's revision so their cached pages follow.
 
+**Exercises**: a step may use a built-in exercise or one of the template
+owner's own exercises (``services.clinic_exercises``; the same safe-range
+rule). If such an exercise is deleted later, its steps are left out of the
+patient's plan (and the editor), so a plan never names an exercise that is
+gone; a patient's cached plan picks up a changed clinic exercise with their
+next write or the next change to their program.
+
 **A new version restarts changed steps** (``AssignedProgram.history``): the
 planner carries each exercise on from the dose it was last done at. For a
 clinician's program that history counts only for an exercise whose
@@ -28,6 +35,7 @@ during it always keeps its history, so the planner still eases it back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -40,6 +48,7 @@ from backcoach.coach.history import SessionRecord
 from backcoach.content import Catalog, Length
 from backcoach.services import audit, page_cache
 from backcoach.services.clinic import patient_of
+from backcoach.services.clinic_exercises import clinic_exercises_for
 from backcoach.services.program_definition import (
     Change,
     Edit,
@@ -60,6 +69,8 @@ from backcoach.store import (
     User,
 )
 from backcoach.store.revision import mark_changed
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BASE = "back-basics"
 #: Sessions a week a new template asks for ("most days").
@@ -145,6 +156,26 @@ def _template(db: Session, staff: User, template_id: int, *, lock: bool = False)
     if template is None:
         raise LookupError(template_id)
     return template
+
+
+def _with_own_exercises(db: Session, owner_id: int, catalog: Catalog) -> Catalog:
+    """The content plus the exercises ``owner_id`` wrote (an admin: every clinic exercise)."""
+    extra = clinic_exercises_for(db, user_id=owner_id)
+    if not extra:
+        return catalog
+    return replace(catalog, exercises={**catalog.exercises, **{e.id: e for e in extra}})
+
+
+def editing_catalog(
+    db: Session, *, clinician_id: int, template_id: int, catalog: Catalog
+) -> Catalog:
+    """The exercises a template's steps may use: built-in ones and its owner's own.
+
+    Raises:
+        LookupError: no such template, or another clinician's.
+    """
+    template = _template(db, _staff(db, clinician_id), template_id)
+    return _with_own_exercises(db, template.owner_id, catalog)
 
 
 def _version_info(row: ProgramVersion, authors: Mapping[int, str]) -> VersionInfo:
@@ -304,6 +335,7 @@ def save_version(
     """
     staff = _staff(db, clinician_id)
     template = _template(db, staff, template_id, lock=True)
+    catalog = _with_own_exercises(db, template.owner_id, catalog)
     newest = db.scalar(
         select(ProgramVersion)
         .where(ProgramVersion.template_id == template.id)
@@ -367,6 +399,7 @@ def diff_versions(
     """
     staff = _staff(db, clinician_id)
     template = _template(db, staff, template_id)
+    catalog = _with_own_exercises(db, template.owner_id, catalog)
     rows = {
         row.number: row
         for row in db.scalars(
@@ -548,11 +581,14 @@ def program_for(db: Session, *, user_id: int, catalog: Catalog) -> AssignedProgr
 
 
 def _assigned(db: Session, user_id: int, catalog: Catalog) -> AssignedProgram | None:
-    template_id = db.scalar(
-        select(ProgramAssignment.template_id).where(ProgramAssignment.patient_id == user_id)
-    )
-    if template_id is None:
+    found = db.execute(
+        select(ProgramAssignment.template_id, ProgramTemplate.owner_id)
+        .join(ProgramTemplate, ProgramTemplate.id == ProgramAssignment.template_id)
+        .where(ProgramAssignment.patient_id == user_id)
+    ).one_or_none()
+    if found is None:
         return None
+    template_id, owner_id = found
     rows = list(
         db.scalars(
             select(ProgramVersion)
@@ -560,7 +596,11 @@ def _assigned(db: Session, user_id: int, catalog: Catalog) -> AssignedProgram | 
             .order_by(ProgramVersion.number.desc())
         )
     )
-    newest = _stored(rows[0].definition)
+    catalog = _with_own_exercises(db, owner_id, catalog)
+    newest = _playable(_stored(rows[0].definition), catalog)
+    if newest is None:
+        logger.warning("program template %s has a length without any exercise left", template_id)
+        return None
     program_id = program_id_of(template_id)
     definitions = {row.id: _stored(row.definition) for row in rows}
     exercises = {step.exercise for length in Length for step in newest.steps(length)}
@@ -584,3 +624,14 @@ def _assigned(db: Session, user_id: int, catalog: Catalog) -> AssignedProgram | 
         ),
         same_as_now=same_as_now,
     )
+
+
+def _playable(definition: ProgramDefinition, catalog: Catalog) -> ProgramDefinition | None:
+    """The definition without steps whose exercise no longer exists (None: a length is empty)."""
+    lengths = {
+        length: [step for step in steps if step.exercise in catalog.exercises]
+        for length, steps in definition.lengths.items()
+    }
+    if not all(lengths.values()):
+        return None
+    return definition.model_copy(update={"lengths": lengths})

@@ -80,6 +80,7 @@ def _template_page(
     status_code: int = 200,
 ) -> Response:
     draft = draft if draft is not None else draft_of(info.newest.definition)
+    catalog = _usable(db, user_id, info, catalog)
     patients = clinic_programs.patients_for_assignment(db, clinician_id=user_id)
     following = {p.id for p in info.patients}
     context = {
@@ -101,6 +102,13 @@ def _info(db: Session, user_id: int, template_id: int) -> TemplateInfo:
         return clinic_programs.get_template(db, clinician_id=user_id, template_id=template_id)
     except LookupError:
         raise _not_found() from None
+
+
+def _usable(db: Session, user_id: int, info: TemplateInfo, catalog: Catalog) -> Catalog:
+    """The exercises the template's steps may use (built-in and its owner's own)."""
+    return clinic_programs.editing_catalog(
+        db, clinician_id=user_id, template_id=info.id, catalog=catalog
+    )
 
 
 @router.get("/{template_id}")
@@ -152,7 +160,7 @@ async def edit(
     note = form.get("note", "")[:500]
     action = form.get("action", "save")
     if action != "save":
-        done = apply_action(draft, action, form, catalog)
+        done = apply_action(draft, action, form, _usable(db, user.id, info, catalog))
         message = f"{done} Not saved yet: press Save to make a new version." if done else ""
         return _template_page(
             request, db, user.id, info, catalog, draft=draft, note=note, message=message
