@@ -94,7 +94,10 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
         assert doc is not None and other is not None
         steady = make.patient_of(db, doc, "a-steady@example.org", linked=now - timedelta(days=40))
         for n in (1, 2, 4, 6):
-            make.workout(db, steady, now - timedelta(days=n), before=4, after=3, camera_reps=11)
+            make.workout(
+                db, steady, now - timedelta(days=n), before=4, after=3, camera_reps=11,
+                form_notes=[{"code": "hips-low", "message": "Lift your hips higher.", "count": 3}],
+            )  # fmt: skip
         make.checkin(db, steady, now - timedelta(hours=3), pain=2)
         make.answer(db, steady, "startback", make.STARTBACK_LOW, now - timedelta(days=3))
         flagged = make.patient_of(db, doc, "z-flagged@example.org", linked=now - timedelta(days=9))
@@ -166,6 +169,7 @@ def test_the_patient_page_shows_history_and_is_audited(clinic: Clinic) -> None:
     assert "a-steady@example.org" in html
     assert 'id="pain-chart"' in html and 'id="chart-data"' in html
     assert "11 camera reps" in html
+    assert "Lift your hips higher. (3 times)" in html  # the camera's form notes on the step
     assert "Glute bridge" in html or "glute-bridge" in html
     assert "low risk" in html and "Total 0/9" in html
     assert 'id="checkins-table"' in html
@@ -183,6 +187,7 @@ def test_the_patient_page_shows_history_and_is_audited(clinic: Clinic) -> None:
         "duration_s": 90.0,
         "source": "camera",
         "pain": None,
+        "form_notes": [{"code": "hips-low", "message": "Lift your hips higher.", "count": 3}],
     }
     assert body["questionnaires"][0]["risk_group"] == "low"
     assert body["checkins"][0]["pain"] == 2

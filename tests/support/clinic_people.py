@@ -63,8 +63,10 @@ def workout(
     before: int | None = None,
     after: int | None = None,
     camera_reps: int | None = None,
+    form_notes: list[dict[str, Any]] | None = None,
 ) -> WorkoutSession:
-    """A session; with ``camera_reps``, one bridge step counted by the camera."""
+    """A session; with ``camera_reps``, one bridge step counted by the camera (and its
+    ``form_notes``: ``{"code", "message", "count"}`` each)."""
     row = add_session(
         db,
         user_id=patient.id,
@@ -89,6 +91,7 @@ def workout(
             reps=camera_reps,
             duration_s=90.0,
             source=StepSource.CAMERA,
+            faults=form_notes,
         )
     db.flush()
     return row

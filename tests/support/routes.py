@@ -47,8 +47,10 @@ def app_endpoints(settings: Settings | None = None) -> list[Endpoint]:
 
 
 #: Paths that do something only in clinic mode (accounts, the clinician's side).
-CLINIC_ONLY_PREFIXES = ("/api/v1/auth/", "/api/v1/clinic", "/clinic", "/login", "/logout")
-CLINIC_ONLY_PREFIXES += ("/register", "/reset/")
+CLINIC_ONLY_PREFIXES = (
+    *("/api/v1/auth/", "/api/v1/clinic", "/clinic"),
+    *("/login", "/logout", "/register", "/reset/"),
+)
 
 
 def clinic_only(path: str) -> bool:

@@ -116,6 +116,16 @@ class StepLine:
     duration_s: float | None
     source: str  # "camera": counted by the camera coach; "manual": ticked off by the patient
     pain: int | None  # pain reported during the step ("this hurts")
+    form_notes: tuple[FormNote, ...] = ()  # what the camera saw of the form
+
+
+@dataclass(frozen=True)
+class FormNote:
+    """One kind of form fault the camera saw on a step, and how often."""
+
+    code: str
+    message: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -461,6 +471,10 @@ def _session_details(db: Session, lines: Iterable[SessionLine]) -> tuple[Session
                     duration_s=e.duration_s,
                     source=e.source.value,
                     pain=e.pain,
+                    form_notes=tuple(
+                        FormNote(str(n["code"]), str(n["message"]), int(n["count"]))
+                        for n in e.faults or ()
+                    ),
                 )
             )
     return tuple(SessionDetail(line=s, steps=tuple(steps[s.id])) for s in sessions)

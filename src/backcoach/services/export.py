@@ -172,6 +172,7 @@ def export_tables(db: Session, *, user_id: int) -> Tables:
                 "source": e.source.value,
                 "pain": e.pain,
                 "at": _iso(e.at),
+                "faults": e.faults,
             }
             for e in steps
         ],

@@ -32,6 +32,7 @@ from backcoach.services.import_bounds import (
     Json,
     JsonObject,
     Moment,
+    Note,
     Pain,
     RowId,
     Seconds,
@@ -110,6 +111,14 @@ class SessionRow(_Row):
         return self
 
 
+class FormNoteRow(_Row):
+    """One kind of form fault the camera saw on a step, and how often."""
+
+    code: Word
+    message: Note
+    count: Count
+
+
 class StepEventRow(_Row):
     session_id: RowId
     step_index: StepIndex
@@ -122,6 +131,8 @@ class StepEventRow(_Row):
     source: StepSource
     pain: Pain | None
     at: Moment
+    # Exports from before form notes were kept have no such field.
+    faults: Annotated[list[FormNoteRow], Field(max_length=50)] | None = None
 
 
 class CheckinRow(_Row):

@@ -83,7 +83,7 @@ from backcoach.services.sessions import (
 )
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
-from backcoach.vision.analyzers.base import Guided
+from backcoach.vision.analyzers.base import UNFINISHED, Guided
 from backcoach.vision.counting import Dose
 from backcoach.vision.landmarks import LandmarkFrame
 
@@ -457,8 +457,25 @@ class SessionCoach:
                 now=self.wall(),
                 change=drive,
                 source=StepSource.CAMERA,
+                form_notes=(self.step_index, self.form_notes()),
             )
         self._follow(changed.active)
+
+    def form_notes(self) -> list[dict[str, Any]]:
+        """The current step's form faults so far, one per kind: code, message and how often
+        (the analyzer records a fault again only after a cooldown)."""
+        analyzer = None if self.coach is None else self.coach.analyzer
+        if analyzer is None:
+            return []
+        notes: dict[str, dict[str, Any]] = {}
+        for fault in analyzer.result().faults:
+            if fault.code == UNFINISHED:  # about a recording's end, not a live step
+                continue
+            note = notes.setdefault(
+                fault.code, {"code": fault.code, "message": fault.message, "count": 0}
+            )
+            note["count"] += 1
+        return list(notes.values())
 
     def _events(
         self, kind: Kind, state: SessionState, feedback: Feedback, started_hold: bool, t: float

@@ -178,6 +178,8 @@ class SessionChange:
     active: ActiveSession
     now: datetime
     source: StepSource
+    #: The camera's form notes on one step (its index and the notes), kept with its record.
+    form_notes: tuple[int, list[dict[str, Any]]] | None = None
     notices: list[Notice] = field(default_factory=list)
     writes: list[Callable[[Session], object]] = field(default_factory=list)
 
@@ -217,6 +219,7 @@ def change_session(
     now: datetime,
     change: Callable[[SessionChange], R],
     source: StepSource = StepSource.MANUAL,
+    form_notes: tuple[int, list[dict[str, Any]]] | None = None,
 ) -> Changed[R]:
     """Apply ``change`` to the session as stored, and store the result. Commits once.
 
@@ -233,6 +236,8 @@ def change_session(
         now: the wall-clock time written on step events and the end time.
         change: what to do (see ``SessionChange``); its return value is passed on.
         source: ``camera`` when the camera counted it.
+        form_notes: the camera's form notes on a step (index, notes), stored with the
+            step's record if this change completes it.
 
     Raises:
         UsageError: no such session (for this user).
@@ -247,7 +252,9 @@ def change_session(
         db.rollback()
         raise UsageError(f"There is no session {session_id}.")
     try:
-        tx = SessionChange(db=db, row=row, active=_active(row), now=now, source=source)
+        tx = SessionChange(
+            db=db, row=row, active=_active(row), now=now, source=source, form_notes=form_notes
+        )
         value = change(tx)
         stored = _store(tx)
         for write in tx.writes:
@@ -270,7 +277,9 @@ def _store(tx: SessionChange) -> bool:
     for notice in tx.notices:
         if notice.kind in (NoticeKind.STEP_COMPLETED, NoticeKind.STEP_SKIPPED):
             assert notice.record is not None
-            _put_record(db, active, notice.record, now=tx.now, source=tx.source)
+            notes = tx.form_notes
+            faults = notes[1] if notes and notes[0] == notice.record.index else None
+            _put_record(db, active, notice.record, now=tx.now, source=tx.source, faults=faults)
             events += 1
         elif notice.kind is NoticeKind.STEP_REOPENED:
             events += delete_step_event(db, session_id=active.id, step_index=notice.step_index)
@@ -307,7 +316,13 @@ def _active(row: WorkoutSession) -> ActiveSession:
 
 
 def _put_record(
-    db: Session, active: ActiveSession, record: StepRecord, *, now: datetime, source: StepSource
+    db: Session,
+    active: ActiveSession,
+    record: StepRecord,
+    *,
+    now: datetime,
+    source: StepSource,
+    faults: list[dict[str, Any]] | None = None,
 ) -> None:
     step = active.plan.steps[record.index]
     put_step_event(
@@ -322,6 +337,7 @@ def _put_record(
         duration_s=record.duration_s,
         source=source,
         at=now,
+        faults=faults or None,
     )
 
 

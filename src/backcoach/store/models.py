@@ -202,6 +202,8 @@ class StepEvent(Base):
     source: Mapped[StepSource] = mapped_column(_enum(StepSource, "source"))
     pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The camera's form notes on this step: [{"code", "message", "count"}] (None: none kept).
+    faults: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONDocument, nullable=True)
 
     session: Mapped[WorkoutSession] = relationship(back_populates="steps")
 

@@ -172,6 +172,7 @@ def put_step_event(
     duration_s: float | None = None,
     source: StepSource = StepSource.MANUAL,
     pain: int | None = None,
+    faults: list[dict[str, Any]] | None = None,
 ) -> StepEvent:
     """Record a completed or skipped step; a step done again replaces its earlier record."""
     event = db.scalars(
@@ -189,6 +190,7 @@ def put_step_event(
     event.hold_s = hold_s
     event.duration_s = duration_s
     event.source = source
+    event.faults = faults
     if pain is not None or event.pain is None:
         event.pain = pain
     event.at = at

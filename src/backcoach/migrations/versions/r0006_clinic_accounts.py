@@ -1,7 +1,8 @@
 """Clinic mode: e-mail, role and password on users; sign-in sessions, one-time tokens
 (invites, password resets), failed logins, the audit log, care links; clinicians'
 notes, versioned program templates and their assignments, clinician-authored
-exercises, questionnaire schedules; and the program version a session followed.
+exercises, questionnaire schedules; the program version a session followed and the
+camera's form notes on a step.
 
 A local install keeps its one user, now with the role ``local`` and no e-mail.
 
@@ -134,6 +135,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_patient_at", "audit_log", ["patient_id", "at"])
     op.create_index("ix_audit_log_actor_at", "audit_log", ["actor_id", "at"])
     op.add_column("sessions", sa.Column("program_version_id", sa.Integer(), nullable=True))
+    op.add_column("step_events", sa.Column("faults", JSON, nullable=True))
     _clinician_tables()
 
 
@@ -236,6 +238,8 @@ def downgrade() -> None:
         op.drop_table(table)
     with op.batch_alter_table("sessions") as batch:
         batch.drop_column("program_version_id")
+    with op.batch_alter_table("step_events") as batch:
+        batch.drop_column("faults")
     op.drop_table("audit_log")
     op.drop_table("login_failures")
     op.drop_table("account_tokens")

@@ -109,6 +109,12 @@ def _patient_fields(row: PatientRow) -> dict[str, Any]:
     }
 
 
+class FormNoteOut(BaseModel):
+    code: str
+    message: str
+    count: int
+
+
 class StepOut(BaseModel):
     step_index: int
     exercise_id: str
@@ -119,6 +125,7 @@ class StepOut(BaseModel):
     duration_s: float | None
     source: str = Field(description="camera: counted by the camera coach; manual: ticked off")
     pain: int | None
+    form_notes: list[FormNoteOut] = Field(description="form faults the camera saw, per kind")
 
 
 class SessionOut(BaseModel):
@@ -199,7 +206,12 @@ class PatientDetailOut(PatientOut):
                     pain_after=s.line.pain_after,
                     effort=s.line.effort,
                     camera_reps=s.camera_reps,
-                    steps=[StepOut(**vars(step)) for step in s.steps],
+                    steps=[
+                        StepOut(
+                            **{**vars(step), "form_notes": [vars(n) for n in step.form_notes]}
+                        )
+                        for step in s.steps
+                    ],
                 )
                 for s in detail.sessions
             ],
