@@ -14,6 +14,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from backcoach.services.accounts import SignedIn
+from backcoach.store import Role
 from backcoach.web.deps import release_database
 from backcoach.web.security.csrf import csrf_token
 from backcoach.web.security.signin import signed_in
@@ -29,11 +31,33 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/history", "History"),
     ("/settings", "Settings"),
 )
+#: A clinician's navigation (clinic mode); an admin also gets ``ADMIN_NAV``.
+CLINICIAN_NAV: tuple[tuple[str, str], ...] = (
+    ("/clinic", "Patients"),
+    ("/clinic/programs", "Programs"),
+    ("/clinic/exercises", "Exercises"),
+    ("/exercises", "Library"),
+)
+ADMIN_NAV: tuple[tuple[str, str], ...] = (("/clinic/accounts", "Accounts"),)
+
+
+def nav_for(who: SignedIn | None) -> tuple[tuple[str, str], ...]:
+    """The main navigation for whoever is signed in (everyone, in local mode)."""
+    if who is None or who.role is Role.PATIENT:
+        return NAV
+    return CLINICIAN_NAV + (ADMIN_NAV if who.role is Role.ADMIN else ())
+
+
+def nav_current(path: str, items: tuple[tuple[str, str], ...]) -> str | None:
+    """The navigation entry this page belongs to: the longest one that ``path`` is under
+    (``/`` only for itself)."""
+    matches = [href for href, _ in items if path == href or path.startswith(href + "/")]
+    return max(matches, key=len, default=None)
 
 
 def make_templates(globals_: dict[str, Any]) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
-    templates.env.globals.update(nav=NAV, **globals_)
+    templates.env.globals.update(nav_for=nav_for, nav_current=nav_current, **globals_)
     templates.env.filters["minutes"] = format_minutes
     templates.env.filters["seconds"] = format_seconds
     return templates

@@ -24,7 +24,7 @@ from backcoach.services.habits import HABITS, habits_today, tick_habit
 from backcoach.services.questionnaire_schedules import due_for
 from backcoach.services.safety import save_screening
 from backcoach.services.today import today_overview
-from backcoach.store import User
+from backcoach.store import Role, User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.state import app_state
 from backcoach.web.templating import is_htmx, render
@@ -88,6 +88,8 @@ def today_page(
 def today(
     request: Request, db: DbDep, user: UserDep, catalog: CatalogDep, screening: str = ""
 ) -> Response:
+    if user.role in (Role.CLINICIAN, Role.ADMIN):  # their day starts with their patients
+        return RedirectResponse("/clinic", status_code=303)
     return today_page(request, db, user, catalog, screening_again=screening == "again")
 
 
