@@ -355,3 +355,31 @@ def test_a_template_may_use_its_clinicians_own_exercises(
     # a new patient's first week starts with the gentlest exercises: an extra joins last
     plan = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
     assert own.name in " ".join(plan.cautions)
+
+
+def test_a_changed_clinic_exercise_reaches_the_patients_cached_program(
+    db: Session, people: People, catalog: Catalog
+) -> None:
+    own = clinic_exercises.create_exercise(
+        db, catalog, user_id=people.doctor, data=_hip_hinge(), now=NOW
+    ).exercise
+    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
+                                               now=NOW)  # fmt: skip
+    clinic_programs.save_version(
+        db, clinician_id=people.doctor, template_id=template.id, catalog=catalog, now=NOW,
+        edits=[AddStep(op="add", length=Length.SHORT, exercise=own.id, at=1,
+                       dose=DoseOverride(reps=6))],
+    )  # fmt: skip
+    clinic_programs.assign(
+        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
+        now=NOW,
+    )  # fmt: skip
+    before = clinic_programs.program_for(db, user_id=people.patient, catalog=catalog)
+    assert before is not None and before.catalog.exercises[own.id].name == "Hip hinge"
+    renamed = _hip_hinge().model_copy(update={"name": "Hip hinge at the wall"})
+    clinic_exercises.update_exercise(
+        db, catalog, user_id=people.doctor, exercise_id=own.id, data=renamed, now=NOW
+    )
+    after = clinic_programs.program_for(db, user_id=people.patient, catalog=catalog)
+    assert after is not None
+    assert after.catalog.exercises[own.id].name == "Hip hinge at the wall"

@@ -30,6 +30,8 @@ TRANSITIVE = {
     "starlette": "fastapi",  # FastAPI is built on Starlette and documents importing from it
     "markupsafe": "jinja2",  # Jinja2's Markup type lives in MarkupSafe
     "cv2": "mediapipe",  # mediapipe brings opencv-contrib-python (see the vision extra)
+    # Pydantic's validation errors are pydantic-core's ErrorDetails; its docs import them so
+    "pydantic_core": "pydantic",
 }
 
 

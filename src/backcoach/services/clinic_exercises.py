@@ -45,11 +45,13 @@ from backcoach.services.clinic_images import check_image
 from backcoach.store import (
     CareLink,
     ClinicExercise,
+    ProgramAssignment,
     ProgramTemplate,
     ProgramVersion,
     Role,
     User,
 )
+from backcoach.store.revision import mark_changed
 
 logger = logging.getLogger(__name__)
 
@@ -538,8 +540,23 @@ def update_exercise(
     row.definition = exercise.model_dump(mode="json")
     row.updated_at = now
     info = ClinicExerciseInfo(exercise, row.owner_id, row.image_type, now)
+    _refresh_patients_of(db, row.owner_id)
     db.commit()
     return info
+
+
+def _refresh_patients_of(db: Session, owner_id: int) -> None:
+    """Bump, at the commit, the revision of every patient who may meet the owner's
+    exercises (the owner's patients, and whoever follows one of the owner's programs):
+    their cached plans and pages were built with the exercise as it was."""
+    linked = select(CareLink.patient_id).where(CareLink.clinician_id == owner_id)
+    following = (
+        select(ProgramAssignment.patient_id)
+        .join(ProgramTemplate, ProgramTemplate.id == ProgramAssignment.template_id)
+        .where(ProgramTemplate.owner_id == owner_id)
+    )
+    for patient_id in set(db.scalars(linked)) | set(db.scalars(following)):
+        mark_changed(db, user_id=patient_id)
 
 
 def _programs_using(db: Session, exercise_id: str) -> list[str]:
