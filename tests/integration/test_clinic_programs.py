@@ -18,6 +18,7 @@ from backcoach.coach.plan import VariantLevel
 from backcoach.coach.safety import QUESTION_IDS
 from backcoach.content import Amount, Catalog, Dosage, DoseOverride, Length, default_catalog
 from backcoach.services import accounts, clinic_exercises, clinic_programs
+from backcoach.services.clinic_dashboard import patient_detail
 from backcoach.services.clinic_exercises import ClinicExerciseIn
 from backcoach.services.clock import SessionClock
 from backcoach.services.program_definition import (
@@ -235,12 +236,23 @@ def test_the_patients_plan_and_sessions_follow_the_newest_version(
     db.expire_all()
     rows = {row.id: row.program_version_id for row in db.scalars(select(WorkoutSession))}
     assert rows == {first.id: v2.id, second.id: v3.id}  # history keeps each session's version
+    # ... and the clinician's patient page says which version each session followed
+    page = patient_detail(
+        db, clinician_id=people.doctor, patient_id=people.patient, now=datetime.now(UTC), tz=UTC,
+        what="patient page",
+    )  # fmt: skip
+    followed = {s.line.id: s.program for s in page.sessions}
+    assert followed == {first.id: "Back basics, version 2", second.id: "Back basics, version 3"}
+    assert page.program is not None and (page.program.name, page.program.version) == (
+        "Back basics", 3
+    )
 
     audit = db.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(a.patient_id, a.action, a.detail) for a in audit] == [
         (people.patient, "changed", "program “Back basics” assigned"),
         (people.patient, "changed", "program “Back basics” now version 2"),
         (people.patient, "changed", "program “Back basics” now version 3"),
+        (people.patient, "viewed", "patient page"),
     ]
 
     assert clinic_programs.unassign(

@@ -58,6 +58,7 @@ from backcoach.store import (
     CheckIn,
     HabitLog,
     ProgramAssignment,
+    ProgramTemplate,
     ProgramVersion,
     QuestionnaireResponse,
     Screening,
@@ -132,10 +133,21 @@ class FormNote:
 class SessionDetail:
     line: SessionLine
     steps: tuple[StepLine, ...]
+    #: The clinician's program version it followed ("Name, version 3"), None: a built-in one.
+    program: str | None = None
 
     @property
     def camera_reps(self) -> int:
         return sum(s.reps or 0 for s in self.steps if s.source == "camera")
+
+
+@dataclass(frozen=True)
+class ProgramLine:
+    """The clinician's program the patient follows now."""
+
+    template_id: int
+    name: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -168,6 +180,7 @@ class PatientDetail:
     questionnaires: tuple[ScoreLine, ...]  # newest first
     notes: tuple[Note, ...]  # newest first
     schedules: tuple[ScheduleView, ...]
+    program: ProgramLine | None = None
 
 
 def dashboard(db: Session, *, clinician_id: int, now: datetime, tz: tzinfo) -> list[PatientRow]:
@@ -216,6 +229,7 @@ def patient_detail(
         questionnaires=_scores(db, patient.id),
         notes=tuple(notes_of(db, patient_ids=[patient.id])),
         schedules=tuple(views_of(schedules, last_taken, today)),
+        program=_program_of(db, patient.id),
     )
     audit.record(db, actor=clinician, patient=patient, action=audit.VIEWED, detail=what, now=now)
     db.commit()
@@ -477,7 +491,34 @@ def _session_details(db: Session, lines: Iterable[SessionLine]) -> tuple[Session
                     ),
                 )
             )
-    return tuple(SessionDetail(line=s, steps=tuple(steps[s.id])) for s in sessions)
+    followed: dict[int, str] = {}
+    if sessions:
+        versions = db.execute(
+            select(WorkoutSession.id, ProgramTemplate.name, ProgramVersion.number)
+            .join(ProgramVersion, ProgramVersion.id == WorkoutSession.program_version_id)
+            .join(ProgramTemplate, ProgramTemplate.id == ProgramVersion.template_id)
+            .where(WorkoutSession.id.in_([s.id for s in sessions]))
+        )
+        followed = {sid: f"{name}, version {number}" for sid, name, number in versions}
+    return tuple(
+        SessionDetail(line=s, steps=tuple(steps[s.id]), program=followed.get(s.id))
+        for s in sessions
+    )
+
+
+def _program_of(db: Session, patient_id: int) -> ProgramLine | None:
+    """The template the patient follows and its newest version (None: none assigned)."""
+    row = db.execute(
+        select(ProgramTemplate.id, ProgramTemplate.name, func.max(ProgramVersion.number))
+        .join(ProgramAssignment, ProgramAssignment.template_id == ProgramTemplate.id)
+        .join(ProgramVersion, ProgramVersion.template_id == ProgramTemplate.id)
+        .where(ProgramAssignment.patient_id == patient_id)
+        .group_by(ProgramTemplate.id, ProgramTemplate.name)
+    ).one_or_none()
+    if row is None:
+        return None
+    template_id, name, number = row
+    return ProgramLine(template_id=template_id, name=str(name), version=int(number))
 
 
 def _checkins(db: Session, patient_id: int) -> tuple[CheckinLine, ...]:

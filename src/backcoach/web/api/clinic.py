@@ -132,6 +132,9 @@ class SessionOut(BaseModel):
     id: int
     started_at: datetime
     program_id: str
+    program_version: str | None = Field(
+        description="the clinician's program version it followed, e.g. 'Back basics, version 2'"
+    )
     length: str
     status: str
     result: str
@@ -180,7 +183,14 @@ class ScheduleOut(BaseModel):
     due_since: date | None
 
 
+class ProgramOut(BaseModel):
+    template_id: int
+    name: str
+    version: int
+
+
 class PatientDetailOut(PatientOut):
+    program: ProgramOut | None = Field(description="the clinician's program followed now")
     sessions: list[SessionOut]
     checkins: list[CheckinOut]
     questionnaires: list[ScoreOut]
@@ -191,11 +201,13 @@ class PatientDetailOut(PatientOut):
     def of_detail(cls, detail: PatientDetail) -> PatientDetailOut:
         return cls(
             **_patient_fields(detail.row),
+            program=None if detail.program is None else ProgramOut(**vars(detail.program)),
             sessions=[
                 SessionOut(
                     id=s.line.id,
                     started_at=s.line.started_at,
                     program_id=s.line.program_id,
+                    program_version=s.program,
                     length=s.line.length,
                     status=s.line.status.value,
                     result=s.line.result,
