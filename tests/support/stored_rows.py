@@ -3,13 +3,15 @@
 ``all_rows`` is the whole database (like SQLite's ``iterdump``); ``rows_of`` only
 what belongs to one account: its ``users`` row, every row pointing at it (any
 column with a foreign key to ``users``, or named ``patient_id``), and every row
-pointing at one of its workout sessions (step events, check-ins).
+pointing at one of those rows (its sessions' step events and check-ins, its
+program templates' versions and assignments).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Connection, Table, or_, select
 
@@ -55,14 +57,16 @@ def _points_to(table: Table, target: str) -> list[Column[object]]:
     ]
 
 
-def rows_of(settings: Settings, user_id: int) -> list[str]:
-    """Every row that belongs to the account ``user_id`` (see the module docstring)."""
+def rows_of(settings: Settings, user_id: int, *, skip: Collection[str] = ()) -> list[str]:
+    """Every row that belongs to the account ``user_id`` (see the module docstring).
+
+    Tables are read parents first, so a row is found through any chain of keys:
+    A's session, then its step events; C1's program template, then its versions.
+    Tables named in ``skip`` are left out.
+    """
     found: list[str] = []
+    ids: dict[str, list[Any]] = {}  # table -> ids of the rows found in it
     with _connection(settings) as conn:
-        sessions_table = Base.metadata.tables["sessions"]
-        session_ids = list(
-            conn.scalars(select(sessions_table.c.id).where(sessions_table.c.user_id == user_id))
-        )
         for table in TABLES:
             conditions: list[ColumnElement[bool]] = []
             if table.name == "users":
@@ -70,9 +74,14 @@ def rows_of(settings: Settings, user_id: int) -> list[str]:
             user_columns = _points_to(table, "users")
             user_columns += [c for c in table.columns if c.name == "patient_id"]
             conditions += [column == user_id for column in user_columns]
-            conditions += [column.in_(session_ids) for column in _points_to(table, "sessions")]
+            for parent, parent_ids in ids.items():
+                if parent != "users" and parent_ids:
+                    conditions += [c.in_(parent_ids) for c in _points_to(table, parent)]
             if not conditions:
                 continue
-            query = select(table).where(or_(*conditions)).order_by(*_ordered(table))
-            found += [_text(table, row) for row in conn.execute(query)]
+            rows = list(conn.execute(select(table).where(or_(*conditions))))
+            if "id" in table.c:
+                ids[table.name] = [row.id for row in rows]
+            if table.name not in skip:
+                found += sorted(_text(table, row) for row in rows)
     return found
