@@ -19,8 +19,10 @@ import pytest
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
+from typer.testing import CliRunner
 
-from backcoach.config import Settings
+from backcoach.cli import app
+from backcoach.config import Settings, get_settings
 from backcoach.errors import NotSignedIn
 from backcoach.services import accounts, invites
 from backcoach.store import User, open_database
@@ -595,3 +597,48 @@ def smoke_signed_in(live: LiveServer, doctor: httpx.Client, patient: httpx.Clien
     with client_of(live.url) as copy:
         copy.cookies.set(COOKIE, token)
         assert copy.get("/api/v1/auth/me").status_code == 401
+
+
+# --- the administrator's commands against the running clinic ------------------------------
+
+
+def run_cli(clinic: Clinic, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """``backcoach ARGS`` on the clinic's database (as an administrator runs it); stdout."""
+    monkeypatch.setenv("BACKCOACH_MODE", "clinic")
+    monkeypatch.setenv("BACKCOACH_DATA_DIR", str(clinic.settings.data_dir))
+    monkeypatch.setenv("BACKCOACH_DATABASE_URL", clinic.settings.effective_database_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_users_disable_ends_a_signed_in_browser(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = clinic.signed_in(PATIENT)
+    assert browser.get("/history").status_code == 200
+    run_cli(clinic, monkeypatch, "users", "disable", PATIENT)
+    assert browser.get("/history", follow_redirects=False).status_code == 303
+    assert browser.get("/api/v1/auth/me").status_code == 401
+    assert sign_in(clinic.client(), PATIENT).status_code == 401
+
+
+def test_a_reset_link_from_the_command_works_in_the_browser(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printed = run_cli(
+        clinic, monkeypatch, "users", "reset-link", PATIENT, "--base-url", clinic.live.url
+    )
+    link = printed.strip()
+    assert link.startswith(f"{clinic.live.url}/reset/")
+    with clinic.client() as browser:
+        page = browser.get(link)
+        assert page.status_code == 200 and 'name="password"' in page.text
+        secret = link.rsplit("/", 1)[1]
+        assert reset(browser, secret, "set from the link 42").status_code == 200
+        assert sign_in(browser, PATIENT, "set from the link 42").status_code == 200
+        assert browser.get(link).status_code == 410
