@@ -15,16 +15,19 @@ from playwright.sync_api import Page, expect
 
 from backcoach.coach.safety import QUESTIONS
 from tests.e2e.live_server import LiveServer
-from tests.support.routes import app_endpoints, fill_path
+from tests.support.routes import app_endpoints, clinic_only, fill_path
 
 pytestmark = pytest.mark.browser
 
-# Machine-facing GET routes: JSON, or fragments that HTMX swaps into a page.
-NOT_PAGES = re.compile(r"^/(api/|openapi\.json|static)|/step/")
+# Machine-facing GET routes: JSON, pictures, or fragments that HTMX swaps into a page.
+NOT_PAGES = re.compile(r"^/(api/|openapi\.json|static)|/step/|/image$")
 
 
+# Clinic pages answer 404 in local mode: test_clinic_csp walks them in clinic mode.
 PAGE_PATHS = sorted(
-    e.path for e in app_endpoints() if e.method == "GET" and not NOT_PAGES.search(e.path)
+    e.path
+    for e in app_endpoints()
+    if e.method == "GET" and not NOT_PAGES.search(e.path) and not clinic_only(e.path)
 )
 
 
