@@ -11,14 +11,20 @@ from pathlib import Path
 import httpx
 import pytest
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from backcoach.cli.desk_breaks import run_breaks
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
 from backcoach.content import default_catalog
 from backcoach.services.desk_runtime import DeskRuntime
-from backcoach.services.preferences import Preferences, PreferencesUpdate, save_preferences
-from backcoach.store import local_user, open_database
+from backcoach.services.preferences import (
+    Preferences,
+    PreferencesUpdate,
+    load_preferences,
+    save_preferences,
+)
+from backcoach.store import local_user, open_database, set_setting
 from tests.e2e.live_server import LiveServer, running_server
 
 
@@ -127,6 +133,31 @@ def test_quiet_hours_are_set_in_pairs_and_can_be_cleared(live: LiveServer) -> No
         )
         assert cleared.json()["quiet_from"] is None
         assert cleared.json()["break_minutes"] == Preferences().break_minutes
+
+
+def test_quiet_hours_with_a_time_zone_are_refused_and_the_desk_keeps_answering(
+    live: LiveServer,
+) -> None:
+    """Quiet hours are on the local clock: "06:00Z" is refused with a plain reason (it was
+    once stored, and the desk then failed comparing it with the local time)."""
+    with httpx.Client(base_url=live.url, timeout=10) as client:
+        refused = client.patch(
+            "/api/v1/preferences", json={"quiet_from": "22:00:00", "quiet_until": "06:00:00Z"}
+        )
+        assert refused.status_code == 422
+        assert "without a time zone" in refused.text
+        assert client.get("/api/v1/desk/state").status_code == 200
+        assert client.get("/desk").status_code == 200
+
+
+def test_a_stored_quiet_time_with_a_time_zone_reads_as_unset(db: Session) -> None:
+    user_id = local_user(db).id
+    set_setting(db, user_id=user_id, key="quiet_from", value="22:00:00")
+    set_setting(db, user_id=user_id, key="quiet_until", value="06:00:00Z")
+    db.commit()
+    prefs = load_preferences(db, user_id=user_id)
+    assert prefs.quiet_until is None
+    assert not prefs.quiet_at(time(23, 0))  # half a pair: no quiet hours, and no error
 
 
 def test_the_desk_stays_quiet_in_quiet_hours(live: LiveServer) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from backcoach.content import Length
@@ -29,6 +29,17 @@ PainLimit = Annotated[int, Field(ge=1, le=10, description="Stop an exercise at t
 BreakMinutes = Annotated[
     int, Field(ge=15, le=120, description="Minutes of sitting between break reminders (15-120)")
 ]
+
+
+def _local_clock_time(value: time | None) -> time | None:
+    """Quiet hours are times on the local clock: one with a time zone is refused."""
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("give a time on your own clock without a time zone, like 22:00")
+    return value
+
+
+#: A time of day on the user's own clock (no time zone, so it compares with the local time).
+LocalTime = Annotated[time | None, AfterValidator(_local_clock_time)]
 
 
 class Preferences(BaseModel):
@@ -42,10 +53,11 @@ class Preferences(BaseModel):
     reminders: bool = Field(default=True, description="Remind me to take breaks from sitting")
     break_minutes: BreakMinutes = 45
     camera: bool = Field(default=False, description="Use the camera coach in sessions")
-    quiet_from: time | None = Field(
+    # A stored time with a time zone (accepted before such times were refused) reads as unset.
+    quiet_from: LocalTime = Field(
         default=None, description="No break reminders from this local time (with quiet_until)"
     )
-    quiet_until: time | None = Field(
+    quiet_until: LocalTime = Field(
         default=None, description="... until this local time (may be the next morning)"
     )
 
@@ -68,8 +80,8 @@ class PreferencesUpdate(BaseModel):
     reminders: bool | None = None
     break_minutes: BreakMinutes | None = None
     camera: bool | None = None
-    quiet_from: time | None = None
-    quiet_until: time | None = None
+    quiet_from: LocalTime = None
+    quiet_until: LocalTime = None
 
     @model_validator(mode="after")
     def _quiet_hours_in_pairs(self) -> PreferencesUpdate:

@@ -22,6 +22,7 @@ from backcoach.services.clinic_dashboard import PatientDetail, PatientRow, dashb
 from backcoach.services.clock import local_tz
 from backcoach.web.api.auth import ACCOUNT_ANSWERS
 from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.ids import RowId
 
 router = APIRouter(prefix="/clinic", tags=["clinic"], responses=ACCOUNT_ANSWERS)
 
@@ -219,9 +220,7 @@ class PatientDetailOut(PatientOut):
                     effort=s.line.effort,
                     camera_reps=s.camera_reps,
                     steps=[
-                        StepOut(
-                            **{**vars(step), "form_notes": [vars(n) for n in step.form_notes]}
-                        )
+                        StepOut(**{**vars(step), "form_notes": [vars(n) for n in step.form_notes]})
                         for step in s.steps
                     ],
                 )
@@ -276,7 +275,7 @@ def list_patients(db: DbDep, user: UserDep) -> list[PatientOut]:
 
 
 @router.get("/patients/{patient_id}", responses=PATIENT_ANSWERS)
-def get_patient(patient_id: int, db: DbDep, user: UserDep) -> PatientDetailOut:
+def get_patient(patient_id: RowId, db: DbDep, user: UserDep) -> PatientDetailOut:
     """One patient: figures and flags, sessions (steps with camera-counted reps),
     check-ins, questionnaire scores, notes and schedules. The view is audited."""
     with _your_patient():
@@ -294,7 +293,7 @@ def get_patient(patient_id: int, db: DbDep, user: UserDep) -> PatientDetailOut:
 @router.post(
     "/patients/{patient_id}/notes", status_code=status.HTTP_201_CREATED, responses=PATIENT_ANSWERS
 )
-def add_note(patient_id: int, body: NoteIn, db: DbDep, user: UserDep) -> NoteOut:
+def add_note(patient_id: RowId, body: NoteIn, db: DbDep, user: UserDep) -> NoteOut:
     """Add a note on the patient; they see it on their Today page."""
     with _your_patient():
         note = clinician_notes.add_note(
@@ -305,7 +304,7 @@ def add_note(patient_id: int, body: NoteIn, db: DbDep, user: UserDep) -> NoteOut
 
 @router.put("/patients/{patient_id}/schedules/{name}", responses=PATIENT_ANSWERS)
 def set_schedule(
-    patient_id: int,
+    patient_id: RowId,
     name: ScheduleName,
     body: ScheduleIn,
     db: DbDep,
@@ -333,7 +332,7 @@ def set_schedule(
     response_class=Response,
     responses=PATIENT_ANSWERS,
 )
-def remove_schedule(patient_id: int, name: ScheduleName, db: DbDep, user: UserDep) -> Response:
+def remove_schedule(patient_id: RowId, name: ScheduleName, db: DbDep, user: UserDep) -> Response:
     """Stop asking the patient for a questionnaire."""
     with _your_patient():
         removed = questionnaire_schedules.remove_schedule(

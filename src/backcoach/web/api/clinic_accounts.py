@@ -7,20 +7,19 @@ services refuse (403) everyone but an admin.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from backcoach.services import account_admin
 from backcoach.services.accounts import MAX_PASSWORD
 from backcoach.web.api.auth import ACCOUNT_ANSWERS
 from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.ids import RowId
 
 router = APIRouter(prefix="/clinic/accounts", tags=["clinic"], responses=ACCOUNT_ANSWERS)
 
-#: Account ids a path may name (the database's 64-bit signed integers).
-UserId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 NO_ACCOUNT = "There is no account with this id."
 
 
@@ -68,7 +67,7 @@ def create_account(body: AccountIn, db: DbDep, user: UserDep) -> AccountOut:
 
 
 @router.post("/{user_id}/disable")
-def disable_account(user_id: UserId, db: DbDep, user: UserDep) -> AccountOut:
+def disable_account(user_id: RowId, db: DbDep, user: UserDep) -> AccountOut:
     """Disable an account: it can no longer sign in, and its sessions end now."""
     try:
         account = account_admin.disable_account(
@@ -80,7 +79,7 @@ def disable_account(user_id: UserId, db: DbDep, user: UserDep) -> AccountOut:
 
 
 @router.post("/{user_id}/reset-link")
-def reset_link(user_id: UserId, request: Request, db: DbDep, user: UserDep) -> ResetLinkOut:
+def reset_link(user_id: RowId, request: Request, db: DbDep, user: UserDep) -> ResetLinkOut:
     """A one-time link (valid 24 h) with which the account's owner sets a new password."""
     try:
         link = account_admin.reset_link(

@@ -19,6 +19,7 @@ from backcoach.services.clinic_programs import TemplateInfo, VersionInfo
 from backcoach.services.program_definition import Change, Edit, ProgramDefinition
 from backcoach.web.api.auth import ACCOUNT_ANSWERS
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.ids import RowId
 
 NOT_FOUND = "No such program template, version or patient of yours."
 
@@ -183,7 +184,7 @@ def create_template(
 
 
 @router.get("/programs/{template_id}")
-def get_template(template_id: int, db: DbDep, user: UserDep) -> TemplateOut:
+def get_template(template_id: RowId, db: DbDep, user: UserDep) -> TemplateOut:
     """One template with every version (newest first) and who follows it."""
     try:
         return _template(
@@ -195,7 +196,7 @@ def get_template(template_id: int, db: DbDep, user: UserDep) -> TemplateOut:
 
 @router.post("/programs/{template_id}/versions", status_code=status.HTTP_201_CREATED)
 def save_version(
-    template_id: int, body: NewVersionIn, db: DbDep, user: UserDep, catalog: CatalogDep
+    template_id: RowId, body: NewVersionIn, db: DbDep, user: UserDep, catalog: CatalogDep
 ) -> VersionOut:
     """Save a new version: a whole definition, or edits to the newest one.
 
@@ -224,7 +225,7 @@ def save_version(
 
 @router.get("/programs/{template_id}/diff")
 def diff_versions(
-    template_id: int,
+    template_id: RowId,
     db: DbDep,
     user: UserDep,
     catalog: CatalogDep,
@@ -252,7 +253,7 @@ def diff_versions(
 
 
 @router.get("/patients/{patient_id}/program")
-def get_assignment(patient_id: int, db: DbDep, user: UserDep) -> AssignmentOut:
+def get_assignment(patient_id: RowId, db: DbDep, user: UserDep) -> AssignmentOut:
     """The program template one of this clinician's patients follows (404: none)."""
     try:
         found = clinic_programs.assignment_of(db, clinician_id=user.id, patient_id=patient_id)
@@ -264,7 +265,7 @@ def get_assignment(patient_id: int, db: DbDep, user: UserDep) -> AssignmentOut:
 
 
 @router.post("/patients/{patient_id}/program")
-def assign(patient_id: int, body: AssignIn, db: DbDep, user: UserDep) -> AssignmentOut:
+def assign(patient_id: RowId, body: AssignIn, db: DbDep, user: UserDep) -> AssignmentOut:
     """Give one of this clinician's patients a template (replacing any other)."""
     try:
         found = clinic_programs.assign(
@@ -280,7 +281,7 @@ def assign(patient_id: int, body: AssignIn, db: DbDep, user: UserDep) -> Assignm
 
 
 @router.delete("/patients/{patient_id}/program", status_code=status.HTTP_204_NO_CONTENT)
-def unassign(patient_id: int, db: DbDep, user: UserDep) -> Response:
+def unassign(patient_id: RowId, db: DbDep, user: UserDep) -> Response:
     """The patient goes back to the built-in program (also when they had none assigned)."""
     try:
         clinic_programs.unassign(

@@ -26,6 +26,7 @@ from backcoach.services.clinic_dashboard import dashboard, patient_detail
 from backcoach.services.clock import local_tz
 from backcoach.store import User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.ids import RowId
 from backcoach.web.presenters.history import chart_data
 from backcoach.web.templating import render
 
@@ -72,7 +73,7 @@ def _patient_page(
     db: DbDep,
     user: User,
     catalog: CatalogDep,
-    patient_id: int,
+    patient_id: RowId,
     *,
     errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
@@ -105,7 +106,7 @@ def _patient_page(
 @router.get("/patients/{patient_id}")
 def patient_page(
     request: Request,
-    patient_id: int,
+    patient_id: RowId,
     db: DbDep,
     user: UserDep,
     catalog: CatalogDep,
@@ -120,7 +121,7 @@ def _back_to(patient_id: int, section: str) -> RedirectResponse:
 @router.post("/patients/{patient_id}/notes")
 async def add_note(
     request: Request,
-    patient_id: int,
+    patient_id: RowId,
     db: DbDep,
     user: UserDep,
     catalog: CatalogDep,
@@ -172,7 +173,7 @@ def _schedule_form(form: dict[str, str]) -> tuple[str, int | None, date | None, 
 @router.post("/patients/{patient_id}/schedules")
 async def set_schedule(
     request: Request,
-    patient_id: int,
+    patient_id: RowId,
     db: DbDep,
     user: UserDep,
     catalog: CatalogDep,
@@ -200,7 +201,7 @@ async def set_schedule(
 
 
 @router.post("/patients/{patient_id}/schedules/{name}/delete")
-def remove_schedule(patient_id: int, name: str, db: DbDep, user: UserDep) -> Response:
+def remove_schedule(patient_id: RowId, name: str, db: DbDep, user: UserDep) -> Response:
     try:
         questionnaire_schedules.remove_schedule(
             db, clinician_id=user.id, patient_id=patient_id, name=name, now=datetime.now(UTC)

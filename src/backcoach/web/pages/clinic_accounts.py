@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from backcoach.errors import BackcoachError
 from backcoach.services import account_admin
-from backcoach.web.api.clinic_accounts import NO_ACCOUNT, UserId
+from backcoach.web.api.clinic_accounts import NO_ACCOUNT
 from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.ids import RowId
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/clinic/accounts", tags=["pages"], include_in_schema=False)
@@ -54,7 +55,7 @@ def create(
 
 
 @router.post("/{user_id}/disable")
-def disable(request: Request, user_id: UserId, db: DbDep, user: UserDep) -> Response:
+def disable(request: Request, user_id: RowId, db: DbDep, user: UserDep) -> Response:
     try:
         done = account_admin.disable_account(
             db, admin_id=user.id, user_id=user_id, now=datetime.now(UTC)
@@ -67,7 +68,7 @@ def disable(request: Request, user_id: UserId, db: DbDep, user: UserDep) -> Resp
 
 
 @router.post("/{user_id}/reset-link")
-def reset_link(request: Request, user_id: UserId, db: DbDep, user: UserDep) -> Response:
+def reset_link(request: Request, user_id: RowId, db: DbDep, user: UserDep) -> Response:
     try:
         link = account_admin.reset_link(
             db, admin_id=user.id, user_id=user_id, now=datetime.now(UTC)

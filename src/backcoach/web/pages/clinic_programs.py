@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -20,6 +20,7 @@ from backcoach.services.clinic_programs import TemplateInfo, VersionDiff
 from backcoach.services.program_definition import ProgramError
 from backcoach.web.api.clinic_programs import NOT_FOUND
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.ids import RowId
 from backcoach.web.presenters.program_editor import (
     apply_action,
     draft_from_form,
@@ -31,7 +32,6 @@ from backcoach.web.templating import render
 
 router = APIRouter(prefix="/clinic/programs", tags=["pages"], include_in_schema=False)
 
-TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Form(max_length=100)]
 
 
@@ -114,7 +114,7 @@ def _usable(db: Session, user_id: int, info: TemplateInfo, catalog: Catalog) -> 
 @router.get("/{template_id}")
 def template_page(
     request: Request,
-    template_id: TemplateId,
+    template_id: RowId,
     db: DbDep,
     user: UserDep,
     catalog: CatalogDep,
@@ -151,7 +151,7 @@ def template_page(
 
 @router.post("/{template_id}")
 async def edit(
-    request: Request, template_id: TemplateId, db: DbDep, user: UserDep, catalog: CatalogDep
+    request: Request, template_id: RowId, db: DbDep, user: UserDep, catalog: CatalogDep
 ) -> Response:
     """A step button changes the draft (not saved); "Save" saves it as a new version."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
@@ -187,7 +187,7 @@ async def edit(
 
 @router.post("/{template_id}/assign")
 def assign(
-    template_id: TemplateId,
+    template_id: RowId,
     db: DbDep,
     user: UserDep,
     patient_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
@@ -207,7 +207,7 @@ def assign(
 
 @router.post("/{template_id}/unassign")
 def unassign(
-    template_id: TemplateId,
+    template_id: RowId,
     db: DbDep,
     user: UserDep,
     patient_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
