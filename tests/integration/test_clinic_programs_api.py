@@ -18,23 +18,12 @@ from sqlalchemy import select
 from backcoach.config import Settings
 from backcoach.store import WorkoutSession, open_database
 from tests.e2e.live_server import LiveServer, running_server
+from tests.integration import clinic_programs_setup
+from tests.integration.clinic_programs_setup import DOCTOR, OTHER_DOCTOR, PATIENT
 from tests.integration.test_api import screen_clear
-from tests.support.clinic import add_account, invite_code, register_patient, signed_in_client
+from tests.support.clinic import invite_code, register_patient, signed_in_client
 
-DOCTOR = "doctor@clinic.example"
-OTHER_DOCTOR = "other.doctor@clinic.example"
-PATIENT = "anna@clinic.example"
-
-
-@pytest.fixture
-def live(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    settings = Settings(
-        data_dir=tmp_path / "data", database_url=db_url, mode="clinic", time_scale=50.0
-    )
-    add_account(settings, email=DOCTOR, role="clinician")
-    add_account(settings, email=OTHER_DOCTOR, role="clinician")
-    with running_server(settings) as live:
-        yield live
+live = clinic_programs_setup.live  # the shared fixture, found by pytest under this name
 
 
 @pytest.fixture
