@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -36,8 +37,13 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def start_server(settings: Settings, *, catalog: Catalog | None = None) -> LiveServer:
-    """Start the app on a free loopback port; returns once it accepts connections."""
+def start_server(
+    settings: Settings, *, catalog: Catalog | None = None, **uvicorn_options: Any
+) -> LiveServer:
+    """Start the app on a free loopback port; returns once it accepts connections.
+
+    ``uvicorn_options`` are more ``uvicorn.Config`` settings (e.g. ``proxy_headers``).
+    """
     port = free_port()
     config = uvicorn.Config(
         create_app(settings, catalog=catalog),
@@ -47,6 +53,7 @@ def start_server(settings: Settings, *, catalog: Catalog | None = None) -> LiveS
         lifespan="on",
         timeout_graceful_shutdown=2,
         ws_max_size=SERVER_MAX_MESSAGE_BYTES,  # as `backcoach serve`
+        **uvicorn_options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
@@ -60,8 +67,10 @@ def start_server(settings: Settings, *, catalog: Catalog | None = None) -> LiveS
 
 
 @contextmanager
-def running_server(settings: Settings, *, catalog: Catalog | None = None) -> Iterator[LiveServer]:
-    live = start_server(settings, catalog=catalog)
+def running_server(
+    settings: Settings, *, catalog: Catalog | None = None, **uvicorn_options: Any
+) -> Iterator[LiveServer]:
+    live = start_server(settings, catalog=catalog, **uvicorn_options)
     try:
         yield live
     finally:

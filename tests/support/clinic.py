@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import httpx
-import uvicorn
 
 from backcoach.config import Settings
 from backcoach.services import accounts
-from backcoach.services.live_coach import SERVER_MAX_MESSAGE_BYTES
 from backcoach.store import open_database
-from backcoach.web import create_app
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
 from backcoach.web.security.csrf import HEADER as CSRF_HEADER
-from tests.e2e.live_server import LiveServer, free_port
+from tests.e2e.live_server import LiveServer, running_server
 
 PASSWORD = "a long enough secret 1"
 
@@ -80,28 +75,5 @@ def running_proxied_server(settings: Settings) -> Iterator[LiveServer]:
     The test plays the proxy: ``X-Forwarded-For`` sets the client address,
     ``X-Forwarded-Proto: https`` says the browser came over TLS.
     """
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        timeout_graceful_shutdown=2,
-        ws_max_size=SERVER_MAX_MESSAGE_BYTES,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-proxied-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.02)
-    live = LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
-    try:
+    with running_server(settings, proxy_headers=True, forwarded_allow_ips="127.0.0.1") as live:
         yield live
-    finally:
-        live.stop()
