@@ -12,30 +12,13 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import (
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 
 from backcoach.config import Settings
 from tests.e2e.live_server import LiveServer, running_server
+from tests.support.schema_run import run_operation
 
 MAX_EXAMPLES = 6
-CHECKS = {
-    # valid requests: no server error, and the answer is what the schema documents
-    GenerationMode.POSITIVE: [
-        not_a_server_error,
-        status_code_conformance,
-        response_schema_conformance,
-    ],
-    # invalid requests: never a server error (they are rejected with 4xx)
-    GenerationMode.NEGATIVE: [not_a_server_error],
-}
 
 
 @pytest.fixture(scope="module")
@@ -45,38 +28,12 @@ def schema_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         yield live
 
 
-def exercise(operation: APIOperation, mode: GenerationMode) -> int:
-    """Run up to MAX_EXAMPLES generated requests against one operation; returns how many."""
-    calls = 0
-    checks = CHECKS[mode]
-
-    @given(case=operation.as_strategy(mode))
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
-        database=None,
-    )
-    def check(case: schemathesis.Case) -> None:
-        nonlocal calls
-        calls += 1
-        case.call_and_validate(checks=checks)
-
-    try:
-        check()
-    except Unsatisfiable:
-        # an operation without parameters has no invalid requests to generate
-        assert mode is GenerationMode.NEGATIVE, operation.label
-    return calls
-
-
 def test_no_server_errors_and_documented_answers(schema_server: LiveServer) -> None:
     api = schemathesis.openapi.from_url(f"{schema_server.url}/openapi.json")
     operations = [result.ok() for result in api.get_all_operations()]
     assert len(operations) >= 10
     calls = dict.fromkeys(GenerationMode, 0)
     for operation, mode in itertools.product(operations, GenerationMode):
-        calls[mode] += exercise(operation, mode)
+        calls[mode] += run_operation(operation, mode, max_examples=MAX_EXAMPLES)
     assert calls[GenerationMode.POSITIVE] >= len(operations)
     assert calls[GenerationMode.NEGATIVE] >= len(operations)

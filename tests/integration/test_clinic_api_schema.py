@@ -18,16 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
 from backcoach.web.security.signin import COOKIE
 from tests.e2e.live_server import LiveServer
-from tests.integration.test_api_schema import CHECKS, MAX_EXAMPLES
+from tests.integration.test_api_schema import MAX_EXAMPLES
 from tests.support.clinic import (
     PASSWORD,
     add_account,
@@ -36,6 +33,7 @@ from tests.support.clinic import (
     register_patient,
     running_proxied_server,
 )
+from tests.support.schema_run import run_operation
 
 ROLES = ("patient", "clinician", "admin")
 
@@ -53,6 +51,11 @@ class Caller:
 
     def cookie(self) -> dict[str, str]:
         return {"Cookie": f"{COOKIE}={self.token}"}
+
+    def fresh_cookie(self) -> dict[str, str]:
+        """The cookie of a session that is signed in now (a generated request may end it)."""
+        self.ensure_signed_in()
+        return self.cookie()
 
     def ensure_signed_in(self) -> None:
         with client_of(self.live.url) as client:
@@ -108,32 +111,6 @@ def caller(request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path) ->
         yield Caller(live, role, f"{role}@clinic.example")
 
 
-def exercise(operation: APIOperation, mode: GenerationMode, caller: Caller) -> int:
-    """Up to MAX_EXAMPLES generated requests against one operation, signed in; how many."""
-    calls = 0
-    checks = CHECKS[mode]
-
-    @given(case=operation.as_strategy(mode))
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
-        database=None,
-    )
-    def check(case: schemathesis.Case) -> None:
-        nonlocal calls
-        calls += 1
-        caller.ensure_signed_in()
-        case.call_and_validate(base_url=caller.live.url, headers=caller.cookie(), checks=checks)
-
-    try:
-        check()
-    except Unsatisfiable:
-        assert mode is GenerationMode.NEGATIVE, operation.label
-    return calls
-
-
 def test_no_server_errors_and_documented_answers_for_each_role(caller: Caller) -> None:
     caller.ensure_signed_in()
     with client_of(caller.live.url) as client:
@@ -147,7 +124,13 @@ def test_no_server_errors_and_documented_answers_for_each_role(caller: Caller) -
     failures: dict[str, str] = {}  # every failing operation, not only the first
     for operation, mode in itertools.product(operations, GenerationMode):
         try:
-            calls[mode] += exercise(operation, mode, caller)
+            calls[mode] += run_operation(
+                operation,
+                mode,
+                max_examples=MAX_EXAMPLES,
+                base_url=caller.live.url,
+                headers=caller.fresh_cookie,
+            )
         except (Exception, BaseExceptionGroup) as failed:  # reported below, with the others
             failures[f"{operation.label} ({mode.value})"] = str(failed)[:1500]
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())

@@ -15,10 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
@@ -32,8 +29,8 @@ from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
 from backcoach.web.security.signin import COOKIE as SESSION_COOKIE
 from backcoach.web.state import app_state
 from tests.e2e.live_server import LiveServer, running_server
-from tests.integration.test_api_schema import CHECKS
 from tests.integration.test_clinic_exercises_services import add_program
+from tests.support.schema_run import run_operation
 from tests.support.synthetic import Pose, generate, repetitions
 from tests.unit.test_clinic_exercise_build import sample_input
 from tests.unit.test_clinic_exercise_images import pillow_bytes, png_bytes
@@ -396,30 +393,7 @@ def test_generated_requests_get_documented_answers_as_a_clinician(clinic: Clinic
     cookie = {"Cookie": f"{SESSION_COOKIE}={clinic.clients['a'].cookies[SESSION_COOKIE]}"}
     calls = 0
     for operation, mode in itertools.product(operations, GenerationMode):
-        calls += run_generated(operation, mode, clinic.live.url, cookie)
+        calls += run_operation(
+            operation, mode, max_examples=5, base_url=clinic.live.url, headers=cookie
+        )
     assert calls >= len(operations)
-
-
-def run_generated(
-    operation: APIOperation, mode: GenerationMode, base_url: str, headers: dict[str, str]
-) -> int:
-    calls = 0
-
-    @given(case=operation.as_strategy(mode))
-    @settings(
-        max_examples=5,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
-        database=None,
-    )
-    def check(case: schemathesis.Case) -> None:
-        nonlocal calls
-        calls += 1
-        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS[mode])
-
-    try:
-        check()
-    except Unsatisfiable:
-        assert mode is GenerationMode.NEGATIVE, operation.label
-    return calls

@@ -16,10 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 from sqlalchemy import select
 
 from backcoach.config import Settings
@@ -28,8 +25,8 @@ from backcoach.store import AuditEntry, CareLink, User, open_database
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
 from backcoach.web.security.signin import COOKIE as SESSION_COOKIE
 from tests.e2e.live_server import LiveServer, running_server
-from tests.integration.test_api_schema import CHECKS
 from tests.support import clinic_people as make
+from tests.support.schema_run import run_operation
 
 PASSWORD = "clinic test password 1"
 PATIENTS = "/api/v1/clinic/patients"
@@ -321,30 +318,7 @@ def test_generated_requests_get_documented_answers(clinic: Clinic) -> None:
         assert len(operations) == len(PATIENT_ROUTES)
         calls = 0
         for operation, mode in itertools.product(operations, GenerationMode):
-            calls += generated_calls(operation, mode, clinic.live.url, cookie)
+            calls += run_operation(
+                operation, mode, max_examples=6, base_url=clinic.live.url, headers=cookie
+            )
     assert calls >= len(operations)
-
-
-def generated_calls(
-    operation: APIOperation, mode: GenerationMode, base_url: str, headers: dict[str, str]
-) -> int:
-    calls = 0
-
-    @given(case=operation.as_strategy(mode))
-    @settings(
-        max_examples=6,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
-        database=None,
-    )
-    def check(case: schemathesis.Case) -> None:
-        nonlocal calls
-        calls += 1
-        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS[mode])
-
-    try:
-        check()
-    except Unsatisfiable:
-        assert mode is GenerationMode.NEGATIVE, operation.label
-    return calls
