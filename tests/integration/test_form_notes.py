@@ -18,11 +18,11 @@ from backcoach.content import Kind, Length
 from backcoach.services.clock import SessionClock
 from backcoach.services.export import dump_json, export_tables, import_document, parse_export
 from backcoach.services.live_coach import LiveCoach, SessionCoach
-from backcoach.services.session_events import EventType, send_event
-from backcoach.services.sessions import SessionChange, change_session, start_session
+from backcoach.services.sessions import SessionChange, change_session
 from backcoach.store import StepEvent, StepSource, WorkoutSession, local_user
 from backcoach.vision.analyzers.base import UNFINISHED, AnalysisResult, Fault, Feedback
 from backcoach.vision.landmarks import LandmarkFrame
+from tests.integration.test_session_writers import started
 
 PLAN = SessionPlan(
     "form-notes",
@@ -35,19 +35,22 @@ PLAN = SessionPlan(
 NOTES = [{"code": "hips-sag", "message": "Keep your hips in line.", "count": 2}]
 
 
-def started(db: Session) -> tuple[int, int]:
-    user_id = local_user(db).id
-    db.commit()
-    active = start_session(db, user_id=user_id, plan=PLAN, now=datetime.now(UTC))
-    send_event(
-        db, session_id=active.id, user_id=user_id, kind=EventType.START, clock=SessionClock(1.0)
-    )
-    return active.id, user_id
-
-
 def two_reps(tx: SessionChange) -> None:
     for _ in range(2):
         tx.apply(RepDone(SessionClock(1.0).now()))
+
+
+def camera_counts_two_reps(db: Session, session_id: int, user_id: int) -> None:
+    """Two reps the camera counted, its notes for step 0 (the step it watched) going along."""
+    change_session(
+        db,
+        session_id=session_id,
+        user_id=user_id,
+        now=datetime.now(UTC),
+        change=two_reps,
+        source=StepSource.CAMERA,
+        form_notes=(0, NOTES),
+    )
 
 
 def stored_faults(db: Session, session_id: int) -> dict[int, object]:
@@ -57,17 +60,9 @@ def stored_faults(db: Session, session_id: int) -> dict[int, object]:
 
 
 def test_notes_go_with_the_step_the_camera_completes_and_no_other(db: Session) -> None:
-    session_id, user_id = started(db)
+    session_id, user_id = started(db, PLAN)
     for step in (0, 1):  # the first change completes step 0, the second step 1
-        change_session(
-            db,
-            session_id=session_id,
-            user_id=user_id,
-            now=datetime.now(UTC),
-            change=two_reps,
-            source=StepSource.CAMERA,
-            form_notes=(0, NOTES),  # the camera watched step 0 only
-        )
+        camera_counts_two_reps(db, session_id, user_id)
         assert step in stored_faults(db, session_id)
     assert stored_faults(db, session_id) == {0: NOTES, 1: None}
 
@@ -102,16 +97,8 @@ def test_a_live_step_groups_its_faults_by_kind_and_leaves_out_the_recording_end(
 
 
 def test_notes_survive_export_and_import_and_old_exports_still_import(db: Session) -> None:
-    session_id, user_id = started(db)
-    change_session(
-        db,
-        session_id=session_id,
-        user_id=user_id,
-        now=datetime.now(UTC),
-        change=two_reps,
-        source=StepSource.CAMERA,
-        form_notes=(0, NOTES),
-    )
+    session_id, user_id = started(db, PLAN)
+    camera_counts_two_reps(db, session_id, user_id)
     text = dump_json(export_tables(db, user_id=user_id))
     exported = json.loads(text)
     assert [step["faults"] for step in exported["tables"]["step_events"]] == [NOTES]

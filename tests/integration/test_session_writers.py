@@ -110,10 +110,11 @@ def test_camera_reps_and_page_ticks_at_once_lose_nothing(
     assert (after.pain, after.effort, row.pain_after, row.effort) == (2, 4, 2, 4)
 
 
-def started(db: Session) -> tuple[int, int]:
+def started(db: Session, plan: SessionPlan = PLAN) -> tuple[int, int]:
+    """The local user's session of ``plan``, started; its id and the user's."""
     user_id = local_user(db).id
     db.commit()
-    active = start_session(db, user_id=user_id, plan=PLAN, now=datetime.now(UTC))
+    active = start_session(db, user_id=user_id, plan=plan, now=datetime.now(UTC))
     send_event(
         db, session_id=active.id, user_id=user_id, kind=EventType.START, clock=SessionClock(1.0)
     )
