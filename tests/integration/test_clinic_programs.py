@@ -20,6 +20,7 @@ from backcoach.content import Amount, Catalog, Dosage, DoseOverride, Length, def
 from backcoach.services import accounts, clinic_exercises, clinic_programs
 from backcoach.services.clinic_dashboard import patient_detail
 from backcoach.services.clinic_exercises import ClinicExerciseIn
+from backcoach.services.clinic_programs import TemplateInfo
 from backcoach.services.clock import SessionClock
 from backcoach.services.program_definition import (
     AddStep,
@@ -268,15 +269,21 @@ def test_the_patients_plan_and_sessions_follow_the_newest_version(
     )
 
 
+def _assigned_template(db: Session, people: People, catalog: Catalog) -> TemplateInfo:
+    """A new template of the doctor's (from the default program), assigned to the patient."""
+    template = clinic_programs.create_template(
+        db, clinician_id=people.doctor, catalog=catalog, now=NOW
+    )
+    clinic_programs.assign(
+        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id, now=NOW
+    )
+    return template
+
+
 def test_an_added_exercise_appears_in_the_patients_next_plan(
     db: Session, people: People, catalog: Catalog
 ) -> None:
-    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
-                                               now=NOW)  # fmt: skip
-    clinic_programs.assign(
-        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
-        now=NOW,
-    )  # fmt: skip
+    template = _assigned_template(db, people, catalog)
     plan = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.FULL)
     assert "deep-breathing" in [s.exercise_id for s in plan.require_plan().steps]
     clinic_programs.save_version(
@@ -295,12 +302,7 @@ def test_an_added_exercise_appears_in_the_patients_next_plan(
 def test_a_red_flag_still_stops_a_patient_with_a_clinicians_program(
     db: Session, people: People, catalog: Catalog
 ) -> None:
-    template = clinic_programs.create_template(db, clinician_id=people.doctor, catalog=catalog,
-                                               now=NOW)  # fmt: skip
-    clinic_programs.assign(
-        db, clinician_id=people.doctor, patient_id=people.patient, template_id=template.id,
-        now=NOW,
-    )  # fmt: skip
+    _assigned_template(db, people, catalog)
     answers = dict.fromkeys(QUESTION_IDS, False) | {"bladder-bowel": True}
     save_screening(db, user_id=people.patient, answers=answers, now=datetime.now(UTC))
     decision = plan_for_today(db, user_id=people.patient, catalog=catalog, length=Length.SHORT)
