@@ -38,6 +38,7 @@ from backcoach.config import Settings
 from backcoach.web.security.signin import is_clinic_path, is_open
 from tests.e2e.live_server import LiveServer, running_server
 from tests.integration.postgres import PostgresServer
+from tests.integration.test_trust_boundary import FORM as CHANGING_FORM
 from tests.support.clinic import (
     PASSWORD,
     add_account,
@@ -69,21 +70,9 @@ PRIVATE = frozenset(
 ID_FIELDS = frozenset({*PRIVATE, "exercise_id", "program_id"})
 REFUSED = (403, 404)
 
-# A form that would change something on any page route that accepted it (as in the
-# trust-boundary test), sent to page routes with A's ids added.
-FORM = {
-    "confirm": "yes",
-    "kind": "walk",
-    "pain_limit": "9",
-    "break_minutes": "30",
-    "session_length": "full",
-    "pain": "2",
-    "text": "a note",
-    "every_days": "7",
-    "name": "psfs",
-    "role": "patient",
-    **{q.id: "no" for q in QUESTIONS},
-}
+# The trust-boundary test's form that would change something on any page route that
+# accepted it, with the clinic's fields too; sent to page routes with A's ids added.
+FORM = {**CHANGING_FORM, "text": "a note", "every_days": "7", "name": "psfs", "role": "patient"}
 
 #: Routes with a known server error, left out until fixed (none today).
 KNOWN_SERVER_ERRORS: frozenset[str] = frozenset()
