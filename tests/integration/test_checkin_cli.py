@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from click.testing import Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from backcoach.cli import app
 from backcoach.coach.safety import QUESTIONS
-from backcoach.config import get_settings
 from backcoach.store import (
     CheckIn,
     CheckinPhase,
@@ -27,26 +23,10 @@ from backcoach.store import (
     local_user,
     session_factory,
 )
+from tests.integration import cli_setup
+from tests.integration.cli_setup import Invoke, flat
 
-runner = CliRunner()
-Invoke = Callable[..., Result]
-
-
-def flat(text: str) -> str:
-    """The text without line breaks and runs of spaces (Rich wraps long lines)."""
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def invoke(db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
-    monkeypatch.setenv("BACKCOACH_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-
-    def run(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input)
-
-    yield run
-    get_settings.cache_clear()
+invoke = cli_setup.invoke  # the shared fixture, found by pytest under this name
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,29 +21,15 @@ from backcoach.config import get_settings
 from backcoach.errors import NotSignedIn, UsageError
 from backcoach.services import accounts, audit
 from backcoach.store import User, session_factory
+from tests.integration import cli_setup
+from tests.integration.cli_setup import Invoke, flat
 
 runner = CliRunner()
-Invoke = Callable[..., Result]
 PASSWORD = "a long enough secret 1"
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-def flat(text: str) -> str:
-    """The text without line breaks and runs of spaces (Rich wraps long lines)."""
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def invoke(db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
-    """Run ``backcoach ...`` on the test's database (``engine`` has migrated it)."""
-    monkeypatch.setenv("BACKCOACH_DATABASE_URL", db_url)
-    get_settings.cache_clear()
-
-    def run(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input)
-
-    yield run
-    get_settings.cache_clear()
+invoke = cli_setup.invoke  # the shared fixture, found by pytest under this name
 
 
 def create(invoke: Invoke, email: str, role: str, password: str = PASSWORD) -> Result:
@@ -130,12 +115,18 @@ def test_without_a_terminal_the_password_must_come_from_stdin(invoke: Invoke) ->
     assert "--password-stdin" in flat(result.stderr)
 
 
-def test_disable_ends_sessions_and_sign_in(invoke: Invoke, engine: Engine) -> None:
+def signed_in_patient(invoke: Invoke, engine: Engine) -> str:
+    """Create patient@clinic.example with the CLI and sign in; the session's token."""
     assert create(invoke, "patient@clinic.example", "patient").exit_code == 0
     with session_factory(engine)() as db:
         _, token = accounts.sign_in(
             db, email="patient@clinic.example", password=PASSWORD, address="x", now=NOW
         )
+    return token
+
+
+def test_disable_ends_sessions_and_sign_in(invoke: Invoke, engine: Engine) -> None:
+    token = signed_in_patient(invoke, engine)
     result = invoke("users", "disable", "patient@clinic.example")
     assert result.exit_code == 0, result.output
     assert "Disabled patient@clinic.example" in flat(result.stdout)
@@ -153,11 +144,7 @@ def test_disable_ends_sessions_and_sign_in(invoke: Invoke, engine: Engine) -> No
 
 
 def test_reset_link_prints_a_one_time_link(invoke: Invoke, engine: Engine) -> None:
-    assert create(invoke, "patient@clinic.example", "patient").exit_code == 0
-    with session_factory(engine)() as db:
-        _, token = accounts.sign_in(
-            db, email="patient@clinic.example", password=PASSWORD, address="x", now=NOW
-        )
+    token = signed_in_patient(invoke, engine)
     result = invoke(
         "users", "reset-link", "patient@clinic.example", "--base-url", "https://clinic.example/"
     )
