@@ -93,25 +93,24 @@ def with_accounts(settings: Settings) -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def clinic(postgres_url: str, tmp_path: Path) -> Iterator[Clinic]:
+def running_clinic(postgres_url: str, tmp_path: Path, *, proxied: bool) -> Iterator[Clinic]:
     settings = clinic_settings(tmp_path, postgres_url)
     ids = with_accounts(settings)
-    with running_server(settings) as live:
+    with (running_proxied_server if proxied else running_server)(settings) as live:
         clinic = Clinic(live, settings, ids)
         yield clinic
         clinic.close()
+
+
+@pytest.fixture
+def clinic(postgres_url: str, tmp_path: Path) -> Iterator[Clinic]:
+    yield from running_clinic(postgres_url, tmp_path, proxied=False)
 
 
 @pytest.fixture
 def proxied(postgres_url: str, tmp_path: Path) -> Iterator[Clinic]:
     """The clinic behind a proxy the test plays (X-Forwarded-For, X-Forwarded-Proto)."""
-    settings = clinic_settings(tmp_path, postgres_url)
-    ids = with_accounts(settings)
-    with running_proxied_server(settings) as live:
-        clinic = Clinic(live, settings, ids)
-        yield clinic
-        clinic.close()
+    yield from running_clinic(postgres_url, tmp_path, proxied=True)
 
 
 def cookie_attributes(response: httpx.Response) -> dict[str, str]:
