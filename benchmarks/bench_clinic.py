@@ -421,6 +421,15 @@ def service_table(figures: Figures, phases: Phases) -> Table:
     return table
 
 
+def _by_answer(statuses: dict[str, int]) -> list[tuple[str, int]]:
+    """``"{route} {status or error}"`` counts summed per status or error, most first."""
+    totals: dict[str, int] = {}
+    for key, n in statuses.items():
+        answer = key.rsplit(" ", 1)[-1]
+        totals[answer] = totals.get(answer, 0) + n
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
 def load_table(figures: Figures) -> Table:
     table = Table(title="Sign-ins and patients at once (the load generator is a separate process)")
     for column in (
@@ -459,7 +468,7 @@ def load_table(figures: Figures) -> Table:
         if isinstance(paced, str):
             table.add_row(f"patients at once: {paced}", str(workers))
             continue
-        detail = ", ".join(f"{n}x {what}" for what, n in sorted(paced.statuses.items()))
+        detail = ", ".join(f"{n}x {what}" for what, n in _by_answer(paced.statuses))
         table.add_row(
             f"{paced.patients} patients paced ({paced.ticking} ticking)",
             str(workers),

@@ -134,9 +134,12 @@ async def _paced_job(job: dict[str, Any]) -> dict[str, Any]:
                     )
                 else:
                     response = await client.get(kind)
-            except httpx.HTTPError:
-                errors[kind] += record
-                unanswered[kind] += record
+            except httpx.HTTPError as exc:  # time-out, refused, dropped: no answer
+                if record:
+                    errors[kind] += 1
+                    unanswered[kind] += 1
+                    key = f"{kind} {type(exc).__name__}"
+                    statuses[key] = statuses.get(key, 0) + 1
                 return
             if record:
                 latencies[kind].append((time.perf_counter() - begin) * 1000)
