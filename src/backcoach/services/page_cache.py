@@ -28,7 +28,11 @@ from backcoach.store.revision import has_pending_changes, user_revision
 
 T = TypeVar("T")
 
-MAX_ENTRIES = 64  # per cache and database: a few users x a few days and lengths
+# Per cache and database. Keys are per user (and day, length ...): a clinic server with a
+# few hundred patients needs a few hundred entries per cache, or every request computes
+# afresh (the 200-patient benchmark timed out with 64). Entries are small (a plan, a
+# page fragment of a few kB).
+MAX_ENTRIES = 2048
 
 
 class _Lru:
