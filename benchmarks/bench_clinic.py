@@ -42,14 +42,13 @@ import argparse
 import math
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,11 +62,11 @@ from backcoach.web.security.signin import COOKIE
 from benchmarks.bench_web import (
     Generator,
     ServeExited,
-    code_env,
     load_average,
     load_one_minute,
     percentile,
 )
+from benchmarks.bench_web import serving as web_serving
 from benchmarks.clinic_data import PASSWORD, PATIENTS, WEEKS, Clinic, build_clinic
 from benchmarks.clinic_load import TICK, run_load_generator
 
@@ -113,54 +112,11 @@ class Phases:
 # --------------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(data_dir: Path, database_url: str, workers: int) -> Iterator[str]:
+def serving(data_dir: Path, database_url: str, workers: int) -> AbstractContextManager[str]:
     """``backcoach serve`` in clinic mode (a subprocess); its base URL once /login answers."""
-    port = _free_port()
-    command = [sys.executable, "-m", "backcoach", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    env = code_env(REPO, data_dir, database_url)
-    env["BACKCOACH_MODE"] = "clinic"
-    process = subprocess.Popen(
-        command,
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    return web_serving(
+        REPO, data_dir, database_url, workers, env={"BACKCOACH_MODE": "clinic"}, ready_path="/login"
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise ServeExited(process.stderr.read() if process.stderr else "")
-            try:
-                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("backcoach serve did not start within 90 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()  # uvicorn's supervisor stops its workers on SIGTERM
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)  # its own session: only this server and its workers
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def open_sessions(url: str, tokens: dict[str, str], patients: Sequence[str]) -> dict[str, int]:

@@ -411,9 +411,16 @@ class ServeExited(RuntimeError):
 
 @contextmanager
 def serving(
-    tree: Path, data_dir: Path, database_url: str | None, workers: int = 1
+    tree: Path,
+    data_dir: Path,
+    database_url: str | None,
+    workers: int = 1,
+    *,
+    env: dict[str, str] | None = None,
+    ready_path: str = "/api/v1/preferences",
 ) -> Iterator[str]:
-    """``backcoach serve`` (``tree``'s code) in a subprocess; yields its base URL."""
+    """``backcoach serve`` (``tree``'s code) in a subprocess; yields its base URL once
+    ``ready_path`` answers 200. ``env``: more settings (e.g. ``BACKCOACH_MODE``)."""
     port = _free_port()
     command = [sys.executable, "-m", "backcoach", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port)]
@@ -421,7 +428,7 @@ def serving(
         command += ["--workers", str(workers)]
     process = subprocess.Popen(
         command,
-        env=code_env(tree, data_dir, database_url),
+        env={**code_env(tree, data_dir, database_url), **(env or {})},
         cwd=tree,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -435,7 +442,7 @@ def serving(
             if process.poll() is not None:
                 raise ServeExited(process.stderr.read() if process.stderr else "")
             try:
-                if httpx.get(f"{url}/api/v1/preferences", timeout=2).status_code == 200:
+                if httpx.get(f"{url}{ready_path}", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -450,6 +457,8 @@ def serving(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)  # its own session: only this server and its workers
             process.wait()
+        if process.stderr:
+            process.stderr.close()
 
 
 SEED = """
