@@ -176,6 +176,15 @@ def test_the_cookie_is_secure_when_the_browser_came_over_https(proxied: Clinic) 
         assert "secure" not in cookie_attributes(plain)
 
 
+def test_the_form_token_cookie_is_secure_over_https_too(proxied: Clinic) -> None:
+    with proxied.client() as client:
+        over_tls = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+        assert "; Secure" in over_tls.headers["set-cookie"]
+        assert over_tls.headers["set-cookie"].startswith("backcoach_csrf=")
+    with proxied.client() as client:
+        assert "Secure" not in client.get("/login").headers["set-cookie"]
+
+
 @pytest.mark.parametrize(("scheme", "secure"), [("https", True), ("http", False)])
 def test_remember_session_marks_the_cookie_secure_for_https(scheme: str, secure: bool) -> None:
     request = Request(

@@ -56,6 +56,8 @@ class CsrfCookieMiddleware:
             return
         cookie = HTTPConnection(scope).cookies.get(COOKIE, "")
         fresh = _TOKEN.fullmatch(cookie) is None
+        # Over HTTPS (a clinic behind its TLS proxy) the cookie is sent over HTTPS only.
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
         token = secrets.token_urlsafe(32) if fresh else cookie
         scope.setdefault("state", {})["csrf_token"] = token
 
@@ -63,7 +65,7 @@ class CsrfCookieMiddleware:
             if fresh and message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.append(
-                    "set-cookie", f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                    "set-cookie", f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
                 )
             await send(message)
 
