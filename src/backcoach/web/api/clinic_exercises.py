@@ -21,7 +21,7 @@ from backcoach.services import clinic_exercises as service
 from backcoach.services.clinic_exercises import ClinicExerciseIn, ClinicExerciseInfo
 from backcoach.services.clinic_images import IMAGE_TYPES, MAX_IMAGE_BYTES
 from backcoach.web.api.auth import ACCOUNT_ANSWERS
-from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.image_upload import IMAGE_REQUEST_BODY, read_image_body
 
 #: What these routes may answer besides success (documented once for the router).
@@ -38,7 +38,6 @@ IMAGE_ANSWERS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/clinic/exercises", tags=["clinic"], responses=EXERCISE_ANSWERS)
 
-LOCAL_ONLY = "There is no clinic in local mode (BACKCOACH_MODE=clinic turns it on)."
 
 ExerciseId = Annotated[str, Path(max_length=service.MAX_ID)]
 
@@ -62,25 +61,19 @@ class ClinicExerciseOut(BaseModel):
         )
 
 
-def _clinic_only(settings: SettingsDep) -> None:
-    if not settings.clinic:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, LOCAL_ONLY)
-
-
 def _not_found(exercise_id: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, f"You have no exercise '{exercise_id}'.")
 
 
 @router.get("")
-def list_exercises(db: DbDep, user: UserDep, settings: SettingsDep) -> list[ClinicExerciseOut]:
+def list_exercises(db: DbDep, user: UserDep) -> list[ClinicExerciseOut]:
     """Your exercises (every clinician's, for an admin), by name."""
-    _clinic_only(settings)
     return [ClinicExerciseOut.of(info) for info in service.list_exercises(db, user_id=user.id)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_exercise(
-    body: ClinicExerciseIn, db: DbDep, user: UserDep, settings: SettingsDep, catalog: CatalogDep
+    body: ClinicExerciseIn, db: DbDep, user: UserDep, catalog: CatalogDep
 ) -> ClinicExerciseOut:
     """Write a new exercise; its id (``clinic-`` and the name) is in the answer.
 
@@ -88,17 +81,13 @@ def create_exercise(
     (unless ``keyframes`` are given), the voice's lines, the easier and harder ways,
     and camera counting with the generic counter when ``count_with_camera`` is true.
     """
-    _clinic_only(settings)
     info = service.create_exercise(db, catalog, user_id=user.id, data=body, now=datetime.now(UTC))
     return ClinicExerciseOut.of(info)
 
 
 @router.get("/{exercise_id}")
-def get_exercise(
-    exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep
-) -> ClinicExerciseOut:
+def get_exercise(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> ClinicExerciseOut:
     """One of your exercises."""
-    _clinic_only(settings)
     try:
         info = service.get_exercise(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
@@ -112,11 +101,9 @@ def update_exercise(
     body: ClinicExerciseIn,
     db: DbDep,
     user: UserDep,
-    settings: SettingsDep,
     catalog: CatalogDep,
 ) -> ClinicExerciseOut:
     """Replace what one of your exercises says; its id stays the same."""
-    _clinic_only(settings)
     try:
         info = service.update_exercise(
             db, catalog, user_id=user.id, exercise_id=exercise_id, data=body, now=datetime.now(UTC)
@@ -127,11 +114,8 @@ def update_exercise(
 
 
 @router.delete("/{exercise_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_exercise(
-    exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep
-) -> Response:
+def delete_exercise(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response:
     """Delete one of your exercises and its picture (409 while a program version uses it)."""
-    _clinic_only(settings)
     try:
         service.delete_exercise(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
@@ -145,14 +129,13 @@ def delete_exercise(
     responses=IMAGE_ANSWERS,
 )
 async def put_image(
-    exercise_id: ExerciseId, request: Request, db: DbDep, user: UserDep, settings: SettingsDep
+    exercise_id: ExerciseId, request: Request, db: DbDep, user: UserDep
 ) -> ClinicExerciseOut:
     """Set the exercise's picture: the request body is a PNG, JPEG or WebP file.
 
     The type is read from the file's bytes (not its name or Content-Type); the
     picture shows instead of the figure.
     """
-    _clinic_only(settings)
     data = await read_image_body(request)
     try:
         info = await run_in_threadpool(
@@ -175,9 +158,8 @@ async def put_image(
         }
     },
 )
-def get_image(exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep) -> Response:
+def get_image(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response:
     """The exercise's picture, with its media type."""
-    _clinic_only(settings)
     try:
         data, media_type = service.exercise_image(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
@@ -186,11 +168,8 @@ def get_image(exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: Setti
 
 
 @router.delete("/{exercise_id}/image", status_code=status.HTTP_204_NO_CONTENT)
-def delete_image(
-    exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep
-) -> Response:
+def delete_image(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response:
     """Take the picture off the exercise (the figure shows again)."""
-    _clinic_only(settings)
     try:
         service.remove_image(db, user_id=user.id, exercise_id=exercise_id, now=datetime.now(UTC))
     except LookupError:

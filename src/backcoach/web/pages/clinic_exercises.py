@@ -37,7 +37,7 @@ from backcoach.services.safety import exercise_block
 from backcoach.store import User
 from backcoach.vision.analyzers import available
 from backcoach.web.api.clinic_exercises import ExerciseId, image_response
-from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.figures import keyframe_figure, thumbnail
 from backcoach.web.image_upload import IMAGE_FIELD, read_image_form
 from backcoach.web.templating import render
@@ -69,11 +69,6 @@ TEXT_FIELDS = (
     "notes",
     "rest_s",
 )
-
-
-def _clinic_only(settings: SettingsDep) -> None:
-    if not settings.clinic:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no clinic in local mode.")
 
 
 def _not_found(exercise_id: str) -> HTTPException:
@@ -249,10 +244,7 @@ def _form_page(
 
 
 @router.get("")
-def list_page(
-    request: Request, db: DbDep, user: UserDep, settings: SettingsDep, done: str = ""
-) -> Response:
-    _clinic_only(settings)
+def list_page(request: Request, db: DbDep, user: UserDep, done: str = "") -> Response:
     infos = service.list_exercises(db, user_id=user.id)
     context = {
         "infos": infos,
@@ -263,16 +255,12 @@ def list_page(
 
 
 @router.get("/new")
-def new_page(request: Request, settings: SettingsDep) -> Response:
-    _clinic_only(settings)
+def new_page(request: Request) -> Response:
     return _form_page(request, values=blank_values())
 
 
 @router.post("/new")
-async def create(
-    request: Request, db: DbDep, user: UserDep, settings: SettingsDep, catalog: CatalogDep
-) -> Response:
-    _clinic_only(settings)
+async def create(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep) -> Response:
     values = form_values(await request.form())
 
     def work() -> ClinicExerciseInfo:
@@ -310,11 +298,9 @@ def edit_page(
     exercise_id: ExerciseId,
     db: DbDep,
     user: UserDep,
-    settings: SettingsDep,
     catalog: CatalogDep,
     done: str = "",
 ) -> Response:
-    _clinic_only(settings)
     info = _owned(db, user, exercise_id)
     values = values_of(service.input_of(catalog, info.exercise))
     return _form_page(request, values=values, info=info, message=MESSAGES.get(done))
@@ -326,10 +312,8 @@ async def update(
     exercise_id: ExerciseId,
     db: DbDep,
     user: UserDep,
-    settings: SettingsDep,
     catalog: CatalogDep,
 ) -> Response:
-    _clinic_only(settings)
     values = form_values(await request.form())
     info = await run_in_threadpool(_owned, db, user, exercise_id)
 
@@ -357,10 +341,8 @@ def delete(
     exercise_id: ExerciseId,
     db: DbDep,
     user: UserDep,
-    settings: SettingsDep,
     catalog: CatalogDep,
 ) -> Response:
-    _clinic_only(settings)
     info = _owned(db, user, exercise_id)
     try:
         service.delete_exercise(db, user_id=user.id, exercise_id=exercise_id)
@@ -380,11 +362,9 @@ async def upload_image(
     exercise_id: ExerciseId,
     db: DbDep,
     user: UserDep,
-    settings: SettingsDep,
     catalog: CatalogDep,
 ) -> Response:
     """The picture from the form (multipart; the CSRF token is in the action URL)."""
-    _clinic_only(settings)
     info = await run_in_threadpool(_owned, db, user, exercise_id)
     try:
         data = await read_image_form(request)
@@ -406,10 +386,7 @@ async def upload_image(
 
 
 @router.post("/{exercise_id}/image/delete")
-def remove_image(
-    exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep
-) -> Response:
-    _clinic_only(settings)
+def remove_image(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response:
     try:
         service.remove_image(db, user_id=user.id, exercise_id=exercise_id, now=datetime.now(UTC))
     except LookupError:
@@ -418,11 +395,8 @@ def remove_image(
 
 
 @router.get("/{exercise_id}/preview")
-def preview(
-    request: Request, exercise_id: ExerciseId, db: DbDep, user: UserDep, settings: SettingsDep
-) -> Response:
+def preview(request: Request, exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response:
     """The page a patient sees for this exercise, marked as a preview."""
-    _clinic_only(settings)
     info = _owned(db, user, exercise_id)
     return _detail(request, info, block=None, preview=True)
 
