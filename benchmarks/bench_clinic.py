@@ -62,6 +62,7 @@ from backcoach.web.security.signin import COOKIE
 from benchmarks.bench_web import (
     Generator,
     ServeExited,
+    latencies_with_unanswered,
     load_average,
     load_one_minute,
     percentile,
@@ -266,12 +267,7 @@ def measure_paced(
             "timeout": PACED_TIMEOUT_S,
         }
     )
-    # A request that got no answer counts as infinitely slow, so a server that drops
-    # requests cannot show a good p95 from the few it answered.
-    per_kind: dict[str, list[float]] = {
-        kind: values + [math.inf] * result["unanswered"][kind]
-        for kind, values in result["latencies"].items()
-    }
+    per_kind = latencies_with_unanswered(result)
     every = [x for values in per_kind.values() for x in values]
     worst = max(per_kind, key=lambda k: percentile(per_kind[k], 95) if per_kind[k] else 0.0)
     return Paced(

@@ -409,6 +409,16 @@ class ServeExited(RuntimeError):
         super().__init__(f"backcoach serve exited: {stderr[-2000:]}")
 
 
+def latencies_with_unanswered(result: dict[str, Any]) -> dict[str, list[float]]:
+    """A paced run's latencies per kind of request, each request that got no answer
+    (time-out, refused) counted as infinitely slow: a server that drops most requests
+    cannot show a good p95 from the few it answered."""
+    return {
+        kind: values + [math.inf] * result["unanswered"][kind]
+        for kind, values in result["latencies"].items()
+    }
+
+
 @contextmanager
 def serving(
     tree: Path,
@@ -631,12 +641,7 @@ def measure_paced(url: str, users: int, workers: int, phases: Phases) -> Paced:
             "timeout": PACED_TIMEOUT_S,
         }
     )
-    # A request that got no answer (time-out, refused) counts as infinitely slow, so a
-    # server that drops most requests cannot show a good p95 from the few it answered.
-    per_page: dict[str, list[float]] = {
-        page: values + [math.inf] * result["unanswered"][page]
-        for page, values in result["latencies"].items()
-    }
+    per_page = latencies_with_unanswered(result)
     every = [x for values in per_page.values() for x in values]
     worst = max(per_page, key=lambda p: percentile(per_page[p], 95) if per_page[p] else 0.0)
     return Paced(
