@@ -208,14 +208,22 @@ def _history_summary(
     ) - _short_completed_days(db, user_id=user_id, tz=tz)
     current, best = streaks(completed_days, today)
 
-    recent_rows = list(
-        db.scalars(
-            select(WorkoutSession)
-            .where(mine)
-            .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
-            .limit(recent)
+    recent_rows = db.execute(  # plain rows: ORM objects would load every engine snapshot
+        select(
+            WorkoutSession.id,
+            WorkoutSession.started_at,
+            WorkoutSession.program_id,
+            WorkoutSession.length,
+            WorkoutSession.status,
+            WorkoutSession.plan,
+            WorkoutSession.pain_before,
+            WorkoutSession.pain_after,
+            WorkoutSession.effort,
         )
-    )
+        .where(mine)
+        .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
+        .limit(recent)
+    ).all()
     first_week = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     window_start = datetime.combine(first_week - timedelta(days=1), time(), UTC)
     week_rows = db.execute(

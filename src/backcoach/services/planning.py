@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
+from typing import Any
 
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.history import ExerciseRecord, SessionRecord
@@ -32,11 +35,11 @@ from backcoach.services.safety import latest_screening_record, screening_needed
 from backcoach.store import (
     CheckinPhase,
     SessionStatus,
+    StepEvent,
     StepStatus,
     WorkoutSession,
     latest_questionnaire_response,
     list_checkins,
-    list_sessions,
     local_user,
 )
 
@@ -62,15 +65,39 @@ def _optional_float(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def session_record(row: WorkoutSession, hurts: dict[str, int], tz: tzinfo = UTC) -> SessionRecord:
-    """One stored session (with its steps loaded) as the planner's record.
+#: The columns of a session the planner reads (not its engine snapshot).
+_SESSION_COLUMNS = (
+    WorkoutSession.id,
+    WorkoutSession.started_at,
+    WorkoutSession.status,
+    WorkoutSession.plan,
+    WorkoutSession.pain_before,
+    WorkoutSession.pain_after,
+    WorkoutSession.effort,
+    WorkoutSession.program_id,
+    WorkoutSession.program_version_id,
+)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What the planner reads of a step event."""
+
+    status: StepStatus
+    pain: int | None
+
+
+def session_record(
+    row: Row[Any], events: dict[int, _Step], hurts: dict[str, int], tz: tzinfo = UTC
+) -> SessionRecord:
+    """One stored session as the planner's record.
 
     Args:
-        row: the session.
+        row: the session's ``_SESSION_COLUMNS``.
+        events: its step events by step index.
         hurts: exercise id -> highest "this hurts" pain in this session.
         tz: the time zone that turns the start time into a local date.
     """
-    events = {e.step_index: e for e in row.steps}
     planned = row.plan.get("steps", []) if isinstance(row.plan, dict) else []
     records: list[ExerciseRecord] = []
     for index, step in enumerate(planned):
@@ -111,11 +138,27 @@ def session_record(row: WorkoutSession, hurts: dict[str, int], tz: tzinfo = UTC)
 def load_history(
     db: Session, *, user_id: int, limit: int = HISTORY_SESSIONS, tz: tzinfo = UTC
 ) -> list[SessionRecord]:
-    """The latest ``limit`` sessions as planner records, oldest first."""
-    rows = list_sessions(db, user_id=user_id, with_steps=True, newest_first=True, limit=limit)
-    rows.reverse()
+    """The latest ``limit`` sessions as planner records, oldest first.
+
+    Read as plain rows (a page computes this afresh after every write, and building
+    ORM objects with their snapshots cost most of it).
+    """
+    newest_first = db.execute(
+        select(*_SESSION_COLUMNS)
+        .where(WorkoutSession.user_id == user_id)
+        .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
+        .limit(limit)
+    ).all()
+    rows = newest_first[::-1]
     if not rows:
         return []
+    events: dict[int, dict[int, _Step]] = defaultdict(dict)
+    for session_id, index, status, pain in db.execute(
+        select(StepEvent.session_id, StepEvent.step_index, StepEvent.status, StepEvent.pain).where(
+            StepEvent.session_id.in_([row.id for row in rows])
+        )
+    ):
+        events[session_id][index] = _Step(status, pain)
     hurts: dict[int, dict[str, int]] = defaultdict(dict)
     for checkin in list_checkins(
         db, user_id=user_id, since=rows[0].started_at, phase=CheckinPhase.DURING
@@ -126,7 +169,7 @@ def load_history(
         per_session[checkin.exercise_id] = max(
             checkin.pain, per_session.get(checkin.exercise_id, 0)
         )
-    return [session_record(row, hurts.get(row.id, {}), tz) for row in rows]
+    return [session_record(row, events[row.id], hurts.get(row.id, {}), tz) for row in rows]
 
 
 def high_risk_since(db: Session, *, user_id: int, tz: tzinfo = UTC) -> date | None:
