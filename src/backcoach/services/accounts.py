@@ -16,7 +16,7 @@ import hashlib
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -230,6 +230,10 @@ class SignedIn:
     user_id: int
     email: str
     role: Role
+    #: The account's row as the look-up read it (detached from its session): the
+    #: request's own session takes it over (``Session.merge(load=False)``) instead
+    #: of reading it again.
+    account: User | None = field(default=None, compare=False, repr=False)
 
 
 def session_user(db: Session, *, token: str, now: datetime) -> SignedIn | None:
@@ -240,7 +244,7 @@ def session_user(db: Session, *, token: str, now: datetime) -> SignedIn | None:
     if not token or len(token) > 128:
         return None
     row = db.execute(
-        select(AuthSession.id, AuthSession.last_seen_at, User.id, User.email, User.role)
+        select(AuthSession.id, AuthSession.last_seen_at, User)
         .join(User, User.id == AuthSession.user_id)
         .where(
             AuthSession.token_hash == digest(token),
@@ -250,7 +254,7 @@ def session_user(db: Session, *, token: str, now: datetime) -> SignedIn | None:
     ).one_or_none()
     if row is None:
         return None
-    session_id, last_seen, user_id, email, role = row
+    session_id, last_seen, user = row
     if now - last_seen >= SEEN_EVERY:
         db.execute(
             update(AuthSession)
@@ -258,7 +262,7 @@ def session_user(db: Session, *, token: str, now: datetime) -> SignedIn | None:
             .values(last_seen_at=now, expires_at=now + SESSION_IDLE)
         )
         db.commit()
-    return SignedIn(user_id=user_id, email=str(email), role=Role(role))
+    return SignedIn(user_id=user.id, email=str(user.email), role=Role(user.role), account=user)
 
 
 def sign_out(db: Session, *, token: str) -> None:

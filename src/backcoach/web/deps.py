@@ -90,6 +90,8 @@ def user_of(connection: HTTPConnection, db: Session) -> User:
         if app_state(connection.app).settings.clinic:
             raise NotSignedIn(SIGN_IN_FIRST)  # the gate lets no such request through
         return current_user(db)
+    if who.account is not None:  # the gate read the row a moment ago: no second query
+        return db.merge(who.account, load=False)
     user = db.get(User, who.user_id)
     if user is None:
         raise NotSignedIn(SIGN_IN_FIRST)
