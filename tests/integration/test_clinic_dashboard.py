@@ -195,14 +195,25 @@ def test_no_session_for_five_days_is_flagged(db: Session, clinician: User) -> No
     row = row_of(db, clinician, patient)
     assert codes(row) == ["inactive"]
     assert row.flags[0].since == days_ago(5).date()
-    assert row.flags[0].message == "No session for 5 days."
+    assert row.flags[0].message == "No exercise done for 5 days."
 
 
 def test_a_session_in_the_last_four_days_is_not_inactive(db: Session, clinician: User) -> None:
     patient = new_patient(db, clinician)
     make.workout(db, patient, days_ago(10))
-    make.workout(db, patient, days_ago(4), status=SessionStatus.QUIT)
+    make.workout(db, patient, days_ago(4), status=SessionStatus.QUIT, camera_reps=8)
     assert codes(row_of(db, clinician, patient)) == []
+
+
+def test_a_session_quit_before_any_exercise_is_not_activity(db: Session, clinician: User) -> None:
+    patient = new_patient(db, clinician)
+    make.workout(db, patient, days_ago(6))
+    make.workout(db, patient, days_ago(1), status=SessionStatus.QUIT)
+    make.workout(db, patient, days_ago(0.5), status=SessionStatus.ABANDONED)
+    row = row_of(db, clinician, patient)
+    assert codes(row) == ["inactive"]
+    assert row.flags[0].since == days_ago(6).date()
+    assert row.last_activity == days_ago(0.5)  # opening a session is still activity
 
 
 def test_inactive_counts_from_registering_when_there_was_no_session(
@@ -213,7 +224,7 @@ def test_inactive_counts_from_registering_when_there_was_no_session(
     assert codes(row_of(db, clinician, new)) == []
     row = row_of(db, clinician, idle)
     assert codes(row) == ["inactive"]
-    assert row.flags[0].message == "No session since registering 6 days ago."
+    assert row.flags[0].message == "No exercise done since registering 6 days ago."
 
 
 def test_a_scheduled_questionnaire_past_its_due_date_is_flagged(
@@ -518,3 +529,31 @@ def test_the_list_reads_all_patients_with_a_fixed_number_of_queries(
     )
     assert len(rows) == 43
     assert many == few <= 14
+
+
+def test_each_patients_row_is_kept_until_their_data_or_the_day_changes(
+    db: Session, engine: Engine, clinician: User
+) -> None:
+    fill(db, clinician, 0, 6)
+    first = dashboard(db, clinician_id=clinician.id, now=NOW, tz=UTC)
+    again: list[PatientRow] = []
+    kept = count_statements(
+        engine, lambda: again.extend(dashboard(db, clinician_id=clinician.id, now=NOW, tz=UTC))
+    )
+    assert again == first
+    assert kept == 3  # the clinician, their patients, the revisions: no figure worked out
+
+    changed = next(r for r in first if r.email == "p002@example.org")
+    patient = db.get(User, changed.id)
+    assert patient is not None and changed.red_flag is None
+    make.screening(db, patient, days_ago(0.1), red_flags=["bladder-bowel"])
+    db.commit()
+    after = {r.id: r for r in dashboard(db, clinician_id=clinician.id, now=NOW, tz=UTC)}
+    assert codes(after[changed.id])[0] == "red-flag"
+    assert {i: r for i, r in after.items() if i != changed.id} == {
+        r.id: r for r in first if r.id != changed.id
+    }
+
+    later = NOW + timedelta(days=9)  # the next days: every patient is inactive by then
+    rows = dashboard(db, clinician_id=clinician.id, now=later, tz=UTC)
+    assert all("inactive" in codes(r) for r in rows)

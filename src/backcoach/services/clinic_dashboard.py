@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.questionnaires import QUESTIONNAIRES
-from backcoach.services import audit
+from backcoach.services import audit, page_cache
 from backcoach.services.clinic import PatientSummary, patients_of
 from backcoach.services.clinic_flags import (
     Flag,
@@ -65,6 +65,7 @@ from backcoach.store import (
     ScreeningOutcome,
     SessionStatus,
     StepEvent,
+    StepStatus,
     WorkoutSession,
 )
 
@@ -239,15 +240,34 @@ def patient_detail(
 def patient_rows(
     db: Session, patients: Sequence[PatientSummary], *, now: datetime, tz: tzinfo
 ) -> list[PatientRow]:
-    """The dashboard figures of ``patients`` (already scoped by the caller), in their order."""
+    """The dashboard figures of ``patients`` (already scoped by the caller), in their order.
+
+    Each patient's row is kept in ``services.page_cache`` under their revision and
+    the local day (every figure and flag changes only with their data or the day);
+    the rows not kept are worked out together, a few queries for all of them.
+    """
+    today = now.astimezone(tz).date()
+    by_id = {p.id: p for p in patients}
+    rows = page_cache.cached_each(
+        db,
+        name="clinic-row",
+        keys={p.id: (today, tz, p) for p in patients},
+        compute=lambda ids: _patient_rows(db, [by_id[i] for i in ids], today=today, tz=tz),
+    )
+    return [rows[p.id] for p in patients]
+
+
+def _patient_rows(
+    db: Session, patients: Sequence[PatientSummary], *, today: date, tz: tzinfo
+) -> dict[int, PatientRow]:
     ids = [p.id for p in patients]
     if not ids:
-        return []
-    today = now.astimezone(tz).date()
+        return {}
     start_7 = _local_midnight(today - timedelta(days=6), tz)
     start_28 = _local_midnight(today - timedelta(days=27), tz)
 
     last_session = _max_by_user(db, WorkoutSession.user_id, WorkoutSession.started_at, ids)
+    last_exercised = _last_exercised(db, ids)
     done_7, done_28 = _completed_counts(db, ids, start_7, start_28)
     pain = _pain_pairs(db, ids, tz)
     last_checkin = _max_by_user(db, CheckIn.user_id, CheckIn.at, ids)
@@ -264,12 +284,13 @@ def patient_rows(
         last_answer[uid] = max(taken, last_answer.get(uid, taken))
         answered_on[uid][name] = taken.astimezone(tz).date()
 
-    rows: list[PatientRow] = []
+    rows: dict[int, PatientRow] = {}
     for p in patients:
         days_since = (today - p.linked_at.astimezone(tz).date()).days + 1
         weekly = per_week.get(p.id, DEFAULT_PER_WEEK)
         pairs = pain.get(p.id, [])  # newest first
         session = last_session.get(p.id)
+        exercised = last_exercised.get(p.id)
         screening = screenings.get(p.id)
         sb = startback.get(p.id)
         flags = [
@@ -277,7 +298,7 @@ def patient_rows(
             pain_rising(pairs),
             start_back_high(sb[0].astimezone(tz).date(), sb[1]) if sb else None,
             inactive(
-                None if session is None else session.astimezone(tz).date(),
+                None if exercised is None else exercised.astimezone(tz).date(),
                 p.linked_at.astimezone(tz).date(),
                 today,
             ),
@@ -287,19 +308,17 @@ def patient_rows(
             ),
         ]
         moments = [session, last_checkin.get(p.id), last_answer.get(p.id), last_habit.get(p.id)]
-        rows.append(
-            PatientRow(
-                id=p.id,
-                email=p.email,
-                linked_at=p.linked_at,
-                disabled=p.disabled,
-                last_activity=max((m for m in moments if m is not None), default=None),
-                sessions_per_week=weekly,
-                days_7=Adherence(done_7.get(p.id, 0), prescribed(weekly, min(7, days_since))),
-                days_28=Adherence(done_28.get(p.id, 0), prescribed(weekly, min(28, days_since))),
-                pain=_trend(pairs),
-                flags=by_severity(flags),
-            )
+        rows[p.id] = PatientRow(
+            id=p.id,
+            email=p.email,
+            linked_at=p.linked_at,
+            disabled=p.disabled,
+            last_activity=max((m for m in moments if m is not None), default=None),
+            sessions_per_week=weekly,
+            days_7=Adherence(done_7.get(p.id, 0), prescribed(weekly, min(7, days_since))),
+            days_28=Adherence(done_28.get(p.id, 0), prescribed(weekly, min(28, days_since))),
+            pain=_trend(pairs),
+            flags=by_severity(flags),
         )
     return rows
 
@@ -323,6 +342,24 @@ def _local_midnight(day: date, tz: tzinfo) -> datetime:
 def _max_by_user(db: Session, user_col: Any, at_col: Any, ids: list[int]) -> dict[int, datetime]:
     query = select(user_col, func.max(at_col)).where(user_col.in_(ids)).group_by(user_col)
     rows = db.execute(query)
+    return {uid: at for uid, at in rows if at is not None}
+
+
+def _last_exercised(db: Session, ids: list[int]) -> dict[int, datetime]:
+    """Per patient: the start of the latest session that completed or had a step done."""
+    step_done = (
+        select(StepEvent.id)
+        .where(StepEvent.session_id == WorkoutSession.id, StepEvent.status == StepStatus.COMPLETED)
+        .exists()
+    )
+    rows = db.execute(
+        select(WorkoutSession.user_id, func.max(WorkoutSession.started_at))
+        .where(
+            WorkoutSession.user_id.in_(ids),
+            or_(WorkoutSession.status == SessionStatus.COMPLETED, step_done),
+        )
+        .group_by(WorkoutSession.user_id)
+    )
     return {uid: at for uid, at in rows if at is not None}
 
 

@@ -9,8 +9,9 @@ asks these rules. Flags, most severe first:
 - ``pain-rising``: in each of the latest two completed sessions that logged pain
   before and after, pain after was higher than before by ``PAIN_RISE`` (2) or more.
 - ``start-back-high``: the latest Keele STarT Back answers put the patient at high risk.
-- ``inactive``: no session started for ``INACTIVE_DAYS`` (5) days, counted from
-  the latest session, or from registering when there is none.
+- ``inactive``: no exercise done for ``INACTIVE_DAYS`` (5) days, counted from
+  the latest session that completed or had an exercise done, or from registering
+  when there is none (a session opened and quit at once is not exercise).
 - ``questionnaire-due``: a questionnaire the clinician scheduled fell due and
   has no answer since (``services.questionnaire_schedules``).
 """
@@ -102,16 +103,16 @@ def start_back_high(taken_on: date | None, scores: dict[str, object] | None) -> 
     )
 
 
-def inactive(last_session: date | None, registered: date, today: date) -> Flag | None:
-    """The flag when no session started for ``INACTIVE_DAYS`` days."""
-    since = registered if last_session is None else last_session
+def inactive(last_exercised: date | None, registered: date, today: date) -> Flag | None:
+    """The flag when no exercise was done for ``INACTIVE_DAYS`` days."""
+    since = registered if last_exercised is None else last_exercised
     days = (today - since).days
     if days < INACTIVE_DAYS:
         return None
     message = (
-        f"No session since registering {days} days ago."
-        if last_session is None
-        else f"No session for {days} days."
+        f"No exercise done since registering {days} days ago."
+        if last_exercised is None
+        else f"No exercise done for {days} days."
     )
     return Flag("inactive", message, since, Severity.INACTIVE)
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
-from backcoach.store.revision import has_pending_changes, user_revision
+from backcoach.store.revision import has_pending_changes, user_revision, user_revisions
 
 T = TypeVar("T")
 
@@ -116,6 +116,49 @@ def cached(
     if not has_pending_changes(db):  # ``compute`` wrote nothing (it should not)
         cache.put(full_key, anchor, answer)
     return answer
+
+
+def cached_each(
+    db: Session,
+    *,
+    name: str,
+    keys: Mapping[int, Hashable],
+    compute: Callable[[list[int]], Mapping[int, T]],
+) -> dict[int, T]:
+    """Per user: an answer from the cache ``name`` when still valid, the others computed
+    together (one ``compute`` call for every user without one: a page of many users).
+
+    Args:
+        db: the store session ``compute`` reads with.
+        name: which cache.
+        keys: user id -> everything else that user's answer depends on (hashable).
+        compute: works out the answers of the user ids it is given (a mapping by
+            user id); it must read only those users' tracked rows.
+    """
+    if has_pending_changes(db):
+        return dict(compute(list(keys)))
+    cache = _cache(db, name)
+    found: dict[int, T] = {}
+    full_keys: dict[int, Hashable] = {}
+    missing: list[int] = []
+    revisions = user_revisions(db, user_ids=keys)
+    for user_id, key in keys.items():
+        revision = revisions[user_id]
+        if revision is not None:
+            full_keys[user_id] = (revision, key)
+            hit, value = cache.get(full_keys[user_id], None)
+            if hit:
+                found[user_id] = value
+                continue
+        missing.append(user_id)
+    if missing:
+        answers = compute(missing)
+        keep = not has_pending_changes(db)  # ``compute`` wrote nothing (it should not)
+        for user_id in missing:
+            found[user_id] = answers[user_id]
+            if keep and user_id in full_keys:
+                cache.put(full_keys[user_id], None, answers[user_id])
+    return found
 
 
 def statistics(db: Session, name: str) -> tuple[int, int]:
