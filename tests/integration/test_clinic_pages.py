@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from backcoach.config import Settings
 from backcoach.services import accounts
-from backcoach.store import AuditEntry, CareLink, User, open_database
+from backcoach.store import AuditEntry, CareLink, Screening, User, open_database
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
 from backcoach.web.security.signin import COOKIE as SESSION_COOKIE
 from tests.e2e.live_server import LiveServer, running_server
@@ -282,6 +282,35 @@ def test_notes_and_schedules_reach_the_patients_today_page(clinic: Clinic) -> No
         "removed the startback schedule",
         "removed the psfs schedule",
     ]
+
+
+def test_a_scheduled_pain_and_function_check_is_asked_for_once(clinic: Clinic) -> None:
+    pid = clinic.ids["walker"]
+    check = 'href="/questionnaires/pain-function"'
+    api = f"/api/v1/clinic/patients/{pid}/schedules/pain-function"
+    with open_database(clinic.settings) as db:  # screened: the plan, and its own reminder
+        walker = db.get(User, pid)
+        assert walker is not None
+        make.screening(
+            db, walker, datetime.now(UTC) - timedelta(hours=1), red_flags=[], complete=True
+        )
+        db.commit()
+    try:
+        with clinic.client("walker@example.org") as patient:
+            assert patient.get("/").text.count(check) == 1  # the app's fortnightly reminder
+        with clinic.client("doc@clinic.example") as doc:
+            assert doc.put(api, json={"every_days": 7}).status_code == 200
+        with clinic.client("walker@example.org") as patient:
+            today = patient.get("/").text
+        assert "Your clinician asks you to fill in the <strong>Pain and function" in today
+        assert today.count(check) == 1 and 'id="check-due"' not in today
+    finally:
+        with clinic.client("doc@clinic.example") as doc:
+            doc.delete(api)
+        with open_database(clinic.settings) as db:
+            for row in db.scalars(select(Screening).where(Screening.user_id == pid)):
+                db.delete(row)
+            db.commit()
 
 
 def test_form_mistakes_are_explained_and_change_nothing(clinic: Clinic) -> None:

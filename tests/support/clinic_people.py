@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backcoach.coach.questionnaires import score
+from backcoach.coach.safety import QUESTIONS
 from backcoach.store import (
     CareLink,
     ProgramAssignment,
@@ -115,13 +116,18 @@ def answer(db: Session, patient: User, name: str, answers: dict[str, Any], at: d
     )
 
 
-def screening(db: Session, patient: User, at: datetime, *, red_flags: list[str]) -> None:
+def screening(
+    db: Session, patient: User, at: datetime, *, red_flags: list[str], complete: bool = False
+) -> None:
+    """A safety screening; ``complete``: every question of today's screening answered
+    (else only the red flags are, and the planner asks for the screening again)."""
     outcome = ScreeningOutcome.RED_FLAG if red_flags else ScreeningOutcome.CLEAR
+    answers = {q.id: q.id in red_flags for q in QUESTIONS} if complete else {}
     add_screening(
         db,
         user_id=patient.id,
         taken_at=at,
-        answers=dict.fromkeys(red_flags, True),
+        answers=answers | dict.fromkeys(red_flags, True),
         red_flags=red_flags,
         outcome=outcome,
     )

@@ -23,7 +23,7 @@ from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.services.habits import HABITS, habits_today, tick_habit
 from backcoach.services.questionnaire_schedules import due_for
 from backcoach.services.safety import save_screening
-from backcoach.services.today import today_overview
+from backcoach.services.today import CHECK_NAME, today_overview
 from backcoach.store import Role, User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.state import app_state
@@ -78,7 +78,10 @@ def today_page(
         "check_due": bool(decision.plan) and overview.check_due,
     }
     if app_state(request.app).settings.clinic:  # what the patient's clinician asks and says
-        context["asked"] = due_for(db, user.id, local_today(), local_tz())
+        asked = due_for(db, user.id, local_today(), local_tz())
+        context["asked"] = asked
+        if any(q.name == CHECK_NAME for q in asked):  # asked once, by the clinician's card
+            context["check_due"] = False
         context["clinician_notes"] = notes_for_patient(db, patient_id=user.id)
         context["clinic_program"] = program_for(db, user_id=user.id, catalog=catalog)
     return render(request, "today/index.html", context, status_code=status_code)
