@@ -298,6 +298,22 @@ def test_the_form_saves_and_the_patient_sees_it_in_the_library(clinic: Clinic) -
     assert "Do not do it if" in preview
 
 
+def test_the_patients_api_finds_their_clinicians_exercises_only(clinic: Clinic) -> None:
+    a, pa, pb = clinic.clients["a"], clinic.clients["pa"], clinic.clients["pb"]
+    exercise_id = create(a, "Wall angel")
+    one = pa.get(f"/api/v1/exercises/{exercise_id}")
+    assert one.status_code == 200
+    assert (one.json()["id"], one.json()["name"]) == (exercise_id, "Wall angel")
+    found = pa.get("/api/v1/exercises", params={"q": "angel"}).json()
+    assert [e["id"] for e in found] == [exercise_id]
+    assert exercise_id in [e["id"] for e in pa.get("/api/v1/exercises").json()]
+    assert pa.get("/api/v1/exercises/bird-dog").status_code == 200  # the built-in ones too
+    missing = pb.get(f"/api/v1/exercises/{exercise_id}")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == f"No exercise with id '{exercise_id}'."
+    assert exercise_id not in [e["id"] for e in pb.get("/api/v1/exercises").json()]
+
+
 def test_the_form_changes_and_deletes(clinic: Clinic) -> None:
     a, pa = clinic.clients["a"], clinic.clients["pa"]
     assert form_post(a, "/clinic/exercises/new", {**FORM, "name": "Calf raise"}).status_code == 303

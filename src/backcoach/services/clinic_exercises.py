@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from backcoach.content import Catalog, Dosage, Exercise, Keyframe, Kind, Stage, Variant, View
 from backcoach.errors import BackcoachError, NotAllowed
 from backcoach.services.clinic_images import check_image
+from backcoach.services.library import find_exercises
 from backcoach.store import (
     CareLink,
     ClinicExercise,
@@ -258,6 +259,20 @@ def visible_exercise(db: Session, *, user_id: int, exercise_id: str) -> ClinicEx
     """
     row = _visible_row(db, user_id=user_id, exercise_id=exercise_id)
     return _info(row)
+
+
+def find_visible(
+    db: Session, *, user_id: int, stage: Stage | None = None, query: str = ""
+) -> list[ClinicExerciseInfo]:
+    """The clinic exercises ``user_id`` may see that match the library's filter
+    (``services.library.find_exercises``: a stage, every word of ``query``)."""
+    infos = {info.exercise.id: info for info in visible_exercises(db, user_id=user_id)}
+    if not infos:
+        return []
+    theirs = Catalog(
+        exercises={i: info.exercise for i, info in infos.items()}, programs={}, tips=()
+    )
+    return [infos[e.id] for e in find_exercises(theirs, stage=stage, query=query)]
 
 
 def _visible_row(db: Session, *, user_id: int, exercise_id: str) -> ClinicExercise:

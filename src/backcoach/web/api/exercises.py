@@ -1,4 +1,4 @@
-"""``/api/v1/exercises``: the exercise library."""
+"""``/api/v1/exercises``: the exercise library (in clinic mode with the clinician's own)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from backcoach.content import Dosage, Exercise, Kind, Stage
+from backcoach.services.clinic_exercises import find_visible, visible_exercise
 from backcoach.services.library import find_exercises
-from backcoach.web.deps import CatalogDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
 
 router = APIRouter(prefix="/exercises", tags=["exercises"])
 
@@ -41,17 +42,27 @@ class ExerciseSummary(BaseModel):
 @router.get("")
 def list_exercises(
     catalog: CatalogDep,
+    db: DbDep,
+    user: UserDep,
     stage: Stage | None = None,
     q: Annotated[str, Query(max_length=100, description="Words to search for")] = "",
 ) -> list[ExerciseSummary]:
-    """Exercises, optionally of one stage and matching every word of ``q``."""
-    return [ExerciseSummary.of(e) for e in find_exercises(catalog, stage=stage, query=q)]
+    """Exercises, optionally of one stage and matching every word of ``q``: the built-in
+    ones, then (clinic mode) those the user's clinician wrote."""
+    found = find_exercises(catalog, stage=stage, query=q)
+    theirs = find_visible(db, user_id=user.id, stage=stage, query=q)
+    return [ExerciseSummary.of(e) for e in (*found, *(info.exercise for info in theirs))]
 
 
 @router.get("/{exercise_id}", responses={404: {"description": "No exercise with this id"}})
-def get_exercise(exercise_id: str, catalog: CatalogDep) -> Exercise:
-    """One exercise with everything: steps, mistakes, safety, dosing, variants, keyframes."""
+def get_exercise(exercise_id: str, catalog: CatalogDep, db: DbDep, user: UserDep) -> Exercise:
+    """One exercise with everything: steps, mistakes, safety, dosing, variants, keyframes
+    (a built-in one, or one the user's clinician wrote)."""
     try:
         return catalog.exercise(exercise_id)
     except KeyError:
+        pass
+    try:
+        return visible_exercise(db, user_id=user.id, exercise_id=exercise_id).exercise
+    except LookupError:
         raise HTTPException(404, f"No exercise with id '{exercise_id}'.") from None

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from backcoach.content import Catalog, Exercise, Kind, Stage, View
+from backcoach.content import Exercise, Kind, Stage, View
 from backcoach.services import clinic_exercises as service
 from backcoach.services.clinic_exercises import (
     POSITION_LABELS,
@@ -32,7 +32,6 @@ from backcoach.services.clinic_exercises import (
     Position,
 )
 from backcoach.services.clinic_images import MAX_IMAGE_BYTES, ImageRefused
-from backcoach.services.library import find_exercises
 from backcoach.services.safety import exercise_block
 from backcoach.store import User
 from backcoach.vision.analyzers import available
@@ -409,11 +408,8 @@ def library_section(
 ) -> tuple[list[Exercise], dict[str, Any], set[str]]:
     """The user's clinic exercises matching the library's filter, their thumbnails, and
     which of them have a picture."""
-    infos = service.visible_exercises(db, user_id=user_id)
-    if not infos:
-        return [], {}, set()
-    mine = Catalog(exercises={i.exercise.id: i.exercise for i in infos}, programs={}, tips=())
-    found = find_exercises(mine, stage=stage, query=query)
+    infos = service.find_visible(db, user_id=user_id, stage=stage, query=query)
+    found = [i.exercise for i in infos]
     pictures = {i.exercise.id for i in infos if i.has_image}
     return found, {e.id: thumbnail(e) for e in found}, pictures
 
