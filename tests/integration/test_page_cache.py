@@ -44,7 +44,7 @@ from backcoach.store import (
     set_setting,
 )
 from backcoach.store.revision import for_one_request, user_revision
-from backcoach.store.sessions import lock_session
+from backcoach.store.sessions import lock_session, write_snapshot
 from tests.e2e.live_server import LiveServer, running_server
 
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -127,6 +127,12 @@ def test_each_tracked_write_bumps_the_revision_and_reads_ticks_and_rollbacks_do_
         row.snapshot = {"t": 1}  # what a tick of the player writes
         db.commit()
     unchanged_by("a tick (snapshot and version only)")
+    with factory() as db:
+        row = lock_session(db, session_id=session_id)
+        assert row is not None
+        write_snapshot(db, row, {"t": 2})  # the player's tick, as the service writes it
+        db.commit()
+    unchanged_by("a tick's snapshot written on its own")
     with factory() as db:
         assert lock_session(db, session_id=session_id) is not None
         put_step_event(

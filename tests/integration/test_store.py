@@ -59,6 +59,7 @@ from backcoach.store import (
     set_setting,
     upgrade_engine,
 )
+from backcoach.store.sessions import LocalOwner, lock_session, read_session, write_snapshot
 from tests.integration.old_schema import add_rows_at_0001
 
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -447,6 +448,35 @@ def test_quitting_marks_the_session_quit(db: Session, user_id: int) -> None:
     summary = service.finish_session(db, session_id=active.id, now=T0 + timedelta(minutes=2))
     assert summary.status is SessionStatus.QUIT
     assert db.scalars(select(StepEvent)).all() == []
+
+
+def test_the_local_owners_lock_takes_only_the_local_users_sessions(
+    db: Session, user_id: int
+) -> None:
+    someone = local_user(db, name="someone else", now=T0)
+    db.commit()
+    mine = service.start_session(db, user_id=user_id, plan=make_plan(2), now=T0).id
+    theirs = service.start_session(db, user_id=someone.id, plan=make_plan(2), now=T0).id
+    assert lock_session(db, session_id=mine, user_id=LocalOwner.LOCAL) is not None
+    db.rollback()
+    assert lock_session(db, session_id=theirs, user_id=LocalOwner.LOCAL) is None
+    db.rollback()
+    assert lock_session(db, session_id=theirs, user_id=someone.id) is not None
+    db.rollback()
+
+
+def test_a_snapshot_written_alone_is_stored_as_if_flushed(
+    engine: Engine, db: Session, user_id: int
+) -> None:
+    session_id = service.start_session(db, user_id=user_id, plan=make_plan(2), now=T0).id
+    row = lock_session(db, session_id=session_id, user_id=user_id)
+    assert row is not None
+    write_snapshot(db, row, {"t": 7.5})
+    assert row.snapshot == {"t": 7.5} and not db.is_modified(row)
+    db.commit()
+    with fresh(engine) as other:
+        stored = read_session(other, session_id=session_id)
+        assert stored is not None and stored.snapshot == {"t": 7.5}
 
 
 # --- damaged files and backups (SQLite only) ---------------------------------------------

@@ -59,6 +59,7 @@ from backcoach.services.sessions import (
     summarize,
 )
 from backcoach.store import PainLocation, StepSource
+from backcoach.store.sessions import Owner
 
 STALE_AFTER_S = 15.0
 #: A running session is sent a tick at least this often (real seconds), by the page and the
@@ -182,7 +183,7 @@ def send_event(
     db: Session,
     *,
     session_id: int,
-    user_id: int | None,
+    user_id: Owner,
     kind: EventType,
     clock: SessionClock,
     source: StepSource = StepSource.MANUAL,

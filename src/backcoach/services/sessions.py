@@ -64,7 +64,13 @@ from backcoach.store import (
     list_step_events,
     put_step_event,
 )
-from backcoach.store.sessions import SessionLocked, lock_session, read_session
+from backcoach.store.sessions import (
+    Owner,
+    SessionLocked,
+    lock_session,
+    read_session,
+    write_snapshot,
+)
 
 R = TypeVar("R")
 
@@ -215,7 +221,7 @@ def change_session(
     db: Session,
     *,
     session_id: int,
-    user_id: int | None,
+    user_id: Owner,
     now: datetime,
     change: Callable[[SessionChange], R],
     source: StepSource = StepSource.MANUAL,
@@ -232,7 +238,8 @@ def change_session(
     Args:
         db: the store session; the change ends its transaction.
         session_id: the session.
-        user_id: its owner (None: any user, for the local terminal and tests).
+        user_id: its owner (``LocalOwner.LOCAL``: the local user; None: any user, for
+            the local terminal and tests).
         now: the wall-clock time written on step events and the end time.
         change: what to do (see ``SessionChange``); its return value is passed on.
         source: ``camera`` when the camera counted it.
@@ -292,9 +299,13 @@ def _store(tx: SessionChange) -> bool:
         )
         row.ended_at = tx.now
     snapshot = active.engine.snapshot()
-    if snapshot != row.snapshot:
-        row.snapshot = snapshot
-    return events > 0 or db.is_modified(row)
+    if snapshot == row.snapshot:
+        return events > 0 or db.is_modified(row)
+    if events == 0 and not db.is_modified(row):  # a tick: only the snapshot moves
+        write_snapshot(db, row, snapshot)
+        return True
+    row.snapshot = snapshot
+    return True
 
 
 def _row(db: Session, session_id: int, user_id: int | None) -> WorkoutSession:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import String, bindparam, select, type_coerce, update
+from sqlalchemy import String, Table, bindparam, select, type_coerce, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
-from backcoach.store.models import SessionStatus, StepEvent, StepSource, StepStatus, WorkoutSession
+from backcoach.store.models import (
+    SessionStatus,
+    StepEvent,
+    StepSource,
+    StepStatus,
+    User,
+    WorkoutSession,
+)
+from backcoach.store.users import LOCAL_USER_NAME
 
 
 def add_session(
@@ -80,11 +90,23 @@ _LOCK = (
     .options(undefer(WorkoutSession.snapshot))
 )
 _LOCK_OWN = _LOCK.where(WorkoutSession.user_id == bindparam("owner_id"))
+# The local user's session: whose it is checked inside the lock, not by a query of its own.
+_LOCK_LOCAL = _LOCK.where(
+    WorkoutSession.user_id == select(User.id).where(User.name == LOCAL_USER_NAME).scalar_subquery()
+)
 
 
-def lock_session(
-    db: Session, *, session_id: int, user_id: int | None = None
-) -> WorkoutSession | None:
+class LocalOwner(Enum):
+    """The owner of a session in local mode: the local user, named in the lock's statement."""
+
+    LOCAL = "local"
+
+
+#: Whose session a change may touch: a user's id, the local user, or (None) anyone's.
+Owner = int | LocalOwner | None
+
+
+def lock_session(db: Session, *, session_id: int, user_id: Owner = None) -> WorkoutSession | None:
     """Take the session's write lock until the transaction ends, and read it as it is now.
 
     The lock is the bump of ``version``, the transaction's first statement:
@@ -92,17 +114,19 @@ def lock_session(
     database (like ``BEGIN IMMEDIATE``). Its ``RETURNING`` reads the row in the
     same round trip. A second writer waits until the first one commits, then
     reads what it wrote; it waits ``BUSY_TIMEOUT_MS`` at most.
-    ``None`` (and no lock) when there is no such session for ``user_id``.
+    ``None`` (and no lock) when there is no such session for ``user_id``
+    (``LocalOwner.LOCAL``: the local user, found in the same statement).
 
     Raises:
         SessionLocked: the wait timed out.
     """
-    locked = _LOCK if user_id is None else _LOCK_OWN
-    params = (
-        {"locked_id": session_id}
-        if user_id is None
-        else {"locked_id": session_id, "owner_id": user_id}
-    )
+    params: dict[str, int] = {"locked_id": session_id}
+    if user_id is None:
+        locked = _LOCK
+    elif isinstance(user_id, LocalOwner):
+        locked = _LOCK_LOCAL
+    else:
+        locked, params["owner_id"] = _LOCK_OWN, user_id
     try:
         return db.scalars(
             locked,
@@ -115,6 +139,27 @@ def lock_session(
         if getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig):
             raise SessionLocked(f"session {session_id} is locked by another writer") from exc
         raise
+
+
+# The snapshot's own UPDATE, built once: a tick of the player writes only the snapshot.
+_SESSIONS = WorkoutSession.__table__
+assert isinstance(_SESSIONS, Table)
+_WRITE_SNAPSHOT = (
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("written_id"))
+    .values(snapshot=bindparam("snapshot", type_=_SESSIONS.c.snapshot.type))
+)
+
+
+def write_snapshot(db: Session, row: WorkoutSession, snapshot: dict[str, Any]) -> None:
+    """Store ``row``'s new engine snapshot with one statement of its own.
+
+    For a change that moves nothing else (a tick): the unit of work's flush of one
+    column cost about a tenth of a tick. The row keeps the value as if flushed. A
+    snapshot alone is no change the pages show: it bumps no revision.
+    """
+    db.connection().execute(_WRITE_SNAPSHOT, {"written_id": row.id, "snapshot": snapshot})
+    set_committed_value(row, "snapshot", snapshot)
 
 
 def latest_in_progress(db: Session, *, user_id: int) -> WorkoutSession | None:

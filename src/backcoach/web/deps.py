@@ -18,6 +18,7 @@ from backcoach.errors import NotSignedIn
 from backcoach.services.users import current_user
 from backcoach.store import User
 from backcoach.store.revision import for_one_request
+from backcoach.store.sessions import LocalOwner
 from backcoach.web.security.signin import SIGN_IN_FIRST, signed_in
 from backcoach.web.state import app_state
 
@@ -96,6 +97,18 @@ def user_of(connection: HTTPConnection, db: Session) -> User:
     if user is None:
         raise NotSignedIn(SIGN_IN_FIRST)
     return user
+
+
+def owner_of(connection: HTTPConnection) -> int | LocalOwner:
+    """Whose sessions this request may change, without reading the database: the
+    signed-in account (clinic mode) or the local user, whom the session's lock
+    statement finds itself (``store.sessions.lock_session``)."""
+    who = signed_in(connection)
+    if who is not None:
+        return who.user_id
+    if app_state(connection.app).settings.clinic:
+        raise NotSignedIn(SIGN_IN_FIRST)  # the gate lets no such request through
+    return LocalOwner.LOCAL
 
 
 def _user(request: Request, db: DbDep) -> User:

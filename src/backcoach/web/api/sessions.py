@@ -34,7 +34,7 @@ from backcoach.services.sessions import (
     summarize,
 )
 from backcoach.store import PainLocation
-from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep, user_of
+from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep, owner_of
 from backcoach.web.presenters.player import (
     NoticeView,
     PlayerState,
@@ -208,9 +208,9 @@ def _apply_event(
     clock: SessionClock,
     catalog: Catalog,
 ) -> EventOut:
-    user = user_of(request, db)
+    owner = owner_of(request)  # no query: the lock checks whose session it is
     try:
-        changed = send_event(db, session_id=session_id, user_id=user.id, kind=kind, clock=clock)
+        changed = send_event(db, session_id=session_id, user_id=owner, kind=kind, clock=clock)
     except SessionBusy as exc:
         raise _busy(exc) from None
     except ExerciseBlocked as blocked:
