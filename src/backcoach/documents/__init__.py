@@ -1,0 +1,1 @@
+"""Documents to print or hand over: PDF progress reports and exercise handouts."""
