@@ -323,6 +323,11 @@ def _patient_rows(
     return rows
 
 
+def sessions_per_week(db: Session, *, user_id: int) -> int:
+    """The sessions a week ``user_id`` is asked for: their assigned program's, else 5."""
+    return _sessions_per_week(db, [user_id]).get(user_id, DEFAULT_PER_WEEK)
+
+
 def prescribed(per_week: int, days: int) -> int:
     """Sessions prescribed over ``days`` days at ``per_week``, rounded half up."""
     return (2 * per_week * max(days, 0) + 7) // 14
