@@ -3,7 +3,10 @@
 Every answer is scoped to the signed-in clinician's own patients (an admin's:
 all) through ``services.clinic``. The figures of all listed patients are read
 with a fixed number of grouped queries (about a dozen, however many patients),
-then the rules of ``services.clinic_flags`` turn them into flags.
+then the rules of ``services.clinic_flags`` turn them into flags. Each
+patient's row is kept in ``services.page_cache`` until their data or the day
+changes, so a dashboard seen again works out only the rows of patients who did
+something since.
 
 Definitions:
 - *Adherence*: completed sessions started in the last 7 and 28 local days (today
