@@ -1,0 +1,70 @@
+"""``backcoach report``: your progress report for a period, as a PDF file.
+
+The output is checked before any work and written the way ``backcoach export``
+writes (``cli.data``): readable by you only, in one step, so an interrupted run
+leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from backcoach.cli.app import app, err_console
+from backcoach.cli.data import _check_output_file, _write_atomically, output_path
+from backcoach.config import get_settings
+from backcoach.content import default_catalog
+from backcoach.documents.report import day_text, progress_report, report_period
+from backcoach.errors import UsageError
+from backcoach.store import get_user, open_database
+
+
+@app.command()
+def report(
+    output_option: Annotated[
+        str,
+        typer.Option("--output", "-o", metavar="FILE", help="The PDF file to write."),
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="DATE", help="First day, YYYY-MM-DD (default: 4 weeks ago)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", metavar="DATE", help="Last day, YYYY-MM-DD (default: today)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Your progress report as a PDF: sessions, pain, questionnaires, dose changes, desk."""
+    now = datetime.now().astimezone()
+    first, last = report_period(start, end, today=now.date())
+    output = output_path(output_option)
+    _check_output_file(output)
+    if output.exists() and not force:
+        raise UsageError(
+            f"{output} already exists; choose another name or add --force to replace it "
+            "(nothing was written)."
+        )
+    with err_console.status(f"Writing your report for {day_text(first)} to {day_text(last)}..."):
+        with open_database(get_settings()) as db:
+            user = get_user(db)
+            if user is None:
+                raise UsageError(
+                    "Nothing is stored yet: do a session first (`backcoach workout`); "
+                    "nothing was written."
+                )
+            assert now.tzinfo is not None
+            pdf = progress_report(
+                db,
+                user_id=user.id,
+                start=first,
+                end=last,
+                tz=now.tzinfo,
+                catalog=default_catalog(),
+            )
+        _write_atomically(output, pdf)
+    err_console.print(f"Wrote your progress report to {output}")
