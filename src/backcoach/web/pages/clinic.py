@@ -3,7 +3,8 @@
 - ``/clinic``: every patient with adherence, pain trend, last activity and flags
   (a red flag first, in red, with its date), and "Invite a patient";
 - ``/clinic/patients/{id}``: one patient's history, pain chart, check-ins,
-  questionnaire scores, camera-counted reps, notes and questionnaire schedules.
+  questionnaire scores, camera-counted reps, notes and questionnaire schedules;
+- ``/clinic/patients/{id}/report.pdf``: their progress report (``documents.report``).
 
 The services scope every read and change to the clinician's own patients and
 log each patient page view and change in the audit log; another clinician's
@@ -20,12 +21,14 @@ from fastapi import APIRouter, HTTPException, Request, status
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.coach.questionnaires import NAMES, QUESTIONNAIRES
+from backcoach.documents.report import patient_report, report_filename, report_period
 from backcoach.errors import UsageError
 from backcoach.services import clinician_notes, invites, questionnaire_schedules
 from backcoach.services.clinic_dashboard import dashboard, patient_detail
-from backcoach.services.clock import local_tz
+from backcoach.services.clock import local_today, local_tz
 from backcoach.store import User
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.downloads import ReportFrom, ReportTo, pdf_attachment
 from backcoach.web.ids import RowId
 from backcoach.web.presenters.history import chart_data
 from backcoach.web.templating import render
@@ -112,6 +115,33 @@ def patient_page(
     catalog: CatalogDep,
 ) -> Response:
     return _patient_page(request, db, user, catalog, patient_id)
+
+
+@router.get("/patients/{patient_id}/report.pdf")
+def patient_report_pdf(
+    patient_id: RowId,
+    db: DbDep,
+    user: UserDep,
+    catalog: CatalogDep,
+    start: ReportFrom = None,
+    end: ReportTo = None,
+) -> Response:
+    """The patient's progress report as a PDF (default: the last 4 weeks); audited."""
+    first, last = report_period(start, end, today=local_today())
+    try:
+        pdf = patient_report(
+            db,
+            clinician_id=user.id,
+            patient_id=patient_id,
+            start=first,
+            end=last,
+            tz=local_tz(),
+            catalog=catalog,
+            now=datetime.now(UTC),
+        )
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+    return pdf_attachment(pdf, report_filename(first, last))
 
 
 def _back_to(patient_id: int, section: str) -> RedirectResponse:

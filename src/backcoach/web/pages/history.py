@@ -4,6 +4,9 @@ The page's content depends only on the user's data and the local day, and on ten
 years of use it is long (every week, every pain check-in): it is rendered once
 per revision of that data (``services.page_cache``) and the page around it,
 which carries the request's own parts (navigation, CSRF token), each time.
+
+``/history/report.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD``: the progress report of a
+period (``documents.report``), to save.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from backcoach.documents.report import progress_report, report_filename, report_period
 from backcoach.services import page_cache
 from backcoach.services.clock import local_today, local_tz
 from backcoach.services.desk import desk_days
 from backcoach.services.history import history_summary
-from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.downloads import ReportFrom, ReportTo, pdf_attachment
 from backcoach.web.presenters.history import calendar, chart_data
 from backcoach.web.state import app_state
 from backcoach.web.templating import render
@@ -42,6 +47,7 @@ def history_body(db: Session, *, user_id: int, env: Environment) -> Markup:
             "recent": summary.sessions[:RECENT_SESSIONS],
             "calendar": calendar(summary),
             "charts": chart_data(summary),
+            "report_period": report_period(None, None, today=today),
             "desk_days": desk_days(
                 db,
                 user_id=user_id,
@@ -60,3 +66,15 @@ def history_body(db: Session, *, user_id: int, env: Environment) -> Markup:
 def history(request: Request, db: DbDep, user: UserDep) -> Response:
     body = history_body(db, user_id=user.id, env=app_state(request.app).templates.env)
     return render(request, "history/index.html", {"body": body})
+
+
+@router.get("/report.pdf")
+def history_report(
+    db: DbDep, user: UserDep, catalog: CatalogDep, start: ReportFrom = None, end: ReportTo = None
+) -> Response:
+    """Your progress report for a period, as a PDF to save (a bad date: 400, in words)."""
+    first, last = report_period(start, end, today=local_today())
+    pdf = progress_report(
+        db, user_id=user.id, start=first, end=last, tz=local_tz(), catalog=catalog
+    )
+    return pdf_attachment(pdf, report_filename(first, last))
