@@ -5,7 +5,11 @@ under "From your clinician", each with its own page (``pages.clinic_exercises``)
 
 While exercise is blocked (a red flag in the safety screening, see
 ``services.safety.exercise_block``) both pages show the block notice; the detail
-page keeps the description but shows no dose and no camera practice.
+page keeps the description but shows no dose and no camera practice, and there
+is no printable handout (it carries the dose).
+
+``/exercises/{id}/handout.pdf`` is the exercise's handout to print
+(``documents.handout``): a built-in exercise or a clinician's one the user may see.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from backcoach.content import Stage
+from backcoach.documents.handout import exercise_handout, library_exercise
 from backcoach.services.library import find_exercises
 from backcoach.services.safety import exercise_block
-from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep, release_database
 from backcoach.web.figures import keyframe_figure, strip_figures, thumbnail
 from backcoach.web.pages.camera import camera_practice
 from backcoach.web.pages.clinic_exercises import clinic_detail, library_section
@@ -73,3 +78,23 @@ def detail(
         "block": block,
     }
     return render(request, "exercises/detail.html", context)
+
+
+@router.get("/{exercise_id}/handout.pdf")
+def handout(
+    request: Request, exercise_id: str, catalog: CatalogDep, db: DbDep, user: UserDep
+) -> Response:
+    """The exercise's printable handout (PDF), shown in the browser."""
+    block = exercise_block(db, user_id=user.id)
+    if block is not None:
+        return PlainTextResponse(f"{block.title}. {block.web_message}", status_code=409)
+    try:
+        exercise = library_exercise(db, catalog, user_id=user.id, exercise_id=exercise_id)
+    except LookupError:
+        return PlainTextResponse(f"There is no exercise called '{exercise_id}'.", status_code=404)
+    release_database(request)  # laying out the PDF reads nothing more
+    return Response(
+        exercise_handout(exercise),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{exercise_id}-handout.pdf"'},
+    )
