@@ -1,0 +1,70 @@
+"""``backcoach handout``: a printable handout of one exercise or a whole program, as a PDF.
+
+The output is checked before any work and written the way ``backcoach export``
+writes (``cli.data``): readable by you only, in one step. While exercise is
+blocked (a red flag in the safety screening) there is no handout: it carries
+the doses, which the app does not offer until a new screening is clear.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backcoach.cli.app import app, err_console
+from backcoach.cli.content import _block
+from backcoach.cli.data import _check_output_file, _write_atomically, output_path
+from backcoach.content import Catalog, Exercise, default_catalog
+from backcoach.documents.handout import exercise_handout, program_handout
+from backcoach.errors import UsageError
+
+
+def _exercise(catalog: Catalog, exercise_id: str) -> Exercise:
+    if exercise_id not in catalog.exercises:
+        raise UsageError(
+            f"There is no exercise called '{exercise_id}'; "
+            f"choose one of: {', '.join(catalog.exercises)}."
+        )
+    return catalog.exercise(exercise_id)
+
+
+def _handout_pdf(*, program: str | None, length: str, exercise: str | None) -> bytes:
+    catalog = default_catalog()
+    if program is not None and exercise is None:
+        return program_handout(catalog, program, length)
+    if exercise is not None and program is None:
+        return exercise_handout(_exercise(catalog, exercise))
+    raise UsageError("Give either --program ID or --exercise ID (one of them).")
+
+
+@app.command()
+def handout(
+    output_option: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE", help="The PDF file to write.")
+    ],
+    program: Annotated[
+        str | None,
+        typer.Option(metavar="ID", help="A program's handout: every exercise, in order."),
+    ] = None,
+    length: Annotated[
+        str, typer.Option(metavar="LENGTH", help="The program's length: short or full.")
+    ] = "short",
+    exercise: Annotated[
+        str | None, typer.Option(metavar="ID", help="One exercise's handout.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """A handout to print: pictures, steps, dose, breathing, cautions, a week of tick boxes."""
+    output = output_path(output_option)
+    _check_output_file(output)
+    if output.exists() and not force:
+        raise UsageError(
+            f"{output} already exists; choose another name or add --force to replace it "
+            "(nothing was written)."
+        )
+    block = _block()
+    if block is not None:
+        raise UsageError(f"{block.title}. {block.cli_message}")
+    _write_atomically(output, _handout_pdf(program=program, length=length, exercise=exercise))
+    err_console.print(f"Handout written to {output}")
