@@ -7,6 +7,7 @@ from backcoach.cli import (
     content,  # noqa: F401
     data,  # noqa: F401
     desk,  # noqa: F401
+    handout,  # noqa: F401
     report,  # noqa: F401
     serve,  # noqa: F401
     users,  # noqa: F401
