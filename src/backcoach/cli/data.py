@@ -16,12 +16,21 @@ import typer
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console, err_console, new_typer
 from backcoach.config import get_settings
+from backcoach.content import default_catalog
 from backcoach.errors import UsageError
 from backcoach.services.data import delete_all_data
-from backcoach.services.export import MAX_IMPORT_BYTES, dump_json, export_tables, write_csv_zip
+from backcoach.services.export import (
+    MAX_IMPORT_BYTES,
+    Tables,
+    dump_json,
+    export_tables,
+    write_csv_zip,
+)
+from backcoach.services.fhir_export import local_fhir_json
 from backcoach.services.history import HistorySummary, history_summary
 from backcoach.services.transfer import import_file
 from backcoach.store import (
@@ -228,6 +237,7 @@ def history(
 class ExportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
+    FHIR = "fhir"
 
 
 def _check_output_file(path: Path) -> None:
@@ -262,10 +272,19 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _stored_tables(db: Session) -> Tables:
+    """The local user's tables (none stored yet: empty)."""
+    user = get_user(db)
+    return export_tables(db, user_id=user.id) if user is not None else {}
+
+
 @app.command()
 def export(
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="json (complete) or csv (a zip).")
+        ExportFormat,
+        typer.Option(
+            "--format", "-f", help="json (complete), csv (a zip) or fhir (a FHIR R4 Bundle)."
+        ),
     ] = ExportFormat.JSON,
     output_option: Annotated[
         str | None,
@@ -273,30 +292,33 @@ def export(
             "--output",
             "-o",
             metavar="FILE",
-            help="File to write (default: JSON to stdout, CSV zip in this folder).",
+            help="File to write (default: JSON and FHIR to stdout, CSV zip in this folder).",
         ),
     ] = None,
 ) -> None:
-    """Export everything you have stored (JSON can be imported again)."""
+    """Export everything you have stored (JSON can be imported again; FHIR is for clinics)."""
     output = None if output_option is None else output_path(output_option)
     if output is not None:
         _check_output_file(output)
-    with open_database(get_settings()) as db:
-        user = get_user(db)
-        tables = export_tables(db, user_id=user.id) if user is not None else {}
-    if fmt is ExportFormat.JSON:
-        text = dump_json(tables)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        _write_atomically(output, text.encode("utf-8"))
-    else:
+    if fmt is ExportFormat.CSV:
+        with open_database(get_settings()) as db:
+            tables = _stored_tables(db)
         if output is None:
             output = Path(f"backcoach-export-{datetime.now():%Y%m%d-%H%M%S}.zip")
         with tempfile.TemporaryDirectory() as folder:
             staged = Path(folder) / "export.zip"
             write_csv_zip(tables, staged)
             _write_atomically(output, staged.read_bytes())
+    else:
+        with open_database(get_settings()) as db:
+            if fmt is ExportFormat.FHIR:
+                text = local_fhir_json(db, now=datetime.now(UTC), catalog=default_catalog())
+            else:
+                text = dump_json(_stored_tables(db))
+        if output is None:
+            sys.stdout.write(text)
+            return
+        _write_atomically(output, text.encode("utf-8"))
     err_console.print(f"Exported to {output}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,8 +11,9 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from backcoach.services.export import ImportFileError
+from backcoach.services.fhir_export import fhir_json
 from backcoach.services.transfer import export_csv_zip, export_filename, export_json
-from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.uploads import IMPORT_REQUEST_BODY, ImportTooLarge, import_upload
 
 router = APIRouter(tags=["export"])
@@ -20,6 +22,10 @@ router = APIRouter(tags=["export"])
 class ExportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
+    FHIR = "fhir"
+
+
+FHIR_JSON = "application/fhir+json"
 
 
 @router.get(
@@ -27,15 +33,22 @@ class ExportFormat(StrEnum):
     response_class=Response,
     responses={
         200: {
-            "description": "The export file (JSON, or a zip of CSV files)",
-            "content": {"application/json": {}, "application/zip": {}},
+            "description": "The export file (JSON, a zip of CSV files, or a FHIR R4 Bundle)",
+            "content": {"application/json": {}, "application/zip": {}, FHIR_JSON: {}},
         }
     },
 )
-def export(db: DbDep, user: UserDep, format: ExportFormat = ExportFormat.JSON) -> Response:
-    """Download everything stored for you: JSON (lossless, re-importable) or CSV files in a zip."""
+def export(
+    db: DbDep, user: UserDep, catalog: CatalogDep, format: ExportFormat = ExportFormat.JSON
+) -> Response:
+    """Download everything stored for you: JSON (lossless, re-importable), CSV files in a
+    zip, or ``fhir``: a FHIR R4 Bundle (type collection) for a clinic's records, with
+    a pseudonymous Patient, pain check-ins, questionnaires, the program and sessions."""
     if format is ExportFormat.CSV:
         body, media, ext = export_csv_zip(db, user_id=user.id), "application/zip", "zip"
+    elif format is ExportFormat.FHIR:
+        text = fhir_json(db, user_id=user.id, now=datetime.now(UTC), catalog=catalog)
+        body, media, ext = text.encode(), FHIR_JSON, "fhir.json"
     else:
         body, media, ext = export_json(db, user_id=user.id).encode(), "application/json", "json"
     disposition = f'attachment; filename="{export_filename(ext)}"'
