@@ -197,10 +197,14 @@ def _parse_day(text: str, which: str) -> date:
 def progress_report(
     db: Session, *, user_id: int, start: date, end: date, tz: tzinfo, catalog: Catalog
 ) -> bytes:
-    """The progress report of ``user_id`` from ``start`` to ``end`` (local dates) as a PDF."""
-    return render_report(
-        report_data(db, user_id=user_id, start=start, end=end, tz=tz, catalog=catalog)
-    )
+    """The progress report of ``user_id`` from ``start`` to ``end`` (local dates) as a PDF.
+
+    Read only: the transaction ends before the layout, which takes a moment, so the
+    database connection is free again meanwhile.
+    """
+    report = report_data(db, user_id=user_id, start=start, end=end, tz=tz, catalog=catalog)
+    db.rollback()
+    return render_report(report)
 
 
 def patient_report(
@@ -214,7 +218,8 @@ def patient_report(
     catalog: Catalog,
     now: datetime,
 ) -> bytes:
-    """A patient's progress report for their clinician; the view is audited. Commits.
+    """A patient's progress report for their clinician; the view is audited. Commits
+    before the layout.
 
     Raises:
         NotAllowed: ``clinician_id`` is not a clinician or admin.
