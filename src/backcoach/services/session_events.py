@@ -53,6 +53,7 @@ from backcoach.services.sessions import (
     Changed,
     SessionChange,
     SessionSummary,
+    change_from_written,
     change_session,
     close_session,
     load_session,
@@ -204,6 +205,17 @@ def send_event(
         _pause_if_stale(tx, clock)
         return tx.apply(make_event(kind, clock.now()))
 
+    if kind is EventType.TICK:  # every second: from the session as last written, when it can
+
+        def tick(active: ActiveSession, notices: list[Notice]) -> list[Notice]:
+            notices.extend(pause_if_stale(active, clock))
+            happened = active.engine.apply(make_event(kind, clock.now()))
+            notices.extend(happened)
+            return happened
+
+        ticked = change_from_written(db, session_id=session_id, user_id=user_id, change=tick)
+        if ticked is not None:
+            return ticked
     return change_session(
         db, session_id=session_id, user_id=user_id, now=clock.wall(), change=apply, source=source
     )

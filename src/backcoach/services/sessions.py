@@ -21,14 +21,25 @@ The lock comes before the read on purpose: reading first and then
 compare-and-setting the version starves a writer whose read keeps landing
 while another one commits (the two-writer test saw a camera lose a dozen such
 races in a row against a page ticking as fast as SQLite commits).
+
+One shortcut, for the player's tick (every second, and it only moves the
+engine's clock): ``change_from_written`` works it out from the session as this
+process last committed it and stores it with one compare-and-set of the
+version. It never waits its turn in a race: when the version moved (another
+writer came first) it writes nothing and the tick goes through
+``change_session`` like any change, so no writer is starved and nothing is
+overwritten.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
@@ -67,6 +78,7 @@ from backcoach.store import (
 from backcoach.store.sessions import (
     Owner,
     SessionLocked,
+    compare_and_write_snapshot,
     lock_session,
     read_session,
     write_snapshot,
@@ -269,12 +281,142 @@ def change_session(
         stored = stored or bool(tx.writes)
         if stored:
             db.commit()
+            _WRITTEN.remember(db, row, tx.active.plan)
         else:
             db.rollback()  # nothing changed: give the version back
     except BaseException:
         db.rollback()
         raise
     return Changed(active=tx.active, value=value, notices=tx.notices, stored=stored)
+
+
+# --- a tick from the session as this process last wrote it -------------------------------
+
+#: Notices whose change writes more than the snapshot (a step's record, the end).
+_RECORDED = frozenset(
+    {
+        NoticeKind.STEP_COMPLETED,
+        NoticeKind.STEP_SKIPPED,
+        NoticeKind.STEP_REOPENED,
+        NoticeKind.SESSION_FINISHED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A session in progress as this process last committed it; ``version`` says whether
+    the database still holds exactly this."""
+
+    version: int
+    user_id: int
+    started_at: datetime
+    plan: SessionPlan
+    snapshot: dict[str, Any]
+
+
+class _WrittenSessions:
+    """The sessions in progress this process wrote last, per database (bounded, least
+    recently used out; safe across threads)."""
+
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._per_database: WeakKeyDictionary[object, OrderedDict[int, _Written]] = (
+            WeakKeyDictionary()
+        )
+
+    def _entries(self, db: Session) -> OrderedDict[int, _Written]:
+        bind = db.get_bind()
+        found = self._per_database.get(bind)
+        if found is None:
+            found = self._per_database[bind] = OrderedDict()
+        return found
+
+    def get(self, db: Session, session_id: int) -> _Written | None:
+        with self._lock:
+            return self._entries(db).get(session_id)
+
+    def put(self, db: Session, session_id: int, written: _Written | None) -> None:
+        with self._lock:
+            entries = self._entries(db)
+            entries.pop(session_id, None)
+            if written is not None:
+                entries[session_id] = written
+                while len(entries) > self.SIZE:
+                    entries.popitem(last=False)
+
+    def remember(self, db: Session, row: WorkoutSession, plan: SessionPlan) -> None:
+        """Keep a session just committed (forget it once it ended)."""
+        if row.status is SessionStatus.IN_PROGRESS and row.snapshot is not None:
+            written = _Written(row.version, row.user_id, row.started_at, plan, row.snapshot)
+            self.put(db, row.id, written)
+        else:
+            self.put(db, row.id, None)
+
+
+_WRITTEN = _WrittenSessions()
+
+
+def change_from_written(
+    db: Session,
+    *,
+    session_id: int,
+    user_id: Owner,
+    change: Callable[[ActiveSession, list[Notice]], R],
+) -> Changed[R] | None:
+    """``change`` applied to the session as this process last wrote it, stored with one
+    compare-and-set of its version (``store.sessions.compare_and_write_snapshot``).
+    ``change`` adds what happened to the list it is given, and its return value is passed on.
+
+    For a change that moves only the engine (the player's tick, every second): it
+    saves the lock's round trip and reading the row. None, with nothing written,
+    when it does not apply: this process has not written the session (or it ended),
+    it is not ``user_id``'s, the change would record a step or end the session,
+    changes nothing, or another writer came first (the version moved). The caller
+    then makes the change the usual way (``change_session``), which takes the lock
+    and reads the latest state, so nothing another writer did is ever overwritten.
+
+    Raises:
+        SessionBusy: another writer held the session longer than the lock timeout.
+    """
+    written = _WRITTEN.get(db, session_id)
+    if written is None or (isinstance(user_id, int) and user_id != written.user_id):
+        return None
+    engine = SessionEngine.restore(written.plan, written.snapshot)
+    active = ActiveSession(id=session_id, plan=written.plan, engine=engine)
+    notices: list[Notice] = []
+    value = change(active, notices)  # it adds every notice to ``notices``
+    if engine.state.finished or any(n.kind in _RECORDED for n in notices):
+        return None
+    snapshot = engine.snapshot()
+    if snapshot == written.snapshot:
+        return None
+    try:
+        version = compare_and_write_snapshot(
+            db,
+            session_id=session_id,
+            started_at=written.started_at,
+            version=written.version,
+            snapshot=snapshot,
+            user_id=user_id,
+        )
+    except SessionLocked:
+        db.rollback()
+        raise SessionBusy(f"Session {session_id} is busy with another change; try again.") from None
+    if version is None:
+        db.rollback()
+        _WRITTEN.put(db, session_id, None)
+        return None
+    try:
+        db.commit()
+    except BaseException:
+        db.rollback()
+        _WRITTEN.put(db, session_id, None)
+        raise
+    _WRITTEN.put(db, session_id, replace(written, version=version, snapshot=snapshot))
+    return Changed(active=active, value=value, notices=notices, stored=True)
 
 
 def _store(tx: SessionChange) -> bool:

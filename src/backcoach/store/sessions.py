@@ -134,11 +134,15 @@ def lock_session(db: Session, *, session_id: int, user_id: Owner = None) -> Work
             execution_options={"synchronize_session": False, "populate_existing": True},
         ).one_or_none()
     except OperationalError as exc:
-        # PostgreSQL's lock_not_available (``lock_timeout``, set per connection by
-        # ``store.db.make_engine``), SQLite's busy timeout
-        if getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig):
+        if _lock_timed_out(exc):
             raise SessionLocked(f"session {session_id} is locked by another writer") from exc
         raise
+
+
+def _lock_timed_out(exc: OperationalError) -> bool:
+    """PostgreSQL's lock_not_available (``lock_timeout``, set per connection by
+    ``store.db.make_engine``), or SQLite's busy timeout."""
+    return getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig)
 
 
 # The snapshot's own UPDATE, built once: a tick of the player writes only the snapshot.
@@ -160,6 +164,68 @@ def write_snapshot(db: Session, row: WorkoutSession, snapshot: dict[str, Any]) -
     """
     db.connection().execute(_WRITE_SNAPSHOT, {"written_id": row.id, "snapshot": snapshot})
     set_committed_value(row, "snapshot", snapshot)
+
+
+_CAS = (
+    update(_SESSIONS)
+    .where(
+        _SESSIONS.c.id == bindparam("written_id"),
+        _SESSIONS.c.version == bindparam("seen"),
+        # a row given the same id after "delete all my data" is another session
+        _SESSIONS.c.started_at == bindparam("seen_started", type_=_SESSIONS.c.started_at.type),
+    )
+    .values(
+        snapshot=bindparam("snapshot", type_=_SESSIONS.c.snapshot.type),
+        version=_SESSIONS.c.version + 1,
+    )
+    .returning(_SESSIONS.c.version)
+)
+_CAS_OWN = _CAS.where(_SESSIONS.c.user_id == bindparam("owner_id"))
+_CAS_LOCAL = _CAS.where(
+    _SESSIONS.c.user_id == select(User.id).where(User.name == LOCAL_USER_NAME).scalar_subquery()
+)
+
+
+def compare_and_write_snapshot(
+    db: Session,
+    *,
+    session_id: int,
+    started_at: datetime,
+    version: int,
+    snapshot: dict[str, Any],
+    user_id: Owner = None,
+) -> int | None:
+    """Store a new snapshot if the session (started at ``started_at``) is still at
+    ``version``; its new version, else None.
+
+    One statement for a change worked out from the session as this process last
+    wrote it (``services.sessions.change_from_written``): it bumps ``version`` like
+    the lock, so it takes the same row lock (PostgreSQL) or write lock (SQLite) and
+    waits for a writer holding it; a writer that came first has moved the version,
+    and nothing is written. The caller commits.
+
+    Raises:
+        SessionLocked: the wait timed out.
+    """
+    params: dict[str, Any] = {
+        "written_id": session_id,
+        "seen_started": started_at,
+        "seen": version,
+        "snapshot": snapshot,
+    }
+    if user_id is None:
+        statement = _CAS
+    elif isinstance(user_id, LocalOwner):
+        statement = _CAS_LOCAL
+    else:
+        statement, params["owner_id"] = _CAS_OWN, user_id
+    try:
+        written = db.connection().execute(statement, params).scalar_one_or_none()
+    except OperationalError as exc:
+        if _lock_timed_out(exc):
+            raise SessionLocked(f"session {session_id} is locked by another writer") from exc
+        raise
+    return None if written is None else int(written)
 
 
 def latest_in_progress(db: Session, *, user_id: int) -> WorkoutSession | None:
