@@ -393,6 +393,8 @@ def change_from_written(
     snapshot = engine.snapshot()
     if snapshot == written.snapshot:
         return None
+    if not db.in_transaction():  # one statement is its own transaction: no BEGIN, no COMMIT
+        db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
         version = compare_and_write_snapshot(
             db,
