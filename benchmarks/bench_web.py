@@ -436,12 +436,16 @@ def serving(
     command += ["--port", str(port)]
     if workers != 1:
         command += ["--workers", str(workers)]
+    # The server's log goes to a file, not a pipe: nobody reads a pipe during a run, and a
+    # server writing many errors to a full one would stop answering.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "serve.log").open("w+", encoding="utf-8")
     process = subprocess.Popen(
         command,
         env={**code_env(tree, data_dir, database_url), **(env or {})},
         cwd=tree,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
         start_new_session=True,
     )
@@ -450,7 +454,8 @@ def serving(
         deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
-                raise ServeExited(process.stderr.read() if process.stderr else "")
+                log.seek(0)
+                raise ServeExited(log.read())
             try:
                 if httpx.get(f"{url}{ready_path}", timeout=2).status_code == 200:
                     break
@@ -467,8 +472,18 @@ def serving(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)  # its own session: only this server and its workers
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        _keep_errors(log, port)
+
+
+def _keep_errors(log: Any, port: int) -> None:
+    """Close the server's log; when it holds an error, keep a copy and say where."""
+    log.seek(0)
+    text = log.read()
+    log.close()
+    if "Traceback" in text:
+        kept = Path(tempfile.gettempdir()) / f"backcoach-bench-serve-{port}.log"
+        kept.write_text(text, encoding="utf-8")
+        print(f"the server logged errors: {kept}", file=sys.stderr)
 
 
 SEED = """
