@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,17 +40,19 @@ def backcoach_serve(
     cwd: Path | None = None,
     host: str = "127.0.0.1",
     port: int | None = None,
+    program: Sequence[str] = (sys.executable, "-m", "backcoach"),
 ) -> Iterator[Served]:
     """Run ``python -m backcoach serve --port PORT ARGS``; yields once it answers ``/``.
 
-    The process is stopped (SIGTERM) on leaving; ``output`` and ``errors`` then
-    hold what it printed.
+    ``program`` replaces ``python -m backcoach``, e.g. with an installed
+    ``backcoach`` console script. The process is stopped (SIGTERM) on leaving;
+    ``output`` and ``errors`` then hold what it printed.
     """
     port = port if port is not None else free_port(host)
     url_host = f"[{host}]" if ":" in host else host
     url = f"http://{url_host}:{port}"
     with subprocess.Popen(
-        [sys.executable, "-m", "backcoach", "serve", "--port", str(port), *args],
+        [*program, "serve", "--port", str(port), *args],
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         cwd=cwd,
         stdout=subprocess.PIPE,
