@@ -1,12 +1,15 @@
-"""The built wheel: the whole product and nothing test-only, and ``backcoach serve`` runs from it.
+"""The built wheel and sdist: the whole product and nothing test-only, installed and served.
 
-The wheel is built once per run with ``python -m build --wheel --no-isolation``
-(the backend, hatchling, comes with the ``dev`` extra, so nothing is fetched).
-Its files must be exactly the package folder's: Python modules, templates,
-static files (the vendored front-end libraries included, which git ignores),
-content YAML and migrations, minus the vendored axe-core that only the browser
-tests load. Then the wheel is unpacked and served from, in a process that
-cannot see the source tree.
+Both are built once per module with ``python -m build --sdist --wheel
+--no-isolation`` (the backend, hatchling, comes with the ``dev`` extra, so
+nothing is fetched). The wheel's files must be exactly the package folder's:
+Python modules, templates, static files (the vendored front-end libraries
+included, which git ignores), content YAML and migrations, minus the vendored
+axe-core that only the browser tests load. The sdist carries the same package
+files, and a wheel built from it has the same files as the one built from the
+tree. Then the wheel is unpacked and served from, and installed with pip into
+a fresh venv (offline, as ``pipx install`` would) whose ``backcoach serve``
+console script runs from a folder that is not the repository.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,6 +26,7 @@ import httpx
 import pytest
 
 import backcoach
+from backcoach.store import head_revision
 from tests.support.serve import backcoach_serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,23 +43,45 @@ ESSENTIAL = [
     "web/static/vendor/mediapipe-pose/pose_landmark_full.tflite",
     "content/data/programs.yaml",
     "content/data/exercises/glute-bridge.yaml",
+    "documents/templates/print_base.html",
     "migrations/env.py",
     "migrations/script.py.mako",
 ]
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out)],
-        cwd=REPO_ROOT,
+#: The package as the sdist holds it.
+SDIST_PACKAGE = "src/backcoach/"
+
+
+def build(source: Path, out: Path, *targets: str) -> None:
+    """``python -m build TARGETS --no-isolation`` of the project at ``source`` into ``out``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "build", *targets, "--no-isolation", "--outdir", str(out)],
+        cwd=source,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
-    assert build.returncode == 0, build.stdout + build.stderr
-    (built,) = out.glob("backcoach-*.whl")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder with the sdist and the wheel, both built from the source tree."""
+    out = tmp_path_factory.mktemp("dist")
+    build(REPO_ROOT, out, "--sdist", "--wheel")
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> Path:
+    (built,) = dist.glob("backcoach-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def sdist(dist: Path) -> Path:
+    (built,) = dist.glob("backcoach-*.tar.gz")
     return built
 
 
@@ -130,3 +158,119 @@ def test_backcoach_serve_runs_from_the_unpacked_wheel(wheel: Path, tmp_path: Pat
             answer = httpx.get(f"{base}/static/{asset}", timeout=5)
             assert answer.status_code == 200, asset
             assert answer.content == (PACKAGE / "web" / "static" / asset).read_bytes()
+
+
+def sdist_package_files(sdist: Path) -> set[str]:
+    """Files of ``src/backcoach/`` in the sdist, relative to it."""
+    with tarfile.open(sdist) as archive:
+        names = [m.name for m in archive.getmembers() if m.isfile()]
+    # Every entry sits under one top folder, backcoach-VERSION/.
+    inside = [n.split("/", 1)[1] for n in names]
+    return {n.removeprefix(SDIST_PACKAGE) for n in inside if n.startswith(SDIST_PACKAGE)}
+
+
+def test_the_sdist_holds_exactly_the_package_minus_test_only_files(sdist: Path) -> None:
+    inside = sdist_package_files(sdist)
+    expected = package_files() - TEST_ONLY
+    assert sorted(expected - inside) == [], "in the package but not in the sdist"
+    assert sorted(inside - expected) == [], "in the sdist but not in the package"
+
+
+def test_a_wheel_built_from_the_sdist_has_the_wheels_files(
+    sdist: Path, wheel: Path, tmp_path: Path
+) -> None:
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    (source,) = (tmp_path / "unpacked").iterdir()
+    build(source, tmp_path / "out", "--wheel")
+    (rebuilt,) = (tmp_path / "out").glob("backcoach-*.whl")
+    with zipfile.ZipFile(wheel) as archive, zipfile.ZipFile(rebuilt) as again:
+        assert sorted(again.namelist()) == sorted(archive.namelist())
+
+
+def site_packages(python: Path | str) -> Path:
+    """The ``site-packages`` folder of the environment whose interpreter is ``python``."""
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return Path(done.stdout.strip())
+
+
+def lend_dependencies(venv: Path, folder: Path) -> None:
+    """Make the project venv's installed packages importable in ``venv``, without backcoach.
+
+    pip cannot download here, so the fresh venv borrows the dependencies that
+    are already installed: ``folder`` gets a link to each of the project venv's
+    packages, and a ``.pth`` file in ``venv`` lists ``folder``. Left out: the
+    project's own editable backcoach (its metadata, its ``.pth`` path to
+    ``src/`` and any import hook) and what the fresh venv already has (pip).
+    """
+    own = site_packages(venv / "bin" / "python")
+    present = {entry.name for entry in own.iterdir()}
+    folder.mkdir()
+    for entry in site_packages(sys.executable).iterdir():
+        name = entry.name
+        editable = name.startswith(("backcoach", "__editable__", "_editable_impl_"))
+        if editable or name.endswith(".pth") or name in present:
+            continue
+        (folder / name).symlink_to(entry)
+    (own / "borrowed-dependencies.pth").write_text(f"{folder}\n", encoding="utf-8")
+
+
+def test_pip_install_into_a_fresh_venv_then_backcoach_serve(wheel: Path, tmp_path: Path) -> None:
+    venv, run, data = tmp_path / "venv", tmp_path / "run", tmp_path / "data"
+    run.mkdir()
+    python, console_script = venv / "bin" / "python", venv / "bin" / "backcoach"
+    # No PYTHONPATH (empty is ignored): the fresh venv must not see the source tree.
+    env = {"BACKCOACH_DATA_DIR": str(data), "PYTHONPATH": "", "COLUMNS": "200"}
+    full_env = {**os.environ, **env}
+
+    def in_venv(*command: str | Path) -> str:
+        done = subprocess.run(
+            [str(part) for part in command],
+            env=full_env,
+            cwd=run,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    # What `pipx install` does: a venv of its own, then pip installs the wheel into it.
+    venv_start = time.monotonic()
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    lend_dependencies(venv, tmp_path / "dependencies")
+    install_start = time.monotonic()
+    pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check"]
+    in_venv(*pip, "install", "--no-index", "--no-deps", wheel)
+    installed = time.monotonic()
+    assert "No broken requirements found" in in_venv(*pip, "check")
+    where = in_venv(python, "-c", "import backcoach; print(backcoach.__file__)").strip()
+    assert Path(where).is_relative_to(venv)
+    assert console_script.is_file()
+    assert not data.exists()
+
+    with backcoach_serve(env=env, cwd=run, program=[str(console_script)]) as served:
+        page = httpx.get(f"{served.url}/", timeout=5)
+        first_page = time.monotonic()
+        assert page.status_code == 200
+        asset = httpx.get(f"{served.url}/static/vendor/htmx.min.js", timeout=5)
+        assert asset.status_code == 200
+        assert asset.content == (PACKAGE / "web" / "static" / "vendor" / "htmx.min.js").read_bytes()
+        exercises = httpx.get(f"{served.url}/api/v1/exercises", timeout=5)
+        assert exercises.status_code == 200
+        listed = exercises.json()
+        assert isinstance(listed, list)
+        assert "bird-dog" in {exercise["id"] for exercise in listed}
+    # The first run created the database and brought it to the newest schema by itself.
+    assert (data / "backcoach.db").is_file()
+    current = " ".join(in_venv(console_script, "db", "current").split())
+    assert f"at revision {head_revision()} (the newest)" in current
+
+    size_mb = wheel.stat().st_size / 1_000_000
+    print(
+        f"\nwheel: {size_mb:.1f} MB ({wheel.stat().st_size} bytes); "
+        f"pip install: {installed - install_start:.1f} s; "
+        f"pip install start to first page served: {first_page - install_start:.1f} s; "
+        f"with the venv made first, as pipx does: {first_page - venv_start:.1f} s"
+    )
