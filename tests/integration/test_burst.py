@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -27,10 +28,14 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from backcoach.coach.safety import QUESTIONS
-from backcoach.web.errors import BUSY
+from backcoach.config import Settings
+from backcoach.services import accounts
+from backcoach.store import open_database
+from backcoach.web.state import BUSY
 from tests.support.serve import Served, backcoach_serve
 
 BURST = 100
+PASSWORD = "a long enough password"
 CLIENT_TIMEOUT_S = 60.0  # far above any wait the server allows: reaching it is a hang
 
 
@@ -138,3 +143,47 @@ def test_a_stuck_database_gets_a_busy_answer_at_once(db_url: str, tmp_path: Path
     assert BUSY in page.text and "Busy right now" in page.text
     assert api.json() == {"detail": BUSY} and api.headers["Retry-After"] == "1"
     assert after.status_code == 200 and "Today" in after.text
+
+
+def test_in_clinic_mode_the_sign_in_gate_says_busy_too(db_url: str, tmp_path: Path) -> None:
+    """The gate looks the session up before any route: with no turn at the database it
+    answers 503 with ``Retry-After`` as the routes do, never a server error."""
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, database_url=db_url, mode="clinic")
+    with open_database(settings) as db:
+        accounts.create_user(
+            db, email="pat@example.org", password=PASSWORD, role="patient", now=datetime.now(UTC)
+        )
+    env = {
+        "BACKCOACH_DATA_DIR": str(data_dir),
+        "BACKCOACH_DATABASE_URL": db_url,
+        "BACKCOACH_MODE": "clinic",
+        "BACKCOACH_DB_POOL_SIZE": "1",
+        "BACKCOACH_DB_POOL_TIMEOUT_S": "0.2",
+    }
+    with backcoach_serve(env=env) as served, httpx.Client(base_url=served.url) as client:
+        headers = {"Origin": served.url, "Sec-Fetch-Site": "same-origin"}
+        signed = client.post(
+            "/api/v1/auth/login",
+            json={"email": "pat@example.org", "password": PASSWORD},
+            headers=headers,
+        )
+        assert signed.status_code == 200, signed.text
+        answers = {q.id: False for q in QUESTIONS}
+        with ThreadPoolExecutor(1) as background:
+            with database_locked(db_url):  # the one connection waits in a write
+                write = background.submit(
+                    client.post, "/api/v1/screening", json={"answers": answers},
+                    headers=headers, timeout=CLIENT_TIMEOUT_S,
+                )  # fmt: skip
+                deadline = time.monotonic() + 10
+                while (api := client.get("/api/v1/plan")).status_code != 503:
+                    assert time.monotonic() < deadline, "the write never took the connection"
+                    time.sleep(0.05)
+                page = client.get("/history")
+            assert write.result().status_code < 300, write.result().text
+        after = client.get("/api/v1/plan")
+    assert api.json() == {"detail": BUSY} and api.headers["Retry-After"] == "1"
+    assert page.status_code == 503 and BUSY in page.text and page.headers["Retry-After"] == "1"
+    assert after.status_code == 200
+    assert "Traceback" not in served.errors

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from backcoach.errors import BackcoachError
 from backcoach.web.security.headers import SECURITY_HEADERS
 from backcoach.web.security.trust import answers_in_json
+from backcoach.web.state import BUSY, RETRY_AFTER_S
 from backcoach.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,6 @@ TITLES = {
     429: "Too many attempts",
     503: "Busy right now",
 }
-BUSY = "backcoach is busy, try again in a moment."
-RETRY_AFTER_S = 1
 
 
 def _wants_json(request: Request) -> bool:

@@ -22,6 +22,10 @@ from backcoach.content import Catalog
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.services.live_coach import MAX_FRAMES_PER_S, LiveCoaches
 
+#: What a request that got no turn at the database is told (503, with ``Retry-After``).
+BUSY = "backcoach is busy, try again in a moment."
+RETRY_AFTER_S = 1
+
 
 @dataclass
 class AppState:

@@ -23,6 +23,7 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
@@ -31,7 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backcoach.services.accounts import SignedIn, session_user
 from backcoach.store import Role
 from backcoach.web.security.trust import answers_in_json
-from backcoach.web.state import app_state
+from backcoach.web.state import BUSY, RETRY_AFTER_S, app_state
 
 COOKIE = "backcoach_session"
 #: Paths anyone may open (prefixes end with "/").
@@ -91,7 +92,11 @@ class SignInGateMiddleware:
             await self.app(scope, receive, send)
             return
         token = HTTPConnection(scope).cookies.get(COOKIE, "")
-        who = await self._who(scope, token) if token else None
+        try:
+            who = await self._who(scope, token) if token else None
+        except PoolTimeout:  # no turn at the database in time: busy, as a route would say
+            await _refuse(scope, send, 503, BUSY)
+            return
         path = scope["path"]
         if who is None:
             await _refuse(scope, send, 401, SIGN_IN_FIRST)
@@ -114,12 +119,14 @@ class SignInGateMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
-    """401/403 in JSON for the API, a refused handshake, or (401) a redirect to the sign-in."""
+    """401/403/503 in JSON for the API, a refused handshake, or (401) a redirect to the sign-in."""
     path: str = scope["path"]
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
         return
     headers = [(b"cache-control", b"no-store")]
+    if status == 503:
+        headers.append((b"retry-after", str(RETRY_AFTER_S).encode()))
     if status == 401 and not answers_in_json(path):
         query = scope.get("query_string", b"").decode("latin-1")
         back = path + ("?" + query if query else "")
