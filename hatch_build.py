@@ -1,0 +1,33 @@
+"""Build hook: no wheel or sdist without the vendored front-end libraries.
+
+git ignores ``src/backcoach/web/static/vendor/``; ``make setup`` fills it from
+npm (``scripts/vendor_assets.py``, which replaces the whole folder at once, so
+one of its files shows it is there). A build from a fresh clone without it
+would make a wheel whose pages load no htmx, charts or pose model, so the
+build stops and says what to run. A wheel built from the sdist passes: the
+sdist carries the folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+VENDORED = "src/backcoach/web/static/vendor"
+SENTINEL = "htmx.min.js"
+
+
+class VendoredAssetsHook(BuildHookInterface):  # type: ignore[type-arg]
+    """Stops the build when the vendored front-end libraries are missing."""
+
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:  # noqa: ARG002
+        if not (Path(self.root) / VENDORED / SENTINEL).is_file():
+            raise RuntimeError(
+                f"The front-end libraries are not in {VENDORED}/, and the package would serve "
+                "pages without them. Run `make setup` first (it installs the npm packages and "
+                "copies them there), then build again."
+            )
