@@ -15,6 +15,7 @@ console script runs from a folder that is not the repository.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -158,6 +159,30 @@ def test_backcoach_serve_runs_from_the_unpacked_wheel(wheel: Path, tmp_path: Pat
             answer = httpx.get(f"{base}/static/{asset}", timeout=5)
             assert answer.status_code == 200, asset
             assert answer.content == (PACKAGE / "web" / "static" / asset).read_bytes()
+
+
+def test_no_build_without_the_vendored_libraries(tmp_path: Path) -> None:
+    # A fresh clone before `make setup`: the project's files, no static/vendor/.
+    source = tmp_path / "clone"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "hatch_build.py"):
+        shutil.copy2(REPO_ROOT / name, source / name)
+    shutil.copytree(
+        REPO_ROOT / "src",
+        source / "src",
+        ignore=lambda folder, names: [n for n in names if n in {"vendor", "__pycache__"}],
+    )
+    for targets in (["--wheel"], ["--sdist"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "build", *targets, "--no-isolation", "--outdir", "out"],
+            cwd=source,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode != 0
+        assert "Run `make setup` first" in done.stdout + done.stderr
+        assert not (source / "out").exists() or list((source / "out").iterdir()) == []
 
 
 def sdist_package_files(sdist: Path) -> set[str]:
