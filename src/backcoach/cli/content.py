@@ -78,7 +78,7 @@ def _find_exercise(catalog: Catalog, exercise_id: str) -> Exercise:
     raise UsageError(f"unknown exercise '{exercise_id}'. {hint}")
 
 
-def _block() -> Block | None:
+def local_exercise_block() -> Block | None:
     """Whether exercise is blocked for the local user (a read: no user yet, no block)."""
     with open_database(get_settings()) as db:
         user = get_user(db)
@@ -110,7 +110,7 @@ def exercises(
         # Plain stdout, not Rich: Rich would wrap long lines and break the JSON.
         typer.echo(json.dumps([e.model_dump(mode="json") for e in chosen], indent=2))
         return
-    block = _block()
+    block = local_exercise_block()
     if block is not None:
         console.print(_block_notice(block))
     table = Table(
@@ -173,7 +173,7 @@ def show(
 ) -> None:
     """Show how to do one exercise: steps, dose, breathing, safety and variants."""
     exercise = _find_exercise(default_catalog(), exercise_id)
-    block = _block()
+    block = local_exercise_block()
     origin = "core program" if exercise.core else "extra, not from the core program"
     camera = (
         f"checked from the {exercise.camera.view.value}"

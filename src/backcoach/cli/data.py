@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import zipfile
@@ -19,6 +18,7 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console, err_console, new_typer
+from backcoach.cli.files import check_output_file, output_path, write_atomically
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
@@ -86,20 +86,6 @@ def db_current() -> None:
             f"Database {where} is at revision {revision}; the newest is {head}: "
             "run `backcoach db upgrade`."
         )
-
-
-def output_path(raw: str) -> Path:
-    """``raw`` as a path; one written as a folder (``out/``) must be an existing folder.
-
-    Without this, ``out/`` for a folder that does not exist would become a
-    file called ``out``.
-    """
-    path = Path(raw)
-    if raw.endswith(("/", os.sep)) and not path.is_dir():
-        raise UsageError(
-            f"The folder {path} does not exist; create it first (nothing was written)."
-        )
-    return path
 
 
 @db_app.command("backup")
@@ -240,38 +226,6 @@ class ExportFormat(StrEnum):
     FHIR = "fhir"
 
 
-def _check_output_file(path: Path) -> None:
-    """Refuse, before any work, an output that is a folder or lies in a missing folder."""
-    if path.is_dir():
-        raise UsageError(
-            f"{path} is a folder; give a file name, for example {path / 'backcoach-export.json'}."
-        )
-    if not path.parent.is_dir():
-        raise UsageError(
-            f"The folder {path.parent} does not exist; create it first or choose another "
-            "path (nothing was written)."
-        )
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by the owner only (mkstemp makes it 0600)."""
-    _check_output_file(path)
-    try:
-        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    except OSError as exc:
-        raise UsageError(f"Cannot write {path}: {exc.strerror} (nothing was written).") from exc
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        Path(partial).replace(path)
-    except OSError as exc:
-        Path(partial).unlink(missing_ok=True)
-        raise UsageError(f"Cannot write {path}: {exc.strerror} (nothing was written).") from exc
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-
-
 def _stored_tables(db: Session) -> Tables:
     """The local user's tables (none stored yet: empty)."""
     user = get_user(db)
@@ -299,7 +253,7 @@ def export(
     """Export everything you have stored (JSON can be imported again; FHIR is for clinics)."""
     output = None if output_option is None else output_path(output_option)
     if output is not None:
-        _check_output_file(output)
+        check_output_file(output)
     if fmt is ExportFormat.CSV:
         with open_database(get_settings()) as db:
             tables = _stored_tables(db)
@@ -308,7 +262,7 @@ def export(
         with tempfile.TemporaryDirectory() as folder:
             staged = Path(folder) / "export.zip"
             write_csv_zip(tables, staged)
-            _write_atomically(output, staged.read_bytes())
+            write_atomically(output, staged.read_bytes())
     else:
         with open_database(get_settings()) as db:
             if fmt is ExportFormat.FHIR:
@@ -318,7 +272,7 @@ def export(
         if output is None:
             sys.stdout.write(text)
             return
-        _write_atomically(output, text.encode("utf-8"))
+        write_atomically(output, text.encode("utf-8"))
     err_console.print(f"Exported to {output}")
 
 

@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from backcoach.cli.app import app, err_console
-from backcoach.cli.content import _block
-from backcoach.cli.data import _check_output_file, _write_atomically, output_path
+from backcoach.cli.content import local_exercise_block
+from backcoach.cli.files import new_output_file, write_atomically
 from backcoach.content import Catalog, Exercise, default_catalog
 from backcoach.documents.handout import exercise_handout, program_handout
 from backcoach.errors import UsageError
@@ -56,15 +56,9 @@ def handout(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """A handout to print: pictures, steps, dose, breathing, cautions, a week of tick boxes."""
-    output = output_path(output_option)
-    _check_output_file(output)
-    if output.exists() and not force:
-        raise UsageError(
-            f"{output} already exists; choose another name or add --force to replace it "
-            "(nothing was written)."
-        )
-    block = _block()
+    output = new_output_file(output_option, force=force)
+    block = local_exercise_block()
     if block is not None:
         raise UsageError(f"{block.title}. {block.cli_message}")
-    _write_atomically(output, _handout_pdf(program=program, length=length, exercise=exercise))
+    write_atomically(output, _handout_pdf(program=program, length=length, exercise=exercise))
     err_console.print(f"Handout written to {output}")

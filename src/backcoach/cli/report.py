@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from backcoach.cli.app import app, err_console
-from backcoach.cli.data import _check_output_file, _write_atomically, output_path
+from backcoach.cli.files import new_output_file, write_atomically
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.documents.report import day_text, progress_report, report_period
@@ -42,13 +42,7 @@ def report(
     """Your progress report as a PDF: sessions, pain, questionnaires, dose changes, desk."""
     now = datetime.now().astimezone()
     first, last = report_period(start, end, today=now.date())
-    output = output_path(output_option)
-    _check_output_file(output)
-    if output.exists() and not force:
-        raise UsageError(
-            f"{output} already exists; choose another name or add --force to replace it "
-            "(nothing was written)."
-        )
+    output = new_output_file(output_option, force=force)
     with err_console.status(f"Writing your report for {day_text(first)} to {day_text(last)}..."):
         with open_database(get_settings()) as db:
             user = get_user(db)
@@ -66,5 +60,5 @@ def report(
                 tz=now.tzinfo,
                 catalog=default_catalog(),
             )
-        _write_atomically(output, pdf)
+        write_atomically(output, pdf)
     err_console.print(f"Wrote your progress report to {output}")
