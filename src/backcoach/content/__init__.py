@@ -19,8 +19,10 @@ from backcoach.content.models import (
     View,
     Voice,
 )
+from backcoach.content.translation import SUPPORTED_LANGUAGES
 
 __all__ = [
+    "SUPPORTED_LANGUAGES",
     "Amount",
     "Camera",
     "Catalog",

@@ -5,6 +5,7 @@ Layout of a content folder::
     exercises/<id>.yaml   one exercise per file
     programs.yaml         a list of programs
     tips.yaml             a list of habit and lifestyle tips
+    de/                   the German texts of all three (see ``translation.py``)
 
 Every problem is reported as a ``ContentError`` naming the file, the item id
 and the field, so a broken file is fixed in one look.
@@ -18,10 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from backcoach.content.models import Exercise, Program, Tip
+from backcoach.content.translation import (
+    SUPPORTED_LANGUAGES,
+    check_language,
+    translate_exercises,
+    translate_programs,
+    translate_tips,
+)
+from backcoach.content.yamlfile import read_yaml
 from backcoach.errors import ContentError
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "data"
@@ -44,15 +52,6 @@ class Catalog:
         return self.programs[program_id]
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContentError(f"{path}: cannot read the file ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from exc
-
-
 def _validate(model: type[M], raw: Any, path: Path, position: str) -> M:
     item_id = raw.get("id", position) if isinstance(raw, dict) else position
     try:
@@ -66,7 +65,7 @@ def _validate(model: type[M], raw: Any, path: Path, position: str) -> M:
 
 
 def _validate_list(model: type[M], path: Path) -> list[M]:
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     if not isinstance(raw, list):
         raise ContentError(f"{path}: expected a list of {model.__name__.lower()}s at the top level")
     return [_validate(model, item, path, f"#{i + 1}") for i, item in enumerate(raw)]
@@ -80,14 +79,20 @@ def _unique(items: Iterable[tuple[str, Path]], what: str) -> None:
         seen[item_id] = path
 
 
-def load_catalog(directory: Path = DEFAULT_CONTENT_DIR) -> Catalog:
-    """Load every content file in ``directory`` and check the cross-references."""
+def load_catalog(directory: Path = DEFAULT_CONTENT_DIR, lang: str = "en") -> Catalog:
+    """Load every content file in ``directory`` and check the cross-references.
+
+    For a ``lang`` other than English, the texts of ``directory/<lang>/`` are
+    merged over the English ones (see ``translation.py``); a language not in
+    ``SUPPORTED_LANGUAGES`` is a ``ValueError``.
+    """
+    check_language(lang)
     exercise_files = sorted((directory / "exercises").glob("*.yaml"))
     if not exercise_files:
         raise ContentError(f"{directory / 'exercises'}: no exercise files found")
     exercises: list[tuple[Exercise, Path]] = []
     for path in exercise_files:
-        exercise = _validate(Exercise, _read_yaml(path), path, path.stem)
+        exercise = _validate(Exercise, read_yaml(path), path, path.stem)
         if exercise.id != path.stem:
             raise ContentError(
                 f"{path}: exercise '{exercise.id}': "
@@ -113,14 +118,26 @@ def load_catalog(directory: Path = DEFAULT_CONTENT_DIR) -> Catalog:
     tips = _validate_list(Tip, tips_path)
     _unique(((t.id, tips_path) for t in tips), "tip")
 
-    return Catalog(
+    english = Catalog(
         exercises={e.id: e for e, _ in exercises},
         programs={p.id: p for p in programs},
         tips=tuple(tips),
     )
+    if lang == "en":
+        return english
+    folder = directory / lang
+    return Catalog(
+        exercises=translate_exercises(english.exercises, folder),
+        programs=translate_programs(english.programs, folder),
+        tips=translate_tips(english.tips, folder),
+    )
 
 
-@lru_cache(maxsize=1)
-def default_catalog() -> Catalog:
-    """The content shipped with backcoach, loaded once."""
-    return load_catalog()
+def default_catalog(lang: str = "en") -> Catalog:
+    """The content shipped with backcoach in ``lang``, loaded once per language."""
+    return _shipped_catalog(lang)
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
+def _shipped_catalog(lang: str) -> Catalog:
+    return load_catalog(lang=lang)
