@@ -17,7 +17,8 @@ keyframe is the first later one with a hold time, else the end keyframe.
 * Paused: the same keyframe, still. Finished: no pose.
 
 Sides. A keyframe belongs to the side of the first "left" or "right" in its
-name ("left arm and right leg reaching" is the left side's). A per-side
+name ("left arm and right leg reaching" is the left side's; in German content
+the first "links", "linke", "rechts", "rechte", ... with any ending). A per-side
 exercise drawn for both sides shows the keyframes of the set's side. One
 drawn for a single side (the side plank, "propped on the right forearm") is
 mirrored for the other side, and the name the figure shows says the other
@@ -36,8 +37,21 @@ from backcoach.content.models import Exercise
 
 __all__ = ["Pose", "choose_pose", "keyframe_side", "mirrored_name"]
 
-_SIDE_WORD = re.compile(r"\b(left|right)\b", re.IGNORECASE)
-_SWAP = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
+# English "left"/"right" and the German forms (links/rechts, linke/rechte with their endings).
+_SIDE_WORD = re.compile(r"\b(left|right|(?:link|recht)(?:s|e[mnrs]?))\b", re.IGNORECASE)
+_SWAP = {"left": "right", "right": "left", "link": "recht", "recht": "link"}
+
+
+def _side_of(word: str) -> Side:
+    return Side.LEFT if word[0].lower() == "l" else Side.RIGHT
+
+
+def _swapped(word: str) -> str:
+    """``word`` naming the other side, keeping its German ending and capital letter."""
+    lower = word.lower()
+    stem = next(s for s in ("left", "right", "link", "recht") if lower.startswith(s))
+    other = _SWAP[stem] + lower[len(stem) :]
+    return other.capitalize() if word[0].isupper() else other
 
 
 @dataclass(frozen=True)
@@ -59,14 +73,16 @@ class Pose:
 
 
 def keyframe_side(name: str) -> Side | None:
-    """The side a keyframe belongs to: the first "left" or "right" in its name.
+    """The side a keyframe belongs to: the first "left" or "right" in its name (or German word).
 
     Example:
         >>> keyframe_side("left arm and right leg reaching")
         <Side.LEFT: 'left'>
+        >>> keyframe_side("rechter Arm und linkes Bein gestreckt")
+        <Side.RIGHT: 'right'>
     """
     match = _SIDE_WORD.search(name)
-    return Side(match.group(1).lower()) if match else None
+    return _side_of(match.group(1)) if match else None
 
 
 def mirrored_name(name: str) -> str:
@@ -75,8 +91,10 @@ def mirrored_name(name: str) -> str:
     Example:
         >>> mirrored_name("lying on the side, propped on the right forearm")
         'lying on the side, propped on the left forearm'
+        >>> mirrored_name("in Seitenlage, auf den rechten Unterarm gestützt")
+        'in Seitenlage, auf den linken Unterarm gestützt'
     """
-    return _SIDE_WORD.sub(lambda m: _SWAP.get(m.group(1), m.group(1)), name)
+    return _SIDE_WORD.sub(lambda m: _swapped(m.group(1)), name)
 
 
 def _frames(exercise: Exercise, side: Side | None) -> tuple[list[int], bool]:
