@@ -5,7 +5,8 @@ npm (``scripts/vendor_assets.py``, which replaces the whole folder at once, so
 one of its files shows it is there). A build from a fresh clone without it
 would make a wheel whose pages load no htmx, charts or pose model, so the
 build stops and says what to run. A wheel built from the sdist passes: the
-sdist carries the folder.
+sdist carries the folder. An editable install (``make setup``'s first step,
+before npm) is not a package to hand on and is let through.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class VendoredAssetsHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:  # noqa: ARG002
+        if version == "editable":  # `make setup` installs the package before it vendors them
+            return
         if not (Path(self.root) / VENDORED / SENTINEL).is_file():
             raise RuntimeError(
                 f"The front-end libraries are not in {VENDORED}/, and the package would serve "
