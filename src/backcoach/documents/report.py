@@ -48,7 +48,12 @@ from backcoach.services import audit
 from backcoach.services.clinic_dashboard import FormNote, prescribed, sessions_per_week
 from backcoach.services.clinic_scope import scoped_patient
 from backcoach.services.desk import DeskDay, desk_days, totals
-from backcoach.services.history import SessionLine, history_summary, streaks
+from backcoach.services.history import (
+    SESSION_LINE_COLUMNS,
+    history_summary,
+    session_line,
+    streaks,
+)
 from backcoach.services.sessions import plan_from_json
 from backcoach.store import (
     QuestionnaireResponse,
@@ -258,18 +263,8 @@ def report_data(
         raise LookupError(f"no user {user_id}")
     since = datetime.combine(start, time(), tz)
     until = datetime.combine(end + timedelta(days=1), time(), tz)
-    sessions = db.execute(  # plain rows: ORM objects would load every engine snapshot
-        select(
-            WorkoutSession.id,
-            WorkoutSession.started_at,
-            WorkoutSession.program_id,
-            WorkoutSession.length,
-            WorkoutSession.status,
-            WorkoutSession.plan,
-            WorkoutSession.pain_before,
-            WorkoutSession.pain_after,
-            WorkoutSession.effort,
-        )
+    sessions = db.execute(
+        select(*SESSION_LINE_COLUMNS)
         .where(
             WorkoutSession.user_id == user_id,
             WorkoutSession.started_at >= since,
@@ -289,22 +284,7 @@ def report_data(
     for event in events:
         done[event.session_id] += event.status is StepStatus.COMPLETED
         seconds[event.session_id] += event.duration_s or 0.0
-    lines = [
-        SessionLine(
-            id=s.id,
-            started_at=s.started_at,
-            program_id=s.program_id,
-            length=s.length,
-            status=s.status,
-            steps_done=done[s.id],
-            steps_total=len(s.plan.get("steps", ())),
-            minutes=seconds[s.id] / 60,
-            pain_before=s.pain_before,
-            pain_after=s.pain_after,
-            effort=s.effort,
-        )
-        for s in sessions
-    ]
+    lines = [session_line(s, done[s.id], seconds[s.id]) for s in sessions]
     complete_days = [line.started_at.astimezone(tz).date() for line in lines if line.complete]
     per_week = sessions_per_week(db, user_id=user_id)
     desk = desk_days(db, user_id=user_id, since=start, until=end + timedelta(days=1))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.outcome import counts_as_complete
@@ -159,6 +159,38 @@ def _short_completed_days(db: Session, *, user_id: int, tz: tzinfo) -> Counter[d
     return Counter(_local_day(started, tz) for started in starts)
 
 
+#: A session's columns a ``SessionLine`` shows, read as plain rows (ORM objects would
+#: load every engine snapshot).
+SESSION_LINE_COLUMNS = (
+    WorkoutSession.id,
+    WorkoutSession.started_at,
+    WorkoutSession.program_id,
+    WorkoutSession.length,
+    WorkoutSession.status,
+    WorkoutSession.plan,
+    WorkoutSession.pain_before,
+    WorkoutSession.pain_after,
+    WorkoutSession.effort,
+)
+
+
+def session_line(row: Row[Any], steps_done: int, active_seconds: float) -> SessionLine:
+    """A row of ``SESSION_LINE_COLUMNS`` with its steps done and active time, as a line."""
+    return SessionLine(
+        id=row.id,
+        started_at=row.started_at,
+        program_id=row.program_id,
+        length=row.length,
+        status=row.status,
+        steps_done=steps_done,
+        steps_total=len(row.plan.get("steps", ())),
+        minutes=active_seconds / 60,
+        pain_before=row.pain_before,
+        pain_after=row.pain_after,
+        effort=row.effort,
+    )
+
+
 def history_summary(
     db: Session,
     *,
@@ -208,18 +240,8 @@ def _history_summary(
     ) - _short_completed_days(db, user_id=user_id, tz=tz)
     current, best = streaks(completed_days, today)
 
-    recent_rows = db.execute(  # plain rows: ORM objects would load every engine snapshot
-        select(
-            WorkoutSession.id,
-            WorkoutSession.started_at,
-            WorkoutSession.program_id,
-            WorkoutSession.length,
-            WorkoutSession.status,
-            WorkoutSession.plan,
-            WorkoutSession.pain_before,
-            WorkoutSession.pain_after,
-            WorkoutSession.effort,
-        )
+    recent_rows = db.execute(
+        select(*SESSION_LINE_COLUMNS)
         .where(mine)
         .order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
         .limit(recent)
@@ -233,22 +255,7 @@ def _history_summary(
     ).all()
     totals = _step_totals(db, sorted({r.id for r in recent_rows} | {r.id for r in week_rows}))
 
-    sessions = tuple(
-        SessionLine(
-            id=row.id,
-            started_at=row.started_at,
-            program_id=row.program_id,
-            length=row.length,
-            status=row.status,
-            steps_done=totals.get(row.id, (0, 0.0))[0],
-            steps_total=len(row.plan.get("steps", ())),
-            minutes=totals.get(row.id, (0, 0.0))[1] / 60,
-            pain_before=row.pain_before,
-            pain_after=row.pain_after,
-            effort=row.effort,
-        )
-        for row in recent_rows
-    )
+    sessions = tuple(session_line(row, *totals.get(row.id, (0, 0.0))) for row in recent_rows)
 
     minutes: dict[date, float] = defaultdict(float)
     counts: dict[date, int] = defaultdict(int)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import String, Table, bindparam, select, type_coerce, update
 from sqlalchemy.exc import OperationalError
@@ -104,6 +104,19 @@ class LocalOwner(Enum):
 
 #: Whose session a change may touch: a user's id, the local user, or (None) anyone's.
 Owner = int | LocalOwner | None
+S = TypeVar("S")
+
+
+def _for_owner(statements: tuple[S, S, S], user_id: Owner, params: dict[str, Any]) -> S:
+    """Of a statement for anyone's session, for one user's (``owner_id`` is put in
+    ``params``) and for the local user's: the one for ``user_id``."""
+    anyone, own, local = statements
+    if user_id is None:
+        return anyone
+    if isinstance(user_id, LocalOwner):
+        return local
+    params["owner_id"] = user_id
+    return own
 
 
 def lock_session(db: Session, *, session_id: int, user_id: Owner = None) -> WorkoutSession | None:
@@ -120,13 +133,8 @@ def lock_session(db: Session, *, session_id: int, user_id: Owner = None) -> Work
     Raises:
         SessionLocked: the wait timed out.
     """
-    params: dict[str, int] = {"locked_id": session_id}
-    if user_id is None:
-        locked = _LOCK
-    elif isinstance(user_id, LocalOwner):
-        locked = _LOCK_LOCAL
-    else:
-        locked, params["owner_id"] = _LOCK_OWN, user_id
+    params: dict[str, Any] = {"locked_id": session_id}
+    locked = _for_owner((_LOCK, _LOCK_OWN, _LOCK_LOCAL), user_id, params)
     try:
         return db.scalars(
             locked,
@@ -213,12 +221,7 @@ def compare_and_write_snapshot(
         "seen": version,
         "snapshot": snapshot,
     }
-    if user_id is None:
-        statement = _CAS
-    elif isinstance(user_id, LocalOwner):
-        statement = _CAS_LOCAL
-    else:
-        statement, params["owner_id"] = _CAS_OWN, user_id
+    statement = _for_owner((_CAS, _CAS_OWN, _CAS_LOCAL), user_id, params)
     try:
         written = db.connection().execute(statement, params).scalar_one_or_none()
     except OperationalError as exc:
