@@ -19,8 +19,10 @@ from tests.support.routes import app_endpoints, clinic_only, fill_path
 
 pytestmark = pytest.mark.browser
 
-# Machine-facing GET routes: JSON, pictures, or fragments that HTMX swaps into a page.
-NOT_PAGES = re.compile(r"^/(api/|openapi\.json|static)|/step/|/image$")
+# Machine-facing GET routes: JSON, pictures, files to save or print (PDF: the browser
+# hands them to its viewer or saves them, ``test_pdf_downloads``), or fragments that
+# HTMX swaps into a page.
+NOT_PAGES = re.compile(r"^/(api/|openapi\.json|static)|/step/|/image$|\.pdf$")
 
 
 # Clinic pages answer 404 in local mode: test_clinic_csp walks them in clinic mode.
