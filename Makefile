@@ -7,7 +7,10 @@ NPM_STAMP := node_modules/.installed-stamp
 
 .PHONY: setup run test lint bench accuracy clean
 
-setup: $(STAMP) $(NPM_STAMP)  ## venv, Python and npm dependencies, vendored front-end assets
+LOCALE_PO := $(wildcard src/backcoach/locale/*/LC_MESSAGES/*.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+
+setup: $(STAMP) $(NPM_STAMP) $(LOCALE_MO)  ## venv, Python and npm dependencies, vendored front-end assets, compiled translations
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,6 +22,10 @@ $(NPM_STAMP): package.json package-lock.json scripts/vendor_assets.py
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/vendor_assets.py
 	touch $(NPM_STAMP)
+
+# One translation catalog compiled (scripts/i18n.py update|check for translators).
+%.mo: %.po $(STAMP)
+	$(PY) scripts/i18n.py compile-one $<
 
 run: setup  ## migrate the database and serve the web app on http://127.0.0.1:8000
 	$(BIN)/backcoach db upgrade

@@ -15,6 +15,9 @@ import pytest
 from backcoach.config import Settings, get_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Tests speak English unless they choose German: the developer's locale does not decide.
+TEST_LANGUAGE = "en"
+os.environ["BACKCOACH_LANG"] = TEST_LANGUAGE  # before any test module imports the CLI
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -33,6 +36,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
         if name.startswith("BACKCOACH_") and name != "BACKCOACH_TEST_DATA":
             monkeypatch.delenv(name)
     monkeypatch.setenv("BACKCOACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BACKCOACH_LANG", TEST_LANGUAGE)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

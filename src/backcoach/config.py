@@ -15,6 +15,8 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from backcoach.i18n import DEFAULT_LANGUAGE, LANGUAGES, supported
+
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("backcoach", appauthor=False))
@@ -72,6 +74,23 @@ class Settings(BaseSettings):
         "answers 503 'backcoach is busy, try again' instead of making it wait longer.",
     )
 
+    lang: str | None = Field(
+        default=None,
+        description="Language (`en` or `de`): the CLI's, and the web app's when neither "
+        "Settings nor the browser's Accept-Language picks one. Unset: the CLI follows the "
+        "POSIX locale (LC_ALL, LC_MESSAGES, LANG), the web app the browser.",
+    )
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        language = supported(value)
+        if language is None:
+            raise ValueError(f"backcoach speaks {', '.join(LANGUAGES)}, not {value!r}")
+        return language
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
@@ -88,6 +107,11 @@ class Settings(BaseSettings):
     def clinic(self) -> bool:
         """Clinic mode: accounts and sign-in."""
         return self.mode == "clinic"
+
+    @property
+    def default_language(self) -> str:
+        """The web app's language when neither Settings nor the browser picks one."""
+        return self.lang or DEFAULT_LANGUAGE
 
     @property
     def effective_database_url(self) -> str:

@@ -1,6 +1,7 @@
 """Command-line interface. Each module registers its commands on ``app``."""
 
 import os
+import sys
 
 from backcoach.cli import (
     checkin,  # noqa: F401
@@ -14,7 +15,7 @@ from backcoach.cli import (
     vision,  # noqa: F401
     workout,  # noqa: F401
 )
-from backcoach.cli.app import app
+from backcoach.cli.app import LANGUAGE_PROBLEM, app, err_console
 
 
 def main() -> None:
@@ -22,6 +23,9 @@ def main() -> None:
     # Everything this process creates (database side files, exports, reports) is
     # private by default; the store also sets explicit modes on its own files.
     os.umask(0o077)
+    if LANGUAGE_PROBLEM is not None:
+        err_console.print(f"[bold red]Error:[/] {LANGUAGE_PROBLEM}", highlight=False)
+        sys.exit(2)
     app(prog_name="backcoach")
 
 

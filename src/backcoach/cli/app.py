@@ -18,9 +18,27 @@ from typer.core import TyperGroup
 
 from backcoach import __version__
 from backcoach.errors import BackcoachError
+from backcoach.i18n import language_from_env, set_language
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _choose_language() -> str | None:
+    """Use the CLI's language (``i18n.language_from_env``) from here on; the problem, if any.
+
+    Called when this module is imported, before any command is defined: Typer
+    takes the help texts when the commands are declared.
+    """
+    try:
+        set_language(language_from_env())
+    except ValueError as exc:  # an unknown BACKCOACH_LANG: said by ``main``, English meanwhile
+        return str(exc)
+    return None
+
+
+#: Why the language asked for could not be used (``main`` says so and stops), or None.
+LANGUAGE_PROBLEM = _choose_language()
 
 
 class _FriendlyErrors(TyperGroup):

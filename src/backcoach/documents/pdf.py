@@ -28,6 +28,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from backcoach.coach.safety import DISCLAIMER
+from backcoach.i18n import install_in_jinja
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -39,6 +40,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+install_in_jinja(_ENV)
 
 
 class FetchRefused(ValueError):

@@ -3,7 +3,8 @@
 An answer is kept under the user's revision (``store.revision``), which every
 write the answer depends on bumps in its own transaction, and under everything
 else it depends on (the local date, the time zone, the length ...), given by
-the caller. A write from any process changes the revision, so the next request
+the caller, and under the language in use (an answer may hold shown text).
+A write from any process changes the revision, so the next request
 reads it (one small query) and computes afresh; nothing needs to be told.
 
 - Caches are per database (one per engine) and per process, small and bounded
@@ -24,6 +25,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
+from backcoach.i18n import current_language
 from backcoach.store.revision import has_pending_changes, user_revision, user_revisions
 
 T = TypeVar("T")
@@ -108,7 +110,7 @@ def cached(
     if revision is None:
         return compute()
     cache = _cache(db, name)
-    full_key = (revision, key)
+    full_key = (revision, current_language(), key)
     hit, value = cache.get(full_key, anchor)
     if hit:
         return value  # type: ignore[no-any-return]
@@ -142,10 +144,11 @@ def cached_each(
     full_keys: dict[int, Hashable] = {}
     missing: list[int] = []
     revisions = user_revisions(db, user_ids=keys)
+    language = current_language()
     for user_id, key in keys.items():
         revision = revisions[user_id]
         if revision is not None:
-            full_keys[user_id] = (revision, key)
+            full_keys[user_id] = (revision, language, key)
             hit, value = cache.get(full_keys[user_id], None)
             if hit:
                 found[user_id] = value

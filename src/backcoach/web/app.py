@@ -20,11 +20,13 @@ from backcoach import __version__
 from backcoach.coach.safety import DISCLAIMER
 from backcoach.config import Settings
 from backcoach.content import Catalog, default_catalog
+from backcoach.i18n import LANGUAGES
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.store import make_engine, session_factory, upgrade_database
 from backcoach.web import api, pages
 from backcoach.web.errors import install_error_handlers
+from backcoach.web.language import LanguageMiddleware
 from backcoach.web.pages import info
 from backcoach.web.security.csrf import CsrfCookieMiddleware, require_form_token
 from backcoach.web.security.headers import SecurityHeadersMiddleware
@@ -78,9 +80,14 @@ def create_app(settings: Settings, *, catalog: Catalog | None = None) -> FastAPI
         app.add_middleware(SignInGateMiddleware)
     app.add_middleware(TrustBoundaryMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: every answer, a refusal too, is in the request's language.
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
     state = AppState(
         settings=settings,
-        catalog=catalog if catalog is not None else default_catalog(),
+        catalogs={
+            language: catalog if catalog is not None else default_catalog(language)
+            for language in LANGUAGES
+        },
         templates=make_templates(
             {"version": __version__, "disclaimer": DISCLAIMER, "clinic_mode": settings.clinic}
         ),

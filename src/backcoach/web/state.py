@@ -7,7 +7,7 @@ outlives a request and matters to the person lives in the database, not here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
+from backcoach.i18n import current_language
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.services.live_coach import MAX_FRAMES_PER_S, LiveCoaches
 
@@ -30,7 +31,8 @@ RETRY_AFTER_S = 1
 @dataclass
 class AppState:
     settings: Settings
-    catalog: Catalog
+    #: The content in each language (one catalog for all when a test gives its own).
+    catalogs: Mapping[str, Catalog]
     templates: Jinja2Templates
     desk: DeskRuntime
     live_coaches: LiveCoaches = field(default_factory=LiveCoaches)
@@ -39,6 +41,11 @@ class AppState:
     database: sessionmaker[Session] | None = None  # set when the app starts
     #: Requests that may use the database at once: one per pooled connection (set on start).
     database_turns: anyio.Semaphore | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The content in the language in use (``backcoach.i18n``)."""
+        return self.catalogs[current_language()]
 
     @property
     def sessions(self) -> sessionmaker[Session]:

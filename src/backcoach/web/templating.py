@@ -7,6 +7,7 @@ HTMX request (``HX-Request`` header) gets only the fragment it swaps in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from backcoach.i18n import N_, _, current_language, install_in_jinja, js_messages
 from backcoach.services.accounts import SignedIn
 from backcoach.store import Role
 from backcoach.web.deps import release_database
@@ -24,21 +26,22 @@ from backcoach.web.state import app_state
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
+#: The main navigation: (path, label); the labels are msgids, translated where shown.
 NAV: tuple[tuple[str, str], ...] = (
-    ("/", "Today"),
-    ("/exercises", "Exercises"),
-    ("/desk", "Desk"),
-    ("/history", "History"),
-    ("/settings", "Settings"),
+    ("/", N_("Today")),
+    ("/exercises", N_("Exercises")),
+    ("/desk", N_("Desk")),
+    ("/history", N_("History")),
+    ("/settings", N_("Settings")),
 )
 #: A clinician's navigation (clinic mode); an admin also gets ``ADMIN_NAV``.
 CLINICIAN_NAV: tuple[tuple[str, str], ...] = (
-    ("/clinic", "Patients"),
-    ("/clinic/programs", "Programs"),
-    ("/clinic/exercises", "Exercises"),
-    ("/exercises", "Library"),
+    ("/clinic", N_("Patients")),
+    ("/clinic/programs", N_("Programs")),
+    ("/clinic/exercises", N_("Exercises")),
+    ("/exercises", N_("Library")),
 )
-ADMIN_NAV: tuple[tuple[str, str], ...] = (("/clinic/accounts", "Accounts"),)
+ADMIN_NAV: tuple[tuple[str, str], ...] = (("/clinic/accounts", N_("Accounts")),)
 
 
 def nav_for(who: SignedIn | None) -> tuple[tuple[str, str], ...]:
@@ -57,22 +60,32 @@ def nav_current(path: str, items: tuple[tuple[str, str], ...]) -> str | None:
 
 def make_templates(globals_: dict[str, Any]) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
-    templates.env.globals.update(nav_for=nav_for, nav_current=nav_current, **globals_)
+    install_in_jinja(templates.env)
+    templates.env.globals.update(
+        nav_for=nav_for, nav_current=nav_current, js_messages=_js_messages, **globals_
+    )
     templates.env.filters["minutes"] = format_minutes
     templates.env.filters["seconds"] = format_seconds
     return templates
 
 
+def _js_messages() -> Mapping[str, str]:
+    """The browser scripts' messages in the language in use (``base.html`` hands them on)."""
+    return js_messages(current_language())
+
+
 def format_minutes(value: float) -> str:
     minutes = round(value)
-    return "under 1 min" if minutes < 1 else f"{minutes} min"
+    return _("under 1 min") if minutes < 1 else _("{minutes} min").format(minutes=minutes)
 
 
 def format_seconds(value: float | None) -> str:
     if value is None:
         return ""
     whole = round(value)
-    return f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else f"{whole} s"
+    return (
+        f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else _("{seconds} s").format(seconds=whole)
+    )
 
 
 def is_htmx(request: Request) -> bool:
