@@ -257,9 +257,12 @@ def format_date(value: date, skeleton: str = "yMMMd") -> str:
     return babel_dates.format_skeleton(skeleton, value, locale=current_language())
 
 
-def format_datetime(value: datetime, skeleton: str = "yMMMdHm") -> str:
-    """``value`` (date and time) as the locale writes it, from a CLDR skeleton."""
-    return babel_dates.format_skeleton(skeleton, value, locale=current_language())
+def format_datetime(value: datetime, skeleton: str = "yMMMd") -> str:
+    """``value``'s date (from ``skeleton``) and time of day, joined as the locale joins them
+    (Nov 29, 2026, 18:05 / 29. Nov. 2026, 18:05)."""
+    language = current_language()
+    joined = str(babel_dates.get_datetime_format("medium", locale=language))
+    return joined.replace("{1}", format_date(value, skeleton)).replace("{0}", format_time(value))
 
 
 def format_time(value: datetime, skeleton: str = "Hm") -> str:

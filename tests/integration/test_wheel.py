@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 import backcoach
+from backcoach.i18n import DOMAINS
 from backcoach.store import head_revision
 from tests.support.serve import backcoach_serve
 
@@ -123,6 +124,12 @@ def test_the_wheel_holds_nothing_test_only(wheel: Path) -> None:
     assert [n for n in inside if "synthetic" in n] == []
     assert [n for n in inside if "/axe" in n or n.endswith("axe-core")] == []
     assert set(ESSENTIAL) <= inside
+
+
+def test_the_wheel_holds_the_compiled_translations(wheel: Path) -> None:
+    inside, _ = wheel_files(wheel)
+    for domain in DOMAINS:
+        assert f"locale/de/LC_MESSAGES/{domain}.mo" in inside, domain
 
 
 def test_the_wheel_declares_the_console_script(wheel: Path) -> None:
@@ -287,6 +294,8 @@ def test_pip_install_into_a_fresh_venv_then_backcoach_serve(wheel: Path, tmp_pat
         listed = exercises.json()
         assert isinstance(listed, list)
         assert "bird-dog" in {exercise["id"] for exercise in listed}
+        german = httpx.get(f"{served.url}/", headers={"Accept-Language": "de"}, timeout=5)
+        assert '<html lang="de">' in german.text and "Heute" in german.text  # compiled catalogs
     # The first run created the database and brought it to the newest schema by itself.
     assert (data / "backcoach.db").is_file()
     current = " ".join(in_venv(console_script, "db", "current").split())
