@@ -5,6 +5,7 @@
 "use strict";
 
 (function () {
+  const { _, format } = window.BackcoachText;
   const VENDOR = "/static/vendor/mediapipe-pose";
   const CUE_GAP_MS = 4000; // at most one spoken cue every 4 s ...
   const SAME_CUE_GAP_MS = 12000; // ... and the same cue again only after 12 s
@@ -20,28 +21,31 @@
   };
   const VISIBLE = 0.5;
   // What a session offers without the camera (pages pass their own words in data-camera-otherwise).
-  const PANEL_OTHERWISE = "Carry on with the buttons.";
+  const PANEL_OTHERWISE = _("Carry on with the buttons.");
+  const STARTING = _("Starting the camera…");
+  const LOADING = _("Loading the pose model…");
+  const TURN_OFF = _("Turn the camera off");
 
   // What went wrong, in words, followed by what the page still offers without the camera
   // (`otherwise`: the session's buttons, the desk's break clock, ...), which the page passes in.
   function cameraProblem(err, otherwise) {
     const name = err && err.name;
     const code = err && err.message;
-    let problem = "The camera could not start.";
+    let problem = _("The camera could not start.");
     if (name === "NotAllowedError" || name === "SecurityError") {
-      problem = "Camera permission was denied: you can allow it in the browser's site settings.";
+      problem = _("Camera permission was denied: you can allow it in the browser's site settings.");
     } else if (name === "NotFoundError" || name === "OverconstrainedError") {
-      problem = "No camera was found: plug one in and try again.";
+      problem = _("No camera was found: plug one in and try again.");
     } else if (name === "NotReadableError" || name === "AbortError") {
-      problem = "The camera is busy in another app: close it there and try again.";
+      problem = _("The camera is busy in another app: close it there and try again.");
     } else if (code === "no-media") {
-      problem = "This browser cannot use a camera here.";
+      problem = _("This browser cannot use a camera here.");
     } else if (code === "pose-failed") {
-      problem = "The pose model could not start in this browser.";
+      problem = _("The pose model could not start in this browser.");
     } else if (code === "camera-ended") {
-      problem = "The camera stopped: turn it on again when it is back.";
+      problem = _("The camera stopped: turn it on again when it is back.");
     } else if (code === "pose-stopped") {
-      problem = "The pose model stopped working.";
+      problem = _("The pose model stopped working.");
     }
     return otherwise ? `${problem} ${otherwise}` : problem;
   }
@@ -301,7 +305,7 @@
         onStop: (reason) => this.fail(cameraProblem(reason, this.otherwise)),
         onModelReady: () => {
           panel.dataset.poseModel = "ready";
-          if (panel.dataset.cameraState === "starting") this.message("Starting the camera…");
+          if (panel.dataset.cameraState === "starting") this.message(STARTING);
         },
       });
       const on = (sel, fn) => { const button = this.$(sel); if (button) button.addEventListener("click", fn); };
@@ -330,7 +334,7 @@
     // and has already set the panel to off).
     async start() {
       this.setState("starting");
-      this.message(this.camera.modelReady ? "Starting the camera…" : "Loading the pose model…");
+      this.message(this.camera.modelReady ? STARTING : LOADING);
       let started;
       try {
         started = await this.camera.start();
@@ -410,7 +414,7 @@
       const timer = this.$(".camera-hold");
       if (!timer) return;
       timer.hidden = !(seconds > 0 || paused);
-      timer.textContent = `${Math.floor(seconds || 0)} s`;
+      timer.textContent = format(_("{seconds} s"), { seconds: Math.floor(seconds || 0) });
       timer.classList.toggle("paused", !!paused);
     }
 
@@ -428,10 +432,10 @@
         this.carryOver();
         if (!this.wantSocket) return;
         if (event.code === 1008) {
-          this.message(`The coach refused this connection. ${this.otherwise}`, true);
+          this.message(format(_("The coach refused this connection. {otherwise}"), { otherwise: this.otherwise }), true);
           return;
         }
-        this.message("Lost the connection to the coach. Retrying…", true);
+        this.message(_("Lost the connection to the coach. Retrying…"), true);
         this.retry = Math.min(this.retry + 1, 5);
         this.retryTimer = setTimeout(() => this.connect(), 500 * this.retry);
       });
@@ -467,14 +471,14 @@
       else this.countPractice(msg);
       const cue = this.inSession || !msg.hold_paused
         ? msg.cue
-        : `Hold paused: ${msg.pause_reason || "get back into position"}`;
+        : format(_("Hold paused: {reason}"), { reason: msg.pause_reason || _("get back into position") });
       const hint = msg.hint;
       this.$(".camera-cue").textContent = cue || hint || "";
       if (cue) this.say(cue);
       else if (hint) this.say(hint);
       if (msg.session_finished) {
         this.stop();
-        this.message("The session is over: the camera is off.");
+        this.message(_("The session is over: the camera is off."));
         this.panel.dispatchEvent(new CustomEvent("camera-stopped"));
       }
     }
@@ -528,6 +532,7 @@
         this.cueTimes.set(text, now);
       }
       const utterance = new SpeechSynthesisUtterance(text);
+      utterance.lang = window.BackcoachText.lang;
       window.speechSynthesis.speak(utterance);
     }
   }
@@ -585,7 +590,7 @@
     const remember = panel.dataset.remember === "on";
     const setPressed = (on) => {
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
-      label.textContent = on ? "Turn the camera off" : offLabel;
+      label.textContent = on ? TURN_OFF : offLabel;
     };
     // Resolves as coach.start() does, or "checking" when the camera check comes first.
     async function turnOn() {
@@ -641,7 +646,7 @@
           const item = root.querySelector(`[data-joint="${name}"]`);
           if (!item) continue;
           item.dataset.visible = seen ? "yes" : "no";
-          item.querySelector(".joint-state").textContent = seen ? "in view" : "not seen";
+          item.querySelector(".joint-state").textContent = seen ? _("in view") : _("not seen");
         }
       },
       onStop: (reason) => fail(cameraProblem(reason, otherwise)),
@@ -651,7 +656,7 @@
     const toggle = $("check-start");
     const setPressed = (on) => {
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
-      toggle.textContent = on ? "Stop the camera" : "Start the camera";
+      toggle.textContent = on ? _("Stop the camera") : _("Start the camera");
     };
     function fail(message) {
       root.dataset.cameraState = "error";
@@ -670,7 +675,7 @@
     async function start() {
       root.dataset.cameraState = "starting";
       setPressed(true); // pressing again while it starts turns it off
-      $("check-message").textContent = "Starting the camera…";
+      $("check-message").textContent = STARTING;
       $("check-message").hidden = false;
       let started;
       try {

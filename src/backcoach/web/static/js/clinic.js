@@ -2,6 +2,7 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  const { _ } = window.BackcoachText;
   document.querySelectorAll("button[data-copy]").forEach((button) => {
     const field = document.getElementById(button.dataset.copy);
     if (!field) return;
@@ -13,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
       } catch {
         document.execCommand("copy"); // plain http on a LAN has no clipboard API
       }
-      button.textContent = "Copied";
+      button.textContent = _("Copied");
     });
   });
 });

@@ -6,6 +6,7 @@
 (function () {
   const root = document.getElementById("desk");
   if (!root) return;
+  const { _, format } = window.BackcoachText;
   const api = "/api/v1/desk";
   const $ = (id) => document.getElementById(id);
   const TICK_MS = 1000;
@@ -25,12 +26,12 @@
 
   function minutes(value) {
     const m = Math.round(value);
-    return m < 1 ? "under 1 min" : `${m} min`;
+    return m < 1 ? _("under 1 min") : format(_("{minutes} min"), { minutes: m });
   }
 
   function drawCountdown() {
     if (state.due || state.away) {
-      $("countdown").textContent = state.due ? "now" : "paused";
+      $("countdown").textContent = state.due ? _("now") : _("paused");
       return;
     }
     const elapsed = ((performance.now() - receivedAt) / 1000) * state.time_scale;
@@ -39,10 +40,12 @@
 
   function notify(due) {
     if (!state.reminders) return;
-    const body = due.kind === "rest" ? "Stand up and walk for a few minutes." : `Try: ${due.name}`;
+    const body = due.kind === "rest"
+      ? _("Stand up and walk for a few minutes.")
+      : format(_("Try: {name}"), { name: due.name });
     if ("Notification" in window && Notification.permission === "granted") {
       try {
-        new Notification("Time for a break", { body, tag: "backcoach-break" });
+        new Notification(_("Time for a break"), { body, tag: "backcoach-break", lang: window.BackcoachText.lang });
       } catch {
         // some browsers only allow notifications from a service worker: the overlay is enough
       }
@@ -78,10 +81,12 @@
     document.querySelectorAll(".break-move").forEach((el) => {
       el.hidden = el.dataset.move !== due.move;
     });
-    $("break-title").textContent = due.kind === "rest" ? "Time for a rest break" : `Time for a break: ${due.name}`;
+    $("break-title").textContent = due.kind === "rest"
+      ? _("Time for a rest break")
+      : format(_("Time for a break: {name}"), { name: due.name });
     $("break-length").textContent = due.kind === "rest"
-      ? `About ${Math.round(due.length_s / 60)} minutes`
-      : `About ${Math.round(due.length_s)} seconds`;
+      ? format(_("About {minutes} minutes"), { minutes: Math.round(due.length_s / 60) })
+      : format(_("About {seconds} seconds"), { seconds: Math.round(due.length_s) });
     overlay.hidden = false;
     $("take").focus();
     notify(due);
@@ -96,15 +101,15 @@
     $("count-walking").textContent = minutes(t.walking_min);
     $("count-alerts").textContent = t.posture_alerts;
     $("next-kind").textContent = state.due
-      ? "Break due"
+      ? _("Break due")
       : state.away
-        ? "Break clock"
-        : state.next_kind === "rest" ? "Rest break in" : "Micro-break in";
+        ? _("Break clock")
+        : state.next_kind === "rest" ? _("Rest break in") : _("Micro-break in");
     $("away").hidden = state.away;
     $("back").hidden = !state.away;
     $("away-note").hidden = !state.away;
     $("skip").disabled = !state.can_skip;
-    $("skips-left").textContent = `Skips left today: ${state.skips_left}`;
+    $("skips-left").textContent = format(_("Skips left today: {count}"), { count: state.skips_left });
     drawOverlay();
     drawCountdown();
   }
@@ -116,7 +121,7 @@
       body: body === undefined ? "{}" : JSON.stringify(body),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.detail || `error ${response.status}`);
+    if (!response.ok) throw new Error(data.detail || format(_("error {status}"), { status: response.status }));
     return data;
   }
 
@@ -185,7 +190,7 @@
         showError(null);
         draw();
       } catch {
-        showError("Lost the connection to backcoach. Retrying…");
+        showError(_("Lost the connection to backcoach. Retrying…"));
       }
     }
     setTimeout(tick, TICK_MS);
@@ -194,7 +199,12 @@
   // --- the optional posture camera: pose in this browser, landmarks to the server -----------
   const POSTURE_FPS = 3;
   const STATE_TEXT = {
-    upright: "upright", slouched: "slouched", "forward-head": "head forward", absent: "nobody in view",
+    upright: _("upright"), slouched: _("slouched"), "forward-head": _("head forward"), absent: _("nobody in view"),
+  };
+  // An alert comes only for bad posture (vision/posture.py): slouched or head forward.
+  const ALERT_TEXT = {
+    slouched: _("You have been slouched for a while. Try: {move}."),
+    "forward-head": _("You have been head forward for a while. Try: {move}."),
   };
   const toggle = $("posture-toggle");
   const card = $("posture-card");
@@ -221,17 +231,19 @@
       restart = false;
       card.dataset.postureState = answer.state;
       $("posture-state").textContent = answer.calibrating
-        ? "learning your upright posture…"
+        ? _("learning your upright posture…")
         : STATE_TEXT[answer.state] || answer.state;
-      if (answer.alert) {
-        const text = `You have been ${STATE_TEXT[answer.state] || answer.state} for a while. Try: ${answer.suggestion_name || answer.suggestion}.`;
+      if (answer.alert && ALERT_TEXT[answer.state]) {
+        const text = format(ALERT_TEXT[answer.state], { move: answer.suggestion_name || answer.suggestion });
         postureMessage(text);
         if (state.reminders && "Notification" in window && Notification.permission === "granted") {
-          try { new Notification("Check your posture", { body: text, tag: "backcoach-posture" }); } catch { /* the message is enough */ }
+          try {
+            new Notification(_("Check your posture"), { body: text, tag: "backcoach-posture", lang: window.BackcoachText.lang });
+          } catch { /* the message is enough */ }
         }
       }
     } catch (err) {
-      postureMessage(`Posture: ${err.message}`);
+      postureMessage(format(_("Posture: {problem}"), { problem: err.message }));
     } finally {
       sending = false;
     }
@@ -243,9 +255,9 @@
     if (camera) camera.stop(); // also while it is still starting
     pending = [];
     toggle.setAttribute("aria-pressed", "false");
-    toggle.textContent = "Watch my posture";
+    toggle.textContent = _("Watch my posture");
     $("posture-stage").hidden = true;
-    $("posture-state").textContent = "camera off";
+    $("posture-state").textContent = _("camera off");
     card.dataset.cameraState = "off";
     postureMessage(message);
     if (wasOn) post("posture/stop").catch(() => {});
@@ -271,15 +283,15 @@
   async function startCamera() {
     const tools = window.BackcoachCamera;
     if (!tools || !window.BackcoachFrames) {
-      postureMessage(`The camera cannot start in this browser. ${otherwise}`);
+      postureMessage(format(_("The camera cannot start in this browser. {otherwise}"), { otherwise }));
       return;
     }
     if (!camera) camera = makeCamera(tools);
     cameraOn = true;
     toggle.setAttribute("aria-pressed", "true");
-    toggle.textContent = "Turn the camera off";
+    toggle.textContent = _("Turn the camera off");
     card.dataset.cameraState = "starting";
-    postureMessage(camera.modelReady ? "Starting the camera…" : "Loading the pose model…");
+    postureMessage(camera.modelReady ? _("Starting the camera…") : _("Loading the pose model…"));
     restart = true;
     lastSampled = -Infinity;
     let started;
@@ -292,7 +304,7 @@
     if (!started) return; // turned off meanwhile: stopCamera has set the card
     card.dataset.cameraState = "running";
     $("posture-stage").hidden = false;
-    postureMessage("Sit upright and look at your screen for 5 seconds.");
+    postureMessage(_("Sit upright and look at your screen for 5 seconds."));
   }
 
   toggle.addEventListener("click", () => {

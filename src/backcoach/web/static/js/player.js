@@ -5,6 +5,7 @@
 (function () {
   const root = document.getElementById("player");
   if (!root) return;
+  const { _, format } = window.BackcoachText;
   const sessionId = root.dataset.sessionId;
   const api = `/api/v1/sessions/${sessionId}`;
   const $ = (id) => document.getElementById(id);
@@ -20,38 +21,42 @@
   let shownStep = state.step_index; // the step whose panel is drawn (or on its way)
 
   const LABELS = {
-    "get-ready": "Get into position",
-    "count-reps": "Your pace: tap for each rep",
-    "move": "Move into position",
-    "hold": "Hold",
-    "keep-moving": "Keep moving",
-    "breathe-in": "Breathe in",
-    "breathe-hold": "Hold the breath",
-    "breathe-out": "Breathe out",
-    "rest": "Rest",
+    "get-ready": _("Get into position"),
+    "count-reps": _("Your pace: tap for each rep"),
+    "move": _("Move into position"),
+    "hold": _("Hold"),
+    "keep-moving": _("Keep moving"),
+    "breathe-in": _("Breathe in"),
+    "breathe-hold": _("Hold the breath"),
+    "breathe-out": _("Breathe out"),
+    "rest": _("Rest"),
   };
-  // What the big number of seconds counts down to, after "N seconds".
+  // What the big number of seconds counts down to: [after 1, after any other number].
+  const TIMER_LEFT = [_("second left"), _("seconds left")];
+  const TO_GET_READY = [_("second to get into position"), _("seconds to get into position")];
   const TIMER_LABELS = {
-    "get-ready": "to get into position",
-    "move": "to get into position",
-    "hold": "left in the hold",
-    "keep-moving": "left",
-    "breathe-in": "to breathe in",
-    "breathe-hold": "to hold the breath",
-    "breathe-out": "to breathe out",
-    "rest": "of rest left",
+    "get-ready": TO_GET_READY,
+    "move": TO_GET_READY,
+    "hold": [_("second left in the hold"), _("seconds left in the hold")],
+    "keep-moving": TIMER_LEFT,
+    "breathe-in": [_("second to breathe in"), _("seconds to breathe in")],
+    "breathe-hold": [_("second to hold the breath"), _("seconds to hold the breath")],
+    "breathe-out": [_("second to breathe out"), _("seconds to breathe out")],
+    "rest": [_("second of rest left"), _("seconds of rest left")],
   };
+  const BREATH_DONE = _("Breath done");
   const PRIMARY = {
-    "get-ready": ["I'm ready", "rep_done"],
-    "count-reps": ["Rep done", "rep_done"],
-    "move": ["I'm in position", "rep_done"],
-    "hold": ["Release now", "hold_done"],
-    "keep-moving": ["Done", "hold_done"],
-    "breathe-in": ["Breath done", "rep_done"],
-    "breathe-hold": ["Breath done", "rep_done"],
-    "breathe-out": ["Breath done", "rep_done"],
-    "rest": ["I'm ready, skip the rest", "rep_done"],
+    "get-ready": [_("I'm ready"), "rep_done"],
+    "count-reps": [_("Rep done"), "rep_done"],
+    "move": [_("I'm in position"), "rep_done"],
+    "hold": [_("Release now"), "hold_done"],
+    "keep-moving": [_("Done"), "hold_done"],
+    "breathe-in": [BREATH_DONE, "rep_done"],
+    "breathe-hold": [BREATH_DONE, "rep_done"],
+    "breathe-out": [BREATH_DONE, "rep_done"],
+    "rest": [_("I'm ready, skip the rest"), "rep_done"],
   };
+  const SIDES = { left: _("Left side"), right: _("Right side") };
   // --- speech ---------------------------------------------------------------
   // Every notice with words is shown and spoken (the server writes the script: coach/cues.py).
   // Speech goes through one queue (voice.js), so cues wait their turn instead of cutting each
@@ -160,7 +165,7 @@
     box.hidden = false;
     const seconds = Math.ceil(left - 1e-6);
     $("countdown").textContent = String(seconds);
-    const label = `${seconds === 1 ? "second" : "seconds"} ${TIMER_LABELS[state.activity] || "left"}`;
+    const label = (TIMER_LABELS[state.activity] || TIMER_LEFT)[seconds === 1 ? 0 : 1];
     if ($("timer-label").textContent !== label) $("timer-label").textContent = label;
   }
 
@@ -258,25 +263,29 @@
     if (s.step) $("step-number").textContent = String(s.step_index + 1);
 
     const activity = s.activity;
-    let label = LABELS[activity] || "Ready when you are";
-    if (s.status === "paused") label = "Paused";
+    let label = LABELS[activity] || _("Ready when you are");
+    if (s.status === "paused") label = _("Paused");
     if (s.status === "paused" && cameraReason) $("cue").textContent = cameraReason;
-    if (s.status === "not-started") label = s.step ? `First: ${s.step.name}` : "Ready when you are";
+    if (s.status === "not-started") {
+      label = s.step ? format(_("First: {name}"), { name: s.step.name }) : _("Ready when you are");
+    }
     $("activity-label").textContent = label;
 
     let setText = "";
     if (s.step && s.status !== "not-started") {
-      setText = s.step.sets > 1 ? `Set ${s.set_number} of ${s.step.sets}` : "One set";
-      if (s.side) setText += ` · ${s.side[0].toUpperCase()}${s.side.slice(1)} side`;
+      setText = s.step.sets > 1
+        ? format(_("Set {number} of {sets}"), { number: s.set_number, sets: s.step.sets })
+        : _("One set");
+      if (s.side) setText += ` · ${SIDES[s.side] || s.side}`;
     }
     $("set-label").textContent = setText || "\u00a0";
 
     const counting = s.reps_target != null && s.status !== "not-started";
     $("rep-counter").hidden = !counting;
     if (counting) {
-      const unit = s.step && s.step.kind === "breathing" ? "breaths" : "reps";
+      const done = s.step && s.step.kind === "breathing" ? _("of {target} breaths done") : _("of {target} reps done");
       $("rep-count").textContent = String(s.reps_done);
-      $("rep-target").textContent = `of ${s.reps_target} ${unit} done`;
+      $("rep-target").textContent = format(done, { target: s.reps_target });
     }
 
     const breathing = activity && activity.startsWith("breathe") && s.status === "running";
@@ -284,20 +293,20 @@
     $("stage").classList.toggle("breathing", Boolean(breathing));
     const circle = $("pacer-circle");
     circle.className = "pacer-circle" + (breathing ? ` ${activity.replace("breathe-", "")}` : "");
-    circle.textContent = breathing ? LABELS[activity] : "Breathe";
+    circle.textContent = breathing ? LABELS[activity] : _("Breathe");
     if (breathing && s.activity_total_s) {
       circle.style.transitionDuration = `${s.activity_total_s / s.time_scale}s`;
     }
 
     const primary = $("primary");
     if (s.status === "not-started") {
-      primary.textContent = "Start session";
+      primary.textContent = _("Start session");
       primary.dataset.event = "start";
     } else if (s.status === "paused") {
-      primary.textContent = "Resume";
+      primary.textContent = _("Resume");
       primary.dataset.event = "resume";
     } else {
-      const [text, event] = PRIMARY[activity] || ["Next", "rep_done"];
+      const [text, event] = PRIMARY[activity] || [_("Next"), "rep_done"];
       primary.textContent = text;
       primary.dataset.event = event;
     }
@@ -341,7 +350,7 @@
     voiceOn = on;
     if (!on && "speechSynthesis" in window) window.speechSynthesis.cancel();
     $("voice").setAttribute("aria-pressed", on ? "true" : "false");
-    $("voice-state").textContent = on ? "on" : "off";
+    $("voice-state").textContent = on ? _("on") : _("off");
     fetch("/api/v1/preferences", {
       method: "PATCH",
       headers: { "Content-Type": "application/json" },
@@ -357,7 +366,7 @@
     $("hurt-advice").hidden = true;
     $("hurt-error").hidden = true;
     $("hurt-cancel").hidden = false;
-    $("hurt-cancel").textContent = "Back to the exercise";
+    $("hurt-cancel").textContent = _("Back to the exercise");
     dialog.showModal();
   }
   async function tellHurt(event) {
@@ -376,10 +385,10 @@
       $("hurt-ask").hidden = true;
       // at the pain limit the advice is to stop this exercise: no "carry on" button then
       $("hurt-cancel").hidden = out.stop;
-      $("hurt-cancel").textContent = "Carry on gently";
+      $("hurt-cancel").textContent = _("Carry on gently");
       speak(out.message, true);
     } catch {
-      $("hurt-error").textContent = "Could not save that. You can still skip or end the session.";
+      $("hurt-error").textContent = _("Could not save that. You can still skip or end the session.");
       $("hurt-error").hidden = false;
     }
   }
@@ -395,7 +404,7 @@
   $("voice").addEventListener("click", () => setVoice(!voiceOn));
   $("hurt").addEventListener("click", openHurt);
   $("quit").addEventListener("click", () => {
-    if (window.confirm("End this session now? What you have done so far is saved.")) send("quit");
+    if (window.confirm(_("End this session now? What you have done so far is saved."))) send("quit");
   });
   $("hurt-form").addEventListener("submit", tellHurt);
   $("hurt-skip").addEventListener("click", () => {
@@ -416,7 +425,7 @@
     const effort = form.get("effort");
     const location = form.get("location") || "low-back";
     if (painAfter === null || effort === null) {
-      $("after-error").textContent = "Please choose a number for both questions.";
+      $("after-error").textContent = _("Please choose a number for both questions.");
       $("after-error").hidden = false;
       return;
     }
@@ -424,7 +433,7 @@
       await post(`${api}/finish`, { pain_after: Number(painAfter), effort: Number(effort), location });
       window.location.reload();
     } catch {
-      $("after-error").textContent = "Could not save the check-in. Please try again.";
+      $("after-error").textContent = _("Could not save the check-in. Please try again.");
       $("after-error").hidden = false;
     }
   });

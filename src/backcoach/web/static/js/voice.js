@@ -59,6 +59,7 @@ window.BackcoachVoice = (function () {
         const cue = waiting.shift();
         if (TIMELY.has(cue.kind) && now() - cue.queuedAt > staleMs()) continue; // too late now
         const utterance = new SpeechSynthesisUtterance(cue.text);
+        utterance.lang = window.BackcoachText.lang; // the cues are in the page's language
         utterance.rate = 1.0;
         utterance.onend = () => finished(utterance);
         utterance.onerror = () => finished(utterance);
