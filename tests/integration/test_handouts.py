@@ -29,11 +29,11 @@ from backcoach.content import (
     default_catalog,
 )
 from backcoach.documents.handout import (
-    WEEKDAYS,
     LibraryExercise,
     exercise_handout,
     library_exercise,
     program_handout,
+    weekdays,
 )
 from backcoach.errors import UsageError
 from backcoach.services import clinic_exercises
@@ -100,7 +100,7 @@ def assert_shows_exercise(text: str, exercise: Exercise) -> None:
         assert unhyphenated(joined(part)) in loose, part
     assert "Do not do it if" in text and "Take care" in text
     assert "Tick a box each day you do it" in text
-    assert all(day in text for day in WEEKDAYS)
+    assert all(day in text for day in weekdays())
     for keyframe in exercise.keyframes:
         assert unhyphenated(keyframe.name) in loose  # the figures' captions
 
@@ -180,7 +180,7 @@ def test_a_program_handout_has_every_step_of_its_plan_in_order(tmp_path: Path) -
         page = joined(each[number])
         assert page.lstrip().startswith(f"{number}. {step.name}"), page[:80]
         assert dose_words(step) in page and f"Sets: {step.sets}" in page
-        assert "Do not do it if" in page and all(day in page for day in WEEKDAYS)
+        assert "Do not do it if" in page and all(day in page for day in weekdays())
     text = reading_text(pdf)
     for step in plan.steps:
         assert_shows_exercise(text, CATALOG.exercise(step.exercise_id))

@@ -13,9 +13,13 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from backcoach.i18n import DEFAULT_LANGUAGE, _, current_language, format_date, ngettext
+
 BEFORE_COLOUR = "#c0392b"
 AFTER_COLOUR = "#0b4f6c"
 PAIN_TOP = 10
+#: Where the second legend entry starts, after the first (room for the longer German words).
+LEGEND_GAP = 220
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,14 @@ class PainPair:
 
 
 def short_day(day: date) -> str:
-    """``2 Mar``: a chart's axis label."""
-    return f"{day.day} {day:%b}"
+    """A chart's axis label in the language in use: ``2 Mar`` (German ``2. März``).
+
+    English keeps the day-first order of backcoach's English documents (CLDR's
+    ``en`` would write ``Mar 2``).
+    """
+    if current_language() == DEFAULT_LANGUAGE:
+        return f"{day.day} {day:%b}"
+    return format_date(day, "MMMd")
 
 
 def pain_chart(points: Sequence[PainPair], *, width: int = 640, height: int = 240) -> Markup:
@@ -40,7 +50,7 @@ def pain_chart(points: Sequence[PainPair], *, width: int = 640, height: int = 24
         width: the drawing's width in SVG units (it scales to the page).
         height: its height.
     """
-    left, right, top, bottom = 48, 16, 28, 44
+    left, right, top, bottom = 48, 28, 28, 44  # room for a centred date label at each end
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points) - 1, 1)
 
@@ -50,11 +60,16 @@ def pain_chart(points: Sequence[PainPair], *, width: int = 640, height: int = 24
     def y(value: int) -> float:
         return top + plot_h * (1 - value / PAIN_TOP)
 
+    title, y_label, x_label = (
+        escape(_("Pain before and after each session")),
+        escape(_("Pain (0-10)")),
+        escape(_("Session date")),
+    )
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="pain-title pain-desc">',
-        '<title id="pain-title">Pain before and after each session</title>',
-        f'<desc id="pain-desc">{len(points)} sessions; pain from 0 (none) to 10 (worst).</desc>',
+        f'<title id="pain-title">{title}</title>',
+        f'<desc id="pain-desc">{escape(_desc(len(points)))}</desc>',
     ]
     for value in range(0, PAIN_TOP + 1, 2):
         parts.append(
@@ -68,9 +83,9 @@ def pain_chart(points: Sequence[PainPair], *, width: int = 640, height: int = 24
         f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" '
         'stroke="#555"/>'
         f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="10" text-anchor="middle" '
-        f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">Pain (0-10)</text>'
+        f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{y_label}</text>'
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="10" '
-        'text-anchor="middle">Session date</text>'
+        f'text-anchor="middle">{x_label}</text>'
     )
     every = max(1, -(-len(points) // 8))  # at most about 8 date labels
     for i, point in enumerate(points):
@@ -79,20 +94,27 @@ def pain_chart(points: Sequence[PainPair], *, width: int = 640, height: int = 24
                 f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" font-size="9" '
                 f'text-anchor="middle">{escape(short_day(point.day))}</text>'
             )
-    for label, colour, values in (
-        ("before", BEFORE_COLOUR, [p.before for p in points]),
-        ("after", AFTER_COLOUR, [p.after for p in points]),
+    for offset, label, colour, values in (
+        (0, _("pain before the session"), BEFORE_COLOUR, [p.before for p in points]),
+        (LEGEND_GAP, _("pain after the session"), AFTER_COLOUR, [p.after for p in points]),
     ):
         parts.append(_series(values, colour, x, y))
-        offset = 0 if label == "before" else 170
         parts.append(
             f'<line x1="{left + offset}" x2="{left + offset + 18}" y1="12" y2="12" '
             f'stroke="{colour}" stroke-width="2"/>'
-            f'<text x="{left + offset + 24}" y="15.5" font-size="10">pain {label} the session'
-            "</text>"
+            f'<text x="{left + offset + 24}" y="15.5" font-size="10">{escape(label)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _desc(count: int) -> str:
+    """The chart's description for a screen reader."""
+    return ngettext(
+        "{count} session; pain from 0 (none) to 10 (worst).",
+        "{count} sessions; pain from 0 (none) to 10 (worst).",
+        count,
+    ).format(count=count)
 
 
 def _series(

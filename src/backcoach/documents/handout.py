@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -22,9 +23,20 @@ from backcoach.content import Catalog, Exercise, Kind, Length, Variant
 from backcoach.content.illustration import render_strip_svgs
 from backcoach.documents.pdf import render_pdf
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _, format_date
 from backcoach.services.clinic_exercises import exercise_image, visible_exercise
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_A_MONDAY = date(2024, 1, 1)
+#: A program handout's title for each length of session.
+LENGTH_TITLES = {
+    Length.SHORT: N_("{program}: short session"),
+    Length.FULL: N_("{program}: full session"),
+}
+
+
+def weekdays() -> tuple[str, ...]:
+    """The tick boxes' column heads, Monday first: ``Mon`` ... ``Sun`` (German ``Mo`` ...)."""
+    return tuple(format_date(_A_MONDAY + timedelta(days=n), "EEE") for n in range(7))
 
 
 @dataclass(frozen=True)
@@ -70,17 +82,18 @@ def _figures(exercise: Exercise) -> tuple[Figure, ...]:
 
 
 def _dose_parts(step: PlannedStep) -> tuple[DosePart, ...]:
-    parts = [DosePart("Sets", str(step.sets))]
+    parts = [DosePart(_("Sets"), str(step.sets))]
     if step.reps is not None and step.kind in (Kind.REPS, Kind.BREATHING):
-        parts.append(DosePart("Breaths" if step.kind is Kind.BREATHING else "Reps", str(step.reps)))
+        label = _("Breaths") if step.kind is Kind.BREATHING else _("Reps")
+        parts.append(DosePart(label, str(step.reps)))
     if step.hold_s:
-        parts.append(DosePart("Hold", seconds_words(step.hold_s)))
+        parts.append(DosePart(_("Hold"), seconds_words(step.hold_s)))
     if step.duration_s and step.kind is Kind.TIMED:
-        parts.append(DosePart("Time", seconds_words(step.duration_s)))
+        parts.append(DosePart(_("Time"), seconds_words(step.duration_s)))
     if step.per_side:
-        parts.append(DosePart("Sides", "each side"))
+        parts.append(DosePart(_("Sides"), _("each side")))
     if step.sets > 1 and step.rest_s:
-        parts.append(DosePart("Rest between sets", seconds_words(step.rest_s)))
+        parts.append(DosePart(_("Rest between sets"), seconds_words(step.rest_s)))
     return tuple(parts)
 
 
@@ -131,8 +144,8 @@ def exercise_handout(exercise: Exercise | LibraryExercise) -> bytes:
     item = handout_exercise(chosen.exercise, step, None, picture=chosen.picture)
     return render_pdf(
         "handout_exercise.html",
-        {"item": item, "weekdays": WEEKDAYS, "from_clinician": chosen.from_clinician},
-        title=f"{chosen.exercise.name}: exercise handout",
+        {"item": item, "weekdays": weekdays(), "from_clinician": chosen.from_clinician},
+        title=_("{name}: exercise handout").format(name=chosen.exercise.name),
     )
 
 
@@ -165,14 +178,16 @@ def library_exercise(
 def _program_length(catalog: Catalog, program_id: str, length: str) -> Length:
     if program_id not in catalog.programs:
         raise UsageError(
-            f"There is no program called '{program_id}'; "
-            f"choose one of: {', '.join(catalog.programs)}."
+            _("There is no program called '{program}'; choose one of: {programs}.").format(
+                program=program_id, programs=", ".join(catalog.programs)
+            )
         )
     lengths = [each.value for each in catalog.program(program_id).lengths]
     if length not in lengths:
         raise UsageError(
-            f"The program '{program_id}' has no '{length}' length; "
-            f"choose one of: {', '.join(lengths)}."
+            _("The program '{program}' has no '{length}' length; choose one of: {lengths}.").format(
+                program=program_id, length=length, lengths=", ".join(lengths)
+            )
         )
     return Length(length)
 
@@ -197,7 +212,7 @@ def program_handout(catalog: Catalog, program_id: str, length: str) -> bytes:
             "program": program,
             "items": items,
             "minutes": max(1, round(plan.estimated_minutes())),
-            "weekdays": WEEKDAYS,
+            "weekdays": weekdays(),
         },
-        title=f"{program.name}: {chosen.value} session",
+        title=_(LENGTH_TITLES[chosen]).format(program=program.name),
     )

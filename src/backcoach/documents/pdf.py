@@ -18,17 +18,19 @@ desktop and ``.ci/run`` installs for the tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from backcoach.coach.safety import DISCLAIMER
-from backcoach.i18n import install_in_jinja
+from backcoach.i18n import current_language, install_in_jinja
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -41,6 +43,35 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 install_in_jinja(_ENV)
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, safe inside ``<style>``: quotes, backslashes,
+    ``<`` and ``>`` escaped the CSS way."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 32 else c for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def css_content(message: str, **counters: str) -> Markup:
+    """A translated ``message`` as a CSS ``content:`` value, its ``{name}`` placeholders
+    replaced by CSS counters: ``css_content(_("Page {page} of {pages}"),
+    page="counter(page)", pages="counter(pages)")``, so the translation may put the
+    numbers where its language wants them.
+
+    Args:
+        message: the text, already translated.
+        counters: placeholder name -> a CSS counter expression (written by code, not data).
+    """
+    values = [
+        counters[part] if index % 2 else css_string(part)  # split puts each name at an odd index
+        for index, part in enumerate(_PLACEHOLDER.split(message))
+        if index % 2 or part
+    ]
+    return Markup(" ".join(values))
+
+
+_ENV.globals["css_content"] = css_content
 
 
 class FetchRefused(ValueError):
@@ -64,20 +95,27 @@ class _PackageFilesOnly(URLFetcher):  # type: ignore[misc]  # weasyprint has no 
         return super().fetch(url, headers)
 
 
-def render_html(template: str, context: Mapping[str, Any], *, title: str, lang: str = "en") -> str:
+def render_html(
+    template: str, context: Mapping[str, Any], *, title: str, lang: str | None = None
+) -> str:
     """The document's HTML (what ``render_pdf`` lays out; tests read it too)."""
     page = _ENV.get_template(template)
-    return page.render({**context, "title": title, "lang": lang, "disclaimer": DISCLAIMER})
+    return page.render(
+        {**context, "title": title, "lang": lang or current_language(), "disclaimer": DISCLAIMER}
+    )
 
 
-def render_pdf(template: str, context: Mapping[str, Any], *, title: str, lang: str = "en") -> bytes:
+def render_pdf(
+    template: str, context: Mapping[str, Any], *, title: str, lang: str | None = None
+) -> bytes:
     """Render ``template`` with ``context`` and lay it out as a tagged PDF.
 
     Args:
         template: a template under ``documents/templates/`` (extending ``print_base.html``).
         context: what the template shows.
         title: the document's title (its first heading and its PDF metadata).
-        lang: its language (``<html lang>`` and the PDF's language).
+        lang: its language (``<html lang>`` and the PDF's language); by default the
+            language in use, which the templates' texts are in too.
     """
     html = render_html(template, context, title=title, lang=lang)
     document = HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=_PackageFilesOnly())

@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +44,15 @@ from backcoach.content import Catalog
 from backcoach.documents.charts import PainPair, pain_chart
 from backcoach.documents.pdf import render_pdf
 from backcoach.errors import UsageError
+from backcoach.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    _,
+    current_language,
+    format_date,
+    format_number,
+    ngettext,
+)
 from backcoach.services import audit
 from backcoach.services.clinic_dashboard import FormNote, prescribed, sessions_per_week
 from backcoach.services.clinic_scope import scoped_patient
@@ -71,12 +80,34 @@ MAX_DAYS = 3660
 TEMPLATE = "report.html"
 #: What a questionnaire's score means, in words, beside the score.
 SCALE_MEANINGS = {
-    "pain-function": "Each part from 0 (no pain, no interference) to 10 (the worst); "
-    "lower is better.",
-    "psfs": "Each activity from 0 (unable to do it) to 10 (able to do it as well as before); "
-    "higher is better, and a change of about 2 points is usually noticeable.",
-    "startback": "Total from 0 to 9 and the psychosocial part from 0 to 5; the risk group says "
-    "how likely the back pain is to be slow to get better.",
+    "pain-function": N_(
+        "Each part from 0 (no pain, no interference) to 10 (the worst); lower is better."
+    ),
+    "psfs": N_(
+        "Each activity from 0 (unable to do it) to 10 (able to do it as well as before); "
+        "higher is better, and a change of about 2 points is usually noticeable."
+    ),
+    "startback": N_(
+        "Total from 0 to 9 and the psychosocial part from 0 to 5; the risk group says "
+        "how likely the back pain is to be slow to get better."
+    ),
+}
+#: A STarT Back risk group as the report names it.
+RISK_NAMES = {
+    RiskGroup.LOW: N_("low risk"),
+    RiskGroup.MEDIUM: N_("medium risk"),
+    RiskGroup.HIGH: N_("high risk"),
+}
+#: Why a dose changed when the planner wrote no reason: which way it moved.
+DIRECTION_REASONS = {
+    "progressed": N_("Progressed: the planned dose changed."),
+    "eased": N_("Eased: the planned dose changed."),
+    "adjusted": N_("Adjusted: the planned dose changed."),
+}
+#: A dose at an easier or harder variant of the exercise.
+VARIANT_DOSES = {
+    VariantLevel.EASIER: N_("{dose} (easier version)"),
+    VariantLevel.HARDER: N_("{dose} (harder version)"),
 }
 
 
@@ -160,8 +191,19 @@ class ProgressReport:
 
 
 def day_text(day: date) -> str:
-    """A date written plainly: ``2 March 2026``."""
-    return f"{day.day} {day:%B %Y}"
+    """A date written plainly in the language in use: ``2 March 2026`` (German ``2.3.2026``).
+
+    English keeps the day-first order of backcoach's English documents (CLDR's
+    ``en`` would write ``March 2, 2026``).
+    """
+    if current_language() == DEFAULT_LANGUAGE:
+        return f"{day.day} {day:%B %Y}"
+    return format_date(day, "yMd")
+
+
+def figure(value: float) -> str:
+    """A score or an average as written: ``4``, ``3.2`` (German ``3,2``), one decimal at most."""
+    return format_number(value, digits=0 if value == round(value) else 1)
 
 
 def report_filename(start: date, end: date) -> str:
@@ -179,24 +221,34 @@ def report_period(start: str | None, end: str | None, *, today: date) -> tuple[d
     first = _parse_day(start, "start") if start else last - timedelta(days=DEFAULT_DAYS - 1)
     if (last - first).days >= MAX_DAYS:
         raise UsageError(
-            f"A report covers at most {MAX_DAYS // 366} years: choose a later start date."
+            _("A report covers at most {years} years: choose a later start date.").format(
+                years=MAX_DAYS // 366
+            )
         )
     if first > last:
         raise UsageError(
-            f"The period starts on {day_text(first)}, after it ends on {day_text(last)}: "
-            "give the earlier date first."
+            _(
+                "The period starts on {start}, after it ends on {end}: give the earlier date first."
+            ).format(start=day_text(first), end=day_text(last))
         )
     return first, last
+
+
+_NOT_A_DATE = {
+    "start": N_(
+        "The start date '{text}' is not a date: write it as YYYY-MM-DD, for example 2026-03-02."
+    ),
+    "end": N_(
+        "The end date '{text}' is not a date: write it as YYYY-MM-DD, for example 2026-03-02."
+    ),
+}
 
 
 def _parse_day(text: str, which: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(
-            f"The {which} date '{text}' is not a date: write it as YYYY-MM-DD, "
-            "for example 2026-03-02."
-        ) from None
+        raise UsageError(_(_NOT_A_DATE[which]).format(text=text)) from None
 
 
 def progress_report(
@@ -241,11 +293,14 @@ def patient_report(
 
 def render_report(report: ProgressReport) -> bytes:
     """Lay ``report`` out as a tagged PDF."""
-    title = f"Progress report, {day_text(report.start)} to {day_text(report.end)}"
+    title = _("Progress report, {start} to {end}").format(
+        start=day_text(report.start), end=day_text(report.end)
+    )
     context = {
         "report": report,
         "chart": pain_chart(report.pain) if report.pain else None,
         "day_text": day_text,
+        "figure": figure,
     }
     return render_pdf(TEMPLATE, context, title=title)
 
@@ -308,7 +363,9 @@ def report_data(
             if s.pain_before is not None or s.pain_after is not None
         ),
         questionnaires=_scores(db, user_id=user_id, since=since, until=until, tz=tz),
-        dose_changes=_dose_changes((s.started_at.astimezone(tz).date(), s.plan) for s in sessions),
+        dose_changes=_dose_changes(
+            ((s.started_at.astimezone(tz).date(), s.plan) for s in sessions), catalog
+        ),
         desk=totals(desk),
         desk_days=sum(1 for d in desk if d != DeskDay(day=d.day)),
         camera=_camera(events, catalog),
@@ -344,10 +401,6 @@ def _scores(
         total = scores.get("total")
         risk = scores.get("risk_group")
         known = QUESTIONNAIRES.get(row.name)
-        summary = str(scores.get("summary") or "")
-        meaning = SCALE_MEANINGS.get(row.name, "")
-        if risk in set(RiskGroup) and RISK_MEANINGS[RiskGroup(risk)] not in summary:
-            meaning = f"{risk.capitalize()} risk: {RISK_MEANINGS[RiskGroup(risk)]} {meaning}"
         subscales = scores.get("subscales") or {}
         activities = (
             tuple((str(name), float(rating)) for name, rating in subscales.items())
@@ -357,26 +410,60 @@ def _scores(
         lines.append(
             ScoreLine(
                 name=row.name,
-                title=known.title if known else row.name,
+                title=_(known.title) if known else row.name,
                 day=row.taken_at.astimezone(tz).date(),
                 total=float(total) if isinstance(total, int | float) else None,
                 risk_group=risk,
-                summary=summary,
-                meaning=meaning,
+                summary=_summary(row.name, scores),
+                meaning=_(SCALE_MEANINGS[row.name]) if row.name in SCALE_MEANINGS else "",
                 activities=activities,
             )
         )
     return tuple(lines)
 
 
+def _summary(name: str, scores: dict[str, Any]) -> str:
+    """A questionnaire's score in words, in the language in use, from its stored figures
+    (the stored summary, in English, is shown only when they are missing)."""
+    stored = str(scores.get("summary") or "")
+    total = scores.get("total")
+    subscales = scores.get("subscales") or {}
+    if not isinstance(total, int | float):
+        return _(stored)
+    if name == "pain-function" and {"pain", "interference"} <= subscales.keys():
+        return _(
+            "Pain {pain}/10, interference {interference}/10, overall {total}/10 (lower is better)."
+        ).format(
+            pain=figure(subscales["pain"]),
+            interference=figure(subscales["interference"]),
+            total=figure(total),
+        )
+    if name == "psfs" and subscales:
+        return ngettext(
+            "Average {total}/10 over {count} activity (higher is better).",
+            "Average {total}/10 over {count} activities (higher is better).",
+            len(subscales),
+        ).format(total=figure(total), count=len(subscales))
+    risk = scores.get("risk_group")
+    if name == "startback" and risk in set(RiskGroup) and "psychosocial" in subscales:
+        group = RiskGroup(risk)
+        words = _("Total {total}/9, psychosocial {psychosocial}/5: {risk}.").format(
+            total=figure(total),
+            psychosocial=figure(subscales["psychosocial"]),
+            risk=_(RISK_NAMES[group]),
+        )
+        return f"{words} {_(RISK_MEANINGS[group])}"
+    return _(stored)
+
+
 def _dose(step: PlannedStep) -> str:
     words = dose_words(step)
     if step.variant is VariantLevel.STANDARD:
         return words
-    return f"{words} ({step.variant.value} version)"
+    return _(VARIANT_DOSES[step.variant]).format(dose=words)
 
 
-def _direction(old: PlannedStep, new: PlannedStep) -> str:
+def _direction(old: PlannedStep, new: PlannedStep) -> Literal["progressed", "eased", "adjusted"]:
     """ "progressed", "eased" or "adjusted": which way the dose moved."""
     if old.variant != new.variant:
         harder = VARIANT_ORDER.index(new.variant) > VARIANT_ORDER.index(old.variant)
@@ -390,8 +477,11 @@ def _direction(old: PlannedStep, new: PlannedStep) -> str:
     return "adjusted"
 
 
-def _dose_changes(plans: Iterable[tuple[date, dict[str, Any]]]) -> tuple[DoseChange, ...]:
-    """Each exercise's planned dose compared from one session's plan to the next."""
+def _dose_changes(
+    plans: Iterable[tuple[date, dict[str, Any]]], catalog: Catalog
+) -> tuple[DoseChange, ...]:
+    """Each exercise's planned dose compared from one session's plan to the next; the
+    planner's reasons (stored in English) and the exercises' names in the language in use."""
     last: dict[str, PlannedStep] = {}
     changes: list[DoseChange] = []
     for day, plan in plans:
@@ -404,17 +494,16 @@ def _dose_changes(plans: Iterable[tuple[date, dict[str, Any]]]) -> tuple[DoseCha
             last[step.exercise_id] = step
             if before is None or _dose(before) == _dose(step):
                 continue
-            why = step.notes or (
-                f"{_direction(before, step).capitalize()}: the planned dose changed.",
-            )
+            why = step.notes or (DIRECTION_REASONS[_direction(before, step)],)
+            known = catalog.exercises.get(step.exercise_id)
             changes.append(
                 DoseChange(
                     exercise_id=step.exercise_id,
-                    name=step.name,
+                    name=known.name if known else step.name,
                     day=day,
                     before=_dose(before),
                     after=_dose(step),
-                    why=tuple(why),
+                    why=tuple(_(reason) for reason in why),
                 )
             )
     return tuple(changes)
@@ -443,7 +532,7 @@ def _camera(events: Sequence[StepEvent], catalog: Catalog) -> tuple[CameraLine, 
                 name=known.name if known else exercise_id,
                 reps=reps[exercise_id],
                 steps=steps[exercise_id],
-                notes=tuple(FormNote(code, message, count) for (code, message), count in ranked),
+                notes=tuple(FormNote(code, _(message), count) for (code, message), count in ranked),
             )
         )
     return tuple(lines)
