@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
+from backcoach.i18n import _
 from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.vision.landmarks import frame_from_json
@@ -91,9 +92,9 @@ def _act(
     done, status = desk.act(db, action, user_id=user_id, catalog=catalog)
     if not done:
         reason = (
-            "No skips are left today: take the break or snooze it."
+            _("No skips are left today: take the break or snooze it.")
             if status.due is not None
-            else "No break is due right now."
+            else _("No break is due right now.")
         )
         raise HTTPException(409, reason)
     return desk_view(status, catalog, time_scale=settings.time_scale)

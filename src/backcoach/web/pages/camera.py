@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from backcoach.content import Exercise, View
+from backcoach.i18n import N_, _
 from backcoach.vision.analyzers import available
 from backcoach.web.deps import CatalogDep
 from backcoach.web.templating import render
@@ -51,39 +52,49 @@ class Placement:
     names: list[str]
 
 
+#: Each group's title and how to place the laptop (msgids, translated in ``placements``).
 _PLACEMENTS: dict[tuple[bool, View], tuple[str, str]] = {
     (False, View.SIDE): (
-        "Floor exercises: side view",
-        "Put the laptop on the floor or a low stool, 2 to 3 metres away, level with the mat. "
-        "Lie or kneel side-on to it so your head, hips, knees and feet are all in the picture.",
+        N_("Floor exercises: side view"),
+        N_(
+            "Put the laptop on the floor or a low stool, 2 to 3 metres away, level with the mat. "
+            "Lie or kneel side-on to it so your head, hips, knees and feet are all in the picture."
+        ),
     ),
     (False, View.FRONT): (
-        "Floor exercises: front view",
-        "Put the laptop on the floor or a low stool, 2 to 3 metres away, level with the mat. "
-        "Lie along the mat facing it, so your head, shoulders, hips and feet are all in the "
-        "picture.",
+        N_("Floor exercises: front view"),
+        N_(
+            "Put the laptop on the floor or a low stool, 2 to 3 metres away, level with the mat. "
+            "Lie along the mat facing it, so your head, shoulders, hips and feet are all in the "
+            "picture."
+        ),
     ),
     (True, View.SIDE): (
-        "Standing exercises: side view",
-        "Put the laptop at about waist height, 2 to 3 metres away, and stand side-on to it. "
-        "Step back until your whole body, from head to feet, fits in the picture.",
+        N_("Standing exercises: side view"),
+        N_(
+            "Put the laptop at about waist height, 2 to 3 metres away, and stand side-on to it. "
+            "Step back until your whole body, from head to feet, fits in the picture."
+        ),
     ),
     (True, View.FRONT): (
-        "Standing exercises: front view",
-        "Put the laptop at about waist height, 2 to 3 metres away, and face it. Step back "
-        "until your whole body, arms raised, fits in the picture.",
+        N_("Standing exercises: front view"),
+        N_(
+            "Put the laptop at about waist height, 2 to 3 metres away, and face it. Step back "
+            "until your whole body, arms raised, fits in the picture."
+        ),
     ),
 }
 
 
 def placements(exercises: list[Exercise]) -> list[Placement]:
-    """The camera placements the exercises need (floor first, side view first), each named."""
+    """The camera placements the exercises need (floor first, side view first), each named,
+    in the language in use."""
     out = []
     for (upright, view), (title, how) in _PLACEMENTS.items():
         names = sorted(e.name for e in exercises if stands(e) == upright and e.camera.view is view)
         if names:
             key = f"{'standing' if upright else 'floor'}-{view.value}"
-            out.append(Placement(key, title, how, names))
+            out.append(Placement(key, _(title), _(how), names))
     return out
 
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from backcoach.content import Catalog
 from backcoach.documents.report import progress_report, report_filename, report_period
 from backcoach.services import page_cache
 from backcoach.services.clock import local_today, local_tz
@@ -26,7 +27,7 @@ from backcoach.services.desk import desk_days
 from backcoach.services.history import history_summary
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.downloads import ReportFrom, ReportTo, pdf_attachment
-from backcoach.web.presenters.history import calendar, chart_data
+from backcoach.web.presenters.history import calendar, chart_data, session_program
 from backcoach.web.state import app_state
 from backcoach.web.templating import render
 
@@ -36,15 +37,18 @@ RECENT_SESSIONS = 20
 DESK_DAYS = 7
 
 
-def history_body(db: Session, *, user_id: int, env: Environment) -> Markup:
-    """The page's content for ``user_id`` today, from the cache while their data is unchanged."""
+def history_body(db: Session, *, user_id: int, env: Environment, catalog: Catalog) -> Markup:
+    """The page's content for ``user_id`` today, from the cache while their data is unchanged
+    (``catalog``, in the language in use, names the programs; the cache keys on the language)."""
     today, tz = local_today(), local_tz()
 
     def draw() -> Markup:
         summary = history_summary(db, today=today, user_id=user_id, tz=tz, recent=60)
+        recent = summary.sessions[:RECENT_SESSIONS]
         context = {
             "summary": summary,
-            "recent": summary.sessions[:RECENT_SESSIONS],
+            "recent": recent,
+            "programs": {line.id: session_program(line, catalog) for line in recent},
             "calendar": calendar(summary),
             "charts": chart_data(summary),
             "report_period": report_period(None, None, today=today),
@@ -63,8 +67,9 @@ def history_body(db: Session, *, user_id: int, env: Environment) -> Markup:
 
 
 @router.get("")
-def history(request: Request, db: DbDep, user: UserDep) -> Response:
-    body = history_body(db, user_id=user.id, env=app_state(request.app).templates.env)
+def history(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep) -> Response:
+    env = app_state(request.app).templates.env
+    body = history_body(db, user_id=user.id, env=env, catalog=catalog)
     return render(request, "history/index.html", {"body": body})
 
 

@@ -7,9 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from backcoach.content import Catalog
+from backcoach.i18n import N_, _
 from backcoach.services.desk_runtime import WALK, DeskStatus, PostureStatus
 
-WALK_NAME = "Stand up and walk"
+#: The move of a rest break (and of every break while exercise is blocked): a msgid.
+WALK_NAME = N_("Stand up and walk")
 
 
 class DueView(BaseModel):
@@ -65,8 +67,9 @@ class PostureView(BaseModel):
 
 
 def move_name(move: str, catalog: Catalog) -> str:
+    """The move's name in the language in use (``catalog`` is in it too)."""
     exercise = None if move == WALK else catalog.exercises.get(move)
-    return exercise.name if exercise is not None else WALK_NAME
+    return exercise.name if exercise is not None else _(WALK_NAME)
 
 
 def desk_view(status: DeskStatus, catalog: Catalog, *, time_scale: float) -> DeskView:

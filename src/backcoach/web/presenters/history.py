@@ -7,21 +7,42 @@ from datetime import date, timedelta
 from typing import Any
 
 from backcoach.coach.questionnaires import QUESTIONNAIRES, RISK_MEANINGS, RiskGroup
+from backcoach.content import Catalog, Length
+from backcoach.i18n import N_, _, format_date
 from backcoach.services.clock import local_tz
-from backcoach.services.history import HistorySummary
+from backcoach.services.history import HistorySummary, SessionLine
 
 CALENDAR_WEEKS = 6
 
-#: Fixed y axes, so that one point does not fill a chart: what Chart.js's ``y`` scale gets.
-PAIN_AXIS = {"min": 0, "max": 10, "step": 1, "title": "pain 0-10"}
-MINUTES_AXIS = {"min": 0, "suggested_max": 30, "title": "minutes"}
+#: Fixed y axes, so that one point does not fill a chart: what Chart.js's ``y`` scale gets
+#: (the titles are msgids, translated in ``chart_data``).
+PAIN_AXIS = {"min": 0, "max": 10, "step": 1, "title": N_("pain 0-10")}
+MINUTES_AXIS = {"min": 0, "suggested_max": 30, "title": N_("minutes")}
 SCORE_AXES: dict[str, dict[str, Any]] = {
-    "pain-function": {"min": 0, "max": 10, "step": 1, "title": "0-10, lower is better"},
-    "psfs": {"min": 0, "max": 10, "step": 1, "title": "0-10, higher is better"},
-    "startback": {"min": 0, "max": 9, "step": 1, "title": "total 0-9, psychosocial 0-5"},
+    "pain-function": {"min": 0, "max": 10, "step": 1, "title": N_("0-10, lower is better")},
+    "psfs": {"min": 0, "max": 10, "step": 1, "title": N_("0-10, higher is better")},
+    "startback": {"min": 0, "max": 9, "step": 1, "title": N_("total 0-9, psychosocial 0-5")},
 }
+SCORE_AXIS = {"min": 0, "title": N_("score")}
 #: Subscales charted beside the total (PSFS's are activity names: only its mean is charted).
 CHARTED_SUBSCALES = {"pain-function": ("pain", "interference"), "startback": ("psychosocial",)}
+#: What a charted score is called in the tables (msgids; keys not here are shown as they are).
+SERIES_LABELS = {
+    "total": N_("total"),
+    "pain": N_("pain"),
+    "interference": N_("interference"),
+    "psychosocial": N_("psychosocial"),
+}
+#: STarT Back's risk groups in a table cell, and the latest one as a headline (msgids).
+RISK_NAMES = {RiskGroup.LOW: N_("low"), RiskGroup.MEDIUM: N_("medium"), RiskGroup.HIGH: N_("high")}
+RISK_HEADLINES = {
+    RiskGroup.LOW: N_("Latest: low risk."),
+    RiskGroup.MEDIUM: N_("Latest: medium risk."),
+    RiskGroup.HIGH: N_("Latest: high risk."),
+}
+
+#: A session's length in words (msgids).
+LENGTH_NAMES = {Length.SHORT.value: N_("short"), Length.FULL.value: N_("full")}
 
 
 @dataclass(frozen=True)
@@ -44,34 +65,49 @@ def calendar(summary: HistorySummary, weeks: int = CALENDAR_WEEKS) -> list[Calen
     ]
 
 
+def session_program(line: SessionLine, catalog: Catalog) -> str:
+    """A history line's program in words: its name (the id of a program the catalog does
+    not have) and its length."""
+    program = catalog.programs.get(line.program_id)
+    name = program.name if program is not None else line.program_id
+    length = _(LENGTH_NAMES[line.length]) if line.length in LENGTH_NAMES else line.length
+    return f"{name} ({length})"
+
+
 def chart_data(summary: HistorySummary) -> dict[str, Any]:
-    """The series Chart.js draws (also shown as tables for screen readers)."""
+    """The series Chart.js draws (also shown as tables for screen readers), its labels,
+    dates and axis titles in the language in use."""
+    questionnaires = {}
+    for name, points in summary.questionnaires.items():
+        series = _numeric_series([p.scores for p in points], CHARTED_SUBSCALES.get(name, ()))
+        questionnaires[name] = {
+            "title": _(QUESTIONNAIRES[name].title) if name in QUESTIONNAIRES else name,
+            "labels": [format_date(p.taken_at, "yMMMd") for p in points],
+            "series": series,
+            "series_labels": {key: _(SERIES_LABELS.get(key, key)) for key in series},
+            "risk": [_risk_name(p.scores) for p in points] if name == "startback" else None,
+            "latest_risk": _risk_line(points[-1].scores) if points else None,
+            "axis": _axis(SCORE_AXES.get(name, SCORE_AXIS)),
+        }
     return {
         "weeks": {
-            "labels": [w.week_start.strftime("%d %b") for w in summary.minutes_per_week],
+            "labels": [format_date(w.week_start, "MMMd") for w in summary.minutes_per_week],
             "minutes": [round(w.minutes, 1) for w in summary.minutes_per_week],
-            "axis": MINUTES_AXIS,
+            "axis": _axis(MINUTES_AXIS),
         },
         "pain": {
-            "labels": [p.day.strftime("%d %b") for p in summary.pain_trend],
+            "labels": [format_date(p.day, "MMMd") for p in summary.pain_trend],
             "before": [p.before for p in summary.pain_trend],
             "after": [p.after for p in summary.pain_trend],
-            "axis": PAIN_AXIS,
+            "axis": _axis(PAIN_AXIS),
         },
-        "questionnaires": {
-            name: {
-                "title": QUESTIONNAIRES[name].title if name in QUESTIONNAIRES else name,
-                "labels": [p.taken_at.strftime("%d %b %Y") for p in points],
-                "series": _numeric_series(
-                    [p.scores for p in points], CHARTED_SUBSCALES.get(name, ())
-                ),
-                "risk": [_risk(p.scores) for p in points] if name == "startback" else None,
-                "latest_risk": _risk_line(points[-1].scores) if points else None,
-                "axis": SCORE_AXES.get(name, {"min": 0, "title": "score"}),
-            }
-            for name, points in summary.questionnaires.items()
-        },
+        "questionnaires": questionnaires,
     }
+
+
+def _axis(axis: dict[str, Any]) -> dict[str, Any]:
+    """``axis`` with its title in the language in use."""
+    return {**axis, "title": _(axis["title"])}
 
 
 def _numeric_series(
@@ -87,17 +123,23 @@ def _numeric_series(
     return {k: [row.get(k) if _is_number(row.get(k)) else None for row in flat] for k in keys}
 
 
-def _risk(scores: dict[str, Any]) -> str | None:
+def _risk(scores: dict[str, Any]) -> RiskGroup | None:
     group = scores.get("risk_group")
-    return group if group in {g.value for g in RiskGroup} else None
+    return RiskGroup(group) if group in {g.value for g in RiskGroup} else None
+
+
+def _risk_name(scores: dict[str, Any]) -> str | None:
+    """The risk group in words, for a table cell; None when the scores have none."""
+    group = _risk(scores)
+    return _(RISK_NAMES[group]) if group is not None else None
 
 
 def _risk_line(scores: dict[str, Any]) -> dict[str, str] | None:
-    """The latest STarT Back risk group with its one-line meaning, or None."""
+    """The latest STarT Back risk group as a headline with its one-line meaning, or None."""
     group = _risk(scores)
     if group is None:
         return None
-    return {"group": group, "meaning": RISK_MEANINGS[RiskGroup(group)]}
+    return {"headline": _(RISK_HEADLINES[group]), "meaning": _(RISK_MEANINGS[group])}
 
 
 def _is_number(value: Any) -> bool:
