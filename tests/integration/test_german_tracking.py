@@ -193,3 +193,25 @@ def test_german_and_english_history_each_keep_their_language(client: TestClient)
     htmx = german_page(client, "/history", **{"HX-Request": "true"})
     assert "Letzte Einheiten" in htmx
     assert "Recent sessions" in client.get("/history", headers={"HX-Request": "true"}).text
+
+
+def test_the_camera_panel_of_an_exercise_is_german(client: TestClient) -> None:
+    html = client.get("/exercises/glute-bridge", headers=GERMAN).text
+    found = re.search(r'<section class="card camera-panel".*?</section>', html, re.S)
+    assert found is not None
+    panel = f"<main>{found.group(0)}</main>"
+    assert page_leftovers(panel) == [], main_text(panel)
+    text = main_text(panel)
+    assert "Das Video bleibt auf diesem Gerät" in text and "Kameracheck" in text
+    assert "Zählung zurücksetzen" in text and "Wdh." in text
+
+
+def test_the_desk_while_exercise_is_blocked_is_german(client: TestClient) -> None:
+    headers = {"X-CSRF-Token": client.cookies["backcoach_csrf"]}
+    answers = {q.id: "yes" if q.id == "fever-unwell" else "no" for q in QUESTIONS}
+    assert client.post("/screening", data=answers, headers=headers).status_code == 303
+    html = german_page(client, "/desk")
+    block = section(html, "desk-block")
+    assert block.startswith("Vorerst Pausen ohne Übungen")
+    assert "Die Sicherheitsfragen erneut beantworten" in block
+    assert "Lassen Sie diese Seite beim Arbeiten geöffnet" in main_text(html)
