@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from backcoach.config import Settings
 from backcoach.content import Catalog
 from backcoach.errors import NotSignedIn
+from backcoach.i18n import _
 from backcoach.services.users import current_user
 from backcoach.store import User
 from backcoach.store.revision import for_one_request
@@ -89,13 +90,13 @@ def user_of(connection: HTTPConnection, db: Session) -> User:
     who = signed_in(connection)
     if who is None:
         if app_state(connection.app).settings.clinic:
-            raise NotSignedIn(SIGN_IN_FIRST)  # the gate lets no such request through
+            raise NotSignedIn(_(SIGN_IN_FIRST))  # the gate lets no such request through
         return current_user(db)
     if who.account is not None:  # the gate read the row a moment ago: no second query
         return db.merge(who.account, load=False)
     user = db.get(User, who.user_id)
     if user is None:
-        raise NotSignedIn(SIGN_IN_FIRST)
+        raise NotSignedIn(_(SIGN_IN_FIRST))
     return user
 
 
@@ -107,7 +108,7 @@ def owner_of(connection: HTTPConnection) -> int | LocalOwner:
     if who is not None:
         return who.user_id
     if app_state(connection.app).settings.clinic:
-        raise NotSignedIn(SIGN_IN_FIRST)  # the gate lets no such request through
+        raise NotSignedIn(_(SIGN_IN_FIRST))  # the gate lets no such request through
     return LocalOwner.LOCAL
 
 

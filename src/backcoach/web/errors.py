@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import N_, _
 from backcoach.web.security.headers import SECURITY_HEADERS
 from backcoach.web.security.trust import answers_in_json
 from backcoach.web.state import BUSY, RETRY_AFTER_S
@@ -30,16 +31,17 @@ from backcoach.web.templating import render
 
 logger = logging.getLogger(__name__)
 
+#: The error page's heading per status (msgids, translated when shown).
 TITLES = {
-    400: "That did not work",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Not allowed here",
-    401: "Please sign in",
-    409: "Not possible right now",
-    422: "Please check what you entered",
-    429: "Too many attempts",
-    503: "Busy right now",
+    400: N_("That did not work"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("Not allowed here"),
+    401: N_("Please sign in"),
+    409: N_("Not possible right now"),
+    422: N_("Please check what you entered"),
+    429: N_("Too many attempts"),
+    503: N_("Busy right now"),
 }
 
 
@@ -48,7 +50,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
-    title = TITLES.get(status, "Something went wrong")
+    title = _(TITLES.get(status, N_("Something went wrong")))
     return render(
         request,
         "error.html",
@@ -64,7 +66,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )
     message = (
-        "We could not find that page. It may have moved, or the address has a typo."
+        _("We could not find that page. It may have moved, or the address has a typo.")
         if exc.status_code == 404 and exc.detail in (None, "Not Found")
         else str(exc.detail)
     )
@@ -77,12 +79,14 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         return await request_validation_exception_handler(request, exc)
     if any(err["loc"][0] == "path" for err in exc.errors()):
         # /session/abc or /exercises/<nonsense>: for people that is simply "not found"
-        return _error_page(request, 404, "We could not find that page.")
+        return _error_page(request, 404, _("We could not find that page."))
     fields = "; ".join(
         f"{'.'.join(str(p) for p in err['loc'][1:]) or 'value'}: {err['msg']}"
         for err in exc.errors()
     )
-    return _error_page(request, 422, f"Some values were not accepted ({fields}).")
+    return _error_page(
+        request, 422, _("Some values were not accepted ({fields}).").format(fields=fields)
+    )
 
 
 async def _backcoach_error(request: Request, exc: Exception) -> Response:
@@ -96,16 +100,16 @@ async def _busy(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PoolTimeout)
     logger.warning("busy: %s %s: %s", request.method, request.url.path, exc)
     if _wants_json(request):
-        response: Response = JSONResponse({"detail": BUSY}, status_code=503)
+        response: Response = JSONResponse({"detail": _(BUSY)}, status_code=503)
     else:
-        response = _error_page(request, 503, BUSY)
+        response = _error_page(request, 503, _(BUSY))
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    message = "Something went wrong on our side. Your data is safe; please try again."
+    message = _("Something went wrong on our side. Your data is safe; please try again.")
     if _wants_json(request):
         response: Response = JSONResponse({"detail": message}, status_code=500)
     else:

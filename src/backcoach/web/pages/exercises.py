@@ -21,6 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from backcoach.content import Stage
 from backcoach.documents.handout import exercise_handout, library_exercise
+from backcoach.i18n import _
 from backcoach.services.library import find_exercises
 from backcoach.services.safety import exercise_block
 from backcoach.web.deps import CatalogDep, DbDep, UserDep, release_database
@@ -87,11 +88,12 @@ def handout(
     """The exercise's printable handout (PDF), shown in the browser."""
     block = exercise_block(db, user_id=user.id)
     if block is not None:
-        return PlainTextResponse(f"{block.title}. {block.web_message}", status_code=409)
+        return PlainTextResponse(f"{_(block.title)}. {block.web_message}", status_code=409)
     try:
         exercise = library_exercise(db, catalog, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
-        return PlainTextResponse(f"There is no exercise called '{exercise_id}'.", status_code=404)
+        message = _("There is no exercise called '{name}'.").format(name=exercise_id)
+        return PlainTextResponse(message, status_code=404)
     release_database(request)  # laying out the PDF reads nothing more
     return Response(
         exercise_handout(exercise),

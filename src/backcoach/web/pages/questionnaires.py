@@ -18,6 +18,7 @@ from backcoach.coach.questionnaires import (
     Questionnaire,
     read_answers,
 )
+from backcoach.i18n import _
 from backcoach.services.checkins import questionnaire_due, save_questionnaire
 from backcoach.services.clock import SessionClock, local_today, local_tz
 from backcoach.web.deps import DbDep, UserDep
@@ -30,7 +31,8 @@ def _questionnaire(name: str) -> Questionnaire:
     try:
         return QUESTIONNAIRES[name]
     except KeyError:
-        raise HTTPException(404, f"There is no questionnaire called '{name}'.") from None
+        message = _("There is no questionnaire called '{name}'.").format(name=name)
+        raise HTTPException(404, message) from None
 
 
 @router.get("")

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, PlanRefused
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.services.clock import SessionClock
 from backcoach.services.preferences import load_preferences
 from backcoach.services.safety import exercise_block
@@ -56,18 +57,18 @@ def read_start_form(form: FormData) -> tuple[StartChoice, dict[str, str]]:
     if length in LENGTHS:
         choice = replace(choice, length=Length(length))
     elif length:
-        errors["length"] = "Choose a session length: " + " or ".join(LENGTHS) + "."
+        errors["length"] = _("Choose a session length: short or full.")
     pain = _field(form, "pain_before")
     # Two ASCII digits at most: isdigit() also takes "²", which int() refuses
     if len(pain) <= 2 and pain.isascii() and pain.isdecimal() and int(pain) <= 10:
         choice = replace(choice, pain_before=int(pain))
     elif pain:
-        errors["pain_before"] = "Choose how much pain you have now, from 0 to 10."
+        errors["pain_before"] = _("Choose how much pain you have now, from 0 to 10.")
     location = _field(form, "location")
     if location in LOCATIONS:
         choice = replace(choice, location=PainLocation(location))
     elif location:
-        errors["location"] = "Choose where the pain is from the list."
+        errors["location"] = _("Choose where the pain is from the list.")
     return choice, errors
 
 
@@ -124,7 +125,9 @@ def _open_or_404(
     try:
         return open_session(db, session_id=session_id, user_id=user_id, clock=clock)
     except UsageError:
-        raise HTTPException(404, f"There is no session number {session_id}.") from None
+        raise HTTPException(
+            404, _("There is no session number {number}.").format(number=session_id)
+        ) from None
 
 
 @router.get("/{session_id}")
@@ -168,7 +171,7 @@ def step_fragment(
         db, session_id=session_id, user_id=user.id, clock=SessionClock.of(settings)
     )
     if not 0 <= step_index < len(active.plan.steps):
-        raise HTTPException(404, "That step is not in this session.")
+        raise HTTPException(404, _("That step is not in this session."))
     step = active.plan.steps[step_index]
     context = {"step": step, **step_context(catalog, step.exercise_id)}
     return render(request, "session/_step_fragment.html", context)

@@ -1,4 +1,8 @@
-"""``/settings``: preferences, export and import, delete everything."""
+"""``/settings``: preferences, the language, export and import, delete everything.
+
+The language choice lives in a cookie of this browser (``web.language``), not in the
+database: it is how this browser shows backcoach, and it works before any account.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,25 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
+from backcoach.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import ImportFileError
 from backcoach.services.preferences import PreferencesUpdate, load_preferences, save_preferences
 from backcoach.web.deps import DbDep, SettingsDep, UserDep
+from backcoach.web.language import AUTOMATIC, chosen_language, remember_choice
 from backcoach.web.security.session_cookie import forget_session
 from backcoach.web.templating import render
 from backcoach.web.uploads import ImportTooLarge, import_upload
 
 router = APIRouter(prefix="/settings", tags=["pages"], include_in_schema=False)
 
+#: The notices after a redirect (``?done=...``); msgids, translated when shown.
 MESSAGES = {
-    "saved": "Settings saved.",
+    "saved": N_("Settings saved."),
+    "language": N_("Language saved."),
 }
+#: What the language form may send: the browser decides, or one of the languages.
+LANGUAGE_CHOICES = (AUTOMATIC, *LANGUAGES)
 
 # Every import error says this once the plain part is told; what follows names fields.
 _IMPORT_SUMMARY_END = "nothing was imported."
@@ -64,13 +74,16 @@ def _page(
         "errors": errors or {},
         "message": message,
         "import_error": import_error and ImportProblem.of(import_error),
+        "languages": LANGUAGE_NAMES,
+        "language_choice": chosen_language(request.headers),
     }
     return render(request, "settings/index.html", context, status_code=status_code)
 
 
 @router.get("")
 def settings_page(request: Request, db: DbDep, user: UserDep, done: str = "") -> Response:
-    return _page(request, db, user.id, message=MESSAGES.get(done))
+    notice = MESSAGES.get(done)
+    return _page(request, db, user.id, message=_(notice) if notice else None)
 
 
 @router.post("")
@@ -107,16 +120,37 @@ def save(
     return RedirectResponse("/settings?done=saved", status_code=303)
 
 
+#: What each preference field accepts, said in plain words (msgids).
+_LIMITS = {
+    "pain_limit": N_("Enter a whole number from 1 to 10."),
+    "break_minutes": N_("Enter a whole number of minutes from 15 to 120."),
+    "session_length": N_("Choose short or full."),
+    "quiet_from": N_("Enter a time such as 22:00, or leave both quiet-hour fields empty."),
+    "quiet_until": N_("Enter a time such as 07:00, or leave both quiet-hour fields empty."),
+    "quiet_hours": N_("Give both times (from and until), or leave both empty."),
+}
+
+
 def _friendly(field: str, message: str) -> str:
-    limits = {
-        "pain_limit": "Enter a whole number from 1 to 10.",
-        "break_minutes": "Enter a whole number of minutes from 15 to 120.",
-        "session_length": "Choose short or full.",
-        "quiet_from": "Enter a time such as 22:00, or leave both quiet-hour fields empty.",
-        "quiet_until": "Enter a time such as 07:00, or leave both quiet-hour fields empty.",
-        "quiet_hours": "Give both times (from and until), or leave both empty.",
-    }
-    return limits.get(field, message)
+    limit = _LIMITS.get(field)
+    return _(limit) if limit is not None else message
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    language: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Show backcoach in ``language`` in this browser (``auto``: as the browser asks)."""
+    if language not in LANGUAGE_CHOICES:
+        # The form only offers the known choices: a stale page or a hand-made request.
+        errors = {"language": _("Choose Automatic, English or Deutsch.")}
+        return _page(request, db, user.id, errors=errors, status_code=422)
+    response = RedirectResponse("/settings?done=language", status_code=303)
+    remember_choice(response, language)
+    return response
 
 
 @router.post("/import")

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
+from backcoach.i18n import _
 from backcoach.services.clinic_programs import program_for
 from backcoach.services.clinician_notes import notes_for_patient
 from backcoach.services.clock import SessionClock, local_today, local_tz
@@ -112,7 +113,7 @@ def _answers(form: FormData) -> tuple[dict[str, bool], dict[str, str], dict[str,
             answers[question.id] = value == "yes"
             raw[question.id] = str(value)
         else:
-            errors[question.id] = "Please answer yes or no."
+            errors[question.id] = _("Please answer yes or no.")
     return answers, raw, errors
 
 
@@ -139,7 +140,7 @@ async def habit(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep)
     kind = (await request.form()).get("kind")
     if not isinstance(kind, str) or kind not in HABITS:
         # The buttons only send known habits: this is a stale page or a hand-made request.
-        errors = {"habit": "That habit is not on the list; choose one of the buttons."}
+        errors = {"habit": _("That habit is not on the list; choose one of the buttons.")}
         if is_htmx(request):
             context = {"habits": habits_today(db, user_id=user.id), "form_errors": errors}
             return render(request, "today/_habits.html", context, status_code=422)

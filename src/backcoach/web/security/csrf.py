@@ -24,6 +24,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backcoach.i18n import N_, _
 from backcoach.web.security.trust import SAFE_METHODS
 
 COOKIE = "backcoach_csrf"
@@ -32,7 +33,7 @@ HEADER = "x-csrf-token"
 EXEMPT_PREFIXES = ("/api/", "/static/")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
-EXPIRED = (
+EXPIRED = N_(
     "This form has expired or did not come from backcoach's own page. Nothing was "
     "changed; reload the page and try again."
 )
@@ -92,4 +93,4 @@ async def require_form_token(connection: HTTPConnection) -> None:
         sent = value if isinstance(value, str) else None
     cookie = connection.cookies.get(COOKIE)
     if not sent or not cookie or not secrets.compare_digest(sent.encode(), cookie.encode()):
-        raise HTTPException(status_code=403, detail=EXPIRED)
+        raise HTTPException(status_code=403, detail=_(EXPIRED))

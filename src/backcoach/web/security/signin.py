@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from backcoach.i18n import N_, _
 from backcoach.services.accounts import SignedIn, session_user
 from backcoach.store import Role
 from backcoach.web.security.trust import answers_in_json
@@ -43,15 +44,15 @@ OPEN_PREFIXES = ("/static/", "/reset/")
 CLINIC_PREFIXES = ("/clinic", "/api/v1/clinic")
 CLINIC_ROLES = frozenset({Role.CLINICIAN, Role.ADMIN})
 
-SIGN_IN_FIRST = "Sign in first: this backcoach is a clinic's, and your data needs your account."
-CLINICIANS_ONLY = "Only clinicians can open this."
+SIGN_IN_FIRST = N_("Sign in first: this backcoach is a clinic's, and your data needs your account.")
+CLINICIANS_ONLY = N_("Only clinicians can open this.")
 
 
 #: Routes that exist only in clinic mode (in local mode they answer 404, saying so).
 CLINIC_MODE_PREFIXES = ("/api/v1/auth/", "/login", "/logout", "/register", "/reset/")
 #: ... except who am I, which names the local user in local mode.
 LOCAL_TOO = frozenset({"/api/v1/auth/me"})
-LOCAL_MODE = (
+LOCAL_MODE = N_(
     "This backcoach runs in local mode: one person on this computer, no accounts and no "
     "clinic. Clinic mode (BACKCOACH_MODE=clinic) has sign-in and the clinician's pages."
 )
@@ -78,7 +79,7 @@ async def clinic_routes_need_clinic_mode(connection: HTTPConnection) -> None:
     if path in LOCAL_TOO or app_state(connection.app).settings.clinic:
         return
     if is_clinic_path(path) or path.startswith(CLINIC_MODE_PREFIXES):
-        raise HTTPException(status_code=404, detail=LOCAL_MODE)
+        raise HTTPException(status_code=404, detail=_(LOCAL_MODE))
 
 
 class SignInGateMiddleware:
@@ -119,7 +120,10 @@ class SignInGateMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
-    """401/403/503 in JSON for the API, a refused handshake, or (401) a redirect to the sign-in."""
+    """401/403/503 in JSON for the API, a refused handshake, or (401) a redirect to the sign-in.
+
+    ``message`` is a msgid, answered in the request's language (a close reason stays English).
+    """
     path: str = scope["path"]
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
@@ -135,10 +139,11 @@ async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
         await send({"type": "http.response.start", "status": 303, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
+    text = _(message)
     if answers_in_json(path):
-        body, content_type = json.dumps({"detail": message}).encode(), b"application/json"
+        body, content_type = json.dumps({"detail": text}).encode(), b"application/json"
     else:
-        body, content_type = message.encode(), b"text/plain; charset=utf-8"
+        body, content_type = text.encode(), b"text/plain; charset=utf-8"
     headers += [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -29,16 +29,18 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from backcoach.i18n import N_, _
+
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
-BAD_HOST = (
+BAD_HOST = N_(
     "This address is not backcoach's. Open backcoach at http://127.0.0.1 (or localhost) "
     "on the port it was started on."
 )
-CROSS_ORIGIN = (
+CROSS_ORIGIN = N_(
     "Refused: this request came from another web site. Only backcoach's own pages "
     "may change or read your data."
 )
@@ -129,15 +131,20 @@ class TrustBoundaryMiddleware:
 
 
 async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
-    """Answer with ``status`` and a plain message; a WebSocket handshake is closed unaccepted."""
+    """Answer with ``status`` and a plain message; a WebSocket handshake is closed unaccepted.
+
+    ``message`` is a msgid: the answer is in the request's language; a close reason
+    (at most 123 bytes, read by programs) stays in English.
+    """
     if scope["type"] == "websocket":
         # Closing before accept makes the server answer the handshake with HTTP 403.
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
         return
+    text = _(message)
     if answers_in_json(scope["path"]):
-        body, content_type = json.dumps({"detail": message}).encode(), b"application/json"
+        body, content_type = json.dumps({"detail": text}).encode(), b"application/json"
     else:
-        body, content_type = message.encode(), b"text/plain; charset=utf-8"
+        body, content_type = text.encode(), b"text/plain; charset=utf-8"
     await send(
         {
             "type": "http.response.start",

@@ -37,6 +37,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backcoach.content import Exercise
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.services.clinic_exercises import CAMERA_COUNTER, visible_exercise
 from backcoach.services.clinic_exercises import ID_PREFIX as CLINIC_ID_PREFIX
 from backcoach.services.clock import SessionClock
@@ -120,7 +121,7 @@ class _Connection:
                 await self.websocket.close(CLOSE_TOO_BIG, "message too big")
                 return
             if not self.limiter.allow(time.monotonic()):
-                if not await self.reject("too-frequent", "Too many messages; slow down."):
+                if not await self.reject("too-frequent", _("Too many messages; slow down.")):
                     return
                 continue
             try:
@@ -181,9 +182,9 @@ async def practice(websocket: WebSocket, exercise_id: str) -> None:
         if exercise is None and exercise_id.startswith(CLINIC_ID_PREFIX):
             exercise = await run_in_threadpool(_clinic_exercise, websocket, exercise_id)
     if exercise is None:
-        await _refuse(websocket, "unknown-exercise", "No such exercise.")
+        await _refuse(websocket, "unknown-exercise", _("No such exercise."))
         return
-    _, block = await run_in_threadpool(_user_and_block, websocket)
+    _user, block = await run_in_threadpool(_user_and_block, websocket)
     if block is not None:
         await _refuse_blocked(websocket, block)
         return
@@ -217,7 +218,7 @@ async def coach_session(websocket: WebSocket, session_id: str) -> None:
     await websocket.accept()
     number = parse_session_id(session_id)
     if number is None:
-        await _refuse(websocket, "unknown-session", "No such session.")
+        await _refuse(websocket, "unknown-session", _("No such session."))
         return
     factory = app_state(websocket.app).sessions
     settings = app_state(websocket.app).settings
@@ -234,7 +235,7 @@ async def coach_session(websocket: WebSocket, session_id: str) -> None:
         try:
             await run_in_threadpool(_start, coach)
         except UsageError:
-            await _refuse(websocket, "unknown-session", "No such session.")
+            await _refuse(websocket, "unknown-session", _("No such session."))
             return
         with contextlib.suppress(WebSocketDisconnect):  # it went while we answered
             await _coach(websocket, coach)
