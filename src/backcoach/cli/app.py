@@ -17,8 +17,9 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from backcoach import __version__
+from backcoach.cli import framework_text
 from backcoach.errors import BackcoachError
-from backcoach.i18n import language_from_env, set_language
+from backcoach.i18n import _, language_from_env, set_language
 
 console = Console()
 err_console = Console(stderr=True)
@@ -39,6 +40,7 @@ def _choose_language() -> str | None:
 
 #: Why the language asked for could not be used (``main`` says so and stops), or None.
 LANGUAGE_PROBLEM = _choose_language()
+framework_text.install()
 
 
 class _FriendlyErrors(TyperGroup):
@@ -63,7 +65,9 @@ class _FriendlyErrors(TyperGroup):
                 args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
             )
         except BackcoachError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            err_console.print(
+                _("[bold red]Error:[/] {message}").format(message=exc), highlight=False
+            )
             if not standalone_mode:
                 return exc.exit_code  # what Click returns for an exit in this mode
             sys.exit(exc.exit_code)
@@ -80,8 +84,10 @@ def new_typer(**kwargs: Any) -> typer.Typer:
 
 
 app = new_typer(
-    help="backcoach: a local-first back-health coach. Start with `backcoach serve` "
-    "(or `make run`) for the web app, or `backcoach workout` in the terminal.",
+    help=_(
+        "backcoach: a local-first back-health coach. Start with `backcoach serve` "
+        "(or `make run`) for the web app, or `backcoach workout` in the terminal."
+    ),
 )
 
 
@@ -95,7 +101,9 @@ def _show_version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help=_("Show the version.")
+        ),
     ] = False,
 ) -> None:
     """backcoach: a local-first back-health coach."""

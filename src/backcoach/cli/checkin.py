@@ -30,6 +30,7 @@ from backcoach.coach.safety import DISCLAIMER, QUESTIONS, Outcome, ScreeningResu
 from backcoach.config import get_settings
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _, format_datetime
 from backcoach.services import session_events
 from backcoach.services.checkins import earlier_pain_before, save_questionnaire
 from backcoach.services.clock import SessionClock
@@ -67,7 +68,7 @@ def _answers_needed() -> Iterator[None]:
     except (EOFError, KeyboardInterrupt):
         console.print()
         raise UsageError(
-            "Stopped before every question was answered; nothing was stored."
+            _("Stopped before every question was answered; nothing was stored.")
         ) from None
 
 
@@ -78,72 +79,83 @@ def ask_scale(text: str, low: str = "", high: str = "") -> int:
 
 
 def show_disclaimer() -> None:
-    console.print(Panel(DISCLAIMER, title="Please read", border_style="cyan"))
+    console.print(Panel(_(DISCLAIMER), title=_("Please read"), border_style="cyan"))
 
 
 def _show_screening(result: ScreeningResult) -> None:
     if result.outcome is Outcome.RED_FLAG:
-        console.print(Panel(result.message, title="Please see a doctor", border_style="red"))
+        console.print(Panel(_(result.message), title=_("Please see a doctor"), border_style="red"))
     elif result.outcome is Outcome.CAUTION:
-        console.print(Panel(result.message, title="Exercise with care", border_style="yellow"))
+        console.print(
+            Panel(_(result.message), title=_("Exercise with care"), border_style="yellow")
+        )
     else:
-        console.print(Panel(result.message, title="All clear", border_style="green"))
+        console.print(Panel(_(result.message), title=_("All clear"), border_style="green"))
 
 
-@app.command()
+@app.command(
+    help=_("Answer the short safety screening (yes/no) before exercising; redo it any time.")
+)
 def screening() -> None:
-    """Answer the short safety screening (yes/no) before exercising; redo it any time."""
     show_disclaimer()
     console.print(
-        "A few yes/no questions about your back pain. They look for rare signs that need a "
-        "doctor rather than exercise. Answer y or n.\n"
+        _(
+            "A few yes/no questions about your back pain. They look for rare signs that need a "
+            "doctor rather than exercise. Answer y or n."
+        )
+        + "\n"
     )
     answers: dict[str, bool] = {}
     with _answers_needed():
         for number, question in enumerate(QUESTIONS, start=1):
-            console.print(f"[dim]{question.help}[/]")
+            console.print(f"[dim]{_(question.help)}[/]")
             answers[question.id] = Confirm.ask(
-                f"{number}/{len(QUESTIONS)}  {question.text}", console=console
+                f"{number}/{len(QUESTIONS)}  {_(question.text)}", console=console
             )
-    now, _ = _local_now()
+    now = _local_now()[0]
     with open_database(get_settings()) as db:
         result = save_screening(db, user_id=local_user(db).id, answers=answers, now=now)
     _show_screening(result)
 
 
-@app.command()
+@app.command(
+    help=_("Record how your back feels now: pain (0-10), where, and after a session the effort.")
+)
 def checkin(
     phase: Annotated[
-        Phase, typer.Option("--phase", help="Before or after a session (after also asks effort).")
+        Phase,
+        typer.Option("--phase", help=_("Before or after a session (after also asks effort).")),
     ] = Phase.BEFORE,
     pain: Annotated[
-        int | None, typer.Option("--pain", min=0, max=10, help="Pain now, 0-10 (else asked).")
+        int | None,
+        typer.Option("--pain", min=0, max=10, help=_("Pain now, 0-10 (else asked).")),
     ] = None,
     where: Annotated[
-        PainLocation | None, typer.Option("--where", help="Where the pain is (else asked).")
+        PainLocation | None, typer.Option("--where", help=_("Where the pain is (else asked)."))
     ] = None,
     effort: Annotated[
         int | None,
-        typer.Option("--effort", min=0, max=10, help="After: effort 0-10 (else asked)."),
+        typer.Option("--effort", min=0, max=10, help=_("After: effort 0-10 (else asked).")),
     ] = None,
 ) -> None:
-    """Record how your back feels now: pain (0-10), where, and after a session the effort."""
     if effort is not None and phase is Phase.BEFORE:
-        raise UsageError("--effort goes with --phase after.")
+        raise UsageError(_("--effort goes with --phase after."))
     with _answers_needed():
         if pain is None:
-            pain = ask_scale("Pain now", "no pain", "the worst pain you can imagine")
+            pain = ask_scale(_("Pain now"), _("no pain"), _("the worst pain you can imagine"))
         if where is None:
             where = PainLocation(
                 Prompt.ask(
-                    "Where is it",
+                    _("Where is it"),
                     choices=[p.value for p in PainLocation],
                     default=PainLocation.LOW_BACK.value,
                     console=console,
                 )
             )
         if phase is Phase.AFTER and effort is None:
-            effort = ask_scale("How hard was the session", "very easy", "as hard as possible")
+            effort = ask_scale(
+                _("How hard was the session"), _("very easy"), _("as hard as possible")
+            )
     now, tz = _local_now()
     with open_database(get_settings()) as db:
         user_id = local_user(db).id
@@ -165,44 +177,45 @@ def checkin(
             record = latest_screening_record(db, user_id=user_id, tz=tz)
             if record is not None and record.result.outcome is Outcome.RED_FLAG:
                 why = record.result.message
-    summary = f"Saved: pain {pain}/10 ({where.value})"
-    console.print(
-        summary + (f", effort {effort}/10." if effort is not None else "."), highlight=False
-    )
+    if effort is None:
+        saved = _("Saved: pain {pain}/10 ({where}).")
+    else:
+        saved = _("Saved: pain {pain}/10 ({where}), effort {effort}/10.")
+    console.print(saved.format(pain=pain, where=where.value, effort=effort), highlight=False)
     if why:
-        console.print(Panel(why, title="Before you exercise", border_style="yellow"))
+        console.print(Panel(_(why), title=_("Before you exercise"), border_style="yellow"))
 
 
 def _ask_item(item: Item) -> int | str | None:
+    text = _(item.text)
     if item.kind is ItemKind.SCALE:
-        return ask_scale(item.text, item.low, item.high)
+        return ask_scale(text, _(item.low) if item.low else "", _(item.high) if item.high else "")
     if item.kind is ItemKind.AGREE:
-        answer = Prompt.ask(item.text, choices=["agree", "disagree"], console=console)
+        # The answers typed are the English words, as the choices the prompt shows.
+        answer = Prompt.ask(text, choices=["agree", "disagree"], console=console)
         return 1 if answer == "agree" else 0
     if item.kind is ItemKind.CHOICE:
-        console.print(item.text)
+        console.print(text)
         for number, choice in enumerate(item.choices, start=1):
-            console.print(f"  {number}. {choice}")
+            console.print(f"  {number}. {_(choice)}")
         numbers = [str(n) for n in range(1, len(item.choices) + 1)]
-        return IntPrompt.ask("Your answer", choices=numbers, console=console) - 1
+        return IntPrompt.ask(_("Your answer"), choices=numbers, console=console) - 1
     if item.optional:
-        return (
-            Prompt.ask(item.text, default="", show_default=False, console=console).strip() or None
-        )
-    while not (text := Prompt.ask(item.text, console=console).strip()):
-        console.print("[prompt.invalid]Please type a few words.")
-    return text
+        return Prompt.ask(text, default="", show_default=False, console=console).strip() or None
+    while not (answer_text := Prompt.ask(text, console=console).strip()):
+        console.print("[prompt.invalid]" + _("Please type a few words."))
+    return answer_text
 
 
-@app.command()
+@app.command(help=_("Answer an outcome questionnaire; it is stored with its score."))
 def questionnaire(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(NAMES)}.")],
+    name: Annotated[str, typer.Argument(help=_("One of: {names}.").format(names=", ".join(NAMES)))],
 ) -> None:
-    """Answer an outcome questionnaire; it is stored with its score."""
     form = get(name)
-    console.print(f"[bold]{form.title}[/]\n{form.intro}\n")
+    title = _(form.title)
+    console.print(f"[bold]{title}[/]\n{_(form.intro)}\n")
     if form.notice:
-        console.print(f"[dim]{form.notice}[/]\n")
+        console.print(f"[dim]{_(form.notice)}[/]\n")
     answers: dict[str, int | str | None] = {}
     with _answers_needed():
         for item in form.items:
@@ -210,28 +223,32 @@ def questionnaire(
             if value is None:  # an empty optional activity: no more activities
                 break
             answers[item.id] = value
-    now, _ = _local_now()
+    now = _local_now()[0]
     with open_database(get_settings()) as db:
         result = save_questionnaire(
             db, user_id=local_user(db).id, name=form.id, answers=answers, now=now
         )
-    console.print(Panel(result.summary, title=f"{form.title}: score", border_style="green"))
+    console.print(
+        Panel(
+            _(result.summary), title=_("{title}: score").format(title=title), border_style="green"
+        )
+    )
     if form.notice:
-        console.print(f"[dim]{form.notice}[/]")
+        console.print(f"[dim]{_(form.notice)}[/]")
 
 
 # --- `backcoach workout`: the safety gate and the check-ins ----------------------------------
 
-HURT_MESSAGE = (
+HURT_MESSAGE = N_(
     "You stopped because it hurt: that was the right thing to do. Rest in a comfortable "
     "position. If the pain stays high, keeps getting worse, or you are worried, see a doctor "
     "or physiotherapist."
 )
 
 _REFUSAL_TITLES = {
-    Refusal.RED_FLAG: "Please see a doctor",
-    Refusal.NO_SCREENING: "Safety screening first",
-    Refusal.RESCREEN_DUE: "Time for a new safety screening",
+    Refusal.RED_FLAG: N_("Please see a doctor"),
+    Refusal.NO_SCREENING: N_("Safety screening first"),
+    Refusal.RESCREEN_DUE: N_("Time for a new safety screening"),
 }
 
 
@@ -241,30 +258,40 @@ def _plan_or_stop(decision: PlanDecision) -> SessionPlan:
         return decision.plan
     reason = decision.refusal or Refusal.NO_SCREENING
     color = "red" if reason is Refusal.RED_FLAG else "yellow"
-    console.print(Panel(decision.message, title=_REFUSAL_TITLES[reason], border_style=color))
+    console.print(Panel(_(decision.message), title=_(_REFUSAL_TITLES[reason]), border_style=color))
     raise typer.Exit(1)
 
 
 def _show_plan(plan: SessionPlan, decision: PlanDecision, catalog: Catalog) -> None:
     for caution in decision.cautions:
-        console.print(f"[yellow]Note:[/] {caution}")
+        console.print("[yellow]" + _("Note:") + f"[/] {_(caution)}")
     for step in plan.steps:
         exercise = catalog.exercises.get(step.exercise_id)
         if step.variant is not VariantLevel.STANDARD and exercise is not None:
-            version = exercise.easier if step.variant is VariantLevel.EASIER else exercise.harder
-            console.print(f"[bold]{step.name}[/]: {step.variant} version, {version.name}.")
+            easier = step.variant is VariantLevel.EASIER
+            version = exercise.easier if easier else exercise.harder
+            line = _("easier version, {name}.") if easier else _("harder version, {name}.")
+            console.print(f"[bold]{step.name}[/]: " + line.format(name=version.name))
             console.print(f"  {version.how}")
         for note in step.notes:
-            console.print(f"[bold]{step.name}[/]: {note}")
+            console.print(f"[bold]{step.name}[/]: {_(note)}")
 
 
 def confirm_resume(offer: ResumeOffer) -> bool:
     """Ask whether to continue an interrupted session (Enter means yes)."""
-    started = offer.started_at.astimezone().strftime("%a %d %b %H:%M")
+    started = format_datetime(offer.started_at.astimezone(), "MMMEdHm")
     return typer.confirm(
-        f"Your {offer.program_id} ({offer.length}) session of {started} was interrupted. "
-        f"Resume it from step {offer.resume_index + 1} of {offer.steps_total} "
-        f"({offer.step_name})?",
+        _(
+            "Your {program} ({length}) session of {started} was interrupted. "
+            "Resume it from step {step} of {total} ({name})?"
+        ).format(
+            program=offer.program_id,
+            length=offer.length,
+            started=started,
+            step=offer.resume_index + 1,
+            total=offer.steps_total,
+            name=offer.step_name,
+        ),
         default=True,
     )
 
@@ -298,7 +325,7 @@ def start_workout(
             )
         abandon_session(db, session_id=offer.session_id, user_id=user_id, now=clock.wall())
     with _answers_needed():
-        pain = ask_scale("Before you start: your pain now", "no pain", "the worst pain")
+        pain = ask_scale(_("Before you start: your pain now"), _("no pain"), _("the worst pain"))
     decision = plan_for_today(
         db, user_id=user_id, catalog=catalog, length=length, pain_now=pain, program_id=program_id
     )
@@ -333,10 +360,12 @@ def finish_workout(
     """
     _discard_typed_ahead()
     try:
-        pain_after = ask_scale("After the session: your pain now", "no pain", "the worst pain")
-        effort = ask_scale("How hard was the session", "very easy", "as hard as possible")
+        pain_after = ask_scale(
+            _("After the session: your pain now"), _("no pain"), _("the worst pain")
+        )
+        effort = ask_scale(_("How hard was the session"), _("very easy"), _("as hard as possible"))
     except (EOFError, KeyboardInterrupt):
-        console.print("\nYour session is saved; the check-in was skipped.")
+        console.print("\n" + _("Your session is saved; the check-in was skipped."))
         return
     stored = session_events.finish(
         db,
@@ -347,14 +376,21 @@ def finish_workout(
         effort=effort,
     )
     if summary.ended_by is EndReason.HURT:
-        console.print(Panel(HURT_MESSAGE, border_style="yellow"))
+        console.print(Panel(_(HURT_MESSAGE), border_style="yellow"))
     for name in dict.fromkeys(hurt):
-        console.print(f"Next time {name} starts with its easier version.")
+        console.print(_("Next time {name} starts with its easier version.").format(name=name))
     pain_before = stored.pain_before
     if not hurt and pain_before is not None and pain_after > pain_before:
         console.print(
-            "Your pain is higher than before the session, so the dose stays the same next "
-            "time. If it does not settle within a day, or you are worried, see a clinician."
+            _(
+                "Your pain is higher than before the session, so the dose stays the same next "
+                "time. If it does not settle within a day, or you are worried, see a clinician."
+            )
         )
     before = f"{pain_before} -> " if pain_before is not None else ""
-    console.print(f"Saved: pain {before}{pain_after}/10, effort {effort}/10.", highlight=False)
+    console.print(
+        _("Saved: pain {pain}/10, effort {effort}/10.").format(
+            pain=f"{before}{pain_after}", effort=effort
+        ),
+        highlight=False,
+    )

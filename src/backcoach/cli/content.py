@@ -22,14 +22,22 @@ from rich.text import Text
 
 from backcoach.cli.app import app, console
 from backcoach.config import get_settings
-from backcoach.content import Amount, Catalog, Dosage, Exercise, Stage, default_catalog
+from backcoach.content import Amount, Catalog, Dosage, Exercise, Stage, View, default_catalog
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _, current_language, format_number
 from backcoach.services.safety import Block, exercise_block
 from backcoach.store import get_user, open_database
 
+#: The camera's view, in the exercise list and on ``show``.
+_VIEW_NAMES = {View.SIDE: N_("side"), View.FRONT: N_("front")}
+_CHECKED_FROM = {View.SIDE: N_("checked from the side"), View.FRONT: N_("checked from the front")}
+
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """``8``, ``2.5`` (``2,5`` in German): as many decimals as the value has, at most two."""
+    if value == int(value):
+        return format_number(value)
+    return format_number(value, digits=2).rstrip("0")
 
 
 def _amount(amount: Amount, unit: str = "") -> str:
@@ -37,7 +45,9 @@ def _amount(amount: Amount, unit: str = "") -> str:
     value = f"{_number(amount.default)} {unit}".rstrip()
     if amount.min == amount.max:
         return value
-    return f"{value} (safe range {_number(amount.min)}-{_number(amount.max)})"
+    return _("{value} (safe range {low}-{high})").format(
+        value=value, low=_number(amount.min), high=_number(amount.max)
+    )
 
 
 def dose_summary(dosage: Dosage) -> str:
@@ -45,14 +55,14 @@ def dose_summary(dosage: Dosage) -> str:
     sets = int(dosage.sets.default)
     parts: list[str] = []
     if dosage.reps is not None:
-        parts.append(f"{sets} x {_number(dosage.reps.default)} reps")
+        parts.append(_("{sets} x {reps} reps").format(sets=sets, reps=_number(dosage.reps.default)))
     if dosage.duration_s is not None:
         parts.append(f"{sets} x {_number(dosage.duration_s.default)} s")
     if dosage.hold_s is not None:
-        hold = f"hold {_number(dosage.hold_s.default)} s"
+        hold = _("hold {seconds} s").format(seconds=_number(dosage.hold_s.default))
         parts.append(hold if parts else f"{sets} x {hold}")
     if dosage.per_side:
-        parts.append("per side")
+        parts.append(_("per side"))
     return ", ".join(parts)
 
 
@@ -62,9 +72,12 @@ def _parse_stage(value: str) -> Stage:
     except ValueError:
         valid = [stage.value for stage in Stage]
         close = difflib.get_close_matches(value.lower(), valid, n=1, cutoff=0.5)
-        hint = f" Did you mean {close[0]}?" if close else ""
+        hint = " " + _("Did you mean {stage}?").format(stage=close[0]) if close else ""
         raise UsageError(
-            f"unknown stage '{value}'; choose one of: {', '.join(valid)}.{hint}"
+            _("unknown stage '{value}'; choose one of: {stages}.").format(
+                value=value, stages=", ".join(valid)
+            )
+            + hint
         ) from None
 
 
@@ -73,9 +86,11 @@ def _find_exercise(catalog: Catalog, exercise_id: str) -> Exercise:
         return catalog.exercise(exercise_id)
     close = difflib.get_close_matches(exercise_id.lower(), list(catalog.exercises), n=3, cutoff=0.5)
     hint = (
-        f"Did you mean: {', '.join(close)}?" if close else "Run `backcoach exercises` to list them."
+        _("Did you mean: {ids}?").format(ids=", ".join(close))
+        if close
+        else _("Run `backcoach exercises` to list them.")
     )
-    raise UsageError(f"unknown exercise '{exercise_id}'. {hint}")
+    raise UsageError(_("unknown exercise '{id}'.").format(id=exercise_id) + f" {hint}")
 
 
 def local_exercise_block() -> Block | None:
@@ -86,24 +101,22 @@ def local_exercise_block() -> Block | None:
 
 
 def _block_notice(block: Block) -> Panel:
-    return Panel(Text(block.cli_message), title=block.title, border_style="red")
+    return Panel(Text(_(block.cli_message)), title=_(block.title), border_style="red")
 
 
-@app.command()
+@app.command(help=_("List the exercises in the library."))
 def exercises(
     stage: Annotated[
         str | None,
-        typer.Option(help="Only this stage: warm-up, workout or cool-down."),
+        typer.Option(help=_("Only this stage: warm-up, workout or cool-down.")),
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print every field as a JSON list.")
+        bool, typer.Option("--json", help=_("Print every field as a JSON list."))
     ] = False,
 ) -> None:
-    """List the exercises in the library."""
     wanted = _parse_stage(stage) if stage is not None else None
-    chosen = [
-        e for e in default_catalog().exercises.values() if wanted is None or e.stage is wanted
-    ]
+    catalog = default_catalog(current_language())
+    chosen = [e for e in catalog.exercises.values() if wanted is None or e.stage is wanted]
     order = list(Stage)
     chosen.sort(key=lambda e: (not e.core, order.index(e.stage)))
     if as_json:
@@ -114,17 +127,17 @@ def exercises(
     if block is not None:
         console.print(_block_notice(block))
     table = Table(
-        title="backcoach exercises", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+        title=_("backcoach exercises"), box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
     )
     table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("name")
-    table.add_column("stage", no_wrap=True)
+    table.add_column(_("name"))
+    table.add_column(_("stage"), no_wrap=True)
     if block is None:
-        table.add_column("dose")
-    table.add_column("camera", no_wrap=True)
-    table.add_column("source", no_wrap=True)
+        table.add_column(_("dose"))
+    table.add_column(_("camera"), no_wrap=True)
+    table.add_column(_("source"), no_wrap=True)
     for exercise in chosen:
-        camera = exercise.camera.view.value if exercise.camera.supported else "no"
+        camera = _(_VIEW_NAMES[exercise.camera.view]) if exercise.camera.supported else _("no")
         dose = [dose_summary(exercise.dosage)] if block is None else []
         table.add_row(
             exercise.id,
@@ -132,10 +145,10 @@ def exercises(
             exercise.stage.value,
             *dose,
             camera,
-            "core" if exercise.core else "extra",
+            _("core") if exercise.core else _("extra"),
         )
     console.print(table)
-    console.print("Details: [bold]backcoach show ID[/]", highlight=False)
+    console.print(_("Details: [bold]backcoach show ID[/]"), highlight=False)
 
 
 def _list(items: list[str], *, numbered: bool = False) -> Table:
@@ -149,17 +162,17 @@ def _list(items: list[str], *, numbered: bool = False) -> Table:
 
 
 def _dose_lines(dosage: Dosage) -> list[str]:
-    lines = [f"sets: {_amount(dosage.sets)}"]
+    lines = [_("sets: {amount}").format(amount=_amount(dosage.sets))]
     if dosage.reps is not None:
-        lines.append(f"repetitions: {_amount(dosage.reps, 'reps')}")
+        lines.append(_("repetitions: {amount}").format(amount=_amount(dosage.reps, _("reps"))))
     if dosage.hold_s is not None:
-        lines.append(f"hold: {_amount(dosage.hold_s, 's')}")
+        lines.append(_("hold: {amount}").format(amount=_amount(dosage.hold_s, "s")))
     if dosage.duration_s is not None:
-        lines.append(f"duration: {_amount(dosage.duration_s, 's')}")
+        lines.append(_("duration: {amount}").format(amount=_amount(dosage.duration_s, "s")))
     if dosage.per_side:
-        lines.append("on each side")
+        lines.append(_("on each side"))
     if dosage.rest_s:
-        lines.append(f"rest between sets: {dosage.rest_s} s")
+        lines.append(_("rest between sets: {seconds} s").format(seconds=dosage.rest_s))
     return lines
 
 
@@ -167,18 +180,17 @@ def _section(title: str, body: RenderableType) -> Group:
     return Group(Text(title, style="bold"), Padding(body, (0, 0, 1, 2)))
 
 
-@app.command()
+@app.command(help=_("Show how to do one exercise: steps, dose, breathing, safety and variants."))
 def show(
-    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="An exercise id.")],
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help=_("An exercise id."))],
 ) -> None:
-    """Show how to do one exercise: steps, dose, breathing, safety and variants."""
-    exercise = _find_exercise(default_catalog(), exercise_id)
+    exercise = _find_exercise(default_catalog(current_language()), exercise_id)
     block = local_exercise_block()
-    origin = "core program" if exercise.core else "extra, not from the core program"
+    origin = _("core program") if exercise.core else _("extra, not from the core program")
     camera = (
-        f"checked from the {exercise.camera.view.value}"
+        _(_CHECKED_FROM[exercise.camera.view])
         if exercise.camera.supported
-        else "not checked by the camera"
+        else _("not checked by the camera")
     )
     if exercise.camera.notes:
         camera += f". {exercise.camera.notes}"
@@ -187,27 +199,27 @@ def show(
         Text(f"{exercise.name} ({exercise.id})", style="bold"),
         Padding(Text(f"{exercise.stage.value}, {origin}", style="dim"), (0, 0, 1, 0)),
         Padding(Text(exercise.purpose), (0, 0, 1, 0)),
-        _section("Muscles", Text(", ".join(exercise.muscles))),
-        _section("Start position", Text(exercise.start_position)),
+        _section(_("Muscles"), Text(", ".join(exercise.muscles))),
+        _section(_("Start position"), Text(exercise.start_position)),
         _section(
-            "The voice says at the start",
+            _("The voice says at the start"),
             _list([exercise.voice.setup, exercise.voice.cue]),
         ),
-        _section("Steps", _list(exercise.steps, numbered=True)),
-        _section("Breathing", Text(exercise.breathing)),
+        _section(_("Steps"), _list(exercise.steps, numbered=True)),
+        _section(_("Breathing"), Text(exercise.breathing)),
         _section(
-            "Dose",
+            _("Dose"),
             _list(_dose_lines(exercise.dosage))
             if block is None
-            else Text("None for now: no exercise until a new screening is clear."),
+            else Text(_("None for now: no exercise until a new screening is clear.")),
         ),
-        _section("Common mistakes", _list(exercise.mistakes)),
-        _section("Safety", _list(exercise.safety)),
-        _section("Do not do it if", _list(exercise.avoid_if)),
-        _section(f"Easier: {exercise.easier.name}", Text(exercise.easier.how)),
-        _section(f"Harder: {exercise.harder.name}", Text(exercise.harder.how)),
-        _section("Camera", Text(camera)),
+        _section(_("Common mistakes"), _list(exercise.mistakes)),
+        _section(_("Safety"), _list(exercise.safety)),
+        _section(_("Do not do it if"), _list(exercise.avoid_if)),
+        _section(_("Easier: {name}").format(name=exercise.easier.name), Text(exercise.easier.how)),
+        _section(_("Harder: {name}").format(name=exercise.harder.name), Text(exercise.harder.how)),
+        _section(_("Camera"), Text(camera)),
     ]
     if exercise.notes:
-        parts.append(_section("Notes", Text(exercise.notes)))
+        parts.append(_section(_("Notes"), Text(exercise.notes)))
     console.print(Group(*parts))

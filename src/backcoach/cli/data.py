@@ -18,10 +18,11 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console, err_console, new_typer
-from backcoach.cli.files import check_output_file, output_path, write_atomically
+from backcoach.cli.files import check_output_file, os_reason, output_path, write_atomically
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
+from backcoach.i18n import _, current_language, format_date, format_datetime, format_number
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import (
     MAX_IMPORT_BYTES,
@@ -45,8 +46,8 @@ from backcoach.store import (
 )
 from backcoach.store.db import database_url, describe
 
-db_app = new_typer(help="The database: create or upgrade it, show its version, back it up.")
-data_app = new_typer(help="Your stored data (see also `backcoach export` and `import`).")
+db_app = new_typer(help=_("The database: create or upgrade it, show its version, back it up."))
+data_app = new_typer(help=_("Your stored data (see also `backcoach export` and `import`)."))
 app.add_typer(db_app, name="db")
 app.add_typer(data_app, name="data")
 
@@ -56,19 +57,25 @@ SPARK = "▁▂▃▄▅▆▇█"
 # --- db ---------------------------------------------------------------------------
 
 
-@db_app.command("upgrade")
+@db_app.command(
+    "upgrade",
+    help=_("Create the database or bring it to the newest schema (safe to run any time)."),
+)
 def db_upgrade() -> None:
-    """Create the database or bring it to the newest schema (safe to run any time)."""
     settings = get_settings()
     revision = upgrade_database(settings)
     console.print(
-        f"Database {describe(database_url(settings))} is up to date (revision {revision})."
+        _("Database {where} is up to date (revision {revision}).").format(
+            where=describe(database_url(settings)), revision=revision
+        )
     )
 
 
-@db_app.command("current")
+@db_app.command(
+    "current",
+    help=_("Show the database's schema revision and the newest one this backcoach knows."),
+)
 def db_current() -> None:
-    """Show the database's schema revision and the newest one this backcoach knows."""
     settings = get_settings()
     engine = make_engine(settings)
     try:
@@ -78,30 +85,32 @@ def db_current() -> None:
     head = head_revision()
     where = describe(database_url(settings))
     if revision is None:
-        console.print(f"Database {where} is empty: run `backcoach db upgrade` (newest: {head}).")
+        message = _("Database {where} is empty: run `backcoach db upgrade` (newest: {head}).")
     elif revision == head:
-        console.print(f"Database {where} is at revision {revision} (the newest).")
+        message = _("Database {where} is at revision {revision} (the newest).")
     else:
-        console.print(
-            f"Database {where} is at revision {revision}; the newest is {head}: "
+        message = _(
+            "Database {where} is at revision {revision}; the newest is {head}: "
             "run `backcoach db upgrade`."
         )
+    console.print(message.format(where=where, revision=revision, head=head))
 
 
-@db_app.command("backup")
+@db_app.command(
+    "backup", help=_("Make a consistent copy of the SQLite database (for PostgreSQL use pg_dump).")
+)
 def db_backup(
     path: Annotated[
         str | None,
         typer.Argument(
             metavar="[PATH]",
-            help="File or existing folder for the copy (default: backups/ in the data folder).",
+            help=_("File or existing folder for the copy (default: backups/ in the data folder)."),
         ),
     ] = None,
 ) -> None:
-    """Make a consistent copy of the SQLite database (for PostgreSQL use pg_dump)."""
     target = None if path is None else output_path(path)
     copy = backup_database(get_settings(), target=target, now=datetime.now(UTC))
-    console.print(f"Backed up to {copy}")
+    console.print(_("Backed up to {path}").format(path=copy))
 
 
 # --- history ---------------------------------------------------------------------------
@@ -122,71 +131,78 @@ def sparkline(values: Sequence[int | None], top: int = 10) -> str:
 def render_history(summary: HistorySummary) -> RenderableType:
     parts: list[RenderableType] = [
         Text.assemble(
-            ("Streak: ", "bold"),
-            f"{summary.current_streak} day(s) now, best {summary.best_streak}.  ",
-            ("Completed sessions: ", "bold"),
+            (_("Streak: "), "bold"),
+            _("{days} day(s) now, best {best}.").format(
+                days=summary.current_streak, best=summary.best_streak
+            )
+            + "  ",
+            (_("Completed sessions: "), "bold"),
             str(summary.completed_sessions),
         )
     ]
     if not summary.sessions:
-        parts.append(Text("No sessions yet. Start one with `backcoach workout`."))
+        parts.append(Text(_("No sessions yet. Start one with `backcoach workout`.")))
         return Group(*parts)
 
-    sessions = Table(title="Recent sessions", title_justify="left")
-    sessions.add_column("Date", no_wrap=True)
-    for column in ("Program", "Status", "Steps", "Min", "Pain", "Effort"):
+    sessions = Table(title=_("Recent sessions"), title_justify="left")
+    sessions.add_column(_("Date"), no_wrap=True)
+    for column in (_("Program"), _("Status"), _("Steps"), _("Min"), _("Pain"), _("Effort")):
         sessions.add_column(column)
     for line in summary.sessions:
         pain = f"{_or_dash(line.pain_before)}→{_or_dash(line.pain_after)}"
         sessions.add_row(
-            line.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            format_datetime(line.started_at.astimezone(), "yMdHm"),
             f"{line.program_id} ({line.length})",
-            line.result,
+            _(line.result),
             f"{line.steps_done}/{line.steps_total}",
-            f"{line.minutes:.0f}",
+            format_number(line.minutes),
             pain,
             _or_dash(line.effort),
         )
     parts.append(sessions)
-    parts.append(Text("Pain: before→after the session (0-10). Effort: 0-10.", style="dim"))
+    parts.append(Text(_("Pain: before→after the session (0-10). Effort: 0-10."), style="dim"))
 
-    weeks = Table(title="Minutes per week", title_justify="left")
-    weeks.add_column("Week of")
-    weeks.add_column("Sessions", justify="right")
-    weeks.add_column("Minutes", justify="right")
+    weeks = Table(title=_("Minutes per week"), title_justify="left")
+    weeks.add_column(_("Week of"))
+    weeks.add_column(_("Sessions"), justify="right")
+    weeks.add_column(_("Minutes"), justify="right")
     weeks.add_column("")
     most = max((w.minutes for w in summary.minutes_per_week), default=0.0) or 1.0
     for week in summary.minutes_per_week:
         weeks.add_row(
-            week.week_start.isoformat(),
+            format_date(week.week_start, "yMd"),
             str(week.sessions),
-            f"{week.minutes:.0f}",
+            format_number(week.minutes),
             "█" * round(week.minutes / most * 30),
         )
     parts.append(weeks)
 
     if summary.pain_trend:
         trend = summary.pain_trend
+        before, after = _("before"), _("after")
         parts.append(
             Text.assemble(
-                ("Pain trend ", "bold"),
-                f"({trend[0].day} to {trend[-1].day}, 0-10)\n",
-                "  before ",
+                (_("Pain trend") + " ", "bold"),
+                _("({first} to {last}, 0-10)").format(
+                    first=format_date(trend[0].day, "yMd"), last=format_date(trend[-1].day, "yMd")
+                )
+                + "\n",
+                f"  {before:<7}",
                 (sparkline([p.before for p in trend]), "yellow"),
-                "\n  after  ",
+                f"\n  {after:<7}",
                 (sparkline([p.after for p in trend]), "cyan"),
             )
         )
 
     for name, points in summary.questionnaires.items():
         keys = sorted({key for point in points for key in point.scores})
-        table = Table(title=f"Questionnaire: {name}", title_justify="left")
-        table.add_column("Date")
+        table = Table(title=_("Questionnaire: {name}").format(name=name), title_justify="left")
+        table.add_column(_("Date"))
         for key in keys:
             table.add_column(key)
         for point in points:
             table.add_row(
-                point.taken_at.astimezone().date().isoformat(),
+                format_date(point.taken_at.astimezone().date(), "yMd"),
                 *(_score(point.scores.get(key)) for key in keys),
             )
         parts.append(table)
@@ -200,15 +216,18 @@ def _or_dash(value: int | None) -> str:
 def _score(value: object) -> str:
     if value is None:
         return "-"
-    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return format_number(value, digits=2).rstrip("0").rstrip(".,")
+    return str(value)
 
 
-@app.command()
+@app.command(
+    help=_("Your sessions, streaks, minutes per week, pain trend and questionnaire scores.")
+)
 def history(
-    weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks of minutes to show.")] = 12,
-    sessions: Annotated[int, typer.Option(min=1, help="How many recent sessions to list.")] = 20,
+    weeks: Annotated[int, typer.Option(min=1, max=520, help=_("Weeks of minutes to show."))] = 12,
+    sessions: Annotated[int, typer.Option(min=1, help=_("How many recent sessions to list."))] = 20,
 ) -> None:
-    """Your sessions, streaks, minutes per week, pain trend and questionnaire scores."""
     now = datetime.now().astimezone()
     with open_database(get_settings()) as db:
         summary = history_summary(
@@ -232,12 +251,14 @@ def _stored_tables(db: Session) -> Tables:
     return export_tables(db, user_id=user.id) if user is not None else {}
 
 
-@app.command()
+@app.command(
+    help=_("Export everything you have stored (JSON can be imported again; FHIR is for clinics).")
+)
 def export(
     fmt: Annotated[
         ExportFormat,
         typer.Option(
-            "--format", "-f", help="json (complete), csv (a zip) or fhir (a FHIR R4 Bundle)."
+            "--format", "-f", help=_("json (complete), csv (a zip) or fhir (a FHIR R4 Bundle).")
         ),
     ] = ExportFormat.JSON,
     output_option: Annotated[
@@ -245,12 +266,11 @@ def export(
         typer.Option(
             "--output",
             "-o",
-            metavar="FILE",
-            help="File to write (default: JSON and FHIR to stdout, CSV zip in this folder).",
+            metavar=_("FILE"),
+            help=_("File to write (default: JSON and FHIR to stdout, CSV zip in this folder)."),
         ),
     ] = None,
 ) -> None:
-    """Export everything you have stored (JSON can be imported again; FHIR is for clinics)."""
     output = None if output_option is None else output_path(output_option)
     if output is not None:
         check_output_file(output)
@@ -266,48 +286,58 @@ def export(
     else:
         with open_database(get_settings()) as db:
             if fmt is ExportFormat.FHIR:
-                text = local_fhir_json(db, now=datetime.now(UTC), catalog=default_catalog())
+                text = local_fhir_json(
+                    db, now=datetime.now(UTC), catalog=default_catalog(current_language())
+                )
             else:
                 text = dump_json(_stored_tables(db))
         if output is None:
             sys.stdout.write(text)
             return
         write_atomically(output, text.encode("utf-8"))
-    err_console.print(f"Exported to {output}")
+    err_console.print(_("Exported to {path}").format(path=output))
 
 
-@app.command("import")
+@app.command(
+    "import", help=_("Add what a JSON export holds and is not stored yet (on any error, nothing).")
+)
 def import_(
-    path: Annotated[Path, typer.Argument(help="A JSON file from `backcoach export`.")],
+    path: Annotated[Path, typer.Argument(help=_("A JSON file from `backcoach export`."))],
 ) -> None:
-    """Add what a JSON export holds and is not stored yet (on any error, nothing)."""
     if zipfile.is_zipfile(path):
         raise UsageError(
-            f"{path} is a CSV export (a zip); only JSON exports can be imported "
-            "(`backcoach export --format json`)."
+            _(
+                "{path} is a CSV export (a zip); only JSON exports can be imported "
+                "(`backcoach export --format json`)."
+            ).format(path=path)
         )
     try:
         with path.open("rb") as file:
             data = file.read(MAX_IMPORT_BYTES + 1)  # one byte more tells "too big"
     except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        raise UsageError(
+            _("Cannot read {path}: {reason}").format(path=path, reason=os_reason(exc))
+        ) from exc
     with open_database(get_settings()) as db:
         user = local_user(db)
         result = import_file(db, user_id=user.id, name=str(path), data=data)
     console.print(result.message(str(path)))
 
 
-@data_app.command("delete")
+@data_app.command(
+    "delete", help=_("Delete everything stored for you: sessions, check-ins, screenings, settings.")
+)
 def data_delete(
-    yes: Annotated[bool, typer.Option("--yes", help="Delete without asking.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help=_("Delete without asking."))] = False,
 ) -> None:
-    """Delete everything stored for you: sessions, check-ins, screenings, settings."""
     if not yes and not typer.confirm(
-        "Delete all your sessions, check-ins, screenings, questionnaires, habit logs and "
-        "settings? This cannot be undone (`backcoach export` makes a copy first)",
+        _(
+            "Delete all your sessions, check-ins, screenings, questionnaires, habit logs and "
+            "settings? This cannot be undone (`backcoach export` makes a copy first)"
+        ),
         default=False,
     ):
-        console.print("Nothing was deleted.")
+        console.print(_("Nothing was deleted."))
         raise typer.Exit(1)
     settings = get_settings()
     with open_database(settings) as db:

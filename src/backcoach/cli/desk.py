@@ -31,12 +31,14 @@ from backcoach.cli.desk_posture import (
     open_camera,
     run_monitor,
     sample_by_time,
+    state_name,
     video_samples,
 )
 from backcoach.cli.workout_keys import terminal_keys
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
+from backcoach.i18n import _, current_language, format_number
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk import desk_day, local_day, record_posture
 from backcoach.services.desk_runtime import DeskRuntime
@@ -46,27 +48,28 @@ from backcoach.vision.posture import PostureMonitor, PostureReading, PostureStat
 from backcoach.vision.sources import VideoError, VideoFile, VideoFrame
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Break reminders in the terminal: a live countdown to the next break, with a move to do."
+        "\n\nKeys: t done, z snooze, s skip (a due break); a away, b back; q quit."
+    )
+)
 def breaks(
     camera: Annotated[
         int | None,
         typer.Option(
             "--camera",
             min=0,
-            help="Also watch posture and presence with this webcam (nobody in view = away).",
+            help=_("Also watch posture and presence with this webcam (nobody in view = away)."),
         ),
     ] = None,
 ) -> None:
-    """Break reminders in the terminal: a live countdown to the next break, with a move to do.
-
-    Keys: t done, z snooze, s skip (a due break); a away, b back; q quit.
-    """
     if not sys.stdin.isatty():
         raise UsageError(
-            "`backcoach breaks` needs an interactive terminal: it reads keys as you press them."
+            _("`backcoach breaks` needs an interactive terminal: it reads keys as you press them.")
         )
     settings = get_settings()
-    catalog = default_catalog()
+    catalog = default_catalog(current_language())
     runtime = DeskRuntime(ScaledClock(settings.time_scale), source="terminal")
     with open_database(settings) as db:
         user = local_user(db)
@@ -90,9 +93,16 @@ def breaks(
                 _store_posture(watcher.run)
         today = desk_day(db, user_id=user.id, day=local_day(runtime.clock.now()))
     console.print(
-        f"Today: {today.breaks_taken} breaks taken, {today.breaks_snoozed} snoozed, "
-        f"{today.breaks_skipped} skipped; {today.sitting_min:.0f} min sitting, "
-        f"{today.walking_min:.0f} min walking.",
+        _(
+            "Today: {taken} breaks taken, {snoozed} snoozed, {skipped} skipped; "
+            "{sitting} min sitting, {walking} min walking."
+        ).format(
+            taken=today.breaks_taken,
+            snoozed=today.breaks_snoozed,
+            skipped=today.breaks_skipped,
+            sitting=format_number(today.sitting_min),
+            walking=format_number(today.walking_min),
+        ),
         highlight=False,
     )
 
@@ -102,46 +112,47 @@ def _presence(index: int, *, fps: float) -> PresenceWatcher | None:
     try:
         camera = open_camera(index)
     except VideoError as exc:
-        err_console.print(f"[yellow]{exc}[/] Breaks work without the camera.")
+        err_console.print(f"[yellow]{exc}[/] " + _("Breaks work without the camera."))
         return None
     return PresenceWatcher(camera_samples(camera, fps), stop=camera.stop).start()
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Watch your sitting posture: upright, slouched, forward-head or absent."
+        "\n\nSit upright for the first 5 seconds (calibration). With no VIDEO it uses the "
+        "webcam until you press Ctrl-C, and stores today's posture minutes and alerts."
+    )
+)
 def posture(
     video: Annotated[
         Path | None,
-        typer.Argument(help="A video file (or a .jsonl landmark file) instead of the camera."),
+        typer.Argument(help=_("A video file (or a .jsonl landmark file) instead of the camera.")),
     ] = None,
     camera: Annotated[
-        int | None, typer.Option("--camera", min=0, help="Webcam number (default 0).")
+        int | None, typer.Option("--camera", min=0, help=_("Webcam number (default 0)."))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the timeline as JSON."))] = False,
     fps: Annotated[
         float,
-        typer.Option("--fps", min=2, max=5, help="Frames analysed per second (2-5)."),
+        typer.Option("--fps", min=2, max=5, help=_("Frames analysed per second (2-5).")),
     ] = 3.0,
     annotate: Annotated[
         Path | None,
         typer.Option(
             "--annotate",
-            help="Also write what the monitor saw: an .mp4 file, or a folder for PNG frames.",
+            help=_("Also write what the monitor saw: an .mp4 file, or a folder for PNG frames."),
         ),
     ] = None,
 ) -> None:
-    """Watch your sitting posture: upright, slouched, forward-head or absent.
-
-    Sit upright for the first 5 seconds (calibration). With no VIDEO it uses the
-    webcam until you press Ctrl-C, and stores today's posture minutes and alerts.
-    """
     if video is not None and camera is not None:
-        raise UsageError("Give either a VIDEO file or --camera N, not both.")
+        raise UsageError(_("Give either a VIDEO file or --camera N, not both."))
     if video is not None and video.suffix.lower() == ".jsonl":
         if annotate is not None:
-            raise UsageError("--annotate needs a video (a landmark file has no pictures).")
+            raise UsageError(_("--annotate needs a video (a landmark file has no pictures)."))
         run = run_monitor(sample_by_time(landmark_file_samples(video), fps))
         if run.frames == 0:
-            raise UsageError(f"{video} has no frames.")
+            raise UsageError(_("{path} has no frames.").format(path=video))
     elif video is not None:
         clip = VideoFile(video)
         run = _watch(video_samples(clip, fps), annotate, fps)
@@ -166,7 +177,7 @@ def _watch(samples: Iterable[Sample], annotate: Path | None, fps: float) -> Post
     finally:
         if writer is not None:
             writer.close()
-            err_console.print(f"Annotated frames written to {annotate}")
+            err_console.print(_("Annotated frames written to {path}").format(path=annotate))
 
 
 def watch_live(
@@ -179,7 +190,7 @@ def watch_live(
     """
     writer = PostureAnnotator(annotate, fps=fps) if annotate is not None else None
     err_console.print(
-        "Sit upright and look at your screen for 5 seconds to calibrate. Ctrl-C to stop."
+        _("Sit upright and look at your screen for 5 seconds to calibrate. Ctrl-C to stop.")
     )
     lost: VideoError | None = None
     with Live(console=err_console, auto_refresh=False, transient=True) as live:
@@ -187,9 +198,14 @@ def watch_live(
         def show(image: VideoFrame | None, frame: LandmarkFrame, reading: PostureReading) -> None:
             if writer is not None and image is not None:
                 writer.write(image.image, frame, reading)
-            status = "calibrating" if reading.calibrating else str(reading.state)
-            alert = f"  [bold red]Time to move: {reading.suggestion}[/]" if reading.alert else ""
-            live.update(f"[bold]{status}[/] at {reading.t_s:6.0f} s{alert}", refresh=True)
+            status = _("calibrating") if reading.calibrating else state_name(reading.state)
+            alert = (
+                "  [bold red]" + _("Time to move: {move}").format(move=reading.suggestion) + "[/]"
+                if reading.alert
+                else ""
+            )
+            at = _("at {seconds} s").format(seconds=f"{reading.t_s:6.0f}")
+            live.update(f"[bold]{status}[/] {at}{alert}", refresh=True)
 
         run = PostureRun(PostureMonitor())
         try:
@@ -205,7 +221,7 @@ def watch_live(
     if lost is not None:
         if not as_json:
             _print_run(run)
-        raise VideoError(f"{lost} Posture so far was saved; break reminders keep working.")
+        raise VideoError(f"{lost} " + _("Posture so far was saved; break reminders keep working."))
     return run
 
 
@@ -227,22 +243,45 @@ def _store_posture(run: PostureRun) -> None:
 
 
 def _print_run(run: PostureRun) -> None:
-    table = Table(title="Posture", show_header=True, title_justify="left")
-    table.add_column("from", justify="right")
-    table.add_column("to", justify="right")
-    table.add_column("state")
+    table = Table(title=_("Posture"), show_header=True, title_justify="left")
+    table.add_column(_("from"), justify="right")
+    table.add_column(_("to"), justify="right")
+    table.add_column(_("state"))
     for span in run.monitor.spans:
-        table.add_row(f"{span.start_s:.1f} s", f"{span.end_s:.1f} s", str(span.state))
+        table.add_row(
+            f"{format_number(span.start_s, digits=1)} s",
+            f"{format_number(span.end_s, digits=1)} s",
+            state_name(span.state),
+        )
     console.print(table)
     seconds = run.seconds()
     console.print(
-        f"{run.frames} frames over {run.duration_s:.1f} s, a person in {run.person_frames}. "
-        + ", ".join(f"{state} {s:.0f} s" for state, s in seconds.items() if s > 0)
+        _("{frames} frames over {seconds} s, a person in {person}.").format(
+            frames=run.frames,
+            seconds=format_number(run.duration_s, digits=1),
+            person=run.person_frames,
+        )
+        + " "
+        + ", ".join(
+            f"{state_name(PostureState(state))} {format_number(s)} s"
+            for state, s in seconds.items()
+            if s > 0
+        )
     )
     if run.monitor.baseline is None:
         console.print(
-            "[yellow]Not calibrated: nobody sat in view long enough (5 s) to learn "
-            "your upright posture.[/]"
+            "[yellow]"
+            + _(
+                "Not calibrated: nobody sat in view long enough (5 s) to learn "
+                "your upright posture."
+            )
+            + "[/]"
         )
     for alert in run.alerts:
-        console.print(f"Alert at {alert.t_s:.0f} s ({alert.state}): try {alert.suggestion}.")
+        console.print(
+            _("Alert at {seconds} s ({state}): try {move}.").format(
+                seconds=format_number(alert.t_s),
+                state=state_name(alert.state),
+                move=alert.suggestion,
+            )
+        )

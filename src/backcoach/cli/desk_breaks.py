@@ -26,10 +26,11 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
-from backcoach.cli.desk_posture import PresenceWatcher
+from backcoach.cli.desk_posture import PresenceWatcher, state_name
 from backcoach.cli.workout_keys import KeySource
 from backcoach.coach.breaks import BreakKind, DueBreak
 from backcoach.content import Catalog
+from backcoach.i18n import _, format_number
 from backcoach.services.desk import BreakAction, DeskTimer
 from backcoach.services.desk_runtime import (
     WALK,
@@ -70,30 +71,46 @@ def format_clock(seconds: float) -> str:
 
 def break_instructions(due: DueBreak, catalog: Catalog) -> tuple[str, list[str]]:
     """The title and the lines of instructions for a due break."""
-    minutes = due.length_s / 60
+    minutes = _short_number(due.length_s / 60)
+    seconds = _short_number(due.length_s)
     if due.kind is BreakKind.REST:
         return (
-            f"Rest break: stand up and walk for {minutes:g} minutes",
+            _("Rest break: stand up and walk for {minutes} minutes").format(minutes=minutes),
             [
-                "Get up from your chair and walk around: fetch a glass of water, climb a "
-                "flight of stairs, or step outside for a moment.",
-                "Let your shoulders drop and breathe calmly while you walk.",
+                _(
+                    "Get up from your chair and walk around: fetch a glass of water, climb a "
+                    "flight of stairs, or step outside for a moment."
+                ),
+                _("Let your shoulders drop and breathe calmly while you walk."),
             ],
         )
     if due.move == WALK:
         return (
-            f"Micro-break ({due.length_s:g} s): stand up and walk",
+            _("Micro-break ({seconds} s): stand up and walk").format(seconds=seconds),
             [
-                "Get up from your chair and walk a few steps.",
-                "Let your shoulders drop and breathe calmly while you walk.",
+                _("Get up from your chair and walk a few steps."),
+                _("Let your shoulders drop and breathe calmly while you walk."),
             ],
         )
     exercise = catalog.exercises.get(due.move)
     if exercise is None:
-        return f"Micro-break ({due.length_s:g} s)", ["Stand up, stretch gently and breathe."]
+        return (
+            _("Micro-break ({seconds} s)").format(seconds=seconds),
+            [_("Stand up, stretch gently and breathe.")],
+        )
     lines = [exercise.start_position, *exercise.steps]
-    lines.append("Move gently and stop if anything hurts.")
-    return f"Micro-break ({due.length_s:g} s): {exercise.name}", lines
+    lines.append(_("Move gently and stop if anything hurts."))
+    return (
+        _("Micro-break ({seconds} s): {name}").format(seconds=seconds, name=exercise.name),
+        lines,
+    )
+
+
+def _short_number(value: float) -> str:
+    """``5``, ``0.5`` (``0,5`` in German): no decimals a whole number does not need."""
+    if value == int(value):
+        return format_number(value)
+    return format_number(value, digits=2).rstrip("0")
 
 
 @dataclass
@@ -110,11 +127,13 @@ class BreaksScreen:
         counters = self.timer.state.counters
         stats = Table.grid(padding=(0, 2))
         stats.add_row(
-            f"Taken [bold]{counters.taken}[/]",
-            f"Snoozed [bold]{counters.snoozed}[/]",
-            f"Skipped [bold]{counters.skipped}[/]",
-            f"Sitting [bold]{counters.sitting_s / 60:.0f} min[/]",
-            f"Walking [bold]{counters.walking_min:.0f} min[/]",
+            _("Taken [bold]{n}[/]").format(n=counters.taken),
+            _("Snoozed [bold]{n}[/]").format(n=counters.snoozed),
+            _("Skipped [bold]{n}[/]").format(n=counters.skipped),
+            _("Sitting [bold]{minutes} min[/]").format(
+                minutes=format_number(counters.sitting_s / 60)
+            ),
+            _("Walking [bold]{minutes} min[/]").format(minutes=format_number(counters.walking_min)),
         )
         due = break_to_suggest(self.timer.due, self.block)
         if due is not None:
@@ -123,37 +142,41 @@ class BreaksScreen:
             for number, line in enumerate(lines, start=1):
                 body.append(f"{number}. {line}\n")
             main: RenderableType = Panel(
-                body, title=f"[bold]Time for a break[/] - {title}", border_style="green"
+                body,
+                title="[bold]" + _("Time for a break") + f"[/] - {title}",
+                border_style="green",
             )
-            keys = "[bold]t[/] done  [bold]z[/] snooze  [bold]s[/] skip  [bold]q[/] quit"
+            keys = _("[bold]t[/] done  [bold]z[/] snooze  [bold]s[/] skip  [bold]q[/] quit")
         elif self.away:
-            main = Panel("You are away: the break clock is paused.", border_style="blue")
-            keys = "[bold]b[/] back at the desk  [bold]q[/] quit"
+            main = Panel(_("You are away: the break clock is paused."), border_style="blue")
+            keys = _("[bold]b[/] back at the desk  [bold]q[/] quit")
         else:
             kind, seconds = self.timer.next_break()
-            label = "Rest break" if kind is BreakKind.REST else "Micro-break"
+            next_in = (
+                _("Rest break in {time}") if kind is BreakKind.REST else _("Micro-break in {time}")
+            )
             main = Panel(
-                Text(f"{label} in {format_clock(seconds)}", style="bold"),
-                title="Next break",
+                Text(next_in.format(time=format_clock(seconds)), style="bold"),
+                title=_("Next break"),
                 border_style="cyan",
             )
-            keys = "[bold]a[/] away from the desk  [bold]q[/] quit"
+            keys = _("[bold]a[/] away from the desk  [bold]q[/] quit")
         parts: list[RenderableType] = [main, stats, Text.from_markup(keys)]
         if self.block is not None:
             parts.append(
                 Panel(
-                    Text(self.block.cli_message),
-                    title="No exercise moves for now: breaks mean walking only",
+                    Text(_(self.block.cli_message)),
+                    title=_("No exercise moves for now: breaks mean walking only"),
                     border_style="red",
                 )
             )
         if self.posture:
             parts.append(Text(self.posture, style="cyan"))
         if not self.reminders:
-            parts.append(Text("Break reminders are off in Settings; the timer still runs."))
+            parts.append(Text(_("Break reminders are off in Settings; the timer still runs.")))
         if self.message:
             parts.append(Text(self.message, style="yellow"))
-        return Panel(Group(*parts), title="backcoach breaks", border_style="white")
+        return Panel(Group(*parts), title=_("backcoach breaks"), border_style="white")
 
 
 def run_breaks(
@@ -203,13 +226,15 @@ def run_breaks(
                     suggestion = move_to_suggest(suggested, status.block)
                     if alert is not None and suggestion is not None:
                         move = catalog.exercises.get(suggestion)
-                        name = move.name if move is not None else "stand up and walk"
-                        view.message = f"You have been {alert.state} for a while. Try: {name}."
+                        name = move.name if move is not None else _("stand up and walk")
+                        view.message = _("You have been {state} for a while. Try: {move}.").format(
+                            state=state_name(alert.state), move=name
+                        )
                         if status.reminders:
-                            notify("Check your posture", view.message)
+                            notify(_("Check your posture"), view.message)
                 if status.fired is not None and status.reminders:
                     title, lines = break_instructions(status.fired, catalog)
-                    notify("Time for a break", f"{title}. {lines[0]}")
+                    notify(_("Time for a break"), f"{title}. {lines[0]}")
                 live.update(view.render(), refresh=True)
         except KeyboardInterrupt:
             pass
@@ -225,21 +250,22 @@ def _key(
     timer = view.timer
     actions = {"t": BreakAction.TAKE, "z": BreakAction.SNOOZE, "s": BreakAction.SKIP}
     if ch in actions and timer.due is not None:
-        done, _ = runtime.act(db, actions[ch], user_id=user_id, catalog=catalog)
+        done = runtime.act(db, actions[ch], user_id=user_id, catalog=catalog)[0]
         if done:
             view.message = {
-                "t": "Well done. Break counted.",
-                "z": f"Snoozed for {timer.config.snooze_s / 60:g} minutes.",
-                "s": "Break skipped.",
+                "t": _("Well done. Break counted."),
+                "z": _("Snoozed for {minutes} minutes.").format(
+                    minutes=_short_number(timer.config.snooze_s / 60)
+                ),
+                "s": _("Break skipped."),
             }[ch]
         else:
-            view.message = (
-                f"No skips left today ({timer.config.max_skips_per_day} used). "
-                "Take the break or snooze it."
-            )
+            view.message = _(
+                "No skips left today ({used} used). Take the break or snooze it."
+            ).format(used=timer.config.max_skips_per_day)
     elif ch == "a" and not runtime.away:
         view.away = runtime.set_away(db, True, user_id=user_id, catalog=catalog).away
-        view.message = "Enjoy the time away. Press b when you are back."
+        view.message = _("Enjoy the time away. Press b when you are back.")
     elif ch == "b" and runtime.away:
         view.away = runtime.set_away(db, False, user_id=user_id, catalog=catalog).away
-        view.message = "Welcome back."
+        view.message = _("Welcome back.")

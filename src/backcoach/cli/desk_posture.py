@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backcoach.i18n import N_, _
 from backcoach.vision.annotate import draw_skeleton
 from backcoach.vision.landmarks import LandmarkFrame, read_jsonl
 from backcoach.vision.pose import MediaPipePose, PoseEstimator
@@ -40,6 +41,19 @@ _STATE_COLOUR = {
     PostureState.ABSENT: (200, 200, 200),
 }
 _PANEL = (40, 40, 40)
+#: Each posture state in words (the terminal's; the pictures keep the English ids,
+#: their font has no umlauts).
+_STATE_NAMES = {
+    PostureState.UPRIGHT: N_("upright"),
+    PostureState.SLOUCHED: N_("slouched"),
+    PostureState.FORWARD_HEAD: N_("forward-head"),
+    PostureState.ABSENT: N_("absent"),
+}
+
+
+def state_name(state: PostureState) -> str:
+    """``state`` in the CLI's language."""
+    return _(_STATE_NAMES[state])
 
 
 @dataclass
@@ -276,13 +290,15 @@ class PresenceWatcher:
 
     def status(self) -> str:
         if self.error is not None:
-            return f"Camera: {self.error} Breaks keep working; press a/b when you leave/return."
+            return _(
+                "Camera: {problem} Breaks keep working; press a/b when you leave/return."
+            ).format(problem=self.error)
         last = self.last
         if last is None:
-            return "Camera: starting..."
+            return _("Camera: starting...")
         if last.calibrating:
-            return "Camera: calibrating, sit upright for a few seconds"
-        return f"Posture: {last.state}"
+            return _("Camera: calibrating, sit upright for a few seconds")
+        return _("Posture: {state}").format(state=state_name(last.state))
 
     def stop(self) -> None:
         self._stop_source()

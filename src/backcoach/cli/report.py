@@ -18,38 +18,47 @@ from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.documents.report import day_text, progress_report, report_period
 from backcoach.errors import UsageError
+from backcoach.i18n import _, current_language
 from backcoach.store import get_user, open_database
 
 
-@app.command()
+@app.command(
+    help=_("Your progress report as a PDF: sessions, pain, questionnaires, dose changes, desk.")
+)
 def report(
     output_option: Annotated[
         str,
-        typer.Option("--output", "-o", metavar="FILE", help="The PDF file to write."),
+        typer.Option("--output", "-o", metavar=_("FILE"), help=_("The PDF file to write.")),
     ],
     start: Annotated[
         str | None,
         typer.Option(
-            "--from", metavar="DATE", help="First day, YYYY-MM-DD (default: 4 weeks ago)."
+            "--from", metavar=_("DATE"), help=_("First day, YYYY-MM-DD (default: 4 weeks ago).")
         ),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", metavar="DATE", help="Last day, YYYY-MM-DD (default: today)."),
+        typer.Option("--to", metavar=_("DATE"), help=_("Last day, YYYY-MM-DD (default: today).")),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Replace the file if it exists."))
+    ] = False,
 ) -> None:
-    """Your progress report as a PDF: sessions, pain, questionnaires, dose changes, desk."""
     now = datetime.now().astimezone()
     first, last = report_period(start, end, today=now.date())
     output = new_output_file(output_option, force=force)
-    with err_console.status(f"Writing your report for {day_text(first)} to {day_text(last)}..."):
+    writing = _("Writing your report for {first} to {last}...").format(
+        first=day_text(first), last=day_text(last)
+    )
+    with err_console.status(writing):
         with open_database(get_settings()) as db:
             user = get_user(db)
             if user is None:
                 raise UsageError(
-                    "Nothing is stored yet: do a session first (`backcoach workout`); "
-                    "nothing was written."
+                    _(
+                        "Nothing is stored yet: do a session first (`backcoach workout`); "
+                        "nothing was written."
+                    )
                 )
             assert now.tzinfo is not None
             pdf = progress_report(
@@ -58,7 +67,7 @@ def report(
                 start=first,
                 end=last,
                 tz=now.tzinfo,
-                catalog=default_catalog(),
+                catalog=default_catalog(current_language()),
             )
         write_atomically(output, pdf)
-    err_console.print(f"Wrote your progress report to {output}")
+    err_console.print(_("Wrote your progress report to {path}").format(path=output))

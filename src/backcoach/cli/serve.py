@@ -23,6 +23,7 @@ from rich.markup import escape
 from backcoach.cli.app import app, console
 from backcoach.config import get_settings
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -55,63 +56,76 @@ def server_url(host: str, port: int) -> str:
     return f"http://{address}:{port}"
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Serve the web app at http://127.0.0.1:8000 (this computer only, unless in clinic mode)."
+        "\n\nA clinic's server: BACKCOACH_MODE=clinic, PostgreSQL, --workers 2 and "
+        '--proxy-headers behind a TLS proxy (README, "Run it for a clinic").'
+    )
+)
 def serve(
     host: Annotated[
         str | None,
         typer.Option(
-            help="Address to bind: loopback only in local mode; in clinic mode any address "
-            "(behind a TLS proxy, keep 127.0.0.1). Default: BACKCOACH_HOST."
+            help=_(
+                "Address to bind: loopback only in local mode; in clinic mode any address "
+                "(behind a TLS proxy, keep 127.0.0.1). Default: BACKCOACH_HOST."
+            )
         ),
     ] = None,
     port: Annotated[
         int | None,
-        typer.Option(min=1, max=65535, help="Port to listen on. Default: BACKCOACH_PORT."),
+        typer.Option(min=1, max=65535, help=_("Port to listen on. Default: BACKCOACH_PORT.")),
     ] = None,
     workers: Annotated[
         int,
         typer.Option(
             min=1,
-            help="Server processes to run; more than 1 needs PostgreSQL (BACKCOACH_DATABASE_URL).",
+            help=_(
+                "Server processes to run; more than 1 needs PostgreSQL (BACKCOACH_DATABASE_URL)."
+            ),
         ),
     ] = 1,
     proxy_headers: Annotated[
         bool,
         typer.Option(
             "--proxy-headers",
-            help="Behind a reverse proxy (clinic mode): trust its X-Forwarded-For and "
-            "X-Forwarded-Proto, so sign-in cookies are Secure and rate limits see the client.",
+            help=_(
+                "Behind a reverse proxy (clinic mode): trust its X-Forwarded-For and "
+                "X-Forwarded-Proto, so sign-in cookies are Secure and rate limits see the client."
+            ),
         ),
     ] = False,
     forwarded_allow_ips: Annotated[
         str,
         typer.Option(
-            help="With --proxy-headers: the proxies' addresses (comma-separated) whose "
-            "forwarded headers are trusted."
+            help=_(
+                "With --proxy-headers: the proxies' addresses (comma-separated) whose "
+                "forwarded headers are trusted."
+            )
         ),
     ] = "127.0.0.1",
 ) -> None:
-    """Serve the web app at http://127.0.0.1:8000 (this computer only, unless in clinic mode).
-
-    A clinic's server: BACKCOACH_MODE=clinic, PostgreSQL, --workers 2 and --proxy-headers
-    behind a TLS proxy (README, "Run it for a clinic").
-    """
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     if not is_loopback(host) and not settings.clinic:
         raise UsageError(
-            f"Refusing to serve on '{host}': in local mode backcoach has no sign-in, so it only "
-            "listens on this computer. Use --host 127.0.0.1 (or localhost), or run a clinic "
-            "server with BACKCOACH_MODE=clinic (accounts and sign-in; see the README)."
+            _(
+                "Refusing to serve on '{host}': in local mode backcoach has no sign-in, so it "
+                "only listens on this computer. Use --host 127.0.0.1 (or localhost), or run a "
+                "clinic server with BACKCOACH_MODE=clinic (accounts and sign-in; see the README)."
+            ).format(host=host)
         )
     if proxy_headers and not settings.clinic:
-        raise UsageError("--proxy-headers is for a clinic server behind a proxy (clinic mode).")
+        raise UsageError(_("--proxy-headers is for a clinic server behind a proxy (clinic mode)."))
     if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
         raise UsageError(
-            f"Refusing --workers {workers} on SQLite: its database file takes one writer at a "
-            "time, so several workers would only wait for each other. Run one worker, or use "
-            "PostgreSQL (BACKCOACH_DATABASE_URL=postgresql+psycopg://user:pass@host/db)."
+            _(
+                "Refusing --workers {workers} on SQLite: its database file takes one writer at a "
+                "time, so several workers would only wait for each other. Run one worker, or use "
+                "PostgreSQL (BACKCOACH_DATABASE_URL=postgresql+psycopg://user:pass@host/db)."
+            ).format(workers=workers)
         )
     # The web stack takes about half a second to import; only this command needs it,
     # so every other command (and `backcoach --help`) starts without it.
@@ -129,7 +143,11 @@ def serve(
 
         upgrade_database(settings)
         # Each worker process imports the factory and builds its own app.
-        console.print(f"backcoach is running at [bold]{url}[/] with {workers} workers")
+        console.print(
+            _("backcoach is running at [bold]{url}[/] with {workers} workers").format(
+                url=url, workers=workers
+            )
+        )
         target: Any = "backcoach.web.worker:app"
         options: dict[str, Any] = {
             "factory": True,
@@ -140,8 +158,12 @@ def serve(
         }
     else:
         target, options = create_app(settings), {}
-        mode = " in clinic mode" if settings.clinic else ""
-        console.print(f"backcoach is running{mode} at [bold]{url}[/]  (Ctrl+C to stop)")
+        running = (
+            _("backcoach is running in clinic mode at [bold]{url}[/]  (Ctrl+C to stop)")
+            if settings.clinic
+            else _("backcoach is running at [bold]{url}[/]  (Ctrl+C to stop)")
+        )
+        console.print(running.format(url=url))
     uvicorn.run(
         target,
         **options,

@@ -17,11 +17,12 @@ from rich.table import Table
 from backcoach.cli.app import app, console, err_console, new_typer
 from backcoach.config import get_settings
 from backcoach.errors import UsageError
+from backcoach.i18n import _, format_date
 from backcoach.services import accounts
 from backcoach.services.audit import entries_for
 from backcoach.store import open_database
 
-users_app = new_typer(help="Clinic accounts: create, list, disable, password reset links.")
+users_app = new_typer(help=_("Clinic accounts: create, list, disable, password reset links."))
 app.add_typer(users_app, name="users")
 
 
@@ -29,28 +30,32 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            raise UsageError("No password on standard input.")
+            raise UsageError(_("No password on standard input."))
         return password
     if not sys.stdin.isatty():
         raise UsageError(
-            "No terminal to ask for the password: pass --password-stdin and pipe it in."
+            _("No terminal to ask for the password: pass --password-stdin and pipe it in.")
         )
-    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(
+        _("Password"), hide_input=True, confirmation_prompt=_("Repeat for confirmation")
+    )
     return str(password)
 
 
-@users_app.command("create")
+@users_app.command(
+    "create",
+    help=_("Create an account (the password is asked for, or read with --password-stdin)."),
+)
 def create(
-    email: Annotated[str, typer.Option(help="The account's e-mail (its sign-in name).")],
+    email: Annotated[str, typer.Option(help=_("The account's e-mail (its sign-in name)."))],
     role: Annotated[
-        str, typer.Option(help="admin, clinician or patient.", show_default=True)
+        str, typer.Option(help=_("admin, clinician or patient."), show_default=True)
     ] = "patient",
     password_stdin: Annotated[
         bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+        typer.Option("--password-stdin", help=_("Read the password from the first line of stdin.")),
     ] = False,
 ) -> None:
-    """Create an account (the password is asked for, or read with --password-stdin)."""
     accounts.parse_role(role)
     accounts.normalise_email(email)
     password = _read_password(password_stdin)
@@ -58,19 +63,24 @@ def create(
         user = accounts.create_user(
             db, email=email, password=password, role=role, now=datetime.now(UTC)
         )
-        console.print(f"Created {user.role.value} [bold]{user.email}[/] (id {user.id}).")
+        console.print(
+            _("Created {role} [bold]{email}[/] (id {id}).").format(
+                role=user.role.value, email=user.email, id=user.id
+            )
+        )
     if not get_settings().clinic:
         err_console.print(
-            "Note: this backcoach runs in local mode; accounts sign in once the server runs "
-            "with BACKCOACH_MODE=clinic."
+            _(
+                "Note: this backcoach runs in local mode; accounts sign in once the server runs "
+                "with BACKCOACH_MODE=clinic."
+            )
         )
 
 
-@users_app.command("list")
+@users_app.command("list", help=_("List the accounts: e-mail, role, created, disabled."))
 def list_(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
-    """List the accounts: e-mail, role, created, disabled."""
     with open_database(get_settings()) as db:
         users = accounts.list_users(db)
         rows = [
@@ -88,48 +98,56 @@ def list_(
         return
     if not rows:
         console.print(
-            "No accounts yet. Create one with `backcoach users create --email E --role admin`."
+            _("No accounts yet. Create one with `backcoach users create --email E --role admin`.")
         )
         return
-    table = Table("id", "e-mail", "role", "created", "status")
+    table = Table("id", _("e-mail"), _("role"), _("created"), _("status"))
     for row in rows:
-        status = "[red]disabled[/]" if row["disabled"] else "active"
+        status = "[red]" + _("disabled") + "[/]" if row["disabled"] else _("active")
         table.add_row(
-            str(row["id"]), str(row["email"]), str(row["role"]), str(row["created_at"])[:10], status
+            str(row["id"]),
+            str(row["email"]),
+            str(row["role"]),
+            format_date(datetime.fromisoformat(str(row["created_at"])), "yMd"),
+            status,
         )
     console.print(table)
 
 
-@users_app.command("disable")
-def disable(email: Annotated[str, typer.Argument(help="The account's e-mail.")]) -> None:
-    """Disable an account: it can no longer sign in, and its sessions end now."""
+@users_app.command(
+    "disable", help=_("Disable an account: it can no longer sign in, and its sessions end now.")
+)
+def disable(email: Annotated[str, typer.Argument(help=_("The account's e-mail."))]) -> None:
     with open_database(get_settings()) as db:
         user = accounts.disable_user(db, email=email, now=datetime.now(UTC))
-        console.print(f"Disabled [bold]{user.email}[/]; every session of it has ended.")
+        console.print(
+            _("Disabled [bold]{email}[/]; every session of it has ended.").format(email=user.email)
+        )
 
 
-@users_app.command("reset-link")
+@users_app.command(
+    "reset-link",
+    help=_("Print a one-time link (valid 24 h) with which the account sets a new password."),
+)
 def reset_link(
-    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+    email: Annotated[str, typer.Argument(help=_("The account's e-mail."))],
     base_url: Annotated[
         str,
-        typer.Option(help="The clinic's address, as patients open it.", show_default=True),
+        typer.Option(help=_("The clinic's address, as patients open it."), show_default=True),
     ] = "http://127.0.0.1:8000",
 ) -> None:
-    """Print a one-time link (valid 24 h) with which the account sets a new password."""
     with open_database(get_settings()) as db:
         secret = accounts.issue_reset_link(db, email=email, issued_by=None, now=datetime.now(UTC))
     console.print(f"{base_url.rstrip('/')}/reset/{secret}", soft_wrap=True, highlight=False)
-    err_console.print("Give this link to the account's owner only; it works once, for 24 hours.")
+    err_console.print(_("Give this link to the account's owner only; it works once, for 24 hours."))
 
 
-@app.command()
+@app.command(help=_("Who viewed or changed a patient's data, and when (newest first)."))
 def audit(
-    patient: Annotated[str, typer.Option(help="The patient's e-mail.")],
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many entries.")] = 200,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    patient: Annotated[str, typer.Option(help=_("The patient's e-mail."))],
+    limit: Annotated[int, typer.Option(min=1, help=_("Show at most this many entries."))] = 200,
+    json_output: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
-    """Who viewed or changed a patient's data, and when (newest first)."""
     with open_database(get_settings()) as db:
         lines = entries_for(db, patient_email=patient, limit=limit)
     if json_output:
@@ -146,9 +164,11 @@ def audit(
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     if not lines:
-        console.print(f"Nobody has viewed or changed {patient.strip()}'s data yet.")
+        console.print(
+            _("Nobody has viewed or changed {patient}'s data yet.").format(patient=patient.strip())
+        )
         return
-    table = Table("when (UTC)", "who", "action", "what")
+    table = Table(_("when (UTC)"), _("who"), _("action"), _("what"))
     for line in lines:
         table.add_row(f"{line.at:%Y-%m-%d %H:%M:%S}", line.actor, line.action, line.detail)
     console.print(table)

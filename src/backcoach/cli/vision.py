@@ -19,6 +19,7 @@ from rich.table import Table
 from backcoach.cli.app import app, console, err_console
 from backcoach.content import Kind, default_catalog
 from backcoach.errors import MissingExtraError, UsageError
+from backcoach.i18n import _, current_language, format_number
 from backcoach.vision.analyzers import available, get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
 from backcoach.vision.counting import Dose
@@ -41,14 +42,16 @@ if TYPE_CHECKING:
 
 FpsOption = Annotated[
     float | None,
-    typer.Option("--fps", help="Analyse at about this many frames per second (skips frames)."),
+    typer.Option("--fps", help=_("Analyse at about this many frames per second (skips frames).")),
 ]
 StrideOption = Annotated[
-    int | None, typer.Option("--stride", help="Analyse every n-th frame (instead of --fps).")
+    int | None, typer.Option("--stride", help=_("Analyse every n-th frame (instead of --fps)."))
 ]
 WidthOption = Annotated[
     int,
-    typer.Option("--max-width", min=64, help="Downscale wider frames to this width for the model."),
+    typer.Option(
+        "--max-width", min=64, help=_("Downscale wider frames to this width for the model.")
+    ),
 ]
 JobsOption = Annotated[
     int | None,
@@ -56,8 +59,10 @@ JobsOption = Annotated[
         "--jobs",
         "-j",
         min=1,
-        help="Processes running the pose model on parts of the video (default: one per core "
-        "for videos of 40 s or more, else one process).",
+        help=_(
+            "Processes running the pose model on parts of the video (default: one per core "
+            "for videos of 40 s or more, else one process)."
+        ),
     ),
 ]
 
@@ -77,26 +82,34 @@ def _progress(description: str, total: int | None) -> Iterator[ProgressCallback]
 
 def _pose_title(video: Path, chunked: ChunkedPose) -> str:
     parts = len(chunked.chunks)
-    return f"Pose of {video.name}" + (f" ({parts} parts in parallel)" if parts > 1 else "")
+    if parts > 1:
+        return _("Pose of {name} ({parts} parts in parallel)").format(name=video.name, parts=parts)
+    return _("Pose of {name}").format(name=video.name)
 
 
 def _check_output(path: Path) -> None:
     if not path.parent.is_dir():
-        raise UsageError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+        raise UsageError(
+            _("Cannot write {path}: the folder {folder} does not exist.").format(
+                path=path, folder=path.parent
+            )
+        )
 
 
-@app.command("landmarks")
+@app.command(
+    "landmarks",
+    help=_("Write the pose landmarks of every frame of VIDEO as JSON Lines (one frame per line)."),
+)
 def landmarks_command(
-    video: Annotated[Path, typer.Argument(help="Video file to run the pose model on.")],
+    video: Annotated[Path, typer.Argument(help=_("Video file to run the pose model on."))],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the landmarks (.jsonl).")
+        Path, typer.Option("--output", "-o", help=_("Where to write the landmarks (.jsonl)."))
     ],
     fps: FpsOption = None,
     stride: StrideOption = None,
     max_width: WidthOption = DEFAULT_MAX_WIDTH,
     jobs: JobsOption = None,
 ) -> None:
-    """Write the pose landmarks of every frame of VIDEO as JSON Lines (one frame per line)."""
     _check_output(output)
     clip = VideoFile(video)
     info = clip.info
@@ -116,12 +129,20 @@ def landmarks_command(
             joined = chunked.landmarks(progress=advance)
         written = write_jsonl(output, counted(iter(joined)))
     else:
-        with _progress(f"Pose of {video.name}", total) as advance:
+        with _progress(_("Pose of {name}").format(name=video.name), total) as advance:
             frames = video_landmarks(video, stride=step, max_width=max_width, progress=advance)
             written = write_jsonl(output, counted(frames))
-    err_console.print(f"Wrote {written} frames to {output} ({seen[0]} with a person).")
+    err_console.print(
+        _("Wrote {written} frames to {path} ({seen} with a person).").format(
+            written=written, path=output, seen=seen[0]
+        )
+    )
     if written and not seen[0]:
-        raise NoPersonError(f"No person was seen in {video}; {output} has only empty frames.")
+        raise NoPersonError(
+            _("No person was seen in {video}; {path} has only empty frames.").format(
+                video=video, path=output
+            )
+        )
 
 
 #: Without ``--jobs``, shorter videos are posed in one process: every part restarts pose
@@ -142,7 +163,7 @@ def _file_frames(path: Path, stride: int | None, fps: float | None) -> list[Land
     """The frames of a landmark file, every ``stride``-th (or about ``fps`` per second)."""
     frames = list(read_jsonl(path))
     if not frames:
-        raise UsageError(f"{path} has no frames.")
+        raise UsageError(_("{path} has no frames.").format(path=path))
     span = frames[-1].t_s - frames[0].t_s
     file_fps = (len(frames) - 1) / span if span > 0 else 0.0
     return frames[:: stride_for(file_fps, fps, stride)]
@@ -175,7 +196,7 @@ def _video_result(
     clip = VideoFile(video)
     step = stride_for(clip.info.fps, fps, stride)
     total = math.ceil(clip.info.frame_count / step) if clip.info.frame_count else None
-    with _progress(f"Analysing {video.name}", total) as advance:
+    with _progress(_("Analysing {name}").format(name=video.name), total) as advance:
         return analyze_video(
             video,
             exercise,
@@ -192,7 +213,7 @@ def _dose(exercise: str, hold_s: float | None) -> Dose | None:
     """``--hold``: each rep's hold, or the one hold of a hold exercise (a plank)."""
     if hold_s is None:
         return None
-    known = default_catalog().exercises.get(exercise)
+    known = default_catalog(current_language()).exercises.get(exercise)
     return Dose(hold_s=hold_s, each_rep=known is None or known.kind is not Kind.HOLD)
 
 
@@ -222,29 +243,39 @@ def _reference_result(
     return count(template, frames_of(video, False))
 
 
-@app.command("analyze")
+@app.command(
+    "analyze",
+    help=_(
+        "Count reps, time holds and spot form faults in a video (or a landmark file)."
+        "\n\n--reference DEMO counts reps like the 1-3 reps shown in DEMO, each with a "
+        "similarity (0..1)."
+        "\n\nVideos are cut into parts posed in parallel (--jobs); --annotate runs in one process."
+    ),
+)
 def analyze_command(
     exercise: Annotated[
         str | None,
-        typer.Option("--exercise", "-e", help="Exercise id, e.g. squat or glute-bridge."),
+        typer.Option("--exercise", "-e", help=_("Exercise id, e.g. squat or glute-bridge.")),
     ] = None,
-    video: Annotated[Path | None, typer.Argument(help="Video file to analyse.")] = None,
+    video: Annotated[Path | None, typer.Argument(help=_("Video file to analyse."))] = None,
     landmarks: Annotated[
         Path | None,
-        typer.Option("--landmarks", help="Analyse a landmark file (.jsonl) instead of a video."),
+        typer.Option("--landmarks", help=_("Analyse a landmark file (.jsonl) instead of a video.")),
     ] = None,
     reference: Annotated[
         Path | None,
         typer.Option(
             "--reference",
-            help="Instead of --exercise: learn the movement from a demonstration of one to three "
-            "reps (video, or .jsonl landmarks) and count and score reps like it.",
+            help=_(
+                "Instead of --exercise: learn the movement from a demonstration of one to three "
+                "reps (video, or .jsonl landmarks) and count and score reps like it."
+            ),
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the result as JSON."))] = False,
     annotate: Annotated[
         Path | None,
-        typer.Option("--annotate", help="Also write the video with skeleton and counts (.mp4)."),
+        typer.Option("--annotate", help=_("Also write the video with skeleton and counts (.mp4).")),
     ] = None,
     fps: FpsOption = None,
     stride: StrideOption = None,
@@ -256,38 +287,34 @@ def analyze_command(
             "--hold",
             min=0.5,
             max=600,
-            help="Count a rep (or the hold) only when held this many seconds, as a session's "
-            "dose does (e.g. 4 for a 4-second bridge).",
+            help=_(
+                "Count a rep (or the hold) only when held this many seconds, as a session's "
+                "dose does (e.g. 4 for a 4-second bridge)."
+            ),
         ),
     ] = None,
 ) -> None:
-    """Count reps, time holds and spot form faults in a video (or a landmark file).
-
-    --reference DEMO counts reps like the 1-3 reps shown in DEMO, each with a similarity (0..1).
-
-    Videos are cut into parts posed in parallel (--jobs); --annotate runs in one process.
-    """
     if (video is None) == (landmarks is None):
-        raise UsageError("Give either a VIDEO file or --landmarks FILE (exactly one).")
+        raise UsageError(_("Give either a VIDEO file or --landmarks FILE (exactly one)."))
     if (exercise is None) == (reference is None):
-        raise UsageError("Give either --exercise ID or --reference DEMO (exactly one).")
+        raise UsageError(_("Give either --exercise ID or --reference DEMO (exactly one)."))
     source = str(video if video is not None else landmarks)
     if reference is not None:
         if annotate is not None:
-            raise UsageError("--annotate draws an exercise's analysis: use it with --exercise.")
+            raise UsageError(_("--annotate draws an exercise's analysis: use it with --exercise."))
         outcome = _reference_result(reference, video, landmarks, fps, stride, max_width, jobs)
         require_person(outcome.analysis, source)
         if as_json:
             typer.echo(json.dumps(outcome.to_json(), indent=2))
         else:
-            _print_result(outcome.analysis, quality="similarity")
+            _print_result(outcome.analysis, quality=_("similarity"))
         return
     assert exercise is not None
     if exercise not in available():
         get_analyzer(exercise)  # raises the plain "no analyzer" message
     if landmarks is not None:
         if annotate is not None:
-            raise UsageError("--annotate needs a video (a landmark file has no pictures).")
+            raise UsageError(_("--annotate needs a video (a landmark file has no pictures)."))
         frames = _file_frames(landmarks, stride, fps)
         result = run_analyzer(frames, get_analyzer(exercise), dose=_dose(exercise, hold))
     else:
@@ -303,34 +330,55 @@ def analyze_command(
     else:
         _print_result(result)
     if annotate is not None:
-        err_console.print(f"Annotated video written to {annotate}")
+        err_console.print(_("Annotated video written to {path}").format(path=annotate))
 
 
-def _print_result(result: AnalysisResult, quality: str = "quality") -> None:
+def _print_result(result: AnalysisResult, quality: str | None = None) -> None:
     summary = Table(title=f"{result.exercise}", show_header=False, title_justify="left")
     summary.add_column(style="bold")
     summary.add_column()
-    summary.add_row("Reps", str(result.reps))
-    summary.add_row("Holds", ", ".join(f"{h.duration_s:.1f} s" for h in result.holds) or "none")
+    summary.add_row(_("Reps"), str(result.reps))
     summary.add_row(
-        "Frames", f"{result.frames} at {result.fps:.1f} fps ({result.duration_s:.1f} s)"
+        _("Holds"),
+        ", ".join(f"{format_number(h.duration_s, digits=1)} s" for h in result.holds) or _("none"),
     )
-    summary.add_row("Person seen", f"{100 * result.pose_detected_ratio:.0f}% of frames")
+    summary.add_row(
+        _("Frames"),
+        _("{frames} at {fps} fps ({seconds} s)").format(
+            frames=result.frames,
+            fps=format_number(result.fps, digits=1),
+            seconds=format_number(result.duration_s, digits=1),
+        ),
+    )
+    summary.add_row(
+        _("Person seen"),
+        _("{percent} of frames").format(
+            percent=format_number(100 * result.pose_detected_ratio) + "%"
+        ),
+    )
     console.print(summary)
     if result.rep_events:
-        reps = Table("#", "from", "to", "side", quality, "faults", title="Repetitions")
+        reps = Table(
+            "#",
+            _("from"),
+            _("to"),
+            _("side"),
+            quality or _("quality"),
+            _("faults"),
+            title=_("Repetitions"),
+        )
         for event in result.rep_events:
             reps.add_row(
                 str(event.index),
-                f"{event.start_s:.2f} s",
-                f"{event.end_s:.2f} s",
+                f"{format_number(event.start_s, digits=2)} s",
+                f"{format_number(event.end_s, digits=2)} s",
                 event.side or "",
-                f"{event.quality:.2f}",
+                format_number(event.quality, digits=2),
                 ", ".join(event.faults),
             )
         console.print(reps)
     if result.faults:
-        faults = Table("time", "fault", "what to do", title="Form notes")
+        faults = Table(_("time"), _("fault"), _("what to do"), title=_("Form notes"))
         for fault in result.faults:
-            faults.add_row(f"{fault.t_s:.1f} s", fault.code, fault.message)
+            faults.add_row(f"{format_number(fault.t_s, digits=1)} s", fault.code, _(fault.message))
         console.print(faults)

@@ -40,6 +40,7 @@ from backcoach.coach.plan import SessionPlan, plan_from_program
 from backcoach.config import get_settings
 from backcoach.content import Catalog, Exercise, Length, default_catalog
 from backcoach.errors import UsageError
+from backcoach.i18n import _, current_language
 from backcoach.services.clock import SessionClock
 from backcoach.services.safety import exercise_block
 from backcoach.services.session_events import (
@@ -66,13 +67,18 @@ def make_plan(catalog: Catalog, program_id: str, length: str) -> SessionPlan:
     """
     program = catalog.programs.get(program_id)
     if program is None:
-        known = ", ".join(sorted(catalog.programs)) or "(none)"
-        raise UsageError(f"Unknown program '{program_id}'. Available programs: {known}.")
+        known = ", ".join(sorted(catalog.programs)) or _("(none)")
+        raise UsageError(
+            _("Unknown program '{id}'. Available programs: {known}.").format(
+                id=program_id, known=known
+            )
+        )
     lengths = [str(x) for x in program.lengths]
     if length not in lengths:
         raise UsageError(
-            f"Program '{program_id}' has no '{length}' length. "
-            f"Available lengths: {', '.join(lengths)}."
+            _("Program '{id}' has no '{length}' length. Available lengths: {lengths}.").format(
+                id=program_id, length=length, lengths=", ".join(lengths)
+            )
         )
     return plan_from_program(catalog, program_id, Length(length))
 
@@ -341,21 +347,22 @@ def run_session(
     return summary, session.hurt_exercises
 
 
-@app.command()
+@app.command(
+    help=_("A guided session in the terminal: instructions, countdowns, rep prompts, a summary.")
+)
 def workout(
     program: Annotated[
-        str, typer.Option("--program", help="Program id (see `backcoach exercises`).")
+        str, typer.Option("--program", help=_("Program id (see `backcoach exercises`)."))
     ] = DEFAULT_PROGRAM,
-    length: Annotated[str, typer.Option("--length", help="Session length: short or full.")] = (
-        Length.SHORT.value
-    ),
+    length: Annotated[
+        str, typer.Option("--length", help=_("Session length: short or full."))
+    ] = Length.SHORT.value,
 ) -> None:
-    """A guided session in the terminal: instructions, countdowns, rep prompts, a summary."""
-    catalog = default_catalog()
+    catalog = default_catalog(current_language())
     make_plan(catalog, program, length)  # a wrong program or length is said before anything
     if not sys.stdin.isatty():
         raise UsageError(
-            "`backcoach workout` needs an interactive terminal: it reads keys as you press them."
+            _("`backcoach workout` needs an interactive terminal: it reads keys as you press them.")
         )
     settings = get_settings()
     clock = SessionClock.of(settings)
@@ -365,7 +372,9 @@ def workout(
         # A red flag stops every path to exercise (also a session to resume), before anything.
         block = exercise_block(db, user_id=user_id)
         if block is not None:
-            console.print(Panel(block.cli_message, title="Please see a doctor", border_style="red"))
+            console.print(
+                Panel(_(block.cli_message), title=_("Please see a doctor"), border_style="red")
+            )
             raise typer.Exit(1)
         # The planner's safety gate, then an interrupted session to resume or a new one
         # with the pain before it stored now, as the player page does (cli/checkin.py).

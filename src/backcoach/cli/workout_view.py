@@ -34,18 +34,20 @@ from backcoach.coach.outcome import done_text
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.coach.pose import choose_pose
 from backcoach.content import Exercise, Kind
+from backcoach.i18n import N_, _, ngettext
 from backcoach.services.session_events import HurtAdvice, count_text
 
-KEYS_HELP = "r/Enter rep done · space/p pause · s skip · b back · q quit · h it hurts"
+KEYS_HELP = N_("r/Enter rep done · space/p pause · s skip · b back · q quit · h it hurts")
 STATUS_HEIGHT = 8
 HURT_HEIGHT = 11  # the "this hurts" answer needs a few more lines
 BAR_WIDTH = 50
 
 _BREATH_LABEL = {
-    Activity.BREATHE_IN: "Breathe in",
-    Activity.BREATHE_HOLD: "Hold the breath",
-    Activity.BREATHE_OUT: "Breathe out",
+    Activity.BREATHE_IN: N_("Breathe in"),
+    Activity.BREATHE_HOLD: N_("Hold the breath"),
+    Activity.BREATHE_OUT: N_("Breathe out"),
 }
+_SIDE_NAMES = {"left": N_("left side"), "right": N_("right side")}
 
 
 @dataclass(frozen=True)
@@ -74,21 +76,21 @@ def _seconds(value: float) -> str:
 
 def dose_text(step: PlannedStep) -> str:
     """The dose in a few words, such as ``2 sets x 8 reps · hold 3 s · each side``."""
-    parts = [f"{step.sets} set{'s' if step.sets != 1 else ''}"]
+    parts = [ngettext("{n} set", "{n} sets", step.sets).format(n=step.sets)]
     if step.kind is Kind.BREATHING:
-        parts[0] += f" x {step.reps} breaths"
+        parts[0] += " x " + _("{n} breaths").format(n=step.reps)
     elif step.kind is Kind.REPS:
-        parts[0] += f" x {step.reps} reps"
+        parts[0] += " x " + _("{n} reps").format(n=step.reps)
         if step.hold_s:
-            parts.append(f"hold {_seconds(step.hold_s)} each")
+            parts.append(_("hold {time} each").format(time=_seconds(step.hold_s)))
     elif step.kind is Kind.HOLD and step.hold_s is not None:
-        parts.append(f"hold {_seconds(step.hold_s)}")
+        parts.append(_("hold {time}").format(time=_seconds(step.hold_s)))
     elif step.kind is Kind.TIMED and step.duration_s is not None:
         parts.append(clock_text(step.duration_s))
     if step.per_side:
-        parts.append("each side")
+        parts.append(_("each side"))
     if step.rest_s and step.sets > 1:
-        parts.append(f"rest {_seconds(step.rest_s)}")
+        parts.append(_("rest {time}").format(time=_seconds(step.rest_s)))
     return " · ".join(parts)
 
 
@@ -100,7 +102,9 @@ def _header(screen: Screen) -> Table:
     grid.add_column(no_wrap=True, justify="right")
     grid.add_row(
         f"backcoach · {screen.title}",
-        f"step {shown}/{s.steps_total} · active {clock_text(s.active_s)}",
+        _("step {n}/{total} · active {time}").format(
+            n=shown, total=s.steps_total, time=clock_text(s.active_s)
+        ),
         style="reverse",
     )
     return grid
@@ -136,7 +140,10 @@ class Paged:
             yield Segment.line()
         if len(pages) > 1:
             yield Text(
-                f"m: more ({shown + 1} of {len(pages)})", style="dim", justify="right", end=""
+                _("m: more ({page} of {pages})").format(page=shown + 1, pages=len(pages)),
+                style="dim",
+                justify="right",
+                end="",
             )
 
 
@@ -159,10 +166,10 @@ def instruction_items(step: PlannedStep, exercise: Exercise | None) -> list[Rend
     if exercise is None:
         return items
     items += [
-        _labelled("Get into position: ", exercise.voice.setup),
-        _labelled("Key point: ", exercise.voice.cue),
-        _labelled("Take care: ", " ".join(exercise.safety), style="yellow"),
-        _labelled("Start: ", exercise.start_position),
+        _labelled(_("Get into position: "), exercise.voice.setup),
+        _labelled(_("Key point: "), exercise.voice.cue),
+        _labelled(_("Take care: "), " ".join(exercise.safety), style="yellow"),
+        _labelled(_("Start: "), exercise.start_position),
     ]
     for i, line in enumerate(exercise.steps, start=1):
         numbered = Table.grid(padding=(0, 1))
@@ -170,7 +177,7 @@ def instruction_items(step: PlannedStep, exercise: Exercise | None) -> list[Rend
         numbered.add_column()
         numbered.add_row(f"{i}.", line)
         items.append(numbered)
-    items.append(_labelled("Breathing: ", exercise.breathing, style="dim"))
+    items.append(_labelled(_("Breathing: "), exercise.breathing, style="dim"))
     return items
 
 
@@ -206,36 +213,39 @@ def _activity_lines(state: SessionState, step: PlannedStep) -> list[RenderableTy
     if activity is Activity.COUNT_REPS:
         return [
             Text(count, style="bold"),
-            Text("Press r or Enter after each rep."),
+            Text(_("Press r or Enter after each rep.")),
         ]
     if activity is Activity.MOVE:
         return [
-            Text(f"Move into position · {count} · {left}", style="bold"),
+            Text(_("Move into position") + f" · {count} · {left}", style="bold"),
             _bar(state.activity_total_s, remaining),
-            Text("Press r or Enter when you are in position."),
+            Text(_("Press r or Enter when you are in position.")),
         ]
     if activity is Activity.HOLD:
         what = f" · {count}" if step.kind is Kind.REPS else ""
         return [
-            Text(f"HOLD {left}{what}", style="bold green"),
+            Text(_("HOLD {time}").format(time=left) + what, style="bold green"),
             _bar(state.activity_total_s, remaining, emptying=True),
-            Text("Press Enter to stop the hold early."),
+            Text(_("Press Enter to stop the hold early.")),
         ]
     if activity is Activity.GET_READY:
         return [
-            Text(f"Get into position · starting in {left}", style="bold"),
+            Text(_("Get into position · starting in {time}").format(time=left), style="bold"),
             _bar(state.activity_total_s, remaining),
-            Text("Press r or Enter to start now."),
+            Text(_("Press r or Enter to start now.")),
         ]
     if activity is Activity.KEEP_MOVING:
         return [
-            Text(f"Keep going · {clock_text(remaining or 0)} left", style="bold green"),
+            Text(
+                _("Keep going · {time} left").format(time=clock_text(remaining or 0)),
+                style="bold green",
+            ),
             _bar(state.activity_total_s, remaining, emptying=True),
-            Text("Press Enter to finish early."),
+            Text(_("Press Enter to finish early.")),
         ]
     if activity in _BREATH_LABEL:
         return [
-            Text(f"{_BREATH_LABEL[activity]} · {left} · {count}", style="bold magenta"),
+            Text(f"{_(_BREATH_LABEL[activity])} · {left} · {count}", style="bold magenta"),
             _bar(
                 state.activity_total_s,
                 remaining,
@@ -243,13 +253,17 @@ def _activity_lines(state: SessionState, step: PlannedStep) -> list[RenderableTy
             )
             if activity is not Activity.BREATHE_HOLD
             else _bar(1.0, 0.0),
-            Text("In through the nose, a short easy pause, a long breath out."),
+            Text(_("In through the nose, a short easy pause, a long breath out.")),
         ]
     if activity is Activity.REST:
         return [
-            Text(f"Rest · {left}", style="bold blue"),
+            Text(_("Rest") + f" · {left}", style="bold blue"),
             _bar(state.activity_total_s, remaining, emptying=True),
-            Text(f"Next: set {state.set_index + 2} of {step.sets}. Press Enter when ready."),
+            Text(
+                _("Next: set {n} of {total}. Press Enter when ready.").format(
+                    n=state.set_index + 2, total=step.sets
+                )
+            ),
         ]
     return [Text("")]
 
@@ -258,18 +272,21 @@ def _hurt_dialog(screen: Screen) -> RenderableType | None:
     """ "This hurts": the pain being typed, then the advice and the three choices."""
     if screen.pain_entry is not None:
         return Group(
-            Text("Sorry it hurts.", style="bold yellow"),
-            Text(f"How much does it hurt right now (0-10)? {screen.pain_entry}_", style="bold"),
-            Text("Type 0 = none to 10 = the worst you can imagine, then Enter."),
-            Text("c = back to the exercise"),
+            Text(_("Sorry it hurts."), style="bold yellow"),
+            Text(
+                _("How much does it hurt right now (0-10)?") + f" {screen.pain_entry}_",
+                style="bold",
+            ),
+            Text(_("Type 0 = none to 10 = the worst you can imagine, then Enter.")),
+            Text(_("c = back to the exercise")),
         )
     if screen.advice is None:
         return None
-    choices = "s = skip this exercise · e = end the session"
+    choices = _("s = skip this exercise · e = end the session")
     if not screen.advice.stop:
-        choices += " · c = carry on gently"
+        choices += " · " + _("c = carry on gently")
     return Group(
-        Text(screen.advice.message, style="bold red" if screen.advice.stop else "bold yellow"),
+        Text(_(screen.advice.message), style="bold red" if screen.advice.stop else "bold yellow"),
         Text(""),
         Text(choices, style="bold"),
     )
@@ -280,20 +297,21 @@ def _status(screen: Screen, step: PlannedStep) -> RenderableType:
     if dialog is not None:
         return dialog
     s = screen.state
-    where = f"Set {s.set_index + 1} of {step.sets}"
+    where = _("Set {n} of {total}").format(n=s.set_index + 1, total=step.sets)
     if s.side is not None:
-        where += f" · {s.side.value} side"
+        where += " · " + _(_SIDE_NAMES[s.side.value])
     nxt = screen.plan.steps[s.step_index + 1].name if s.step_index + 1 < s.steps_total else None
-    top = Text(where + (f"    next: {nxt}" if nxt else "    last exercise"))
+    later = _("next: {name}").format(name=nxt) if nxt else _("last exercise")
+    top = Text(f"{where}    {later}")
     if screen.confirm_quit:
         body: list[RenderableType] = [
-            Text("Quit the session?", style="bold yellow"),
-            Text("y = quit and see the summary · n = carry on"),
+            Text(_("Quit the session?"), style="bold yellow"),
+            Text(_("y = quit and see the summary · n = carry on")),
         ]
     elif s.paused:
         body = [
-            Text("PAUSED", style="bold yellow"),
-            Text("Press space or p to carry on."),
+            Text(_("PAUSED"), style="bold yellow"),
+            Text(_("Press space or p to carry on.")),
         ]
     else:
         body = _activity_lines(s, step)
@@ -327,7 +345,12 @@ def _position(screen: Screen, step: PlannedStep) -> Text:
     pose = choose_pose(screen.state, exercise) if exercise is not None else None
     if pose is None:
         return Text("")
-    return Text(f"Position: {pose.name}", style="cyan", no_wrap=True, overflow="ellipsis")
+    return Text(
+        _("Position: {name}").format(name=pose.name),
+        style="cyan",
+        no_wrap=True,
+        overflow="ellipsis",
+    )
 
 
 def render_screen(screen: Screen) -> RenderableType:
@@ -345,10 +368,10 @@ def render_screen(screen: Screen) -> RenderableType:
             name="status",
             size=HURT_HEIGHT if screen.advice or screen.pain_entry is not None else STATUS_HEIGHT,
         ),
-        Layout(Text(f" {KEYS_HELP}", style="dim", no_wrap=True), name="footer", size=1),
+        Layout(Text(f" {_(KEYS_HELP)}", style="dim", no_wrap=True), name="footer", size=1),
     )
     if s.step_index >= s.steps_total:
-        layout["step"].update(Panel(Text("All steps done.")))
+        layout["step"].update(Panel(Text(_("All steps done."))))
         layout["status"].update(Panel(Text(screen.cue or "")))
         return layout
     step = screen.plan.steps[s.step_index]
@@ -365,31 +388,35 @@ def render_screen(screen: Screen) -> RenderableType:
 
 
 _END_TEXT = {
-    EndReason.COMPLETED: "Session complete. Well done.",
-    EndReason.ENDED_EARLY: "Session ended early: fewer than half the steps were done, so it "
-    "does not count as complete.",
-    EndReason.QUIT: "Session ended early. Well done for what you did.",
-    EndReason.HURT: "Session stopped because something hurt. Rest, and if the pain does "
-    "not settle, talk to a clinician.",
+    EndReason.COMPLETED: N_("Session complete. Well done."),
+    EndReason.ENDED_EARLY: N_(
+        "Session ended early: fewer than half the steps were done, so it "
+        "does not count as complete."
+    ),
+    EndReason.QUIT: N_("Session ended early. Well done for what you did."),
+    EndReason.HURT: N_(
+        "Session stopped because something hurt. Rest, and if the pain does "
+        "not settle, talk to a clinician."
+    ),
 }
 
 
 def render_summary(plan: SessionPlan, summary: Summary) -> RenderableType:
     """The end-of-session summary: one row per step and the totals."""
-    table = Table(title="Session summary", title_justify="left", expand=False)
+    table = Table(title=_("Session summary"), title_justify="left", expand=False)
     table.add_column("#", justify="right")
-    table.add_column("Exercise")
-    table.add_column("Result")
-    table.add_column("Reps", justify="right")
-    table.add_column("Held", justify="right")
-    table.add_column("Time", justify="right")
+    table.add_column(_("Exercise"))
+    table.add_column(_("Result"))
+    table.add_column(_("Reps"), justify="right")
+    table.add_column(_("Held"), justify="right")
+    table.add_column(_("Time"), justify="right")
     records = {r.index: r for r in summary.records}
     for i, step in enumerate(plan.steps):
         record = records.get(i)
         if record is None:
-            table.add_row(str(i + 1), step.name, "not done", "", "", "")
+            table.add_row(str(i + 1), step.name, _("not done"), "", "", "")
             continue
-        result = "done" if record.status is StepStatus.COMPLETED else "skipped"
+        result = _("done") if record.status is StepStatus.COMPLETED else _("skipped")
         table.add_row(
             str(i + 1),
             step.name,
@@ -399,11 +426,22 @@ def render_summary(plan: SessionPlan, summary: Summary) -> RenderableType:
             clock_text(record.duration_s),
         )
     totals = Text(
-        f"Steps done: {summary.steps_completed} of {summary.steps_total} · "
-        f"skipped: {summary.steps_skipped} · reps: {summary.reps} · "
-        f"active time: {clock_text(summary.active_s)}"
-        + (f" · paused: {clock_text(summary.paused_s)}" if summary.paused_s >= 1 else "")
+        _(
+            "Steps done: {done} of {total} · skipped: {skipped} · reps: {reps} · "
+            "active time: {time}"
+        ).format(
+            done=summary.steps_completed,
+            total=summary.steps_total,
+            skipped=summary.steps_skipped,
+            reps=summary.reps,
+            time=clock_text(summary.active_s),
+        )
+        + (
+            " · " + _("paused: {time}").format(time=clock_text(summary.paused_s))
+            if summary.paused_s >= 1
+            else ""
+        )
     )
-    ending = _END_TEXT.get(summary.ended_by, "") if summary.ended_by else ""
+    ending = _(_END_TEXT[summary.ended_by]) if summary.ended_by in _END_TEXT else ""
     done = done_text(summary.steps_completed, summary.steps_total)
     return Group(table, totals, Text(f"{ending} {done}".strip(), style="bold"))
