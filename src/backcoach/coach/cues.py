@@ -27,7 +27,9 @@ from dataclasses import dataclass
 
 from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel
 from backcoach.coach.session_state import Notice, NoticeKind, Side
+from backcoach.coach.wording import plain_number
 from backcoach.content import Exercise, Kind
+from backcoach.i18n import N_, _, ngettext, pgettext
 
 __all__ = [
     "KEY_CUE",
@@ -48,10 +50,9 @@ __all__ = [
 SETUP = "setup"  # the cue kind of a step's set-up line
 KEY_CUE = "key_cue"  # the cue kind of a step's key cue
 # Said when the content has no set-up line for a step (an exercise missing from the catalog).
-FALLBACK_SETUP = "Take a moment to get into the start position."
+FALLBACK_SETUP = N_("Take a moment to get into the start position.")
 
 _BRACKETED = re.compile(r"\s*[(\[]\s*([^)\]]*?)\s*[)\]]")
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,25 @@ def seconds_words(seconds: float) -> str:
     """
     if seconds >= 60 and seconds % 60 == 0:
         minutes = int(seconds // 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds:g} second{'s' if seconds != 1 else ''}"
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+    count = 1 if seconds == 1 else 2
+    return ngettext("{n} second", "{n} seconds", count).format(n=plain_number(seconds))
 
 
 def _number_words(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    words = (
+        pgettext("number", "zero"),
+        pgettext("number", "one"),
+        pgettext("number", "two"),
+        pgettext("number", "three"),
+        pgettext("number", "four"),
+        pgettext("number", "five"),
+        pgettext("number", "six"),
+        pgettext("number", "seven"),
+        pgettext("number", "eight"),
+        pgettext("number", "nine"),
+    )
+    return words[n] if 0 <= n < len(words) else str(n)
 
 
 def dose_words(step: PlannedStep) -> str:
@@ -107,33 +121,50 @@ def dose_words(step: PlannedStep) -> str:
     sets = max(step.sets, 1)
     reps = step.reps if step.reps is not None else 1
     if step.kind is Kind.BREATHING:
-        breaths = f"{reps} slow breath{'s' if reps != 1 else ''}"
-        words = breaths if sets == 1 else f"{sets} sets of {breaths}"
+        if sets == 1:
+            words = ngettext("{n} slow breath", "{n} slow breaths", reps).format(n=reps)
+        else:
+            words = ngettext(
+                "{sets} sets of {n} slow breath", "{sets} sets of {n} slow breaths", reps
+            ).format(sets=sets, n=reps)
     elif step.kind is Kind.REPS:
-        words = f"{reps} rep{'s' if reps != 1 else ''}" if sets == 1 else f"{sets} sets of {reps}"
+        if sets == 1:
+            words = ngettext("{n} rep", "{n} reps", reps).format(n=reps)
+        else:
+            words = ngettext("{sets} sets of {n}", "{sets} sets of {n}", reps).format(
+                sets=sets, n=reps
+            )
         if step.hold_s:
-            words += f", holding each for {seconds_words(step.hold_s)}"
+            words = _("{dose}, holding each for {time}").format(
+                dose=words, time=seconds_words(step.hold_s)
+            )
     elif step.kind is Kind.HOLD:
         hold = seconds_words(step.hold_s or 0)
-        words = f"Hold for {hold}" if sets == 1 else f"{sets} holds of {hold}"
+        if sets == 1:
+            words = _("Hold for {time}").format(time=hold)
+        else:
+            words = _("{sets} holds of {time}").format(sets=sets, time=hold)
     else:
         time = seconds_words(step.duration_s or 0)
-        words = f"Keep going for {time}" if sets == 1 else f"{sets} sets of {time}"
-    return f"{words} on each side" if step.per_side else words
+        if sets == 1:
+            words = _("Keep going for {time}").format(time=time)
+        else:
+            words = _("{sets} sets of {time}").format(sets=sets, time=time)
+    return _("{dose} on each side").format(dose=words) if step.per_side else words
 
 
 def side_say(side: Side, set_index: int) -> str:
     """The words at the start of one side of a set."""
     if side is Side.RIGHT:
-        return "Now the right side."
-    return "Left side first." if set_index == 0 else "Left side."
+        return _("Now the right side.")
+    return _("Left side first.") if set_index == 0 else _("Left side.")
 
 
 def hold_say(step: PlannedStep) -> str:
     """The words when a hold begins: short within reps, with its time for a held position."""
     if step.kind is Kind.HOLD and step.hold_s:
-        return f"Hold for {seconds_words(step.hold_s)}."
-    return "Hold."
+        return _("Hold for {time}.").format(time=seconds_words(step.hold_s))
+    return pgettext("voice", "Hold.")
 
 
 def set_done_say(set_index: int, sets: int, *, last_step: bool) -> str | None:
@@ -147,16 +178,19 @@ def set_done_say(set_index: int, sets: int, *, last_step: bool) -> str | None:
     if done >= sets:
         if last_step:
             return None  # the session's end words come next
-        return "Well done." if sets == 1 else "That was the last set. Well done."
-    return f"That's set {done}, {_number_words(sets - done)} more to go."
+        return _("Well done.") if sets == 1 else _("That was the last set. Well done.")
+    left = sets - done
+    return ngettext(
+        "That's set {done}, one more to go.", "That's set {done}, {more} more to go.", left
+    ).format(done=done, more=_number_words(left))
 
 
 def rest_over_say(next_set_index: int, sets: int) -> str:
     """The words when a rest is over and set ``next_set_index`` (0-based) begins."""
     number = next_set_index + 1
     if number >= sets:
-        return "Rest over. Last set, get ready."
-    return f"Rest over. Set {number} of {sets}, get ready."
+        return _("Rest over. Last set, get ready.")
+    return _("Rest over. Set {number} of {sets}, get ready.").format(number=number, sets=sets)
 
 
 # --- the script -----------------------------------------------------------
@@ -172,21 +206,25 @@ def step_start(step: PlannedStep, index: int, total: int, exercise: Exercise | N
         exercise: its content, for the set-up line and key cue (None: a generic set-up line).
     """
     if total <= 1:
-        which = "Today"
+        which = pgettext("voice", "Today")
     elif index == 0:
-        which = "First"
+        which = pgettext("voice", "First")
     elif index == total - 1:
-        which = "Last one"
+        which = pgettext("voice", "Last one")
     else:
-        which = "Next"
+        which = pgettext("voice", "Next")
     variant = {
-        VariantLevel.EASIER: ", the easier version",
-        VariantLevel.HARDER: ", the harder version",
+        VariantLevel.EASIER: _(", the easier version"),
+        VariantLevel.HARDER: _(", the harder version"),
     }.get(step.variant, "")
-    intro = f"{which}: {spoken_name(step.name)}{variant}. {dose_words(step)}."
+    # The name from the content in use (the reader's language), not the one stored with the plan.
+    name = exercise.name if exercise is not None else step.name
+    intro = _("{which}: {name}{variant}. {dose}.").format(
+        which=which, name=spoken_name(name), variant=variant, dose=dose_words(step)
+    )
     lines = [
         Cue(NoticeKind.STEP_STARTED.value, index, intro),
-        Cue(SETUP, index, exercise.voice.setup if exercise is not None else FALLBACK_SETUP),
+        Cue(SETUP, index, exercise.voice.setup if exercise is not None else _(FALLBACK_SETUP)),
     ]
     if exercise is not None:
         lines.append(Cue(KEY_CUE, index, exercise.voice.cue))

@@ -106,6 +106,7 @@ from backcoach.coach.session_state import (
     Tick,
 )
 from backcoach.content import Kind
+from backcoach.i18n import _, pgettext
 
 __all__ = [
     "BREATHE_HOLD_S",
@@ -244,10 +245,10 @@ class SessionEngine:
         elif self._s.status is Status.PAUSED:
             if isinstance(event, Resume):
                 self._set(status=Status.RUNNING)
-                self._notice(NoticeKind.RESUMED, "Let's carry on.")
+                self._notice(NoticeKind.RESUMED, _("Let's carry on."))
         elif isinstance(event, Pause):
             self._set(status=Status.PAUSED)
-            self._notice(NoticeKind.PAUSED, "Paused. Take your time.")
+            self._notice(NoticeKind.PAUSED, _("Paused. Take your time."))
         elif isinstance(event, RepDone):
             self._rep_done()
         elif isinstance(event, HoldDone):
@@ -333,7 +334,7 @@ class SessionEngine:
 
     def _start(self, t: float) -> None:
         self._set(status=Status.RUNNING, started_at=t, last_t=t)
-        self._notice(NoticeKind.SESSION_STARTED, "Let's begin.")
+        self._notice(NoticeKind.SESSION_STARTED, _("Let's begin."))
         if not self.plan.steps:
             self._finish(EndReason.COMPLETED)
             return
@@ -411,7 +412,7 @@ class SessionEngine:
             step_sets_done=0,
         )
         if reopened:
-            self._notice(NoticeKind.STEP_REOPENED, "Going back.")
+            self._notice(NoticeKind.STEP_REOPENED, _("Going back."))
         self._notice(NoticeKind.STEP_STARTED, spoken_name(step.name))
         self._enter_segment()
 
@@ -453,13 +454,13 @@ class SessionEngine:
         if activity is Activity.HOLD:
             self._notice(NoticeKind.HOLD_STARTED, hold_say(step))
         elif activity is Activity.KEEP_MOVING:
-            self._notice(NoticeKind.WORK_STARTED, "Go.")
+            self._notice(NoticeKind.WORK_STARTED, pgettext("voice", "Go."))
         elif activity is Activity.BREATHE_IN:
-            self._notice(NoticeKind.BREATH, "Breathe in.")
+            self._notice(NoticeKind.BREATH, _("Breathe in."))
         elif activity is Activity.BREATHE_HOLD:
-            self._notice(NoticeKind.BREATH, "Hold it gently.")
+            self._notice(NoticeKind.BREATH, _("Hold it gently."))
         elif activity is Activity.BREATHE_OUT:
-            self._notice(NoticeKind.BREATH, "Breathe out slowly.")
+            self._notice(NoticeKind.BREATH, _("Breathe out slowly."))
         if seconds is not None and seconds <= 0:
             self._activity_over()
 
@@ -477,7 +478,7 @@ class SessionEngine:
         elif activity is Activity.MOVE:
             self._begin(Activity.HOLD, _rep_hold(step))
         elif activity is Activity.HOLD and step.kind is Kind.REPS:
-            self._notice(NoticeKind.HOLD_DONE, "And release.")
+            self._notice(NoticeKind.HOLD_DONE, _("And release."))
             self._count_rep(next_activity=(Activity.MOVE, MOVE_S))
         elif activity is Activity.BREATHE_IN:
             self._begin(Activity.BREATHE_HOLD, _breath_hold(step))
@@ -486,7 +487,7 @@ class SessionEngine:
         elif activity is Activity.BREATHE_OUT:
             self._count_rep(next_activity=(Activity.BREATHE_IN, BREATHE_IN_S))
         elif activity is Activity.HOLD:
-            self._notice(NoticeKind.HOLD_DONE, "And release, well held.")
+            self._notice(NoticeKind.HOLD_DONE, _("And release, well held."))
             self._segment_done()
         elif activity is Activity.KEEP_MOVING:
             self._segment_done()
@@ -520,7 +521,10 @@ class SessionEngine:
             self._next_step()
         elif step.rest_s > 0:
             self._set(phase=Phase.REST, side=None)
-            self._notice(NoticeKind.REST_STARTED, f"Rest for {seconds_words(step.rest_s)}.")
+            self._notice(
+                NoticeKind.REST_STARTED,
+                _("Rest for {time}.").format(time=seconds_words(step.rest_s)),
+            )
             self._begin(Activity.REST, step.rest_s)
         else:
             self._set(set_index=s.set_index + 1, side_index=0)
@@ -544,7 +548,7 @@ class SessionEngine:
             # the set's words ("Well done.") already said it; the next step follows
             self._notice(NoticeKind.STEP_COMPLETED, record=record)
         else:
-            self._notice(NoticeKind.STEP_SKIPPED, "Skipping this one.", record=record)
+            self._notice(NoticeKind.STEP_SKIPPED, _("Skipping this one."), record=record)
 
     def _next_step(self) -> None:
         nxt = self._s.step_index + 1

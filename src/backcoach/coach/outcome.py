@@ -23,6 +23,7 @@ the session service stores the result and the history service counts days with
 from __future__ import annotations
 
 from backcoach.coach.session_state import EndReason
+from backcoach.i18n import _, ngettext
 
 __all__ = [
     "counts_as_complete",
@@ -62,10 +63,10 @@ def end_reason(steps_done: int, steps_total: int) -> EndReason:
 def title(ended_by: EndReason | None) -> str:
     """The heading of the end screen (web and terminal alike)."""
     if ended_by is EndReason.COMPLETED:
-        return "Session complete. Well done!"
+        return _("Session complete. Well done!")
     if ended_by is EndReason.HURT:
-        return "Stop and rest"
-    return "Session ended early"
+        return _("Stop and rest")
+    return _("Session ended early")
 
 
 def done_text(steps_done: int, steps_total: int) -> str:
@@ -75,20 +76,23 @@ def done_text(steps_done: int, steps_total: int) -> str:
         >>> done_text(3, 14)
         'You did 3 of 14 steps.'
     """
-    noun = "step" if steps_total == 1 else "steps"
-    return f"You did {steps_done} of {steps_total} {noun}."
+    return ngettext(
+        "You did {done} of {total} step.", "You did {done} of {total} steps.", steps_total
+    ).format(done=steps_done, total=steps_total)
 
 
 def ending_say(ended_by: EndReason, steps_done: int, steps_total: int) -> str:
     """The cue spoken (and shown) when the session ends."""
     if ended_by is EndReason.HURT:
-        return (
+        return _(
             "Stop and rest. Pain is a signal to stop, not to push through. "
             "If it does not settle, talk to a clinician."
         )
     if ended_by is EndReason.COMPLETED:
-        return "Session complete. Well done."
+        return _("Session complete. Well done.")
     done = done_text(steps_done, steps_total)
     if steps_done == 0:
-        return f"Session ended early. {done} That is fine: try again when you are ready."
-    return f"Session ended early. {done} Well done for what you did."
+        return _("Session ended early. {done} That is fine: try again when you are ready.").format(
+            done=done
+        )
+    return _("Session ended early. {done} Well done for what you did.").format(done=done)

@@ -76,8 +76,10 @@ from backcoach.coach.safety import (
     ScreeningRecord,
     rescreen_reason,
 )
+from backcoach.coach.wording import plain_date, spoken_list
 from backcoach.content import Catalog, Exercise, Length, ProgramStep
 from backcoach.errors import BackcoachError, UsageError
+from backcoach.i18n import N_, _, ngettext
 
 #: Exercise ids by the ramp group they join in; every other exercise joins last.
 RAMP_GROUPS: tuple[frozenset[str], ...] = (
@@ -93,6 +95,8 @@ RAMP_EASIER = frozenset({"bird-dog"})
 #: Pain before a session (0-10) from which the ramp starts again.
 RAMP_PAIN = 6
 FULL_PROGRAM = len(RAMP_GROUPS)
+#: How a caution that leaves exercises out is named in the plan's cautions.
+_CAUTION_NAMES = {"pregnancy": N_("pregnancy")}
 
 
 @dataclass(frozen=True)
@@ -144,17 +148,20 @@ def ramp(
         0
     """
     own = [s for s in sessions if s.program_id in (None, program_id)]
-    start, why = 0, "you are new to this program"
+    start, why = 0, _("you are new to this program")
     if high_risk_on is not None:
         start = next((i for i, s in enumerate(own) if s.day >= high_risk_on), len(own))
-        why = "your latest STarT Back answers put you in the high-risk group"
+        why = _("your latest STarT Back answers put you in the high-risk group")
     for index in range(len(own) - 1, start - 1, -1):
         pain = own[index].pain_before
         if pain is not None and pain >= RAMP_PAIN:
-            start, why = index, f"your pain before the session on {own[index].day} was {pain}/10"
+            start = index
+            why = _("your pain before the session on {day} was {pain}/10").format(
+                day=plain_date(own[index].day), pain=pain
+            )
             break
     if pain_now is not None and pain_now >= RAMP_PAIN:
-        start, why = len(own), f"your pain now is {pain_now}/10"
+        start, why = len(own), _("your pain now is {pain}/10").format(pain=pain_now)
     level, good, held = 0, 0, False
     for session in own[start:]:
         went_well = _went_well(session, pain_limit)
@@ -209,7 +216,11 @@ def _refuse(reason: Refusal, message: str) -> PlanDecision:
 
 def _check_scale(name: str, value: int | None, low: int) -> None:
     if value is not None and not low <= value <= 10:
-        raise UsageError(f"{name} must be a whole number from {low} to 10, got {value}")
+        raise UsageError(
+            _("{name} must be a whole number from {low} to 10, got {value}").format(
+                name=name, low=low, value=value
+            )
+        )
 
 
 def _last_done(
@@ -284,7 +295,7 @@ def _plan_step(
         step = base
         notes: list[str] = []
     else:
-        session, _ = found
+        session = found[0]
         last = _from_record(base, session, exercise.id)
         step = clamp(last, exercise)
         notes = []
@@ -296,15 +307,21 @@ def _plan_step(
         if hurt:
             step = back_off_for_pain(step, exercise)
             notes.append(
-                f"Easier version ({exercise.easier.name}): this exercise hurt last time "
-                f"(pain limit {pain_limit}/10, or pain rose by 2 or more)."
+                _(
+                    "Easier version ({name}): this exercise hurt last time "
+                    "(pain limit {limit}/10, or pain rose by 2 or more)."
+                ).format(name=exercise.easier.name, limit=pain_limit)
             )
         if gap >= LONG_BREAK_DAYS:
             step = cap_at(step, base)
-            notes.append(f"Starting again at the program's dose (or lower) after {gap} days away.")
+            notes.append(
+                _("Starting again at the program's dose (or lower) after {days} days away.").format(
+                    days=gap
+                )
+            )
         elif gap >= BREAK_DAYS:
             step = step_back(step, exercise)
-            notes.append(f"One step easier after a {gap}-day break.")
+            notes.append(_("One step easier after a {days}-day break.").format(days=gap))
         elif not hurt and can_progress(exercise):
             last_session = sessions[-1] if sessions else None
             streak = _good_streak(exercise.id, sessions, pain_limit)
@@ -312,35 +329,44 @@ def _plan_step(
             if rise >= PAIN_RISE_STOP and last_session is session:
                 step = step_back(step, exercise)
                 notes.append(
-                    f"One step easier: your pain was {rise} points higher after the last session."
+                    _(
+                        "One step easier: your pain was {points} points higher after the "
+                        "last session."
+                    ).format(points=rise)
                 )
             elif rise > 0:
-                notes.append("Same dose as last time: your pain was higher after the last session.")
+                notes.append(
+                    _("Same dose as last time: your pain was higher after the last session.")
+                )
             elif streak >= SESSIONS_TO_PROGRESS and hold_today:
                 notes.append(hold_today)
             elif streak >= SESSIONS_TO_PROGRESS and not capped:
                 grown, why = progress(step, exercise, base)
                 if ramping and cap_at(grown, base) != grown:
                     notes.append(
-                        "Same dose while you start gently: doses grow once the whole "
-                        "program has joined."
+                        _(
+                            "Same dose while you start gently: doses grow once the whole "
+                            "program has joined."
+                        )
                     )
                 elif why:
                     step = grown
                     notes.append(why)
         step = clamp(step, exercise)
         if step != last and not notes:
-            notes.append("Adjusted to stay within this exercise's safe range.")
+            notes.append(_("Adjusted to stay within this exercise's safe range."))
     if ramping:
         # a dose stored above the program's (before the ramp began again) comes back down
         limited = clamp(cap_at(step, base), exercise)
         if limited != step:
-            notes.append("At the program's dose or easier while you start gently.")
+            notes.append(_("At the program's dose or easier while you start gently."))
         step = limited
     if capped:
         limited = clamp(cap_at(step, base), exercise)
         if limited != step:
-            notes.append("Kept at the program's dose or easier because of your screening caution.")
+            notes.append(
+                _("Kept at the program's dose or easier because of your screening caution.")
+            )
         step = limited
     return replace(step, notes=tuple(notes))
 
@@ -380,15 +406,23 @@ def build_plan(
         >>> decision.plan.steps[0].notes  # doctest: +SKIP
         ()
     """
-    _check_scale("pain limit", pain_limit, 1)
-    _check_scale("pain now", pain_now, 0)
+    _check_scale(_("pain limit"), pain_limit, 1)
+    _check_scale(_("pain now"), pain_now, 0)
     program = catalog.programs.get(program_id)
     if program is None:
-        known = ", ".join(sorted(catalog.programs)) or "none"
-        raise UsageError(f"unknown program '{program_id}' (known programs: {known})")
+        known = ", ".join(sorted(catalog.programs)) or _("none")
+        raise UsageError(
+            _("unknown program '{program}' (known programs: {known})").format(
+                program=program_id, known=known
+            )
+        )
     if length not in program.lengths:
         have = ", ".join(str(k) for k in program.lengths)
-        raise UsageError(f"program '{program_id}' has no '{length}' length (it has: {have})")
+        raise UsageError(
+            _("program '{program}' has no '{length}' length (it has: {have})").format(
+                program=program_id, length=length, have=have
+            )
+        )
 
     sessions = [s for s in chronological(history) if s.day <= today]
     if screening is not None and screening.result.outcome is Outcome.RED_FLAG:
@@ -408,10 +442,10 @@ def build_plan(
     }
     hold_today = ""
     if pain_now is not None and pain_now >= pain_limit:
-        hold_today = (
-            f"Same dose as last time: your pain today ({pain_now}/10) is at or above "
-            f"your limit ({pain_limit}/10)."
-        )
+        hold_today = _(
+            "Same dose as last time: your pain today ({pain}/10) is at or above "
+            "your limit ({limit}/10)."
+        ).format(pain=pain_now, limit=pain_limit)
 
     left_out: list[str] = []
     kept: list[tuple[Exercise, ProgramStep]] = []
@@ -419,7 +453,13 @@ def build_plan(
         exercise = catalog.exercise(program_step.exercise)
         if exercise.id in skips:
             caution, skip_reason = skips[exercise.id]
-            left_out.append(f"Left out {exercise.name} ({caution}: {skip_reason}).")
+            left_out.append(
+                _("Left out {name} ({caution}: {reason}).").format(
+                    name=exercise.name,
+                    caution=_(_CAUTION_NAMES.get(caution, caution)),
+                    reason=_(skip_reason),
+                )
+            )
             continue
         kept.append((exercise, program_step))
 
@@ -459,7 +499,9 @@ def build_plan(
                 variant=VariantLevel.EASIER,
                 notes=(
                     *step.notes,
-                    f"Easier version ({exercise.easier.name}) while you start gently.",
+                    _("Easier version ({name}) while you start gently.").format(
+                        name=exercise.easier.name
+                    ),
                 ),
             )
             eased.append(exercise)
@@ -482,27 +524,48 @@ def ramp_group(exercise_id: str) -> int:
 
 
 def _names(exercises: Sequence[Exercise]) -> str:
-    names = [e.name for e in exercises]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return spoken_list([e.name for e in exercises])
 
 
 def _ramp_message(gentle: Ramp, level: int, waiting: Sequence[Exercise]) -> str:
     """Why today's session is short, what joins next and when (shown on Today)."""
-    parts = [f"Starting gently: {gentle.why}."]
+    parts = [_("Starting gently: {why}.").format(why=gentle.why)]
     if waiting:
-        parts.append(f"Not yet today: {_names(waiting)}.")
+        parts.append(_("Not yet today: {names}.").format(names=_names(waiting)))
     left = gentle.sessions_to_next() if gentle.level == level else _needed(level)
     joining = [e for e in waiting if ramp_group(e.id) == level + 1]
-    what = f"{_names(joining)} join" if joining else "more exercises join"
     if level + 1 >= FULL_PROGRAM:
-        what = "the whole program joins"
-    sessions_word = "session" if left == 1 else "sessions"
-    parts.append(
-        f"More exercises join as your sessions go well: {what} after {left} more good "
-        f"{sessions_word} (finished, no exercise that hurt, pain afterwards no higher "
-        "than before)."
-    )
+        joins = ngettext(
+            "More exercises join as your sessions go well: the whole program joins after "
+            "{left} more good session (finished, no exercise that hurt, pain afterwards no "
+            "higher than before).",
+            "More exercises join as your sessions go well: the whole program joins after "
+            "{left} more good sessions (finished, no exercise that hurt, pain afterwards no "
+            "higher than before).",
+            left,
+        )
+    elif joining:
+        joins = ngettext(
+            "More exercises join as your sessions go well: {names} join after {left} more "
+            "good session (finished, no exercise that hurt, pain afterwards no higher than "
+            "before).",
+            "More exercises join as your sessions go well: {names} join after {left} more "
+            "good sessions (finished, no exercise that hurt, pain afterwards no higher than "
+            "before).",
+            left,
+        )
+    else:
+        joins = ngettext(
+            "More exercises join as your sessions go well: more exercises join after {left} "
+            "more good session (finished, no exercise that hurt, pain afterwards no higher "
+            "than before).",
+            "More exercises join as your sessions go well: more exercises join after {left} "
+            "more good sessions (finished, no exercise that hurt, pain afterwards no higher "
+            "than before).",
+            left,
+        )
+    parts.append(joins.format(names=_names(joining), left=left))
     if gentle.held:
-        parts.append("Your pain rose or an exercise hurt last time, so the count started again.")
-    parts.append("Stop any exercise that hurts: never push through pain.")
+        parts.append(_("Your pain rose or an exercise hurt last time, so the count started again."))
+    parts.append(_("Stop any exercise that hurts: never push through pain."))
     return " ".join(parts)

@@ -42,7 +42,9 @@ from dataclasses import replace
 
 from backcoach.coach.history import ExerciseRecord, SessionRecord
 from backcoach.coach.plan import PlannedStep, VariantLevel
+from backcoach.coach.wording import plain_number
 from backcoach.content import Amount, Exercise, Kind, Stage
+from backcoach.i18n import N_, _
 
 SESSIONS_TO_PROGRESS = 3
 MAX_EFFORT = 6
@@ -53,7 +55,7 @@ LONG_BREAK_DAYS = 28
 
 VARIANT_ORDER = (VariantLevel.EASIER, VariantLevel.STANDARD, VariantLevel.HARDER)
 
-STOP_MESSAGE = (
+STOP_MESSAGE = N_(
     "Let's stop this exercise for today: your pain has gone up. Rest in a comfortable "
     "position, then move on to the next exercise or end the session. Never push through pain. "
     "If the pain stays high or you are worried, see a doctor or physiotherapist."
@@ -188,34 +190,35 @@ def progress(step: PlannedStep, exercise: Exercise, base: PlannedStep) -> tuple[
             hold_s=_lower(step.hold_s, base.hold_s),
             duration_s=_lower(step.duration_s, base.duration_s),
         )
-        return clamp(back, exercise), "Back to the standard version: the last sessions went well."
+        return clamp(back, exercise), _(
+            "Back to the standard version: the last sessions went well."
+        )
     if exercise.kind is Kind.REPS and step.reps is not None:
         reps = _up(step.reps, _rep_step(step.reps), dose.reps)
         if reps is not None:
-            return replace(step, reps=int(reps)), (
-                f"{int(reps) - step.reps} more rep(s): your last "
-                f"{SESSIONS_TO_PROGRESS} sessions went well."
-            )
+            return replace(step, reps=int(reps)), _(
+                "{more} more rep(s): your last {sessions} sessions went well."
+            ).format(more=int(reps) - step.reps, sessions=SESSIONS_TO_PROGRESS)
     if exercise.kind in (Kind.REPS, Kind.HOLD) and step.hold_s is not None:
         hold = _up(step.hold_s, _hold_step(step.hold_s), dose.hold_s)
         if hold is not None:
-            return replace(step, hold_s=hold), (
-                f"Holds {hold - step.hold_s:g} s longer: your last "
-                f"{SESSIONS_TO_PROGRESS} sessions went well."
-            )
+            return replace(step, hold_s=hold), _(
+                "Holds {seconds} s longer: your last {sessions} sessions went well."
+            ).format(seconds=plain_number(hold - step.hold_s), sessions=SESSIONS_TO_PROGRESS)
     if exercise.kind is Kind.TIMED and step.duration_s is not None:
         duration = _up(step.duration_s, _duration_step(step.duration_s), dose.duration_s)
         if duration is not None:
-            return replace(step, duration_s=duration), (
-                f"{duration - step.duration_s:g} s longer: your last "
-                f"{SESSIONS_TO_PROGRESS} sessions went well."
+            return replace(step, duration_s=duration), _(
+                "{seconds} s longer: your last {sessions} sessions went well."
+            ).format(
+                seconds=plain_number(duration - step.duration_s), sessions=SESSIONS_TO_PROGRESS
             )
     if step.variant is VariantLevel.STANDARD:
         harder = replace(base, variant=VariantLevel.HARDER, notes=step.notes)
-        return clamp(harder, exercise), (
-            f"Harder version ({exercise.harder.name}) at the program's dose: you reached the "
+        return clamp(harder, exercise), _(
+            "Harder version ({name}) at the program's dose: you reached the "
             "top of the standard one."
-        )
+        ).format(name=exercise.harder.name)
     return step, ""
 
 

@@ -38,13 +38,14 @@ from datetime import date
 from enum import StrEnum
 
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 
 RESCREEN_DAYS = 28
 PAIN_JUMP_POINTS = 3
 PAIN_JUMP_ABSOLUTE = 8
 PAIN_JUMP_WINDOW = 5
 
-DISCLAIMER = (
+DISCLAIMER = N_(
     "backcoach is an exercise guide, not medical advice, and it does not diagnose or treat "
     "anything. Stop an exercise if your pain increases, and never push through pain. If your "
     "pain is severe, keeps getting worse, or you are unsure whether exercise is right for you, "
@@ -93,109 +94,123 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         id="bladder-bowel",
-        text="Since your back pain started, have you had new problems passing urine, "
-        "or controlling your bladder or bowels?",
-        help="For example not being able to pee, not feeling when you need to go, or leaking.",
+        text=N_(
+            "Since your back pain started, have you had new problems passing urine, "
+            "or controlling your bladder or bowels?"
+        ),
+        help=N_("For example not being able to pee, not feeling when you need to go, or leaking."),
         kind=Kind.RED_FLAG,
         severity=Severity.EMERGENCY,
     ),
     Question(
         id="saddle-numbness",
-        text="Do you have new numbness or tingling around your bottom, genitals or inner thighs?",
-        help="The area that would touch a saddle when riding. You may notice it when wiping.",
+        text=N_(
+            "Do you have new numbness or tingling around your bottom, genitals or inner thighs?"
+        ),
+        help=N_("The area that would touch a saddle when riding. You may notice it when wiping."),
         kind=Kind.RED_FLAG,
         severity=Severity.EMERGENCY,
     ),
     Question(
         id="leg-weakness-worsening",
-        text="Is weakness or numbness in a leg or foot getting worse?",
-        help="For example tripping over your foot, or a numb patch that keeps spreading.",
+        text=N_("Is weakness or numbness in a leg or foot getting worse?"),
+        help=N_("For example tripping over your foot, or a numb patch that keeps spreading."),
         kind=Kind.RED_FLAG,
         severity=Severity.URGENT,
     ),
     Question(
         id="both-legs",
-        text="Do you have weakness, numbness or pins and needles in both legs?",
-        help="Symptoms in both legs at once, not only one side.",
+        text=N_("Do you have weakness, numbness or pins and needles in both legs?"),
+        help=N_("Symptoms in both legs at once, not only one side."),
         kind=Kind.RED_FLAG,
         severity=Severity.URGENT,
     ),
     Question(
         id="major-trauma",
-        text="Did the pain start after a significant injury, such as a fall from a height, "
-        "a road accident or a hard blow to the back?",
-        help="A bigger injury than an everyday strain from lifting or bending.",
+        text=N_(
+            "Did the pain start after a significant injury, such as a fall from a height, "
+            "a road accident or a hard blow to the back?"
+        ),
+        help=N_("A bigger injury than an everyday strain from lifting or bending."),
         kind=Kind.RED_FLAG,
         severity=Severity.URGENT,
     ),
     Question(
         id="minor-trauma-fragile-bones",
-        text="Did the pain start after a minor fall or strain, and do you have osteoporosis "
-        "(thin bones) or have you taken steroid tablets for a long time?",
-        help="Steroid tablets such as prednisolone taken for months. Inhalers do not count.",
+        text=N_(
+            "Did the pain start after a minor fall or strain, and do you have osteoporosis "
+            "(thin bones) or have you taken steroid tablets for a long time?"
+        ),
+        help=N_("Steroid tablets such as prednisolone taken for months. Inhalers do not count."),
         kind=Kind.RED_FLAG,
         severity=Severity.URGENT,
     ),
     Question(
         id="fever-unwell",
-        text="Do you have a fever, chills or feel generally unwell along with the back pain?",
-        help="A temperature, night sweats, or feeling ill in a way that is new for you.",
+        text=N_("Do you have a fever, chills or feel generally unwell along with the back pain?"),
+        help=N_("A temperature, night sweats, or feeling ill in a way that is new for you."),
         kind=Kind.RED_FLAG,
         severity=Severity.URGENT,
     ),
     Question(
         id="cancer-history",
-        text="Have you ever had cancer?",
-        help="Any cancer in the past, even if it was treated long ago.",
+        text=N_("Have you ever had cancer?"),
+        help=N_("Any cancer in the past, even if it was treated long ago."),
         kind=Kind.RED_FLAG,
         severity=Severity.SOON,
     ),
     Question(
         id="weight-loss",
-        text="Have you lost weight recently without trying?",
-        help="Weight loss you cannot explain by diet or more activity.",
+        text=N_("Have you lost weight recently without trying?"),
+        help=N_("Weight loss you cannot explain by diet or more activity."),
         kind=Kind.RED_FLAG,
         severity=Severity.SOON,
     ),
     Question(
         id="infection-risk",
-        text="Is your immune system weakened, or have you ever injected drugs?",
-        help="For example from chemotherapy, medicines after a transplant, HIV, or long-term "
-        "steroid tablets.",
+        text=N_("Is your immune system weakened, or have you ever injected drugs?"),
+        help=N_(
+            "For example from chemotherapy, medicines after a transplant, HIV, or long-term "
+            "steroid tablets."
+        ),
         kind=Kind.RED_FLAG,
         severity=Severity.SOON,
     ),
     Question(
         id="constant-night-pain",
-        text="Is the pain constant, not eased by rest or changing position, or worse at night?",
-        help="Pain that stays the same whatever you do, or wakes you and keeps you awake.",
+        text=N_("Is the pain constant, not eased by rest or changing position, or worse at night?"),
+        help=N_("Pain that stays the same whatever you do, or wakes you and keeps you awake."),
         kind=Kind.RED_FLAG,
         severity=Severity.SOON,
     ),
     Question(
         id="age-new-pain",
-        text="Is this back pain new, and are you over 50 or under 20?",
-        help="New means you have not had back pain like this before.",
+        text=N_("Is this back pain new, and are you over 50 or under 20?"),
+        help=N_("New means you have not had back pain like this before."),
         kind=Kind.MODIFIER,
     ),
     Question(
         id="recent-surgery",
-        text="Have you had an operation in the last 3 months?",
-        help="Any surgery, especially on your back, belly or hips.",
+        text=N_("Have you had an operation in the last 3 months?"),
+        help=N_("Any surgery, especially on your back, belly or hips."),
         kind=Kind.CAUTION,
-        caution="You had an operation recently: check with your surgeon or physiotherapist "
-        "that these exercises are right for you. Until then backcoach keeps every exercise at "
-        "its standard dose or easier and never moves you to a harder version.",
+        caution=N_(
+            "You had an operation recently: check with your surgeon or physiotherapist "
+            "that these exercises are right for you. Until then backcoach keeps every exercise at "
+            "its standard dose or easier and never moves you to a harder version."
+        ),
     ),
     Question(
         id="pregnancy",
-        text="Are you pregnant, or have you given birth in the last 3 months?",
-        help="Exercise is usually good in pregnancy, but some positions need care.",
+        text=N_("Are you pregnant, or have you given birth in the last 3 months?"),
+        help=N_("Exercise is usually good in pregnancy, but some positions need care."),
         kind=Kind.CAUTION,
-        caution="You are pregnant or gave birth recently: ask your midwife or doctor which "
-        "exercises suit you. Skip exercises lying on your belly, keep time lying flat on your "
-        "back short after the first 3 months, and stop if you feel dizzy or unwell. backcoach "
-        "keeps every exercise at its standard dose or easier.",
+        caution=N_(
+            "You are pregnant or gave birth recently: ask your midwife or doctor which "
+            "exercises suit you. Skip exercises lying on your belly, keep time lying flat on your "
+            "back short after the first 3 months, and stop if you feel dizzy or unwell. backcoach "
+            "keeps every exercise at its standard dose or easier."
+        ),
     ),
 )
 
@@ -207,45 +222,45 @@ DOSE_LIMITING_CAUTIONS = frozenset({"recent-surgery", "pregnancy"})
 # Exercises left out of the plan for a caution, with the reason shown to the user.
 CAUTION_SKIPS: Mapping[str, Mapping[str, str]] = {
     "pregnancy": {
-        "superman": "it is done lying on your belly",
-        "pike-to-arch": "it starts lying on your belly",
+        "superman": N_("it is done lying on your belly"),
+        "pike-to-arch": N_("it starts lying on your belly"),
     },
 }
 _BY_ID = {q.id: q for q in QUESTIONS}
 
 _ADVICE = {
-    Severity.EMERGENCY: (
+    Severity.EMERGENCY: N_(
         "Please get medical help now: go to an emergency department today, or call your "
         "local emergency number. Bladder or bowel changes and numbness in the saddle area can "
         "mean the nerves at the base of the spine are being squeezed (cauda equina syndrome). "
         "It is rare, but it must be checked straight away, because early treatment matters."
     ),
-    Severity.URGENT: (
+    Severity.URGENT: N_(
         "Please contact a doctor today (your GP or an urgent care service; if you cannot reach "
         "one, go to an emergency department). Your answer is one that a doctor should check "
         "before you exercise."
     ),
-    Severity.SOON: (
+    Severity.SOON: N_(
         "Please see a doctor in the next few days, before starting an exercise program. Most "
         "back pain is not serious, but your answer is one that a doctor should check first."
     ),
 }
 
-_SCREEN_AGAIN = "you can answer the screening again with `backcoach screening`."
-_SCREEN_FIRST = "Please answer the short safety screening first (`backcoach screening`)."
-_NO_PLAN = (
+_SCREEN_AGAIN = N_("you can answer the screening again with `backcoach screening`.")
+_SCREEN_FIRST = N_("Please answer the short safety screening first (`backcoach screening`).")
+_NO_PLAN = N_(
     "backcoach will not offer exercises until then. When a clinician has checked you and says "
-    f"exercise is fine, {_SCREEN_AGAIN}"
+    "exercise is fine, {screen_again}"
 )
 
 # The messages above name the terminal's command; the web app shows a link or
 # the form itself instead (``for_web``).
 _WEB_WORDING = (
-    (_SCREEN_AGAIN, "you can answer the safety questions again here."),
-    (_SCREEN_FIRST, "Please answer the short safety questions first."),
+    (_SCREEN_AGAIN, N_("you can answer the safety questions again here.")),
+    (_SCREEN_FIRST, N_("Please answer the short safety questions first.")),
 )
 
-_AGE_CAUTION = (
+_AGE_CAUTION = N_(
     "New back pain at your age is usually harmless, but if it is not clearly better within "
     "a few weeks, or other symptoms appear, see a doctor."
 )
@@ -267,8 +282,8 @@ class ScreeningResult:
 
     @property
     def caution_texts(self) -> tuple[str, ...]:
-        """The exercise-specific caution for each caution answer."""
-        return tuple(_BY_ID[c].caution or _AGE_CAUTION for c in self.cautions)
+        """The exercise-specific caution for each caution answer (in the language in use)."""
+        return tuple(_(_BY_ID[c].caution or _AGE_CAUTION) for c in self.cautions)
 
 
 @dataclass(frozen=True)
@@ -288,7 +303,7 @@ def question(question_id: str) -> Question:
     try:
         return _BY_ID[question_id]
     except KeyError:
-        raise UsageError(f"unknown screening question '{question_id}'") from None
+        raise UsageError(_("unknown screening question '{id}'").format(id=question_id)) from None
 
 
 def _raise_severity(severity: Severity) -> Severity:
@@ -312,10 +327,14 @@ def evaluate(answers: Mapping[str, bool]) -> ScreeningResult:
     """
     unknown = sorted(set(answers) - set(QUESTION_IDS))
     if unknown:
-        raise UsageError(f"unknown screening question(s): {', '.join(unknown)}")
+        raise UsageError(_("unknown screening question(s): {ids}").format(ids=", ".join(unknown)))
     missing = [qid for qid in QUESTION_IDS if qid not in answers]
     if missing:
-        raise UsageError(f"please answer every screening question; missing: {', '.join(missing)}")
+        raise UsageError(
+            _("please answer every screening question; missing: {ids}").format(
+                ids=", ".join(missing)
+            )
+        )
 
     flagged = [q for q in QUESTIONS if answers[q.id] == q.flag_on]
     red = [q for q in flagged if q.kind is Kind.RED_FLAG]
@@ -331,24 +350,28 @@ def evaluate(answers: Mapping[str, bool]) -> ScreeningResult:
             red_flags=tuple(q.id for q in red),
             cautions=cautions,
             severity=severity,
-            message=f"{_ADVICE[severity]} {_NO_PLAN}",
+            message=f"{_(_ADVICE[severity])} {no_plan_text()}",
         )
     if cautions:
-        texts = " ".join(_BY_ID[c].caution or _AGE_CAUTION for c in cautions)
+        texts = " ".join(_(_BY_ID[c].caution or _AGE_CAUTION) for c in cautions)
         return ScreeningResult(
             outcome=Outcome.CAUTION,
             red_flags=(),
             cautions=cautions,
             severity=None,
-            message=f"No red flags. You can exercise, with care. {texts}",
+            message=_("No red flags. You can exercise, with care. {cautions}").format(
+                cautions=texts
+            ),
         )
     return ScreeningResult(
         outcome=Outcome.CLEAR,
         red_flags=(),
         cautions=(),
         severity=None,
-        message="No red flags. You can start the exercises. Stop any exercise that makes "
-        "your pain worse.",
+        message=_(
+            "No red flags. You can start the exercises. Stop any exercise that makes "
+            "your pain worse."
+        ),
     )
 
 
@@ -388,19 +411,19 @@ def rescreen_reason(
         earlier_pain: earlier pain-before values, oldest first.
     """
     if screening is None:
-        return _SCREEN_FIRST
+        return _(_SCREEN_FIRST)
     age = (today - screening.taken_on).days
     if age >= RESCREEN_DAYS:
-        return (
-            f"Your last safety screening was {age} days ago; please answer it again "
-            f"(every {RESCREEN_DAYS} days)."
-        )
+        return _(
+            "Your last safety screening was {age} days ago; please answer it again "
+            "(every {every} days)."
+        ).format(age=age, every=RESCREEN_DAYS)
     # A screening taken today already reflects today's pain.
     if pain_now is not None and screening.taken_on < today and pain_jumped(pain_now, earlier_pain):
-        return (
-            f"Your pain today ({pain_now}/10) is clearly higher than usual; please answer the "
+        return _(
+            "Your pain today ({pain}/10) is clearly higher than usual; please answer the "
             "safety screening again before exercising."
-        )
+        ).format(pain=pain_now)
     return None
 
 
@@ -416,5 +439,10 @@ def for_web(message: str) -> str:
         'Please answer the short safety questions first.'
     """
     for terminal, web in _WEB_WORDING:
-        message = message.replace(terminal, web)
+        message = message.replace(_(terminal), _(web))
     return message
+
+
+def no_plan_text() -> str:
+    """After a red flag: no exercises until a clinician says so, and how to screen again."""
+    return _(_NO_PLAN).format(screen_again=_(_SCREEN_AGAIN))
