@@ -196,6 +196,29 @@ def test_english_pages_stay_english(client: TestClient) -> None:
     assert "Save settings" in html
 
 
+def test_an_import_error_is_told_in_german_with_its_details_apart(client: TestClient) -> None:
+    headers = form_headers(client, GERMAN)
+    token = client.cookies["backcoach_csrf"]
+    answer = client.post(
+        f"/settings/import?csrf_token={token}",
+        files={"file": ("backup.json", b'{"format": "something else"}', "application/json")},
+        headers=headers,
+    )
+    assert answer.status_code == 422
+    summary = re.search(r'<p class="field-error" id="import-error">(.*?)</p>', answer.text)
+    assert summary is not None
+    assert summary.group(1).endswith("es wurde nichts importiert.")
+    assert 'id="import-error-details"' in answer.text  # the fields, in a closed <details>
+
+
+def test_the_json_api_answers_in_german_too(client: TestClient) -> None:
+    answer = client.get("/api/v1/exercises/no-such-exercise", headers=GERMAN)
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "Keine Übung mit der Kennung „no-such-exercise“."}
+    answer = client.get("/api/v1/exercises/no-such-exercise", headers=ENGLISH)
+    assert answer.json() == {"detail": "No exercise with id 'no-such-exercise'."}
+
+
 # --- clinic mode: the sign-in pages ---------------------------------------------------------
 
 

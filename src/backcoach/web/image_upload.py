@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
+from backcoach.i18n import N_, _
 from backcoach.services.clinic_images import (
     IMAGE_TYPES,
     MAX_IMAGE_BYTES,
@@ -28,6 +29,7 @@ from backcoach.services.clinic_images import (
 )
 
 IMAGE_FIELD = "image"
+CHOOSE_A_PICTURE = N_("Choose a picture file to upload.")
 FORM_OVERHEAD = 16 * 1024  # boundaries and part headers around the file
 #: How much of a too-large upload is read (and dropped) so the client gets the 413
 #: answer; a client sending more than that sees the connection close instead.
@@ -109,7 +111,7 @@ async def read_image_form(request: Request) -> bytes:
     limit = MAX_IMAGE_BYTES + FORM_OVERHEAD
     await _refuse_declared_size(request, limit)
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raise ImageRefused("Choose a picture file to upload.")
+        raise ImageRefused(_(CHOOSE_A_PICTURE))
     stream = request.stream()
     parser = MultiPartParser(request.headers, _capped(stream, limit), max_files=1, max_fields=5)
     try:
@@ -118,11 +120,11 @@ async def read_image_form(request: Request) -> bytes:
         await _discard(stream)
         raise ImageTooLarge(too_large_message()) from None
     except MultiPartException:
-        raise ImageRefused("The upload could not be read; choose the picture again.") from None
+        raise ImageRefused(_("The upload could not be read; choose the picture again.")) from None
     try:
         upload = form.get(IMAGE_FIELD)
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ImageRefused("Choose a picture file to upload.")
+            raise ImageRefused(_(CHOOSE_A_PICTURE))
         data = await upload.read(MAX_IMAGE_BYTES + 1)
         if len(data) > MAX_IMAGE_BYTES:
             raise ImageTooLarge(too_large_message())

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
+from backcoach.i18n import _
 from backcoach.services.export import (
     MAX_IMPORT_BYTES,
     ImportFileError,
@@ -91,20 +92,24 @@ async def _receive_form(request: Request) -> FormData:
     declared = request.headers.get("content-length", "")
     if declared.isdecimal() and int(declared) > limit:
         await _discard(stream)
-        raise ImportTooLarge(too_large_message("The file"))
+        raise ImportTooLarge(too_large_message(_("The file")))
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise ImportFileError(
-            f"Send the export file as a multipart form upload in the field '{UPLOAD_FIELD}'; "
-            "nothing was imported."
+            _(
+                "Send the export file as a multipart form upload in the field '{field}'; "
+                "nothing was imported."
+            ).format(field=UPLOAD_FIELD)
         )
     parser = MultiPartParser(request.headers, _capped(stream, limit), max_files=1, max_fields=20)
     try:
         return await parser.parse()
     except _BodyTooLarge:
         await _discard(stream)
-        raise ImportTooLarge(too_large_message("The file")) from None
+        raise ImportTooLarge(too_large_message(_("The file"))) from None
     except MultiPartException as exc:
-        message = f"The upload could not be read ({exc}); nothing was imported."
+        message = _("The upload could not be read ({reason}); nothing was imported.").format(
+            reason=exc
+        )
         raise ImportFileError(message) from None
 
 
@@ -120,10 +125,11 @@ async def read_upload(request: Request) -> Upload:
         upload = form.get(UPLOAD_FIELD)
         if not isinstance(upload, UploadFile):
             raise ImportFileError(
-                f"No file was sent (expected one in the field '{UPLOAD_FIELD}'); "
-                "nothing was imported."
+                _(
+                    "No file was sent (expected one in the field '{field}'); nothing was imported."
+                ).format(field=UPLOAD_FIELD)
             )
-        name = upload.filename or "the uploaded file"
+        name = upload.filename or _("the uploaded file")
         data = bytearray()
         while len(data) <= MAX_IMPORT_BYTES:
             chunk = await upload.read(min(READ_CHUNK, MAX_IMPORT_BYTES + 1 - len(data)))

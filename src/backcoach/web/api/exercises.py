@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from backcoach.content import Dosage, Exercise, Kind, Stage
+from backcoach.i18n import _
 from backcoach.services.clinic_exercises import find_visible, visible_exercise
 from backcoach.services.library import find_exercises
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
@@ -65,4 +66,5 @@ def get_exercise(exercise_id: str, catalog: CatalogDep, db: DbDep, user: UserDep
     try:
         return visible_exercise(db, user_id=user.id, exercise_id=exercise_id).exercise
     except LookupError:
-        raise HTTPException(404, f"No exercise with id '{exercise_id}'.") from None
+        message = _("No exercise with id '{id}'.").format(id=exercise_id)
+        raise HTTPException(404, message) from None

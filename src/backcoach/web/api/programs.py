@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from backcoach.content import Program
+from backcoach.i18n import _
 from backcoach.web.deps import CatalogDep
 
 router = APIRouter(prefix="/programs", tags=["programs"])
@@ -22,4 +23,5 @@ def get_program(program_id: str, catalog: CatalogDep) -> Program:
     try:
         return catalog.program(program_id)
     except KeyError:
-        raise HTTPException(404, f"No program with id '{program_id}'.") from None
+        message = _("No program with id '{id}'.").format(id=program_id)
+        raise HTTPException(404, message) from None

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from backcoach.coach.planner import PlanRefused
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.services import session_events
 from backcoach.services.clock import SessionClock
 from backcoach.services.session_events import (
@@ -124,7 +125,7 @@ class SummaryOut(BaseModel):
 
 
 def _not_found(session_id: int) -> HTTPException:
-    return HTTPException(404, f"No session with id {session_id}.")
+    return HTTPException(404, _("No session with id {id}.").format(id=session_id))
 
 
 def _busy(exc: SessionBusy) -> HTTPException:

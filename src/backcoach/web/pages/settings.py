@@ -33,8 +33,9 @@ MESSAGES = {
 #: What the language form may send: the browser decides, or one of the languages.
 LANGUAGE_CHOICES = (AUTOMATIC, *LANGUAGES)
 
-# Every import error says this once the plain part is told; what follows names fields.
-_IMPORT_SUMMARY_END = "nothing was imported."
+# Every import error says this once the plain part is told; what follows names fields
+# (a msgid: the services' messages end with its translation).
+_IMPORT_SUMMARY_END = N_("nothing was imported.")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class ImportProblem:
 
     @classmethod
     def of(cls, message: str) -> ImportProblem:
-        head, end, tail = message.partition(_IMPORT_SUMMARY_END)
+        head, end, tail = message.partition(_(_IMPORT_SUMMARY_END))
         if not end:
             return cls(summary=message, details="")
         return cls(summary=(head + end).strip(), details=tail.strip())
