@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 from backcoach.services import audit
 from backcoach.services.accounts import (
     RESET_LIFETIME,
@@ -24,6 +25,14 @@ from backcoach.services.accounts import (
     require_admin,
 )
 from backcoach.store import Role, User
+
+#: The roles as the accounts page names them, in the order it offers them (the first is
+#: chosen); ``Role`` values, translated where shown.
+ROLE_NAMES = {
+    Role.CLINICIAN.value: N_("clinician"),
+    Role.ADMIN.value: N_("admin"),
+    Role.PATIENT.value: N_("patient"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ def disable_account(db: Session, *, admin_id: int, user_id: int, now: datetime) 
     admin = require_admin(db, user_id=admin_id)
     user = account_by_id(db, user_id=user_id)
     if user.id == admin.id:
-        raise UsageError("You cannot disable your own account; ask another administrator.")
+        raise UsageError(_("You cannot disable your own account; ask another administrator."))
     _note_patient_change(db, admin, user, "account disabled", now)
     return Account.of(disable_user(db, email=str(user.email), now=now))
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backcoach.errors import NotAllowed, NotSignedIn, TooManyAttempts, UsageError
+from backcoach.i18n import N_, _
 from backcoach.store import AccountToken, AuthSession, LoginFailure, Role, TokenPurpose, User
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,8 @@ _HASHER = PasswordHasher()
 # the same time as a wrong password (no telling which accounts exist).
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
-WRONG_LOGIN = "Wrong e-mail or password."
-TOO_MANY = (
+WRONG_LOGIN = N_("Wrong e-mail or password.")
+TOO_MANY = N_(
     "Too many failed sign-ins. Wait 15 minutes and try again, or ask your clinic's "
     "administrator for a password reset link."
 )
@@ -69,16 +70,20 @@ def normalise_email(email: str) -> str:
     """The e-mail as stored (trimmed, lower case); refused when it is not an address."""
     cleaned = email.strip().lower()
     if len(cleaned) > 254 or _EMAIL.fullmatch(cleaned) is None:
-        raise UsageError(f"'{email.strip()[:80]}' is not an e-mail address.")
+        raise UsageError(_("'{email}' is not an e-mail address.").format(email=email.strip()[:80]))
     return cleaned
 
 
 def check_password(password: str) -> None:
     """Refuse a password too short (or absurdly long) to be a good one."""
     if len(password) < MIN_PASSWORD:
-        raise UsageError(f"The password must have at least {MIN_PASSWORD} characters.")
+        raise UsageError(
+            _("The password must have at least {count} characters.").format(count=MIN_PASSWORD)
+        )
     if len(password) > MAX_PASSWORD:
-        raise UsageError(f"The password may have at most {MAX_PASSWORD} characters.")
+        raise UsageError(
+            _("The password may have at most {count} characters.").format(count=MAX_PASSWORD)
+        )
 
 
 def parse_role(role: str) -> Role:
@@ -88,7 +93,9 @@ def parse_role(role: str) -> Role:
         parsed = Role.LOCAL
     if parsed not in ACCOUNT_ROLES:
         names = ", ".join(r.value for r in ACCOUNT_ROLES)
-        raise UsageError(f"Unknown role '{role}': use one of {names}.")
+        raise UsageError(
+            _("Unknown role '{role}': use one of {names}.").format(role=role, names=names)
+        )
     return parsed
 
 
@@ -97,7 +104,7 @@ def add_account(db: Session, *, email: str, password: str, role: Role, now: date
     email = normalise_email(email)
     check_password(password)
     if db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise UsageError(f"There is already an account for {email}.")
+        raise UsageError(_("There is already an account for {email}.").format(email=email))
     user = User(
         name=email,
         email=email,
@@ -110,7 +117,9 @@ def add_account(db: Session, *, email: str, password: str, role: Role, now: date
         with db.begin_nested():
             db.flush()
     except IntegrityError:  # created by someone else between the check and the insert
-        raise UsageError(f"There is already an account for {email}.") from None
+        raise UsageError(
+            _("There is already an account for {email}.").format(email=email)
+        ) from None
     return user
 
 
@@ -133,7 +142,7 @@ def find_account(db: Session, email: str) -> User:
     """The account with this e-mail, or a plain error."""
     user = db.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        raise UsageError(f"There is no account for {email.strip()}.")
+        raise UsageError(_("There is no account for {email}.").format(email=email.strip()))
     return user
 
 
@@ -141,7 +150,7 @@ def require_admin(db: Session, *, user_id: int) -> User:
     """The admin with this id; anyone else is refused (403)."""
     user = db.get(User, user_id)
     if user is None or user.role is not Role.ADMIN or user.disabled_at is not None:
-        raise NotAllowed("Only the clinic's administrators can manage accounts.")
+        raise NotAllowed(_("Only the clinic's administrators can manage accounts."))
     return user
 
 
@@ -186,7 +195,7 @@ def sign_in(
     if _failures_since(db, email=key, address=address, since=since) >= MAX_FAILURES:
         db.rollback()
         logger.warning("sign-in refused, too many failures: email=%s address=%s", key, address)
-        raise TooManyAttempts(TOO_MANY)
+        raise TooManyAttempts(_(TOO_MANY))
     user = db.scalar(select(User).where(User.email == key))
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
@@ -199,7 +208,7 @@ def sign_in(
         db.execute(delete(LoginFailure).where(LoginFailure.at < since - FAILURE_WINDOW))
         db.commit()
         logger.info("sign-in failed: email=%s address=%s", key, address)
-        raise NotSignedIn(WRONG_LOGIN)
+        raise NotSignedIn(_(WRONG_LOGIN))
     if _HASHER.check_needs_rehash(stored):
         user.password_hash = _HASHER.hash(password)
     token = start_session(db, user=user, address=address, now=now)
@@ -328,7 +337,7 @@ def usable_token(
     )
 
 
-LINK_GONE = (
+LINK_GONE = N_(
     "This link has expired or was used already. Ask your clinic's administrator for a new one."
 )
 
@@ -340,7 +349,7 @@ def reset_password(db: Session, *, secret: str, password: str, now: datetime) ->
     user = None if token is None or token.user_id is None else db.get(User, token.user_id)
     if token is None or user is None:
         db.rollback()
-        raise UsageError(LINK_GONE)
+        raise UsageError(_(LINK_GONE))
     token.used_at = now
     user.password_hash = _HASHER.hash(password)
     db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.errors import NotAllowed
+from backcoach.i18n import _
 from backcoach.store import CareLink, Role, User
 
 
@@ -28,7 +29,7 @@ class PatientSummary:
 def _clinician(db: Session, clinician_id: int) -> User:
     user = db.get(User, clinician_id)
     if user is None or user.role not in (Role.CLINICIAN, Role.ADMIN):
-        raise NotAllowed("Only clinicians can see patients.")
+        raise NotAllowed(_("Only clinicians can see patients."))
     return user
 
 

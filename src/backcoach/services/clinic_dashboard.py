@@ -34,6 +34,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.questionnaires import QUESTIONNAIRES
+from backcoach.i18n import _
 from backcoach.services import audit, page_cache
 from backcoach.services.clinic import PatientSummary, patients_of
 from backcoach.services.clinic_flags import (
@@ -223,7 +224,7 @@ def patient_detail(
     schedules = schedules_for(db, patient_ids=[patient.id])[patient.id]
     last_taken = {
         name: taken.astimezone(tz).date()
-        for (_, name), taken in _latest_answers(db, [patient.id]).items()
+        for (_patient, name), taken in _latest_answers(db, [patient.id]).items()
     }
     detail = PatientDetail(
         row=row,
@@ -544,7 +545,10 @@ def _session_details(db: Session, lines: Iterable[SessionLine]) -> tuple[Session
             .join(ProgramTemplate, ProgramTemplate.id == ProgramVersion.template_id)
             .where(WorkoutSession.id.in_([s.id for s in sessions]))
         )
-        followed = {sid: f"{name}, version {number}" for sid, name, number in versions}
+        followed = {
+            sid: _("{name}, version {number}").format(name=name, number=number)
+            for sid, name, number in versions
+        }
     return tuple(
         SessionDetail(line=s, steps=tuple(steps[s.id]), program=followed.get(s.id))
         for s in sessions

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.content import Catalog, Dosage, Exercise, Keyframe, Kind, Stage, Variant, View
 from backcoach.errors import BackcoachError, NotAllowed
+from backcoach.i18n import N_, _
 from backcoach.services.clinic_images import check_image
 from backcoach.services.library import find_exercises
 from backcoach.store import (
@@ -59,21 +60,24 @@ logger = logging.getLogger(__name__)
 ID_PREFIX = "clinic-"
 MAX_ID = 64
 AUTHORS = (Role.CLINICIAN, Role.ADMIN)
-AUTHORS_ONLY = "Only clinicians can write exercises."
+AUTHORS_ONLY = N_("Only clinicians can write exercises.")
 #: The analyzer that counts a clinic exercise when camera counting is on (``vision.generic``).
 CAMERA_COUNTER = "generic"
-CAMERA_NOTES = "The camera counts the repetitions with its general counter; it does not check form."
+CAMERA_NOTES = N_(
+    "The camera counts the repetitions with its general counter; it does not check form."
+)
 
-DEFAULT_MISTAKES = ("Moving quickly or holding the breath.",)
+# The defaults are stored in English, as written here, and translated where shown.
+DEFAULT_MISTAKES = (N_("Moving quickly or holding the breath."),)
 DEFAULT_EASIER = Variant(
-    name="Smaller and slower",
-    how="Move through a smaller range and do fewer repetitions, staying comfortable.",
+    name=N_("Smaller and slower"),
+    how=N_("Move through a smaller range and do fewer repetitions, staying comfortable."),
 )
 DEFAULT_HARDER = Variant(
-    name="Ask your clinician",
-    how="Your clinician will tell you when and how to make it harder.",
+    name=N_("Ask your clinician"),
+    how=N_("Your clinician will tell you when and how to make it harder."),
 )
-DEFAULT_CUE = "Move slowly and breathe steadily."
+DEFAULT_CUE = N_("Move slowly and breathe steadily.")
 
 
 class Position(StrEnum):
@@ -90,26 +94,26 @@ class Position(StrEnum):
 POSITION_SOURCES: dict[Position, tuple[str, str]] = {
     Position.STANDING: (
         "squat",
-        "Stand tall with your feet hip width apart and your arms relaxed by your sides.",
+        N_("Stand tall with your feet hip width apart and your arms relaxed by your sides."),
     ),
     Position.LYING_ON_BACK: (
         "glute-bridge",
-        "Lie on your back on a mat with your knees bent and your feet flat.",
+        N_("Lie on your back on a mat with your knees bent and your feet flat."),
     ),
     Position.ALL_FOURS: (
         "bird-dog",
-        "Kneel on all fours with your hands under your shoulders and knees under your hips.",
+        N_("Kneel on all fours with your hands under your shoulders and knees under your hips."),
     ),
     Position.LYING_FACE_DOWN: (
         "superman",
-        "Lie face down on a mat with your forehead resting and your body long.",
+        N_("Lie face down on a mat with your forehead resting and your body long."),
     ),
 }
 POSITION_LABELS = {
-    Position.STANDING: "Standing",
-    Position.LYING_ON_BACK: "Lying on the back",
-    Position.ALL_FOURS: "On all fours",
-    Position.LYING_FACE_DOWN: "Lying face down",
+    Position.STANDING: N_("Standing"),
+    Position.LYING_ON_BACK: N_("Lying on the back"),
+    Position.ALL_FOURS: N_("On all fours"),
+    Position.LYING_FACE_DOWN: N_("Lying face down"),
 }
 
 
@@ -118,10 +122,8 @@ class ExerciseInvalid(BackcoachError):
 
     def __init__(self, problems: dict[str, str]) -> None:
         self.problems = problems
-        super().__init__(
-            "The exercise was not saved: "
-            + "; ".join(f"{field}: {text}" for field, text in problems.items())
-        )
+        reasons = "; ".join(f"{field}: {text}" for field, text in problems.items())
+        super().__init__(_("The exercise was not saved: {reasons}").format(reasons=reasons))
 
 
 class ExerciseIdTaken(BackcoachError):
@@ -185,14 +187,14 @@ class ClinicExerciseInfo:
 def _user(db: Session, user_id: int) -> User:
     user = db.get(User, user_id)
     if user is None:
-        raise NotAllowed(AUTHORS_ONLY)
+        raise NotAllowed(_(AUTHORS_ONLY))
     return user
 
 
 def _author(db: Session, user_id: int) -> User:
     user = _user(db, user_id)
     if user.role not in AUTHORS:
-        raise NotAllowed(AUTHORS_ONLY)
+        raise NotAllowed(_(AUTHORS_ONLY))
     return user
 
 
@@ -331,7 +333,9 @@ def _new_id(db: Session, catalog: Catalog, name: str) -> str:
     base = ID_PREFIX + slug(name)
     if base in catalog.exercises:
         raise ExerciseIdTaken(
-            f"The id '{base}' belongs to a built-in exercise; give yours another name."
+            _("The id '{id}' belongs to a built-in exercise; give yours another name.").format(
+                id=base
+            )
         )
     taken = set(
         db.scalars(
@@ -350,7 +354,9 @@ def _new_id(db: Session, catalog: Catalog, name: str) -> str:
 def figure_for(catalog: Catalog, position: Position) -> list[Keyframe]:
     """A still figure in ``position``: a built-in exercise's first key position, twice."""
     source = catalog.exercise(POSITION_SOURCES[position][0]).keyframes[0]
-    return [source, source.model_copy(update={"name": "back to the start", "hold_s": 0})]
+    # The name is said in the language of the catalog, as the first position's is.
+    back = source.model_copy(update={"name": _("back to the start"), "hold_s": 0})
+    return [source, back]
 
 
 def position_of(catalog: Catalog, exercise: Exercise) -> Position | None:
@@ -369,7 +375,7 @@ def build_exercise(catalog: Catalog, data: ClinicExerciseIn, *, exercise_id: str
     """
     problems = _missing_dose(data)
     if data.count_with_camera and data.kind is not Kind.REPS:
-        problems["count_with_camera"] = (
+        problems["count_with_camera"] = _(
             "The camera can only count repetitions: choose the kind 'reps', "
             "or untick camera counting."
         )
@@ -412,17 +418,20 @@ def build_exercise(catalog: Catalog, data: ClinicExerciseIn, *, exercise_id: str
 
 
 _NEEDED_DOSE = {
-    Kind.REPS: ("reps", "a number of repetitions"),
-    Kind.BREATHING: ("reps", "a number of breaths"),
-    Kind.HOLD: ("hold_s", "a hold time"),
-    Kind.TIMED: ("duration_s", "a duration"),
+    Kind.REPS: ("reps", N_("A 'reps' exercise needs a number of repetitions with its safe range.")),
+    Kind.BREATHING: (
+        "reps",
+        N_("A 'breathing' exercise needs a number of breaths with its safe range."),
+    ),
+    Kind.HOLD: ("hold_s", N_("A 'hold' exercise needs a hold time with its safe range.")),
+    Kind.TIMED: ("duration_s", N_("A 'timed' exercise needs a duration with its safe range.")),
 }
 
 
 def _missing_dose(data: ClinicExerciseIn) -> dict[str, str]:
-    field, what = _NEEDED_DOSE[data.kind]
+    field, problem = _NEEDED_DOSE[data.kind]
     if getattr(data.dosage, field) is None:
-        return {field: f"A '{data.kind.value}' exercise needs {what} with its safe range."}
+        return {field: _(problem)}
     return {}
 
 
@@ -474,25 +483,26 @@ def _plain(error: ErrorDetails) -> str:
     kind = error["type"]
     context = error.get("ctx") or {}
     if kind == "missing":
-        return "Fill this in."
+        return _("Fill this in.")
     if kind == "too_short" and error["loc"] and error["loc"][-1] != "name":
         least = context.get("min_length", 1)
-        return f"Write at least {least} (one per line)."
+        return _("Write at least {count} (one per line).").format(count=least)
     if kind in ("string_too_short", "too_short"):
-        return "Fill this in."
+        return _("Fill this in.")
     if kind in ("string_too_long", "too_long"):
-        return f"Too long: at most {context.get('max_length')}."
+        return _("Too long: at most {count}.").format(count=context.get("max_length"))
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
-        return "Enter a number."
+        return _("Enter a number.")
     if kind in ("greater_than_equal", "greater_than"):
-        return f"Enter a number of at least {context.get('ge', context.get('gt'))}."
+        least = context.get("ge", context.get("gt"))
+        return _("Enter a number of at least {least}.").format(least=least)
     if kind == "less_than_equal":
-        return f"Enter a number of at most {context.get('le')}."
+        return _("Enter a number of at most {most}.").format(most=context.get("le"))
     if kind == "enum":
-        return f"Choose one of: {context.get('expected')}."
+        return _("Choose one of: {choices}.").format(choices=context.get("expected"))
     message = str(error["msg"]).removeprefix("Value error, ")
     if message.startswith("need min <= default <= max"):
-        return "The usual amount must lie in the safe range: smallest, usual, largest in order."
+        return _("The usual amount must lie in the safe range: smallest, usual, largest in order.")
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
@@ -530,7 +540,7 @@ def create_exercise(
     except IntegrityError:  # another request took the same id between our read and write
         db.rollback()
         raise ExerciseIdTaken(
-            f"Another exercise was just saved as '{exercise_id}'; save yours again."
+            _("Another exercise was just saved as '{id}'; save yours again.").format(id=exercise_id)
         ) from None
     return ClinicExerciseInfo(exercise, user_id, None, now)
 
@@ -584,7 +594,9 @@ def _programs_using(db: Session, exercise_id: str) -> list[str]:
         .where(uses)
         .order_by(ProgramTemplate.name, ProgramVersion.number)
     ).all()
-    return [f"'{name}' (version {number})" for name, number in rows]
+    return [
+        _("'{name}' (version {number})").format(name=name, number=number) for name, number in rows
+    ]
 
 
 def delete_exercise(db: Session, *, user_id: int, exercise_id: str) -> None:
@@ -598,11 +610,21 @@ def delete_exercise(db: Session, *, user_id: int, exercise_id: str) -> None:
     row = _owned_row(db, user_id=user_id, exercise_id=exercise_id)
     programs = _programs_using(db, exercise_id)
     if programs:
+        listed = ", ".join(programs[:3])
         raise ExerciseInUse(
-            f"This exercise is in the program {', '.join(programs[:3])}"
-            f"{' and others' if len(programs) > 3 else ''}. Programs keep every version as "
-            "it was given, so it cannot be deleted; change its text instead, and leave it "
-            "out of new versions."
+            (
+                _(
+                    "This exercise is in the program {programs} and others. Programs keep every "
+                    "version as it was given, so it cannot be deleted; change its text instead, "
+                    "and leave it out of new versions."
+                )
+                if len(programs) > 3
+                else _(
+                    "This exercise is in the program {programs}. Programs keep every version as "
+                    "it was given, so it cannot be deleted; change its text instead, and leave it "
+                    "out of new versions."
+                )
+            ).format(programs=listed)
         )
     db.execute(delete(ClinicExercise).where(ClinicExercise.id == row.id))
     db.commit()

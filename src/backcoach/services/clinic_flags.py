@@ -23,8 +23,24 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
+from backcoach.i18n import N_, _, format_date, ngettext
+
 PAIN_RISE = 2
 INACTIVE_DAYS = 5
+#: The screening's red flags (``coach.safety`` question ids) as the flag names them.
+RED_FLAG_NAMES = {
+    "bladder-bowel": N_("bladder bowel"),
+    "saddle-numbness": N_("saddle numbness"),
+    "leg-weakness-worsening": N_("leg weakness worsening"),
+    "both-legs": N_("both legs"),
+    "major-trauma": N_("major trauma"),
+    "minor-trauma-fragile-bones": N_("minor trauma fragile bones"),
+    "fever-unwell": N_("fever unwell"),
+    "cancer-history": N_("cancer history"),
+    "weight-loss": N_("weight loss"),
+    "infection-risk": N_("infection risk"),
+    "constant-night-pain": N_("constant night pain"),
+}
 
 
 class Severity(IntEnum):
@@ -62,12 +78,21 @@ def red_flag(screened_on: date | None, red_flags: Sequence[str]) -> Flag | None:
     """The flag for a latest screening with a red flag (``screened_on`` None: none)."""
     if screened_on is None:
         return None
-    found = ", ".join(flag.replace("-", " ") for flag in red_flags)
+    found = ", ".join(_(RED_FLAG_NAMES.get(flag, flag.replace("-", " "))) for flag in red_flags)
+    message = (
+        _(
+            "Red flag in the safety screening ({flags}): exercises are stopped until a "
+            "clinician has seen them."
+        ).format(flags=found)
+        if found
+        else _(
+            "Red flag in the safety screening: exercises are stopped until a clinician has "
+            "seen them."
+        )
+    )
     return Flag(
         "red-flag",
-        "Red flag in the safety screening"
-        + (f" ({found})" if found else "")
-        + ": exercises are stopped until a clinician has seen them.",
+        message,
         screened_on,
         Severity.RED_FLAG,
     )
@@ -82,8 +107,10 @@ def pain_rising(latest_first: Sequence[PainPair]) -> Flag | None:
         return None
     return Flag(
         "pain-rising",
-        f"Pain after the session was higher than before twice in a row "
-        f"(+{previous.change}, then +{latest.change}).",
+        _(
+            "Pain after the session was higher than before twice in a row "
+            "(+{first}, then +{second})."
+        ).format(first=previous.change, second=latest.change),
         previous.day,
         Severity.PAIN_RISING,
     )
@@ -94,10 +121,17 @@ def start_back_high(taken_on: date | None, scores: dict[str, object] | None) -> 
     if taken_on is None or scores is None or scores.get("risk_group") != "high":
         return None
     total = scores.get("total")
-    detail = f" (total {total:g} of 9)" if isinstance(total, int | float) else ""
+    message = (
+        _(
+            "STarT Back: high risk (total {total} of 9); worry or fear of movement may be "
+            "slowing recovery."
+        ).format(total=f"{total:g}")
+        if isinstance(total, int | float)
+        else _("STarT Back: high risk; worry or fear of movement may be slowing recovery.")
+    )
     return Flag(
         "start-back-high",
-        f"STarT Back: high risk{detail}; worry or fear of movement may be slowing recovery.",
+        message,
         taken_on,
         Severity.START_BACK_HIGH,
     )
@@ -110,17 +144,21 @@ def inactive(last_exercised: date | None, registered: date, today: date) -> Flag
     if days < INACTIVE_DAYS:
         return None
     message = (
-        f"No exercise done since registering {days} days ago."
+        ngettext(
+            "No exercise done since registering {days} day ago.",
+            "No exercise done since registering {days} days ago.",
+            days,
+        )
         if last_exercised is None
-        else f"No exercise done for {days} days."
-    )
+        else ngettext("No exercise done for {days} day.", "No exercise done for {days} days.", days)
+    ).format(days=days)
     return Flag("inactive", message, since, Severity.INACTIVE)
 
 
 def questionnaire_due(title: str, due_since: date) -> Flag:
     return Flag(
         "questionnaire-due",
-        f"{title} due since {due_since.strftime('%d %b %Y')}.",
+        _("{title} due since {day}.").format(title=_(title), day=format_date(due_since, "yMMMd")),
         due_since,
         Severity.QUESTIONNAIRE_DUE,
     )

@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import N_, _
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MIN_SIDE = 16
@@ -30,7 +31,7 @@ _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # JPEG markers with no length after them.
 _JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD9)})
 
-NOT_A_PICTURE = (
+NOT_A_PICTURE = N_(
     "That file is not a PNG, JPEG or WebP picture (checked from its contents, not its "
     "name). Save the picture as one of those and upload it again."
 )
@@ -49,7 +50,9 @@ class ImageTooLarge(ImageRefused):
 
 
 def too_large_message() -> str:
-    return f"The picture is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB: make it smaller."
+    return _("The picture is larger than {mb} MB: make it smaller.").format(
+        mb=MAX_IMAGE_BYTES // (1024 * 1024)
+    )
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,13 @@ def check_image(data: bytes) -> ImageInfo:
         raise ImageTooLarge(too_large_message())
     info = _sniff(data)
     if info is None:
-        raise ImageRefused(NOT_A_PICTURE)
+        raise ImageRefused(_(NOT_A_PICTURE))
     if not (MIN_SIDE <= info.width <= MAX_SIDE and MIN_SIDE <= info.height <= MAX_SIDE):
         raise ImageRefused(
-            f"The picture is {info.width} x {info.height} pixels; use one from "
-            f"{MIN_SIDE} to {MAX_SIDE} pixels on each side."
+            _(
+                "The picture is {width} x {height} pixels; use one from "
+                "{least} to {most} pixels on each side."
+            ).format(width=info.width, height=info.height, least=MIN_SIDE, most=MAX_SIDE)
         )
     return info
 

@@ -36,6 +36,7 @@ during it always keeps its history, so the planner still eases it back.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -46,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.coach.history import SessionRecord
 from backcoach.content import Catalog, Length
+from backcoach.i18n import N_, _
 from backcoach.services import audit, page_cache
 from backcoach.services.clinic import patient_of
 from backcoach.services.clinic_exercises import clinic_exercises_for
@@ -75,6 +77,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE = "back-basics"
 #: Sessions a week a new template asks for ("most days").
 DEFAULT_SESSIONS_PER_WEEK = 5
+#: Version 1's note, stored in English and translated where shown (``shown_note``).
+STARTED_FROM = N_("Started from the built-in program “{name}”.")
+_STARTED_FROM = re.compile(re.escape(STARTED_FROM).replace(re.escape("{name}"), "(?P<name>.+)"))
 
 
 def program_id_of(template_id: int) -> str:
@@ -90,6 +95,13 @@ class VersionInfo:
     note: str
     author: str | None  # e-mail of whoever saved it
     definition: ProgramDefinition
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the language in use: the note backcoach wrote for version 1
+        is translated; a clinician's own note is shown as they wrote it."""
+        started = _STARTED_FROM.fullmatch(self.note)
+        return _(STARTED_FROM).format(name=started["name"]) if started else self.note
 
 
 @dataclass(frozen=True)
@@ -287,7 +299,11 @@ def create_template(
     base = catalog.programs.get(base_program_id)
     if base is None:
         known = ", ".join(sorted(catalog.programs))
-        raise ProgramError(f"There is no built-in program '{base_program_id}' (known: {known}).")
+        raise ProgramError(
+            _("There is no built-in program '{id}' (known: {known}).").format(
+                id=base_program_id, known=known
+            )
+        )
     raw = from_program(base, catalog, sessions_per_week=DEFAULT_SESSIONS_PER_WEEK)
     if name is not None:
         raw["name"] = name
@@ -303,7 +319,7 @@ def create_template(
             number=1,
             created_at=now,
             author_id=staff.id,
-            note=f"Started from the built-in program “{base.name}”.",
+            note=STARTED_FROM.format(name=base.name),
             definition=definition.model_dump(mode="json"),
         )
     )
@@ -352,7 +368,9 @@ def save_version(
         changed = apply_edits(current, edits, catalog)
     if changed == current:
         raise ProgramError(
-            f"Nothing changed since version {newest.number}: there is no new version to save."
+            _("Nothing changed since version {number}: there is no new version to save.").format(
+                number=newest.number
+            )
         )
     row = ProgramVersion(
         template_id=template.id,

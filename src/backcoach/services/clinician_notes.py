@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.services import audit, page_cache
 from backcoach.services.clinic_scope import scoped_patient
 from backcoach.store import ClinicianNote, User
@@ -44,9 +45,11 @@ def add_note(db: Session, *, clinician_id: int, patient_id: int, text: str, now:
     patient, clinician = scoped_patient(db, clinician_id=clinician_id, patient_id=patient_id)
     clean = text.strip()
     if not clean:
-        raise UsageError("The note is empty: write something first.")
+        raise UsageError(_("The note is empty: write something first."))
     if len(clean) > MAX_NOTE_LENGTH:
-        raise UsageError(f"A note can be at most {MAX_NOTE_LENGTH} characters long.")
+        raise UsageError(
+            _("A note can be at most {limit} characters long.").format(limit=MAX_NOTE_LENGTH)
+        )
     row = ClinicianNote(patient_id=patient.id, author_id=clinician.id, at=now, text=clean)
     db.add(row)
     audit.record(

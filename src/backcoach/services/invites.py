@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from backcoach.errors import NotAllowed, UsageError
+from backcoach.i18n import N_, _
 from backcoach.services.accounts import (
     add_account,
     digest,
@@ -28,7 +29,9 @@ logger = logging.getLogger(__name__)
 INVITE_LIFETIME = timedelta(days=14)
 MAX_INVITE_DAYS = 90
 CLINIC_ROLES = (Role.CLINICIAN, Role.ADMIN)
-INVITE_GONE = "This invite has expired or was used already. Ask your clinician for a new invite."
+INVITE_GONE = N_(
+    "This invite has expired or was used already. Ask your clinician for a new invite."
+)
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,11 @@ def create_invite(
     """A single-use invite that links whoever registers with it to ``clinician_id``."""
     clinician = db.get(User, clinician_id)
     if clinician is None or clinician.role not in CLINIC_ROLES:
-        raise NotAllowed("Only clinicians can invite patients.")
+        raise NotAllowed(_("Only clinicians can invite patients."))
     if not timedelta(0) < lifetime <= timedelta(days=MAX_INVITE_DAYS):
-        raise UsageError(f"An invite lasts between 1 and {MAX_INVITE_DAYS} days.")
+        raise UsageError(
+            _("An invite lasts between 1 and {days} days.").format(days=MAX_INVITE_DAYS)
+        )
     code = new_secret()
     expires_at = now + lifetime
     db.add(
@@ -81,7 +86,7 @@ def register(
     token = usable_token(db, secret=code, purpose=TokenPurpose.INVITE, now=now)
     if token is None or token.issued_by is None:
         db.rollback()
-        raise UsageError(INVITE_GONE)
+        raise UsageError(_(INVITE_GONE))
     try:
         patient = add_account(db, email=email, password=password, role=Role.PATIENT, now=now)
     except UsageError:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from backcoach.i18n import N_, _
 from backcoach.services import clinician_notes, invites, questionnaire_schedules
 from backcoach.services.clinic_dashboard import PatientDetail, PatientRow, dashboard, patient_detail
 from backcoach.services.clock import local_tz
@@ -37,8 +38,8 @@ class InviteOut(BaseModel):
     expires_at: datetime
 
 
-NOT_YOUR_PATIENT = "There is no such patient among yours."
-NO_SUCH_SCHEDULE = "That questionnaire is not scheduled for this patient."
+NOT_YOUR_PATIENT = N_("There is no such patient among yours.")
+NO_SUCH_SCHEDULE = N_("That questionnaire is not scheduled for this patient.")
 PATIENT_ANSWERS: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not one of your patients, no such schedule, or local mode"}
 }
@@ -263,7 +264,7 @@ def _your_patient() -> Iterator[None]:
     try:
         yield
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _(NOT_YOUR_PATIENT)) from None
 
 
 @router.get("/patients")
@@ -339,5 +340,5 @@ def remove_schedule(patient_id: RowId, name: ScheduleName, db: DbDep, user: User
             db, clinician_id=user.id, patient_id=patient_id, name=name, now=datetime.now(UTC)
         )
     if not removed:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_SUCH_SCHEDULE)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _(NO_SUCH_SCHEDULE))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

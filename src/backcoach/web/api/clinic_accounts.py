@@ -12,6 +12,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
+from backcoach.i18n import N_, _
 from backcoach.services import account_admin
 from backcoach.services.accounts import MAX_PASSWORD
 from backcoach.web.api.auth import ACCOUNT_ANSWERS
@@ -20,7 +21,7 @@ from backcoach.web.ids import RowId
 
 router = APIRouter(prefix="/clinic/accounts", tags=["clinic"], responses=ACCOUNT_ANSWERS)
 
-NO_ACCOUNT = "There is no account with this id."
+NO_ACCOUNT = N_("There is no account with this id.")
 
 
 class AccountOut(BaseModel):
@@ -74,7 +75,7 @@ def disable_account(user_id: RowId, db: DbDep, user: UserDep) -> AccountOut:
             db, admin_id=user.id, user_id=user_id, now=datetime.now(UTC)
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ACCOUNT) from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _(NO_ACCOUNT)) from None
     return _out(account)
 
 
@@ -86,6 +87,6 @@ def reset_link(user_id: RowId, request: Request, db: DbDep, user: UserDep) -> Re
             db, admin_id=user.id, user_id=user_id, now=datetime.now(UTC)
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ACCOUNT) from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _(NO_ACCOUNT)) from None
     url = str(request.url_for("reset_page", secret=link.secret))
     return ResetLinkOut(url=url, expires_at=link.expires_at)

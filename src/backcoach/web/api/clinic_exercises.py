@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from backcoach.content import Exercise
+from backcoach.i18n import _
 from backcoach.services import clinic_exercises as service
 from backcoach.services.clinic_exercises import ClinicExerciseIn, ClinicExerciseInfo
 from backcoach.services.clinic_images import IMAGE_TYPES, MAX_IMAGE_BYTES
@@ -62,7 +63,9 @@ class ClinicExerciseOut(BaseModel):
 
 
 def _not_found(exercise_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"You have no exercise '{exercise_id}'.")
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND, _("You have no exercise '{id}'.").format(id=exercise_id)
+    )
 
 
 @router.get("")
@@ -163,7 +166,7 @@ def get_image(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response:
     try:
         data, media_type = service.exercise_image(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "This exercise has no picture.") from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("This exercise has no picture.")) from None
     return image_response(data, media_type)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 
+from backcoach.i18n import N_, _
 from backcoach.services import clinic_programs
 from backcoach.services.clinic_programs import TemplateInfo, VersionInfo
 from backcoach.services.program_definition import Change, Edit, ProgramDefinition
@@ -21,7 +22,7 @@ from backcoach.web.api.auth import ACCOUNT_ANSWERS
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.ids import RowId
 
-NOT_FOUND = "No such program template, version or patient of yours."
+NOT_FOUND = N_("No such program template, version or patient of yours.")
 
 ANSWERS: dict[int | str, dict[str, Any]] = {
     **ACCOUNT_ANSWERS,
@@ -141,7 +142,7 @@ def _change(change: Change) -> ChangeOut:
 
 
 def _not_found() -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return HTTPException(status.HTTP_404_NOT_FOUND, _(NOT_FOUND))
 
 
 @router.get("/programs")

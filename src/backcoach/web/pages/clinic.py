@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from backcoach.coach.questionnaires import NAMES, QUESTIONNAIRES
 from backcoach.documents.report import patient_report, report_filename, report_period
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 from backcoach.services import clinician_notes, invites, questionnaire_schedules
 from backcoach.services.clinic_dashboard import dashboard, patient_detail
 from backcoach.services.clock import local_today, local_tz
@@ -31,20 +32,42 @@ from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.downloads import ReportFrom, ReportTo, pdf_attachment
 from backcoach.web.ids import RowId
 from backcoach.web.presenters.history import chart_data
+from backcoach.web.presenters.program_editor import VARIANT_WORDS
 from backcoach.web.templating import render
 
 router = APIRouter(prefix="/clinic", tags=["pages"], include_in_schema=False)
 
-NOT_YOUR_PATIENT = "We could not find that patient among yours."
+NOT_YOUR_PATIENT = N_("We could not find that patient among yours.")
 SCHEDULE_CHOICES = tuple((name, QUESTIONNAIRES[name].title) for name in NAMES)
 #: The flags' badges (the full message is beside or under them).
 FLAG_LABELS = {
-    "red-flag": "Red flag",
-    "pain-rising": "Pain rising",
-    "start-back-high": "STarT Back high risk",
-    "inactive": "Inactive",
-    "questionnaire-due": "Questionnaire due",
+    "red-flag": N_("Red flag"),
+    "pain-rising": N_("Pain rising"),
+    "start-back-high": N_("STarT Back high risk"),
+    "inactive": N_("Inactive"),
+    "questionnaire-due": N_("Questionnaire due"),
 }
+
+
+#: Words the patient page shows for stored values (check-in phase and place, a step's
+#: source and variant, a questionnaire's risk group).
+PHASE_WORDS = {"before": N_("before"), "during": N_("during"), "after": N_("after")}
+LOCATION_WORDS = {"low-back": N_("low back"), "neck": N_("neck"), "other": N_("other")}
+SOURCE_WORDS = {"camera": N_("camera"), "manual": N_("manual")}
+RISK_WORDS = {"low": N_("low risk"), "medium": N_("medium risk"), "high": N_("high risk")}
+
+
+def _translated(words: dict[str, str]) -> dict[str, str]:
+    return {value: _(word) for value, word in words.items()}
+
+
+def flag_labels() -> dict[str, str]:
+    """The flags' badges in the language in use."""
+    return _translated(FLAG_LABELS)
+
+
+def _not_your_patient() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, _(NOT_YOUR_PATIENT))
 
 
 def _dashboard_page(
@@ -52,7 +75,7 @@ def _dashboard_page(
 ) -> Response:
     now, tz = datetime.now(UTC), local_tz()
     rows = dashboard(db, clinician_id=user.id, now=now, tz=tz)
-    context = {"rows": rows, "invite": invite, "flag_labels": FLAG_LABELS}
+    context = {"rows": rows, "invite": invite, "flag_labels": flag_labels()}
     return render(request, "clinic/index.html", context)
 
 
@@ -88,15 +111,20 @@ def _patient_page(
             db, clinician_id=user.id, patient_id=patient_id, now=now, tz=tz, what="patient page"
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+        raise _not_your_patient() from None
     names = {ex_id: ex.name for ex_id, ex in catalog.exercises.items()}
     context = {
         "detail": detail,
         "row": detail.row,
         "charts": chart_data(detail.history),
         "names": names,
-        "flag_labels": FLAG_LABELS,
-        "choices": SCHEDULE_CHOICES,
+        "flag_labels": flag_labels(),
+        "phase_words": _translated(PHASE_WORDS),
+        "location_words": _translated(LOCATION_WORDS),
+        "source_words": _translated(SOURCE_WORDS),
+        "variant_words": _translated(VARIANT_WORDS),
+        "risk_words": _translated(RISK_WORDS),
+        "choices": [(name, _(title)) for name, title in SCHEDULE_CHOICES],
         "errors": errors or {},
         "typed": typed or {},
         "min_every": questionnaire_schedules.MIN_EVERY_DAYS,
@@ -140,7 +168,7 @@ def patient_report_pdf(
             now=datetime.now(UTC),
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+        raise _not_your_patient() from None
     return pdf_attachment(pdf, report_filename(first, last))
 
 
@@ -163,7 +191,7 @@ async def add_note(
             db, clinician_id=user.id, patient_id=patient_id, text=text, now=datetime.now(UTC)
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+        raise _not_your_patient() from None
     except UsageError as refused:
         db.rollback()
         return _patient_page(
@@ -184,19 +212,21 @@ def _schedule_form(form: dict[str, str]) -> tuple[str, int | None, date | None, 
     errors: dict[str, str] = {}
     name = form.get("name", "")
     if name not in QUESTIONNAIRES:
-        errors["name"] = "Choose one of the questionnaires."
+        errors["name"] = _("Choose one of the questionnaires.")
     every_text = form.get("every_days", "").strip()
     low, high = questionnaire_schedules.MIN_EVERY_DAYS, questionnaire_schedules.MAX_EVERY_DAYS
     digits = every_text.isascii() and every_text.isdecimal() and len(every_text) <= 3
     every = int(every_text) if digits else None
     if every is None or not low <= every <= high:
-        errors["every_days"] = f"Choose a whole number of days from {low} to {high}."
+        errors["every_days"] = _("Choose a whole number of days from {low} to {high}.").format(
+            low=low, high=high
+        )
     first: date | None = None
     if form.get("first_due", "").strip():
         try:
             first = date.fromisoformat(form["first_due"].strip()[:10])
         except ValueError:
-            errors["first_due"] = "Choose a date, or leave it empty for today."
+            errors["first_due"] = _("Choose a date, or leave it empty for today.")
     return name, every, first, errors
 
 
@@ -226,7 +256,7 @@ async def set_schedule(
             tz=local_tz(),
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+        raise _not_your_patient() from None
     return _back_to(patient_id, "schedules")
 
 
@@ -237,5 +267,5 @@ def remove_schedule(patient_id: RowId, name: str, db: DbDep, user: UserDep) -> R
             db, clinician_id=user.id, patient_id=patient_id, name=name, now=datetime.now(UTC)
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_YOUR_PATIENT) from None
+        raise _not_your_patient() from None
     return _back_to(patient_id, "schedules")

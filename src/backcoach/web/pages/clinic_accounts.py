@@ -10,7 +10,9 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from starlette.responses import Response
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import _
 from backcoach.services import account_admin
+from backcoach.services.account_admin import ROLE_NAMES
 from backcoach.web.api.clinic_accounts import NO_ACCOUNT
 from backcoach.web.deps import DbDep, UserDep
 from backcoach.web.ids import RowId
@@ -28,7 +30,14 @@ def _page(
     return render(
         request,
         "clinic_accounts/index.html",
-        {"accounts": rows, "error": None, "message": None, "link": None, **context},
+        {
+            "accounts": rows,
+            "roles": [(role, _(name)) for role, name in ROLE_NAMES.items()],
+            "error": None,
+            "message": None,
+            "link": None,
+            **context,
+        },
         status_code=status_code,
     )
 
@@ -51,7 +60,8 @@ def create(
             request, db, user.id, status_code=refused.http_status, error=str(refused),
             values={"email": email[:254], "role": role[:16]},
         )  # fmt: skip
-    return _page(request, db, user.id, message=f"Created {made.role} {made.email}.")
+    message = _("Created {role} {email}.").format(role=_(ROLE_NAMES[made.role]), email=made.email)
+    return _page(request, db, user.id, message=message)
 
 
 @router.post("/{user_id}/disable")
@@ -61,10 +71,11 @@ def disable(request: Request, user_id: RowId, db: DbDep, user: UserDep) -> Respo
             db, admin_id=user.id, user_id=user_id, now=datetime.now(UTC)
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ACCOUNT) from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _(NO_ACCOUNT)) from None
     except BackcoachError as refused:
         return _page(request, db, user.id, status_code=refused.http_status, error=str(refused))
-    return _page(request, db, user.id, message=f"Disabled {done.email}; its sessions have ended.")
+    message = _("Disabled {email}; its sessions have ended.").format(email=done.email)
+    return _page(request, db, user.id, message=message)
 
 
 @router.post("/{user_id}/reset-link")
@@ -74,6 +85,6 @@ def reset_link(request: Request, user_id: RowId, db: DbDep, user: UserDep) -> Re
             db, admin_id=user.id, user_id=user_id, now=datetime.now(UTC)
         )
     except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ACCOUNT) from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _(NO_ACCOUNT)) from None
     url = str(request.url_for("reset_page", secret=link.secret))
     return _page(request, db, user.id, link=url)

@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.content import Exercise, Kind, Stage, View
+from backcoach.i18n import N_, _
 from backcoach.services import clinic_exercises as service
 from backcoach.services.clinic_exercises import (
     POSITION_LABELS,
@@ -44,12 +45,25 @@ from backcoach.web.templating import render
 router = APIRouter(prefix="/clinic/exercises", tags=["pages"], include_in_schema=False)
 
 MESSAGES = {
-    "created": "Exercise saved. Your patients see it in their exercise library.",
-    "saved": "Changes saved.",
-    "deleted": "Exercise deleted.",
-    "image": "Picture saved: it shows instead of the figure.",
-    "image-removed": "Picture removed: the figure shows again.",
+    "created": N_("Exercise saved. Your patients see it in their exercise library."),
+    "saved": N_("Changes saved."),
+    "deleted": N_("Exercise deleted."),
+    "image": N_("Picture saved: it shows instead of the figure."),
+    "image-removed": N_("Picture removed: the figure shows again."),
 }
+#: The form's choices (``Stage``, ``Kind`` and ``View`` values) as people read them.
+STAGE_LABELS = {
+    Stage.WARM_UP: N_("Warm-up"),
+    Stage.WORKOUT: N_("Workout"),
+    Stage.COOL_DOWN: N_("Cool-down"),
+}
+KIND_LABELS = {
+    Kind.REPS: N_("Reps"),
+    Kind.HOLD: N_("Hold"),
+    Kind.TIMED: N_("Timed"),
+    Kind.BREATHING: N_("Breathing"),
+}
+VIEW_LABELS = {View.SIDE: N_("Side view"), View.FRONT: N_("Front view")}
 #: The form's value for "keep the figure given through the API" (not a ``Position``).
 OWN_FIGURE = "own-figure"
 LIST_FIELDS = ("muscles", "steps", "mistakes", "safety", "avoid_if")
@@ -70,8 +84,16 @@ TEXT_FIELDS = (
 )
 
 
+def _message(done: str) -> str | None:
+    """What a ``?done=`` after a change says, in the language in use."""
+    message = MESSAGES.get(done)
+    return None if message is None else _(message)
+
+
 def _not_found(exercise_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, f"You have no exercise '{exercise_id}'.")
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND, _("You have no exercise '{id}'.").format(id=exercise_id)
+    )
 
 
 # --- the form's values <-> the service's input ------------------------------------------
@@ -231,10 +253,10 @@ def _form_page(
         "message": message,
         "image_error": image_error,
         "delete_error": delete_error,
-        "stages": list(Stage),
-        "kinds": list(Kind),
-        "views": list(View),
-        "positions": [(p.value, POSITION_LABELS[p]) for p in Position],
+        "stages": [(s.value, _(STAGE_LABELS[s])) for s in Stage],
+        "kinds": [(k.value, _(KIND_LABELS[k])) for k in Kind],
+        "views": [(v.value, _(VIEW_LABELS[v])) for v in View],
+        "positions": [(p.value, _(POSITION_LABELS[p])) for p in Position],
         "own_figure": OWN_FIGURE,
         "max_image_mb": MAX_IMAGE_BYTES // (1024 * 1024),
         "image_field": IMAGE_FIELD,
@@ -248,7 +270,7 @@ def list_page(request: Request, db: DbDep, user: UserDep, done: str = "") -> Res
     context = {
         "infos": infos,
         "thumbnails": {info.exercise.id: thumbnail(info.exercise) for info in infos},
-        "message": MESSAGES.get(done),
+        "message": _message(done),
     }
     return render(request, "clinic_exercises/index.html", context)
 
@@ -302,7 +324,7 @@ def edit_page(
 ) -> Response:
     info = _owned(db, user, exercise_id)
     values = values_of(service.input_of(catalog, info.exercise))
-    return _form_page(request, values=values, info=info, message=MESSAGES.get(done))
+    return _form_page(request, values=values, info=info, message=_message(done))
 
 
 @router.post("/{exercise_id}")
@@ -419,7 +441,9 @@ def clinic_detail(request: Request, db: DbDep, user: User, exercise_id: str) -> 
     try:
         info = service.visible_exercise(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
-        raise HTTPException(404, f"There is no exercise called '{exercise_id}'.") from None
+        raise HTTPException(
+            404, _("There is no exercise called '{id}'.").format(id=exercise_id)
+        ) from None
     return _detail(request, info, block=exercise_block(db, user_id=user.id), preview=False)
 
 
@@ -450,5 +474,5 @@ def library_image(exercise_id: ExerciseId, db: DbDep, user: UserDep) -> Response
     try:
         data, media_type = service.exercise_image(db, user_id=user.id, exercise_id=exercise_id)
     except LookupError:
-        raise HTTPException(404, "This exercise has no picture.") from None
+        raise HTTPException(404, _("This exercise has no picture.")) from None
     return image_response(data, media_type)

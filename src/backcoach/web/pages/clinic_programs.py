@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from backcoach.content import Catalog
+from backcoach.i18n import _
 from backcoach.services import clinic_programs
 from backcoach.services.clinic_programs import TemplateInfo, VersionDiff
 from backcoach.services.program_definition import ProgramError
@@ -36,14 +37,15 @@ Text = Annotated[str, Form(max_length=100)]
 
 
 def _not_found() -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return HTTPException(status.HTTP_404_NOT_FOUND, _(NOT_FOUND))
 
 
 @router.get("")
 def templates_page(request: Request, db: DbDep, user: UserDep, catalog: CatalogDep) -> Response:
     rows = clinic_programs.list_templates(db, clinician_id=user.id)
     bases = [(p.id, p.name) for p in catalog.programs.values()]
-    return render(request, "clinic_programs/index.html", {"templates": rows, "bases": bases})
+    context = {"templates": rows, "bases": bases, "base_names": dict(bases)}
+    return render(request, "clinic_programs/index.html", context)
 
 
 @router.post("")
@@ -123,7 +125,7 @@ def template_page(
     compare_to: Annotated[int | None, Query(alias="to", ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     info = _info(db, user.id, template_id)
-    message = f"Version {saved} saved." if saved is not None else ""
+    message = _("Version {number} saved.").format(number=saved) if saved is not None else ""
     compare = None
     if compare_from is not None and compare_to is not None:
         try:
@@ -161,7 +163,11 @@ async def edit(
     action = form.get("action", "save")
     if action != "save":
         done = apply_action(draft, action, form, _usable(db, user.id, info, catalog))
-        message = f"{done} Not saved yet: press Save to make a new version." if done else ""
+        message = (
+            _("{done} Not saved yet: press Save to make a new version.").format(done=done)
+            if done
+            else ""
+        )
         return _template_page(
             request, db, user.id, info, catalog, draft=draft, note=note, message=message
         )

@@ -14,16 +14,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from backcoach.content import Catalog, Exercise, Length
+from backcoach.i18n import N_, _, format_number
 from backcoach.services.program_definition import (
     DOSE_FIELDS,
-    FIELD_WORDS,
-    LENGTH_WORDS,
     VARIANTS,
     ProgramDefinition,
     full_dose,
 )
 
 MAX_FORM_STEPS = 40  # a little above the definition's limit, so the check can say so
+#: What the editor calls each part, translated where shown.
+DOSE_LABELS = {
+    "sets": N_("sets"),
+    "reps": N_("repetitions"),
+    "hold_s": N_("hold (seconds)"),
+    "duration_s": N_("duration (seconds)"),
+}
+LENGTH_TITLES = {Length.SHORT: N_("Short session"), Length.FULL: N_("Full session")}
+#: A length as the object of a sentence ("Removed Bird dog from the short session.").
+LENGTH_IN = {Length.SHORT: N_("the short session"), Length.FULL: N_("the full session")}
+VARIANT_WORDS = {"easier": N_("easier"), "standard": N_("standard"), "harder": N_("harder")}
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,19 @@ class DoseInput:
     min: float
     max: float
     whole: bool  # sets and reps take whole numbers
+
+    @property
+    def shown_min(self) -> str:
+        return _shown(self.min)
+
+    @property
+    def shown_max(self) -> str:
+        return _shown(self.max)
+
+
+def _shown(amount: float) -> str:
+    """An amount as the locale writes it, without a decimal when it is whole (8, 7.5 / 7,5)."""
+    return format_number(amount, digits=0 if float(amount).is_integer() else 1)
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,7 @@ class LengthRows:
     length: str
     title: str
     rows: tuple[StepRow, ...]
+    add_label: str  # the label of the select that adds an exercise to this length
 
 
 def _text(value: object) -> str:
@@ -70,7 +94,7 @@ def _rows(exercise: Exercise, raw_dose: Mapping[str, Any]) -> tuple[DoseInput, .
         inputs.append(
             DoseInput(
                 field=field,
-                label=FIELD_WORDS[field],
+                label=_(DOSE_LABELS[field]),
                 value=_text(raw_dose.get(field)),
                 min=amount.min,
                 max=amount.max,
@@ -97,14 +121,26 @@ def editor_rows(draft: Mapping[str, Any], catalog: Catalog) -> list[LengthRows]:
                     doses=_rows(exercise, step.get("dose") or {}),
                     variant=str(step.get("variant") or "standard"),
                     variant_names={
-                        "easier": exercise.easier.name,
-                        "standard": "as described",
-                        "harder": exercise.harder.name,
+                        "easier": _variant("easier", _(exercise.easier.name)),
+                        "standard": _variant("standard", _("as described")),
+                        "harder": _variant("harder", _(exercise.harder.name)),
                     },
                 )
             )
-        shown.append(LengthRows(length=str(length), title=LENGTH_WORDS[length], rows=tuple(rows)))
+        shown.append(
+            LengthRows(
+                length=str(length),
+                title=_(LENGTH_TITLES[length]),
+                rows=tuple(rows),
+                add_label=_("Add an exercise to {length}").format(length=_(LENGTH_IN[length])),
+            )
+        )
     return shown
+
+
+def _variant(variant: str, what: str) -> str:
+    """A variant's choice in the select: "easier: Knee rolls"."""
+    return f"{_(VARIANT_WORDS[variant])}: {what}"
 
 
 def draft_of(definition: ProgramDefinition) -> dict[str, Any]:
@@ -156,19 +192,19 @@ def apply_action(
 
     Returns what happened in words (shown with "not saved yet").
     """
-    verb, _, rest = action.partition(" ")
-    length, _, number = rest.partition(" ")
+    verb, _space, rest = action.partition(" ")
+    length, _space, number = rest.partition(" ")
     if length not in {str(x) for x in Length}:
         return ""
     steps: list[dict[str, Any]] = draft["lengths"][length]
-    words = LENGTH_WORDS[Length(length)].lower()
+    where = _(LENGTH_IN[Length(length)])
     if verb == "add":
         exercise = catalog.exercises.get(form.get(f"{length}-add", ""))
         if exercise is None:
-            return "Choose an exercise to add first."
+            return _("Choose an exercise to add first.")
         dose = full_dose(exercise).model_dump(mode="json")
         steps.append({"exercise": exercise.id, "dose": dose, "variant": "standard"})
-        return f"Added {exercise.name} at the end of the {words}."
+        return _("Added {name} at the end of {length}.").format(name=exercise.name, length=where)
     try:
         index = int(number)
     except ValueError:
@@ -178,12 +214,17 @@ def apply_action(
     name = _name(catalog, steps[index])
     if verb == "remove":
         steps.pop(index)
-        return f"Removed {name} from the {words}."
+        return _("Removed {name} from {length}.").format(name=name, length=where)
     target = index - 1 if verb == "up" else index + 1
     if verb not in ("up", "down") or not 0 <= target < len(steps):
         return ""
     steps[index], steps[target] = steps[target], steps[index]
-    return f"Moved {name} {verb} to step {target + 1}."
+    moved = (
+        _("Moved {name} up to step {step}.")
+        if verb == "up"
+        else _("Moved {name} down to step {step}.")
+    )
+    return moved.format(name=name, step=target + 1)
 
 
 def _name(catalog: Catalog, step: Mapping[str, Any]) -> str:
