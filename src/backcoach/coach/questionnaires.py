@@ -20,6 +20,14 @@ Three questionnaires, each a ``Questionnaire`` of ``Item``s, scored by ``score``
   © Keele University 2007, all rights reserved; free for non-commercial use,
   commercial use needs a licence from Keele University.
 
+Languages: ``Questionnaire.localized()`` gives a questionnaire in the language
+in use. Pain and function and the PSFS are translated. STarT Back's licence
+allows only validated translations, so its questions and answers stay in the
+English original in every language; ``language_note`` then says why (empty in
+English), and its risk groups and their meanings are translated
+(``risk_label``, ``risk_meaning``). A score's ``summary`` is English (it is
+stored); ``summary_text`` words a score, stored or new, in the language in use.
+
 Answers map item ids to whole numbers (scale value, 0/1 for disagree/agree,
 or the index of a choice) or, for PSFS activity names, text. Out-of-range or
 missing answers raise ``AnswerError`` with a plain message.
@@ -34,11 +42,13 @@ item's range; text is at most ``MAX_TEXT_LENGTH`` characters.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from backcoach.coach.wording import plain_number
 from backcoach.errors import UsageError
+from backcoach.i18n import DEFAULT_LANGUAGE, N_, _, current_language, ngettext, use_language
 
 PAIN_FUNCTION_INTERVAL_DAYS = 14
 #: Longest text answer (a PSFS activity name).
@@ -77,12 +87,48 @@ class Questionnaire:
     items: tuple[Item, ...]
     interval_days: int | None = None
     notice: str = ""  # copyright and licence, shown with the questionnaire
+    #: False: only the original wording may be shown (a licence allows no translation of ours).
+    translated: bool = True
+    #: Why the questions are in English, when they are (set by ``localized``; empty in English).
+    language_note: str = ""
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
             if item.id == item_id:
                 return item
-        raise AnswerError(f"{self.id}: unknown item '{item_id}'")
+        raise AnswerError(
+            _("{questionnaire}: unknown item '{item}'").format(questionnaire=self.id, item=item_id)
+        )
+
+    def localized(self) -> Questionnaire:
+        """This questionnaire as it is shown in the language in use.
+
+        A translated questionnaire gets its title, intro, questions, scale ends
+        and answers translated. One that is shown only in its original wording
+        (``translated`` False: STarT Back) keeps them, and outside English gets
+        ``language_note`` saying why; its licence notice is translated.
+
+        Example:
+            >>> with use_language("de"):  # doctest: +SKIP
+            ...     get("startback").localized().language_note
+            'Der STarT-Back-Fragebogen wird im englischen Original gezeigt, ...'
+        """
+        if not self.translated:
+            note = _(ORIGINAL_ONLY_NOTE) if current_language() != DEFAULT_LANGUAGE else ""
+            return replace(self, notice=_(self.notice), language_note=note)
+        items = tuple(
+            replace(
+                item,
+                text=_(item.text),
+                choices=tuple(_(choice) for choice in item.choices),
+                low=_(item.low),
+                high=_(item.high),
+            )
+            for item in self.items
+        )
+        return replace(
+            self, title=_(self.title), intro=_(self.intro), notice=_(self.notice), items=items
+        )
 
 
 class RiskGroup(StrEnum):
@@ -92,14 +138,42 @@ class RiskGroup(StrEnum):
 
 
 #: What each STarT Back risk group means, in one line (the tool's usual care pathways).
+#: English msgids: show them with ``risk_meaning``.
 RISK_MEANINGS: Mapping[RiskGroup, str] = {
-    RiskGroup.LOW: "Back pain like this usually gets better with staying active, simple "
-    "exercise and reassurance.",
-    RiskGroup.MEDIUM: "Physical factors are slowing recovery; a course of physiotherapy is "
-    "often recommended alongside these exercises.",
-    RiskGroup.HIGH: "Worry, low mood or fear of movement are adding to the pain; a "
-    "physiotherapist or doctor who looks at both body and mind can help most.",
+    RiskGroup.LOW: N_(
+        "Back pain like this usually gets better with staying active, simple "
+        "exercise and reassurance."
+    ),
+    RiskGroup.MEDIUM: N_(
+        "Physical factors are slowing recovery; a course of physiotherapy is "
+        "often recommended alongside these exercises."
+    ),
+    RiskGroup.HIGH: N_(
+        "Worry, low mood or fear of movement are adding to the pain; a "
+        "physiotherapist or doctor who looks at both body and mind can help most."
+    ),
 }
+#: Each STarT Back risk group's name (English msgids: show them with ``risk_label``).
+RISK_LABELS: Mapping[RiskGroup, str] = {
+    RiskGroup.LOW: N_("low risk"),
+    RiskGroup.MEDIUM: N_("medium risk"),
+    RiskGroup.HIGH: N_("high risk"),
+}
+#: Shown with STarT Back outside English (``Questionnaire.language_note``).
+ORIGINAL_ONLY_NOTE = N_(
+    "The STarT Back questionnaire is shown in its English original, because its licence "
+    "allows only validated translations."
+)
+
+
+def risk_label(group: RiskGroup | str) -> str:
+    """A risk group's name in the language in use: ``high risk``, ``hohes Risiko``."""
+    return _(RISK_LABELS[RiskGroup(group)])
+
+
+def risk_meaning(group: RiskGroup | str) -> str:
+    """What a risk group means, in one line, in the language in use."""
+    return _(RISK_MEANINGS[RiskGroup(group)])
 
 
 @dataclass(frozen=True)
@@ -108,66 +182,84 @@ class QuestionnaireScore:
     total: float
     subscales: Mapping[str, float] = field(default_factory=dict)
     risk_group: RiskGroup | None = None
-    summary: str = ""
+    summary: str = ""  # in English, as it is stored (``shown_summary``: in the language in use)
+
+    @property
+    def shown_summary(self) -> str:
+        """The summary in the language in use."""
+        return summary_text(
+            self.questionnaire,
+            {"total": self.total, "subscales": self.subscales, "risk_group": self.risk_group},
+        )
 
 
 _PAIN_FUNCTION = Questionnaire(
     id="pain-function",
-    title="Pain and function check",
-    intro="A quick look at the last 7 days. Answer each with a number from 0 to 10.",
+    title=N_("Pain and function check"),
+    intro=N_("A quick look at the last 7 days. Answer each with a number from 0 to 10."),
     interval_days=PAIN_FUNCTION_INTERVAL_DAYS,
     items=(
         Item(
             "pain",
-            "On average, how strong was your back pain over the last 7 days?",
+            N_("On average, how strong was your back pain over the last 7 days?"),
             ItemKind.SCALE,
-            low="no pain",
-            high="the worst pain you can imagine",
+            low=N_("no pain"),
+            high=N_("the worst pain you can imagine"),
         ),
         Item(
             "interference-activity",
-            "How much did the pain get in the way of your daily activities, including work?",
+            N_("How much did the pain get in the way of your daily activities, including work?"),
             ItemKind.SCALE,
-            low="not at all",
-            high="I could not do them",
+            low=N_("not at all"),
+            high=N_("I could not do them"),
         ),
         Item(
             "interference-sleep",
-            "How much did the pain get in the way of your sleep?",
+            N_("How much did the pain get in the way of your sleep?"),
             ItemKind.SCALE,
-            low="not at all",
-            high="I could hardly sleep",
+            low=N_("not at all"),
+            high=N_("I could hardly sleep"),
         ),
         Item(
             "interference-mood",
-            "How much did the pain get in the way of your mood and enjoying life?",
+            N_("How much did the pain get in the way of your mood and enjoying life?"),
             ItemKind.SCALE,
-            low="not at all",
-            high="completely",
+            low=N_("not at all"),
+            high=N_("completely"),
         ),
     ),
 )
 
 
+_PSFS_ACTIVITIES = (
+    N_("Activity 1: something you find hard or cannot do because of your back"),
+    N_(
+        "Activity 2: something you find hard or cannot do because of your back "
+        "(leave empty to finish)"
+    ),
+    N_(
+        "Activity 3: something you find hard or cannot do because of your back "
+        "(leave empty to finish)"
+    ),
+)
+_PSFS_RATINGS = (
+    N_("How well can you do activity 1 today?"),
+    N_("How well can you do activity 2 today?"),
+    N_("How well can you do activity 3 today?"),
+)
+
+
 def _psfs_items() -> tuple[Item, ...]:
     items: list[Item] = []
-    for n in (1, 2, 3):
-        items.append(
-            Item(
-                f"activity-{n}",
-                f"Activity {n}: something you find hard or cannot do because of your back"
-                + (" (leave empty to finish)" if n > 1 else ""),
-                ItemKind.TEXT,
-                optional=n > 1,
-            )
-        )
+    for n, (activity, rating) in enumerate(zip(_PSFS_ACTIVITIES, _PSFS_RATINGS, strict=True), 1):
+        items.append(Item(f"activity-{n}", activity, ItemKind.TEXT, optional=n > 1))
         items.append(
             Item(
                 f"rating-{n}",
-                f"How well can you do activity {n} today?",
+                rating,
                 ItemKind.SCALE,
-                low="unable to do it",
-                high="able to do it as well as before",
+                low=N_("unable to do it"),
+                high=N_("able to do it as well as before"),
                 optional=n > 1,
             )
         )
@@ -176,13 +268,15 @@ def _psfs_items() -> tuple[Item, ...]:
 
 _PSFS = Questionnaire(
     id="psfs",
-    title="Patient-Specific Functional Scale",
-    intro="Name up to 3 everyday activities that your back makes hard, and rate how well you "
-    "can do each one today. Use the same activities each time to see your progress.",
+    title=N_("Patient-Specific Functional Scale"),
+    intro=N_(
+        "Name up to 3 everyday activities that your back makes hard, and rate how well you "
+        "can do each one today. Use the same activities each time to see your progress."
+    ),
     items=_psfs_items(),
 )
 
-STARTBACK_NOTICE = (
+STARTBACK_NOTICE = N_(
     "Keele STarT Back Screening Tool © Keele University 2007, all rights reserved. Free for "
     "non-commercial use; commercial use needs a licence from Keele University."
 )
@@ -194,6 +288,7 @@ _STARTBACK = Questionnaire(
     title="Keele STarT Back Screening Tool",
     intro="Thinking about the last 2 weeks, tick your response to the following questions.",
     notice=STARTBACK_NOTICE,
+    translated=False,
     items=(
         Item(
             "1",
@@ -250,7 +345,9 @@ def get(name: str) -> Questionnaire:
         return QUESTIONNAIRES[name]
     except KeyError:
         raise AnswerError(
-            f"unknown questionnaire '{name}'; choose one of: {', '.join(NAMES)}"
+            _("unknown questionnaire '{name}'; choose one of: {names}").format(
+                name=name, names=", ".join(NAMES)
+            )
         ) from None
 
 
@@ -267,11 +364,17 @@ def _whole(questionnaire: Questionnaire, item: Item, value: int | str) -> int:
     if isinstance(value, bool):
         value = int(value)
     if not isinstance(value, int):
-        raise AnswerError(f"{questionnaire.id}: item '{item.id}' needs a whole number")
+        raise AnswerError(
+            _("{questionnaire}: item '{item}' needs a whole number").format(
+                questionnaire=questionnaire.id, item=item.id
+            )
+        )
     top = top_value(item)
     if not 0 <= value <= top:
         raise AnswerError(
-            f"{questionnaire.id}: item '{item.id}' must be from 0 to {top}, got {value}"
+            _("{questionnaire}: item '{item}' must be from 0 to {top}, got {value}").format(
+                questionnaire=questionnaire.id, item=item.id, top=top, value=value
+            )
         )
     return value
 
@@ -287,21 +390,34 @@ def validate(
     known = {item.id for item in questionnaire.items}
     unknown = sorted(set(answers) - known)
     if unknown:
-        raise AnswerError(f"{questionnaire.id}: unknown item(s): {', '.join(unknown)}")
+        raise AnswerError(
+            _("{questionnaire}: unknown item(s): {items}").format(
+                questionnaire=questionnaire.id, items=", ".join(unknown)
+            )
+        )
     clean: dict[str, int | str] = {}
     for item in questionnaire.items:
         value = answers.get(item.id)
         if value is None or (isinstance(value, str) and not value.strip()):
             if not item.optional:
-                raise AnswerError(f"{questionnaire.id}: please answer item '{item.id}'")
+                raise AnswerError(
+                    _("{questionnaire}: please answer item '{item}'").format(
+                        questionnaire=questionnaire.id, item=item.id
+                    )
+                )
             continue
         if item.kind is ItemKind.TEXT:
             if not isinstance(value, str):
-                raise AnswerError(f"{questionnaire.id}: item '{item.id}' needs text")
+                raise AnswerError(
+                    _("{questionnaire}: item '{item}' needs text").format(
+                        questionnaire=questionnaire.id, item=item.id
+                    )
+                )
             if len(value.strip()) > MAX_TEXT_LENGTH:
                 raise AnswerError(
-                    f"{questionnaire.id}: item '{item.id}' must be at most "
-                    f"{MAX_TEXT_LENGTH} characters"
+                    _("{questionnaire}: item '{item}' must be at most {limit} characters").format(
+                        questionnaire=questionnaire.id, item=item.id, limit=MAX_TEXT_LENGTH
+                    )
                 )
             clean[item.id] = value.strip()
         else:
@@ -314,12 +430,12 @@ def _score_pain_function(answers: Mapping[str, int | str]) -> QuestionnaireScore
     pain = float(values[0])
     interference = round(sum(values[1:]) / 3, 1)
     total = round(sum(values) / len(values), 1)
+    subscales = {"pain": pain, "interference": interference}
     return QuestionnaireScore(
         questionnaire=_PAIN_FUNCTION.id,
         total=total,
-        subscales={"pain": pain, "interference": interference},
-        summary=f"Pain {pain:g}/10, interference {interference:g}/10, "
-        f"overall {total:g}/10 (lower is better).",
+        subscales=subscales,
+        summary=_stored_summary(_PAIN_FUNCTION.id, total, subscales, None),
     )
 
 
@@ -338,7 +454,11 @@ def _score_psfs(answers: Mapping[str, int | str]) -> QuestionnaireScore:
     unpaired = _psfs_unpaired(answers)
     if unpaired:
         missing, n = next(iter(unpaired.items()))
-        raise AnswerError(f"psfs: activity {n} needs both a name and a rating ({missing})")
+        raise AnswerError(
+            _("psfs: activity {n} needs both a name and a rating ({item})").format(
+                n=n, item=missing
+            )
+        )
     ratings: dict[str, float] = {}
     for n in (1, 2, 3):
         if f"activity-{n}" in answers:
@@ -348,8 +468,7 @@ def _score_psfs(answers: Mapping[str, int | str]) -> QuestionnaireScore:
         questionnaire=_PSFS.id,
         total=total,
         subscales=ratings,
-        summary=f"Average {total:g}/10 over {len(ratings)} activit"
-        f"{'y' if len(ratings) == 1 else 'ies'} (higher is better).",
+        summary=_stored_summary(_PSFS.id, total, ratings, None),
     )
 
 
@@ -368,14 +487,73 @@ def _score_startback(answers: Mapping[str, int | str]) -> QuestionnaireScore:
     total = sum(points.values())
     psychosocial = sum(points[i] for i in "56789")
     risk = startback_risk(total, psychosocial)
+    subscales = {"psychosocial": float(psychosocial)}
     return QuestionnaireScore(
         questionnaire=_STARTBACK.id,
         total=float(total),
-        subscales={"psychosocial": float(psychosocial)},
+        subscales=subscales,
         risk_group=risk,
-        summary=f"Total {total}/9, psychosocial {psychosocial}/5: {risk} risk. "
-        f"{RISK_MEANINGS[risk]}",
+        summary=_stored_summary(_STARTBACK.id, float(total), subscales, risk),
     )
+
+
+def summary_text(name: str, scores: Mapping[str, object]) -> str:
+    """A score's summary in the language in use, from the score as it is stored.
+
+    Args:
+        name: the questionnaire's id.
+        scores: ``total``, ``subscales`` and ``risk_group`` (the stored score's JSON, or a
+            ``QuestionnaireScore``'s fields).
+
+    Returns:
+        The summary, or an empty text when ``scores`` lacks what it needs.
+
+    Example:
+        >>> scores = {"total": 4.5, "subscales": {"pain": 5, "interference": 4}}
+        >>> summary_text("pain-function", scores)
+        'Pain 5/10, interference 4/10, overall 4.5/10 (lower is better).'
+    """
+    total, subscales, risk = scores.get("total"), scores.get("subscales"), scores.get("risk_group")
+    if not isinstance(total, int | float) or not isinstance(subscales, Mapping):
+        return ""
+    if name == _PAIN_FUNCTION.id:
+        pain, interference = subscales.get("pain"), subscales.get("interference")
+        if not isinstance(pain, int | float) or not isinstance(interference, int | float):
+            return ""
+        return _(
+            "Pain {pain}/10, interference {interference}/10, overall {total}/10 (lower is better)."
+        ).format(
+            pain=plain_number(pain),
+            interference=plain_number(interference),
+            total=plain_number(total),
+        )
+    if name == _PSFS.id:
+        count = len(subscales)
+        return ngettext(
+            "Average {total}/10 over {n} activity (higher is better).",
+            "Average {total}/10 over {n} activities (higher is better).",
+            count,
+        ).format(total=plain_number(total), n=count)
+    psychosocial = subscales.get("psychosocial")
+    if name != _STARTBACK.id or not isinstance(psychosocial, int | float):
+        return ""
+    if risk not in {group.value for group in RiskGroup}:
+        return ""
+    assert isinstance(risk, str)
+    return _("Total {total}/9, psychosocial {psychosocial}/5: {risk}. {meaning}").format(
+        total=plain_number(total),
+        psychosocial=plain_number(psychosocial),
+        risk=risk_label(risk),
+        meaning=risk_meaning(risk),
+    )
+
+
+def _stored_summary(
+    name: str, total: float, subscales: Mapping[str, float], risk: RiskGroup | None
+) -> str:
+    """The summary as it is stored: in English, whatever the language in use."""
+    with use_language(DEFAULT_LANGUAGE):
+        return summary_text(name, {"total": total, "subscales": subscales, "risk_group": risk})
 
 
 _SCORERS = {
@@ -426,10 +604,12 @@ def read_answers(
         value = typed.get(item.id, "").strip()
         if not value:
             if not item.optional:
-                errors[item.id] = "Please answer this question."
+                errors[item.id] = _("Please answer this question.")
         elif item.kind is ItemKind.TEXT:
             if len(value) > MAX_TEXT_LENGTH:
-                errors[item.id] = f"Please use at most {MAX_TEXT_LENGTH} characters."
+                errors[item.id] = _("Please use at most {limit} characters.").format(
+                    limit=MAX_TEXT_LENGTH
+                )
             else:
                 answers[item.id] = value
         else:
@@ -437,17 +617,20 @@ def read_answers(
             top = top_value(item)
             if number is None or not 0 <= number <= top:
                 errors[item.id] = (
-                    f"Choose a whole number from 0 to {top}."
+                    _("Choose a whole number from 0 to {top}.").format(top=top)
                     if item.kind is ItemKind.SCALE
-                    else "Choose one of the answers."
+                    else _("Choose one of the answers.")
                 )
             else:
                 answers[item.id] = number
     if questionnaire.id == _PSFS.id:
         for missing, n in _psfs_unpaired(answers).items():
             if missing not in errors:
-                what = "a rating" if missing.startswith("rating") else "a name"
-                errors[missing] = f"Activity {n} needs {what} too."
+                errors[missing] = (
+                    _("Activity {n} needs a rating too.")
+                    if missing.startswith("rating")
+                    else _("Activity {n} needs a name too.")
+                ).format(n=n)
     return answers, errors
 
 
