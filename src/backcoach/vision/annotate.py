@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backcoach.i18n import _
 from backcoach.vision.analyzers.base import Feedback
 from backcoach.vision.geometry import MIN_VISIBILITY
 from backcoach.vision.landmarks import POSE_CONNECTIONS, LandmarkFrame
@@ -100,11 +101,15 @@ class AnnotatedVideo:
         self._cv2 = cv2
         self.path = path
         if not path.parent.is_dir():
-            raise VideoError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+            raise VideoError(
+                _("Cannot write {path}: the folder {folder} does not exist.").format(
+                    path=path, folder=path.parent
+                )
+            )
         fourcc = cv2.VideoWriter_fourcc(*"mp4v")
         self._writer = cv2.VideoWriter(str(path), fourcc, fps, (width, height))
         if not self._writer.isOpened():
-            raise VideoError(f"Cannot write the annotated video {path}.")
+            raise VideoError(_("Cannot write the annotated video {path}.").format(path=path))
         self.frames = 0
 
     def write(

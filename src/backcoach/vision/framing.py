@@ -44,8 +44,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from backcoach.i18n import N_
 from backcoach.vision.geometry import MIN_VISIBILITY, SIDE_JOINTS
 from backcoach.vision.landmarks import Landmark, LandmarkFrame
+from backcoach.vision.wording import CANT_SEE, spoken_list
 
 __all__ = [
     "GET_READY_HINT",
@@ -58,11 +60,11 @@ __all__ = [
     "missing_joints",
 ]
 
-GET_READY_HINT = "Get into position and hold it for a moment."
-READY_HINT = "Ready: start when you like."
-LOST_HINT = "I lost you: step back into the picture."
+GET_READY_HINT = N_("Get into position and hold it for a moment.")
+READY_HINT = N_("Ready: start when you like.")
+LOST_HINT = N_("I lost you: step back into the picture.")
 
-#: Spoken names of the joints in ``geometry.SIDE_JOINTS``.
+#: Spoken names of the joints in ``geometry.SIDE_JOINTS`` (English; ``wording.shown`` translates).
 JOINT_NAMES: dict[str, str] = {
     "ear": "head",
     "shoulder": "shoulders",
@@ -124,10 +126,6 @@ def missing_joints(
     return out
 
 
-def _spoken_list(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def framing_hint(missing: dict[str, str]) -> str | None:
     """The plain hint for the missing joints, or None when all are seen.
 
@@ -142,15 +140,15 @@ def framing_hint(missing: dict[str, str]) -> str | None:
 def _hint_for(missing: tuple[tuple[str, str], ...]) -> str:
     """``framing_hint``'s words (cached: the same few joints go missing frame after frame)."""
     where = dict(missing)
-    names = _spoken_list([JOINT_NAMES[j] for j in JOINT_NAMES if j in where])
+    names = spoken_list([JOINT_NAMES[j] for j in JOINT_NAMES if j in where])
     places = set(where.values())
     if places == {"edge-x"}:
-        advice = "move towards the middle of the picture"
+        advice = N_("move towards the middle of the picture")
     elif places == {"hidden"} and len(where) < len(JOINT_NAMES):
-        advice = "turn or move so the camera sees them"
+        advice = N_("turn or move so the camera sees them")
     else:
-        advice = "move back"
-    return f"I can't see your {names}: {advice}."
+        advice = N_("move back")
+    return CANT_SEE.format(parts=names, advice=advice)
 
 
 @dataclass(slots=True)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import DEFAULT_LANGUAGE, _, current_language, set_language
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.pose import MediaPipePose
 from backcoach.vision.sources import DEFAULT_MAX_WIDTH, VideoError, VideoFile, prefetch
@@ -172,8 +173,14 @@ def _worker(
     stride: int,
     max_width: int | None,
     seek: bool,
+    language: str = DEFAULT_LANGUAGE,
 ) -> None:
-    """Process entry point: report progress, then the result or the error."""
+    """Process entry point: report progress, then the result or the error.
+
+    ``language`` is the parent's: a spawned process starts in the default one, and
+    its errors (a truncated video) are read by the person who started the parent.
+    """
+    set_language(language)
     try:
         result = pose_chunk(
             path,
@@ -208,7 +215,7 @@ def _run_workers(
     workers = {
         chunk.index: context.Process(
             target=_worker,
-            args=(messages, path, chunk, following, stride, max_width, seek),
+            args=(messages, path, chunk, following, stride, max_width, seek, current_language()),
             daemon=True,
         )
         for chunk, following, seek in jobs
@@ -224,8 +231,10 @@ def _run_workers(
                 dead = [i for i, w in workers.items() if i not in results and not w.is_alive()]
                 if dead and messages.empty():
                     raise WorkerError(
-                        f"The pose worker for part {dead[0] + 1} of {path.name} stopped "
-                        f"unexpectedly (exit code {workers[dead[0]].exitcode})."
+                        _(
+                            "The pose worker for part {part} of {name} stopped "
+                            "unexpectedly (exit code {code})."
+                        ).format(part=dead[0] + 1, name=path.name, code=workers[dead[0]].exitcode)
                     ) from None
                 continue
             if kind == "progress" and progress is not None:
@@ -331,9 +340,14 @@ class ChunkedPose:
                 if len(part) < expected:
                     decoded = chunk.start + len(part) * self.stride
                     raise VideoError(
-                        f"{self.video.path} stops after about {decoded} of "
-                        f"{self.video.info.frame_count} frames: the file looks truncated or "
-                        "corrupt."
+                        _(
+                            "{path} stops after about {done} of {expected} frames: the file "
+                            "looks truncated or corrupt."
+                        ).format(
+                            path=self.video.path,
+                            done=decoded,
+                            expected=self.video.info.frame_count,
+                        )
                     )
             frames.extend(part)
         return frames

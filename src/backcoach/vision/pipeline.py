@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import _
 from backcoach.vision.analyzers import get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult, Analyzer, Guided
 from backcoach.vision.annotate import AnnotatedVideo
@@ -61,7 +62,7 @@ def video_landmarks(
     progress: Progress | None = None,
 ) -> Iterator[LandmarkFrame]:
     """The landmark frames of a video (for ``backcoach landmarks``)."""
-    for _, landmarks in pose_frames(VideoFile(path), stride=stride, max_width=max_width):
+    for _frame, landmarks in pose_frames(VideoFile(path), stride=stride, max_width=max_width):
         if progress is not None:
             progress(1)
         yield landmarks
@@ -134,6 +135,8 @@ def require_person(result: AnalysisResult, source: str) -> None:
     """Raise a plain error when no frame showed a person."""
     if result.frames and result.pose_detected_ratio == 0.0:
         raise NoPersonError(
-            f"No person was seen in {source} ({result.frames} frames). Make sure the whole "
-            "body is in the picture, well lit, and that the video shows the exercise."
+            _(
+                "No person was seen in {source} ({frames} frames). Make sure the whole "
+                "body is in the picture, well lit, and that the video shows the exercise."
+            ).format(source=source, frames=result.frames)
         )

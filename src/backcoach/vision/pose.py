@@ -19,6 +19,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, Protocol
 
 from backcoach.errors import MissingExtraError, UsageError
+from backcoach.i18n import _
 from backcoach.vision.landmarks import Landmark, LandmarkFrame
 from backcoach.vision.sources import quiet_native_stderr
 
@@ -71,9 +72,11 @@ class MediaPipePose:
     ) -> None:
         if model_complexity != BUNDLED_COMPLEXITY:
             raise UsageError(
-                f"Pose model complexity {model_complexity} is not available: only the "
-                f"full model (complexity {BUNDLED_COMPLEXITY}) is bundled with mediapipe, and "
-                "backcoach never downloads models at run time."
+                _(
+                    "Pose model complexity {asked} is not available: only the "
+                    "full model (complexity {bundled}) is bundled with mediapipe, and "
+                    "backcoach never downloads models at run time."
+                ).format(asked=model_complexity, bundled=BUNDLED_COMPLEXITY)
             )
         mediapipe = _import_mediapipe()
         # Native threads log while the graph starts and on the first detection; keep the

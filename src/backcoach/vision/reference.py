@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import _
 from backcoach.vision.analyzers.base import AnalysisResult, RepEvent
 from backcoach.vision.landmarks import LandmarkFrame
 
@@ -255,10 +256,10 @@ def learn(frames: Sequence[LandmarkFrame]) -> Template:
         DemonstrationError: no person, no movement, or no complete rep in the demonstration.
     """
     if sum(frame.landmarks is not None for frame in frames) < 2:
-        raise DemonstrationError("Nobody was seen in the demonstration.")
+        raise DemonstrationError(_("Nobody was seen in the demonstration."))
     signals = _signals(frames)
     if not signals.usable.any():
-        raise DemonstrationError("The body is too little in view in the demonstration.")
+        raise DemonstrationError(_("The body is too little in view in the demonstration."))
     values = signals.values[:, signals.usable]
     names = [n for n, ok in zip(signals.names, signals.usable, strict=True) if ok]
     low, high = np.percentile(values, 5, axis=0), np.percentile(values, 95, axis=0)
@@ -278,8 +279,10 @@ def learn(frames: Sequence[LandmarkFrame]) -> Template:
     reps = _demo_reps(scaled[:, 0])[:3] if chosen else []
     if not reps:
         raise DemonstrationError(
-            "No complete repetition was found in the demonstration: show one to three reps "
-            "that start and end in the same position."
+            _(
+                "No complete repetition was found in the demonstration: show one to three reps "
+                "that start and end in the same position."
+            )
         )
     by_length = sorted(reps, key=lambda rep: rep[1] - rep[0])
     start, end = by_length[len(by_length) // 2]

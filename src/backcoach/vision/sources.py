@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from backcoach.errors import BackcoachError, MissingExtraError, UsageError
+from backcoach.i18n import _
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,14 +98,18 @@ def stride_for(fps: float, target_fps: float | None, stride: int | None) -> int:
         2
     """
     if stride is not None and target_fps is not None:
-        raise UsageError("Give either a frame stride or a target frame rate, not both.")
+        raise UsageError(_("Give either a frame stride or a target frame rate, not both."))
     if stride is not None:
         if stride < 1:
-            raise UsageError(f"The frame stride must be 1 or more, got {stride}.")
+            raise UsageError(
+                _("The frame stride must be 1 or more, got {stride}.").format(stride=stride)
+            )
         return stride
     if target_fps is not None:
         if target_fps <= 0:
-            raise UsageError(f"The target frame rate must be positive, got {target_fps}.")
+            raise UsageError(
+                _("The target frame rate must be positive, got {fps}.").format(fps=target_fps)
+            )
         return max(1, round(fps / target_fps)) if fps > 0 else 1
     return 1
 
@@ -119,28 +124,32 @@ class VideoFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         if not path.exists():
-            raise VideoError(f"Video not found: {path}")
+            raise VideoError(_("Video not found: {path}").format(path=path))
         if not path.is_file():
-            raise VideoError(f"{path} is not a file.")
+            raise VideoError(_("{path} is not a file.").format(path=path))
         if path.stat().st_size == 0:
-            raise VideoError(f"{path} is empty (0 bytes): not a video.")
+            raise VideoError(_("{path} is empty (0 bytes): not a video.").format(path=path))
         cv2 = import_cv2()
         with quiet_native_stderr():  # FFmpeg explains failures in its own words on stderr
             capture = cv2.VideoCapture(str(path))
         try:
             if not capture.isOpened():
                 raise VideoError(
-                    f"{path} could not be opened as a video: it is not a video file, or it is "
-                    "corrupt or truncated."
+                    _(
+                        "{path} could not be opened as a video: it is not a video file, or it is "
+                        "corrupt or truncated."
+                    ).format(path=path)
                 )
             fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
             count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
             height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
-            ok, _ = capture.read()
+            ok = capture.read()[0]
             if not ok:
                 raise VideoError(
-                    f"{path} has no readable frames: it is empty, corrupt or truncated."
+                    _("{path} has no readable frames: it is empty, corrupt or truncated.").format(
+                        path=path
+                    )
                 )
         finally:
             capture.release()
@@ -191,8 +200,10 @@ class VideoFile:
         expected = self.info.frame_count
         if stop is None and expected and index < 0.9 * expected - 1:
             raise VideoError(
-                f"{self.path} stops after {index} of {expected} frames: "
-                "the file looks truncated or corrupt."
+                _(
+                    "{path} stops after {done} of {expected} frames: "
+                    "the file looks truncated or corrupt."
+                ).format(path=self.path, done=index, expected=expected)
             )
 
 
@@ -220,8 +231,10 @@ class Camera:
         if not self._capture.isOpened() or not self._capture.read()[0]:
             self._capture.release()
             raise VideoError(
-                f"Camera {index} is not available: check that it is connected and not in use "
-                "by another program, and that backcoach may use it."
+                _(
+                    "Camera {index} is not available: check that it is connected and not in use "
+                    "by another program, and that backcoach may use it."
+                ).format(index=index)
             )
 
     def frames(self) -> Iterator[VideoFrame]:
@@ -232,7 +245,9 @@ class Camera:
             while not self._stopped.is_set():
                 ok, image = self._capture.read()
                 if not ok:
-                    raise VideoError(f"Camera {self.index} stopped giving pictures.")
+                    raise VideoError(
+                        _("Camera {index} stopped giving pictures.").format(index=self.index)
+                    )
                 yield VideoFrame(
                     index, time.monotonic() - start, _to_rgb(cv2, image, self.max_width)
                 )

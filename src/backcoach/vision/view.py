@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from backcoach.i18n import N_
 from backcoach.vision.geometry import (
     MIN_VISIBILITY,
     SIDE_JOINTS,
@@ -46,16 +47,16 @@ SIDE_YAW_DEG = 82.0
 FRONT_SPREAD = 0.45
 SIDE_SPREAD = 0.3
 
-NO_PERSON_HINT = "I can't see anyone. Step into the picture."
+NO_PERSON_HINT = N_("I can't see anyone. Step into the picture.")
 
 #: Body-part groups an analyzer can require, with the hint shown when a group is out of view.
 PART_HINTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "head": (("ear",), "Move so your head is in the picture."),
-    "shoulders": (("shoulder",), "Move so your shoulders are in the picture."),
-    "arms": (("elbow", "wrist"), "Make sure your arms and hands are in the picture."),
-    "hips": (("hip",), "Move back so your hips are in the picture."),
-    "knees": (("knee",), "Move back so your knees are in the picture."),
-    "feet": (("ankle",), "Move back so your feet are in the picture."),
+    "head": (("ear",), N_("Move so your head is in the picture.")),
+    "shoulders": (("shoulder",), N_("Move so your shoulders are in the picture.")),
+    "arms": (("elbow", "wrist"), N_("Make sure your arms and hands are in the picture.")),
+    "hips": (("hip",), N_("Move back so your hips are in the picture.")),
+    "knees": (("knee",), N_("Move back so your knees are in the picture.")),
+    "feet": (("ankle",), N_("Move back so your feet are in the picture.")),
 }
 
 
@@ -174,7 +175,7 @@ def visibility_hint(
     if not missing:
         return None
     if len(missing) >= 3:
-        return "Move back so your whole body is in the picture."
+        return N_("Move back so your whole body is in the picture.")
     return PART_HINTS[missing[0]][1]
 
 
@@ -186,8 +187,8 @@ def view_hint(expected: CameraView, seen: CameraView | None) -> str | None:
     if seen is None or seen == expected or seen == "diagonal":
         return None
     if expected == "side":
-        return "Turn sideways to the camera for this exercise."
-    return "Face the camera for this exercise."
+        return N_("Turn sideways to the camera for this exercise.")
+    return N_("Face the camera for this exercise.")
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.vision.analyzers.base import (
     AnalysisLog,
     AnalysisResult,
@@ -102,8 +103,9 @@ def get_analyzer(exercise_id: str, **params: Any) -> Analyzer:
     factory = _REGISTRY.get(exercise_id)
     if factory is None:
         raise UsageError(
-            f"No camera analyzer for exercise {exercise_id!r}. "
-            f"Available: {', '.join(sorted(_REGISTRY))}."
+            _("No camera analyzer for exercise {id}. Available: {ids}.").format(
+                id=repr(exercise_id), ids=", ".join(sorted(_REGISTRY))
+            )
         )
     try:
         return factory(**params)

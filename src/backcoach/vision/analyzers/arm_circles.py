@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.motion import (
     CycleCounter,
@@ -40,7 +41,7 @@ class ArmCirclesAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "arm-circles"
     required = ("shoulders", "arms", "hips")
     messages: ClassVar[dict[str, str]] = {
-        ARMS_LOW: "Keep your arms out at about shoulder height while they circle.",
+        ARMS_LOW: N_("Keep your arms out at about shoulder height while they circle."),
     }
 
     def __init__(self, *, min_range: float = 0.25, drop: float = 0.6) -> None:

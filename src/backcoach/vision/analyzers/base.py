@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
+from backcoach.i18n import N_
 from backcoach.vision.counting import Dose, HoldSpan, Rep
 from backcoach.vision.framing import (
     GET_READY_HINT,
@@ -33,10 +34,11 @@ from backcoach.vision.framing import (
 )
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.view import NO_PERSON_HINT, PART_HINTS, SetupCheck
+from backcoach.vision.wording import HOLD_EACH_LIFT, HOLD_MORE
 
 #: Fault code of a rep the video cut off after its end position was reached.
 UNFINISHED = "unfinished"
-UNFINISHED_MESSAGE = "The recording ends during a repetition; that last one is not counted."
+UNFINISHED_MESSAGE = N_("The recording ends during a repetition; that last one is not counted.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +362,7 @@ class RepBook:
 
 
 #: ``view.visibility_hint``'s words when three or more parts are out of view.
-_WHOLE_BODY_HINT = "Move back so your whole body is in the picture."
+_WHOLE_BODY_HINT = N_("Move back so your whole body is in the picture.")
 #: Hints the analyzers' own setup check gives for parts out of view (``Guided`` names joints).
 _VISIBILITY_HINTS = frozenset(
     {NO_PERSON_HINT, _WHOLE_BODY_HINT, *(hint for _, hint in PART_HINTS.values())}
@@ -389,9 +391,13 @@ def hold_cue(dose: Dose, held_s: float) -> str | None:
     if not dose.hold_s or held_s <= 0:
         return None
     if dose.met(held_s):
-        return "Well held: now lower slowly." if dose.each_rep else "Well held: that is the dose."
+        return (
+            N_("Well held: now lower slowly.")
+            if dose.each_rep
+            else N_("Well held: that is the dose.")
+        )
     left = max(1, math.ceil(dose.left_s(held_s) - 1e-6))
-    return f"Hold... {left} more second{'s' if left != 1 else ''}."
+    return N_("Hold... 1 more second.") if left == 1 else HOLD_MORE.format(seconds=left)
 
 
 class Guided:
@@ -461,7 +467,7 @@ class Guided:
             self._short_until = t + SHORT_HOLD_SHOWN_S
         cue = (feedback.cue or hold_cue(self.dose, feedback.hold_s)) if ready else feedback.cue
         if cue is None and t <= self._short_until:
-            cue = f"Hold each lift for {self.dose.hold_s:g} seconds: that one did not count."
+            cue = HOLD_EACH_LIFT.format(seconds=f"{self.dose.hold_s:g}")
         if (
             ready
             and hint == feedback.hint

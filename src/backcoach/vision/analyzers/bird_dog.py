@@ -37,6 +37,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers._visits import VisitCounter
 from backcoach.vision.analyzers.base import Feedback
@@ -69,12 +70,12 @@ class BirdDogAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "bird-dog"
     required = ("shoulders", "arms", "hips", "knees")
     expected_view = "side"
-    position_hint = "Kneel on all fours, side-on to the camera."
+    position_hint = N_("Kneel on all fours, side-on to the camera.")
     messages: ClassVar[dict[str, str]] = {
-        ARM_LOW: "Reach your arm out level with your back, no higher.",
-        LEG_LOW: "Reach the opposite leg back until it is level with your back.",
-        HIP_ROTATION: "Keep both hips level, as if balancing a cup on your lower back.",
-        HIP_DROP: "Keep your back flat and steady while you reach.",
+        ARM_LOW: N_("Reach your arm out level with your back, no higher."),
+        LEG_LOW: N_("Reach the opposite leg back until it is level with your back."),
+        HIP_ROTATION: N_("Keep both hips level, as if balancing a cup on your lower back."),
+        HIP_DROP: N_("Keep your back flat and steady while you reach."),
     }
 
     def __init__(

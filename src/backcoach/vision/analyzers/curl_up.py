@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.form import head_drop
 from backcoach.vision.analyzers.motion import Baseline, Motion, MotionAnalyzer, SideKey
@@ -44,10 +45,10 @@ class CurlUpAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "curl-up"
     required = ("shoulders", "hips")
     expected_view = "side"
-    position_hint = "Lie on your back, side-on to the camera."
+    position_hint = N_("Lie on your back, side-on to the camera.")
     messages: ClassVar[dict[str, str]] = {
         TOO_HIGH: "A small lift is enough: raise only your head and shoulders.",
-        NECK_FLEXED: "Keep your neck long: lift head and shoulders together, chin not tucked.",
+        NECK_FLEXED: N_("Keep your neck long: lift head and shoulders together, chin not tucked."),
     }
 
     def __init__(

@@ -20,11 +20,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from backcoach.i18n import N_
 from backcoach.vision.geometry import SIDES, Side, joint, point
 from backcoach.vision.landmarks import LandmarkFrame
 
 #: Hint of an analyzer counting from the front or diagonally that judges the back side-on.
-BACK_NOT_JUDGED = "I can't judge your back from here: turn side-on to the camera."
+BACK_NOT_JUDGED = N_("I can't judge your back from here: turn side-on to the camera.")
 #: Feet seen less clearly than this are not judged (their landmarks wander).
 FOOT_VISIBILITY = 0.8
 #: A trunk closer to vertical than this (on screen) has no "below the line" to speak of.

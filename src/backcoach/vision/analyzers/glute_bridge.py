@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers._visits import VisitCounter
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
@@ -40,10 +41,10 @@ LOW_HIPS = "hips-not-high"
 SAGGING = "hips-sagging"
 
 _MESSAGES = {
-    LOW_HIPS: "Lift your hips a little higher, until shoulders, hips and knees are in line.",
-    SAGGING: "Keep your hips up during the hold: squeeze your buttocks gently.",
+    LOW_HIPS: N_("Lift your hips a little higher, until shoulders, hips and knees are in line."),
+    SAGGING: N_("Keep your hips up during the hold: squeeze your buttocks gently."),
 }
-_LIE_DOWN = "Lie on your back, knees bent, side-on to the camera."
+_LIE_DOWN = N_("Lie on your back, knees bent, side-on to the camera.")
 
 
 @register

@@ -24,6 +24,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers._visits import VisitCounter
 from backcoach.vision.analyzers.motion import (
@@ -47,7 +48,7 @@ class HighKneeMarchAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "high-knee-march"
     required = ("hips", "knees")
     messages: ClassVar[dict[str, str]] = {
-        KNEE_LOW: "Bring your knees up a little higher if that feels fine.",
+        KNEE_LOW: N_("Bring your knees up a little higher if that feels fine."),
     }
 
     def __init__(

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.motion import (
     CycleCounter,
@@ -60,7 +61,7 @@ class NeckNodsAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "neck-nods"
     required = ("head",)
     messages: ClassVar[dict[str, str]] = {
-        SMALL: "Let your head move a little further, slowly and only as far as comfortable.",
+        SMALL: N_("Let your head move a little further, slowly and only as far as comfortable."),
     }
 
     def __init__(self, *, min_range_deg: float = 20.0, small_deg: float = 30.0) -> None:

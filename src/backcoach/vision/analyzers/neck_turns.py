@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey, face_centre
 from backcoach.vision.counting import Rep, RepCounter
@@ -48,9 +49,9 @@ class NeckTurnsAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "neck-turns"
     required = ("head", "shoulders")
     expected_view = "front"
-    position_hint = "Face the camera so I can see both ears."
+    position_hint = N_("Face the camera so I can see both ears.")
     messages: ClassVar[dict[str, str]] = {
-        SMALL: "Turn a little further if it is comfortable, slowly, keeping your chin level.",
+        SMALL: N_("Turn a little further if it is comfortable, slowly, keeping your chin level."),
     }
 
     def __init__(

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey, signed_lean
 from backcoach.vision.counting import Rep, RepCounter
@@ -30,7 +31,7 @@ class OverheadSideBendAnalyzer(MotionAnalyzer):
     required = ("shoulders", "arms", "hips")
     expected_view = "front"
     messages: ClassVar[dict[str, str]] = {
-        ARMS_DOWN: "Keep your arms up over your head as you lean.",
+        ARMS_DOWN: N_("Keep your arms up over your head as you lean."),
     }
 
     def __init__(self, *, enter_deg: float = 8.0, exit_deg: float = 4.0) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.counting import RepCounter
@@ -41,10 +42,10 @@ KNEES_BENT = "knees-bent"
 ELBOWS_BENT = "elbows-bent"
 
 _MESSAGES = {
-    KNEES_BENT: "In the inverted V, straighten your knees as far as is comfortable.",
-    ELBOWS_BENT: "In the arch, straighten your arms as far as is comfortable, shoulders down.",
+    KNEES_BENT: N_("In the inverted V, straighten your knees as far as is comfortable."),
+    ELBOWS_BENT: N_("In the arch, straighten your arms as far as is comfortable, shoulders down."),
 }
-_GET_DOWN = "Start on your front, hands under your shoulders, side-on to the camera."
+_GET_DOWN = N_("Start on your front, hands under your shoulders, side-on to the camera.")
 
 #: Default thresholds, shared by the analyzer and ``classify_pose``.
 PIKE_AT = 0.2

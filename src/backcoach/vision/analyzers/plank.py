@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback
 from backcoach.vision.analyzers.form import BACK_NOT_JUDGED, head_drop
@@ -43,9 +44,9 @@ PIKING = "hips-too-high"
 HEAD_DROPPED = "head-dropped"
 
 _MESSAGES = {
-    SAGGING: "Lift your hips a little so your body makes one straight line.",
-    PIKING: "Lower your hips a little, in line with your shoulders and heels.",
-    HEAD_DROPPED: "Keep your head in line with your back: look at the floor just ahead.",
+    SAGGING: N_("Lift your hips a little so your body makes one straight line."),
+    PIKING: N_("Lower your hips a little, in line with your shoulders and heels."),
+    HEAD_DROPPED: N_("Keep your head in line with your back: look at the floor just ahead."),
 }
 _GET_IN_POSITION = (
     "Get into the plank: forearms or hands under your shoulders, side-on to the camera."

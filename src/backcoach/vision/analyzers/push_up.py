@@ -38,6 +38,7 @@ from collections import deque
 from statistics import median
 from typing import ClassVar
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.analyzers.form import BACK_NOT_JUDGED, head_drop
@@ -67,12 +68,12 @@ PIKING = "hips-too-high"
 HEAD_DROPPED = "head-dropped"
 
 _MESSAGES = {
-    SHALLOW: "Lower your chest a little further, as far as is comfortable.",
-    SAGGING: "Keep your body in one straight line: lift your hips a little.",
-    PIKING: "Lower your hips a little, in line with your shoulders and heels.",
-    HEAD_DROPPED: "Keep your head in line with your back: look at the floor just ahead.",
+    SHALLOW: N_("Lower your chest a little further, as far as is comfortable."),
+    SAGGING: N_("Keep your body in one straight line: lift your hips a little."),
+    PIKING: N_("Lower your hips a little, in line with your shoulders and heels."),
+    HEAD_DROPPED: N_("Keep your head in line with your back: look at the floor just ahead."),
 }
-_HANDS_DOWN = "Get into the push-up position: hands on the floor under your shoulders."
+_HANDS_DOWN = N_("Get into the push-up position: hands on the floor under your shoulders.")
 #: Landmarks lower than this (image heights) are outside the picture: guessed, not seen.
 _PICTURE_BOTTOM = 1.02
 

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.motion import (
     Baseline,
@@ -39,7 +40,7 @@ class SidePlankAnalyzer(MotionAnalyzer):
     required = ("shoulders", "hips", "feet")
     expected_view = "front"
     messages: ClassVar[dict[str, str]] = {
-        SAGGING: "Lift your hips a little so your body makes one straight line.",
+        SAGGING: N_("Lift your hips a little so your body makes one straight line."),
     }
 
     def __init__(

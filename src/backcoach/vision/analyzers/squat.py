@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers.base import AnalysisLog, AnalysisResult, Feedback, RepBook
 from backcoach.vision.analyzers.form import HeelWatch
@@ -46,11 +47,11 @@ KNEES_IN = "knees-inward"
 HEELS_UP = "heels-up"
 
 _MESSAGES = {
-    CHEST_FORWARD: "Keep your chest up and your back long as you bend.",
-    KNEES_IN: "Let your knees follow the line of your toes, not fall inwards.",
-    HEELS_UP: "Keep your heels on the floor: sit back into your hips.",
+    CHEST_FORWARD: N_("Keep your chest up and your back long as you bend."),
+    KNEES_IN: N_("Let your knees follow the line of your toes, not fall inwards."),
+    HEELS_UP: N_("Keep your heels on the floor: sit back into your hips."),
 }
-_STAND_UP = "Stand up, side-on or facing the camera, with your whole body in view."
+_STAND_UP = N_("Stand up, side-on or facing the camera, with your whole body in view.")
 
 
 @register

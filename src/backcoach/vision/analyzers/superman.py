@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from typing_extensions import override
 
+from backcoach.i18n import N_
 from backcoach.vision.analyzers import register
 from backcoach.vision.analyzers._visits import VisitCounter
 from backcoach.vision.analyzers.motion import Motion, MotionAnalyzer, SideKey
@@ -53,9 +54,9 @@ class SupermanAnalyzer(MotionAnalyzer):
     exercise_id: ClassVar[str] = "superman"
     required = ("shoulders", "arms", "hips", "feet")
     expected_view = "side"
-    position_hint = "Lie face down, side-on to the camera, arms reaching forward."
+    position_hint = N_("Lie face down, side-on to the camera, arms reaching forward.")
     messages: ClassVar[dict[str, str]] = {
-        LOW_LIFT: "Lift your arms and legs a little higher, only as far as feels comfortable.",
+        LOW_LIFT: N_("Lift your arms and legs a little higher, only as far as feels comfortable."),
     }
 
     def __init__(
