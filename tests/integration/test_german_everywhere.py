@@ -142,7 +142,7 @@ def test_the_page_lists_are_complete() -> None:
 def test_every_page_is_german(local: tuple[LiveServer, dict[str, str]], path: str) -> None:
     live, ids = local
     with httpx.Client(base_url=live.url, timeout=15, headers=GERMAN) as client:
-        page = client.get(fill_path(path, ids))
+        page = client.get(fill_path(path, ids), follow_redirects=True)
     assert page.status_code == 200, page.text[:300]
     assert _german_problems(page) == []
 
@@ -155,8 +155,10 @@ def test_every_clinic_page_is_german(clinic: tuple[LiveServer, dict[str, str]], 
         client = httpx.Client(base_url=live.url, timeout=15)
     else:
         client = signed_in_client(live.url, ADMIN)
-    with client:
+    try:
         page = client.get(url, headers=GERMAN)
+    finally:
+        client.close()
     assert page.status_code == 200, page.text[:300]
     assert _german_problems(page) == []
 

@@ -85,31 +85,48 @@ def english_leftovers(text: str) -> list[str]:
 
 
 class _MainText(HTMLParser):
-    """The visible text inside ``<main>`` (scripts, styles and hidden-to-all parts left out),
-    plus attribute texts people read (``aria-label``, ``title``, ``placeholder``, ``alt``)."""
+    """The visible text inside ``<main>``, plus attribute texts people read (``aria-label``,
+    ``title``, ``placeholder``, ``alt``).
+
+    Left out: scripts, styles, templates, and whatever an element declares to be in
+    another language (``lang="en"``: a questionnaire kept in its English original is
+    marked so, and a screen reader reads it with English pronunciation).
+    """
 
     SKIP = frozenset({"script", "style", "template"})
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+    )  # fmt: skip
     READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.depth_in_main = 0
-        self.skipping = 0
+        self.open: list[tuple[str, bool]] = []  # (tag, skipped) of the open elements
         self.parts: list[str] = []
+
+    @property
+    def skipping(self) -> bool:
+        return any(skipped for _, skipped in self.open)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "main":
             self.depth_in_main += 1
-        if tag in self.SKIP:
-            self.skipping += 1
-        if self.depth_in_main and not self.skipping:
+        language = dict(attrs).get("lang") or ""
+        skipped = tag in self.SKIP or (bool(language) and not language.startswith("de"))
+        if self.depth_in_main and not self.skipping and not skipped:
             self.parts.extend(
                 value for name, value in attrs if name in self.READ_ATTRIBUTES and value
             )
+        if tag not in self.VOID:
+            self.open.append((tag, skipped))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self.skipping:
-            self.skipping -= 1
+        for index in range(len(self.open) - 1, -1, -1):  # close up to the matching element
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                break
         if tag == "main" and self.depth_in_main:
             self.depth_in_main -= 1
 
