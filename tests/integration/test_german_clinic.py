@@ -4,9 +4,9 @@ their main content), refusals (a failed sign-in, a form with mistakes) answer in
 and the same pages asked for in English are as before.
 
 The clinic is filled first so that every part of a page shows: a patient with a red
-flag, rising pain and no exercise for days, sessions with camera-counted reps, a
-check-in, a note and a scheduled questionnaire; a program template with two versions;
-a clinician's own exercise.
+flag, rising pain, a high STarT Back score and no exercise for days, sessions with
+camera-counted reps, a check-in and a scheduled questionnaire; a program template with
+two versions; a clinician's own exercise.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from backcoach.coach.questionnaires import get
 from backcoach.config import Settings
 from backcoach.content import Amount, Dosage, default_catalog
 from backcoach.i18n import use_language
@@ -32,7 +33,7 @@ from tests.e2e.live_server import LiveServer, running_server
 from tests.integration.test_clinic_programs_pages import form_of
 from tests.support import clinic_people as make
 from tests.support.clinic import add_account, form_headers, signed_in_client
-from tests.support.german import main_text, page_leftovers
+from tests.support.german import english_leftovers, main_text, page_leftovers
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -80,6 +81,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
         make.workout(db, flagged, now - timedelta(days=8), before=3, after=5)
         make.screening(db, flagged, now - timedelta(days=2), red_flags=["saddle-numbness"])
         make.checkin(db, flagged, now - timedelta(days=1), pain=4)
+        make.answer(db, flagged, "startback", make.STARTBACK_HIGH, now - timedelta(days=2))
         make.schedule(
             db, flagged, "pain-function", every_days=14, first_due=date(2020, 1, 6), at=now
         )
@@ -134,10 +136,18 @@ def test_the_patient_list_with_a_flagged_patient_is_german(doctor: httpx.Client)
 
 
 def test_a_patient_page_is_german(clinic: Clinic, doctor: httpx.Client) -> None:
-    text = main_text(_german_page(doctor, f"/clinic/patients/{clinic.ids['patient']}"))
+    page = doctor.get(f"/clinic/patients/{clinic.ids['patient']}", headers=GERMAN)
+    assert page.status_code == 200, page.text[:400]
+    assert '<html lang="de">' in page.text
+    # STarT Back is offered under its English name in every language (its licence allows
+    # only validated translations): the one English name the page may hold.
+    text = main_text(page.text)
+    assert english_leftovers(text.replace(get("startback").title, "")) == [], text[:3000]
     assert "Taubheit im Reithosenbereich" in text  # the red flag's screening answer
     assert "10 Wiederholungen mit Kamera" in text
     assert "Bitte nehmen Sie Kontakt mit der Person auf." in text
+    assert "STarT-Back-Fragebogen: hohes Risiko (Summe 9 von 9)" in text  # the flag
+    assert "hohes Risiko" in text.split("Fragebogen-Ergebnisse")[1]  # the score's risk group
 
 
 @pytest.mark.parametrize("page", ["/clinic/programs", "/clinic/programs/{template}"])
@@ -181,6 +191,24 @@ def test_an_exercise_form_with_mistakes_answers_in_german(doctor: httpx.Client) 
     assert "Die Übung wurde nicht gespeichert." in answer.text
     assert "Bitte ausfüllen." in answer.text
     assert page_leftovers(answer.text) == []
+
+
+def test_the_patient_pages_forms_refuse_in_german(clinic: Clinic, doctor: httpx.Client) -> None:
+    patient = f"/clinic/patients/{clinic.ids['patient']}"
+    headers = {**GERMAN, **form_headers(doctor)}
+    note = doctor.post(f"{patient}/notes", data={"text": "  "}, headers=headers)
+    schedule = doctor.post(
+        f"{patient}/schedules",
+        data={"name": "pain-function", "every_days": "3", "first_due": "bald"},
+        headers=headers,
+    )
+    assert note.status_code == schedule.status_code == 422
+    assert "Die Notiz ist leer: Schreiben Sie zuerst etwas." in note.text
+    assert "Wählen Sie eine ganze Zahl von Tagen zwischen 7 und 90." in schedule.text
+    assert "Wählen Sie ein Datum oder lassen Sie das Feld für heute leer." in schedule.text
+    missing = doctor.get("/clinic/patients/999999", headers=GERMAN)
+    assert missing.status_code == 404
+    assert "Diese Person ist nicht unter Ihren Patientinnen und Patienten." in missing.text
 
 
 def test_the_accounts_page_is_german(clinic: Clinic) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from backcoach.coach.questionnaires import QUESTIONNAIRES
+from backcoach.coach.questionnaires import QUESTIONNAIRES, summary_text
 from backcoach.i18n import _
 from backcoach.services import audit, page_cache
 from backcoach.services.clinic import PatientSummary, patients_of
@@ -173,7 +173,7 @@ class ScoreLine:
     taken_at: datetime
     total: float | None
     risk_group: str | None
-    summary: str  # the score and what it means, in words
+    summary: str  # the score and what it means, in words, in the language in use
 
 
 @dataclass(frozen=True)
@@ -608,7 +608,7 @@ def _scores(db: Session, patient_id: int) -> tuple[ScoreLine, ...]:
                 taken_at=r.taken_at,
                 total=float(total) if isinstance(total, int | float) else None,
                 risk_group=scores.get("risk_group"),
-                summary=str(scores.get("summary") or ""),
+                summary=summary_text(r.name, scores) or str(scores.get("summary") or ""),
             )
         )
     return tuple(lines)

@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from starlette.responses import RedirectResponse, Response
 
-from backcoach.coach.questionnaires import NAMES, QUESTIONNAIRES
+from backcoach.coach.questionnaires import NAMES, QUESTIONNAIRES, RiskGroup, risk_label
 from backcoach.documents.report import patient_report, report_filename, report_period
 from backcoach.errors import UsageError
 from backcoach.i18n import N_, _
@@ -50,11 +50,10 @@ FLAG_LABELS = {
 
 
 #: Words the patient page shows for stored values (check-in phase and place, a step's
-#: source and variant, a questionnaire's risk group).
+#: source).
 PHASE_WORDS = {"before": N_("before"), "during": N_("during"), "after": N_("after")}
 LOCATION_WORDS = {"low-back": N_("low back"), "neck": N_("neck"), "other": N_("other")}
 SOURCE_WORDS = {"camera": N_("camera"), "manual": N_("manual")}
-RISK_WORDS = {"low": N_("low risk"), "medium": N_("medium risk"), "high": N_("high risk")}
 
 
 def _translated(words: dict[str, str]) -> dict[str, str]:
@@ -123,7 +122,7 @@ def _patient_page(
         "location_words": _translated(LOCATION_WORDS),
         "source_words": _translated(SOURCE_WORDS),
         "variant_words": _translated(VARIANT_WORDS),
-        "risk_words": _translated(RISK_WORDS),
+        "risk_words": {group.value: risk_label(group) for group in RiskGroup},
         "choices": [(name, _(title)) for name, title in SCHEDULE_CHOICES],
         "errors": errors or {},
         "typed": typed or {},
