@@ -20,6 +20,7 @@ from schemathesis.generation import GenerationMode
 from sqlalchemy import select
 
 from backcoach.config import Settings
+from backcoach.i18n import format_date
 from backcoach.services import accounts
 from backcoach.store import AuditEntry, CareLink, Screening, User, open_database
 from backcoach.web.security.csrf import COOKIE as CSRF_COOKIE
@@ -126,7 +127,7 @@ def test_the_dashboard_shows_adherence_pain_and_flags_red_flag_first(clinic: Cli
     assert "4→3" in steady and "(average -1.0)" in steady
     assert ">none<" in steady
     flagged = html.split(f'id="patient-{clinic.ids["flagged"]}"')[1].split("</tr>")[0]
-    red_date = (datetime.now(UTC) - timedelta(days=2)).astimezone().strftime("%d %b %Y")
+    red_date = format_date((datetime.now(UTC) - timedelta(days=2)).astimezone(), "yMMMd")
     assert f"Red flag since {red_date}" in flagged
     for label in ("Pain rising", "STarT Back high risk", "Inactive"):
         assert label in flagged
