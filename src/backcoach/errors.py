@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from backcoach.i18n import _
+
 
 class BackcoachError(Exception):
     """An error whose message can be shown to the user as it is.
@@ -46,6 +48,8 @@ class MissingExtraError(BackcoachError):
 
     def __init__(self, extra: str, package: str) -> None:
         super().__init__(
-            f"This needs the optional '{extra}' extra ({package} is not installed). "
-            f"Install it with: pip install 'backcoach[{extra}]'  (or run `make setup`)."
+            _(
+                "This needs the optional '{extra}' extra ({package} is not installed). "
+                "Install it with: pip install 'backcoach[{extra}]'  (or run `make setup`)."
+            ).format(extra=extra, package=package)
         )

@@ -63,6 +63,7 @@ from typing import Final
 
 from backcoach.content.figure import HEAD_RADIUS, SEGMENT_LENGTHS, Point, joint_positions
 from backcoach.content.models import Exercise, Keyframe, Segments, View
+from backcoach.i18n import _, ngettext
 
 __all__ = [
     "BODY_HEIGHT",
@@ -206,7 +207,7 @@ def _extent(points: Mapping[str, Point]) -> tuple[float, float, float]:
     pad = TRUNK_WIDTH / 2 / BODY_HEIGHT
     head_x, head_y = points["head"]
     xs = [x for x, _ in points.values()]
-    ys = [y for _, y in points.values()]
+    ys = [y for _x, y in points.values()]
     return (
         min(*xs, head_x - HEAD_RADIUS) - pad,
         max(*xs, head_x + HEAD_RADIUS) + pad,
@@ -511,17 +512,26 @@ def _svg(
     frames: Sequence[Keyframe],
     prefix: str,
 ) -> str:
-    names = ", ".join(k.name for _, k in panels)
-    what = "key position" if len(panels) == 1 else f"{len(panels)} key positions"
+    names = ", ".join(k.name for _index, k in panels)
+    if len(panels) == 1:
+        what = _("key position")
+    else:
+        what = ngettext("{n} key position", "{n} key positions", len(panels)).format(n=len(panels))
     summary = f"{exercise.name}: {what} ({names})"
-    view = layout.view.value
     root = _root(exercise, layout, len(panels), prefix)
     root.attrib.update({"role": "img", "aria-label": summary, "aria-describedby": f"{prefix}-desc"})
     _sub(root, "title", id=f"{prefix}-title").text = summary
     steps = "; ".join(
-        f"{i + 1}. {k.name}" + (f", held {_num(k.hold_s)} s" if k.hold_s else "") for i, k in panels
+        f"{i + 1}. {k.name}"
+        + (", " + _("held {seconds} s").format(seconds=_num(k.hold_s)) if k.hold_s else "")
+        for i, k in panels
     )
-    _sub(root, "desc", id=f"{prefix}-desc").text = f"Stick figure seen from the {view}: {steps}."
+    seen_from = (
+        _("Stick figure seen from the side: {steps}.")
+        if layout.view is View.SIDE
+        else _("Stick figure seen from the front: {steps}.")
+    )
+    _sub(root, "desc", id=f"{prefix}-desc").text = seen_from.format(steps=steps)
     for slot, (index, keyframe) in enumerate(panels):
         _draw_panel(root, layout, keyframe, index, prefix, slot * layout.width)
     script = _sub(root, "script", type="application/json", class_="bc-keyframes")

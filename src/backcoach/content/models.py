@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from backcoach.i18n import N_, _
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
@@ -58,7 +60,9 @@ class Amount(_Strict):
     def _ordered(self) -> Self:
         if not self.min <= self.default <= self.max:
             raise ValueError(
-                f"need min <= default <= max, got {self.min}, {self.default}, {self.max}"
+                _("need min <= default <= max, got {min}, {default}, {max}").format(
+                    min=self.min, default=self.default, max=self.max
+                )
             )
         return self
 
@@ -113,12 +117,21 @@ _SPOKEN_MARKS = re.compile(r"[()\[\]{}/\\*_#<>|]")
 
 
 def _speakable(text: str, *, what: str, max_words: int) -> str:
-    """Plain words a speech synthesiser reads well: no brackets or symbols, not too long."""
+    """Plain words a speech synthesiser reads well: no brackets or symbols, not too long.
+
+    ``what``: the marked (``N_``) name of the line, translated in the message.
+    """
     if _SPOKEN_MARKS.search(text):
-        raise ValueError(f"the {what} is read aloud: write it without brackets or symbols")
+        raise ValueError(
+            _("the {what} is read aloud: write it without brackets or symbols").format(what=_(what))
+        )
     words = len(text.split())
     if words > max_words:
-        raise ValueError(f"the {what} is read aloud: keep it to {max_words} words, not {words}")
+        raise ValueError(
+            _("the {what} is read aloud: keep it to {most} words, not {n}").format(
+                what=_(what), most=max_words, n=words
+            )
+        )
     return text
 
 
@@ -135,17 +148,17 @@ class Voice(_Strict):
     @field_validator("setup")
     @classmethod
     def _one_spoken_sentence(cls, text: str) -> str:
-        _speakable(text, what="set-up line", max_words=22)
+        _speakable(text, what=N_("set-up line"), max_words=22)
         if len(text.split()) < 6:
-            raise ValueError("the set-up line needs a few words to say how to get into position")
+            raise ValueError(_("the set-up line needs a few words to say how to get into position"))
         if not text.endswith(".") or re.search(r"[.!?]\s", text):
-            raise ValueError("the set-up line is one sentence ending with a full stop")
+            raise ValueError(_("the set-up line is one sentence ending with a full stop"))
         return text
 
     @field_validator("cue")
     @classmethod
     def _short_cue(cls, text: str) -> str:
-        return _speakable(text, what="key cue", max_words=14)
+        return _speakable(text, what=N_("key cue"), max_words=14)
 
 
 class Exercise(_Strict):
@@ -183,7 +196,9 @@ class Exercise(_Strict):
             Kind.TIMED: "duration_s",
         }[self.kind]
         if getattr(self.dosage, needed) is None:
-            raise ValueError(f"a '{self.kind}' exercise needs dosage.{needed}")
+            raise ValueError(
+                _("a '{kind}' exercise needs dosage.{field}").format(kind=self.kind, field=needed)
+            )
         return self
 
 

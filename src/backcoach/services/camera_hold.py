@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from backcoach.coach.engine import Activity, Status
+from backcoach.i18n import N_, _
 from backcoach.vision.analyzers import Feedback
 
 #: Analyzer phases that mean "at rest, out of the held position" (see each analyzer's phase).
@@ -101,7 +102,8 @@ def hold_action(
 
 @dataclass(frozen=True)
 class HoldWords:
-    """How to name leaving and taking up one exercise's held position."""
+    """How to name leaving and taking up one exercise's held position (marked, translated
+    where a message is made)."""
 
     came_down: str  # "Hips came down"
     again: str  # "lift again"
@@ -110,27 +112,32 @@ class HoldWords:
 
 
 DEFAULT_WORDS = HoldWords(
-    "You came out of the position", "get back into it", "Get into the position", "Come out of it"
+    N_("You came out of the position"),
+    N_("get back into it"),
+    N_("Get into the position"),
+    N_("Come out of it"),
 )
 HOLD_WORDS = {
-    "glute-bridge": HoldWords("Hips came down", "lift again", "Lift your hips", "Lower your hips"),
+    "glute-bridge": HoldWords(
+        N_("Hips came down"), N_("lift again"), N_("Lift your hips"), N_("Lower your hips")
+    ),
     "curl-up": HoldWords(
-        "Head and shoulders came down",
-        "lift again",
-        "Lift your head and shoulders",
-        "Lower your head and shoulders",
+        N_("Head and shoulders came down"),
+        N_("lift again"),
+        N_("Lift your head and shoulders"),
+        N_("Lower your head and shoulders"),
     ),
     "superman": HoldWords(
-        "Arms, chest and legs came down",
-        "lift again",
-        "Lift your arms, chest and legs",
-        "Lower your arms, chest and legs",
+        N_("Arms, chest and legs came down"),
+        N_("lift again"),
+        N_("Lift your arms, chest and legs"),
+        N_("Lower your arms, chest and legs"),
     ),
     "bird-dog": HoldWords(
-        "Arm and leg came down",
-        "reach out again",
-        "Reach out with the arm and leg",
-        "Bring the arm and leg back",
+        N_("Arm and leg came down"),
+        N_("reach out again"),
+        N_("Reach out with the arm and leg"),
+        N_("Bring the arm and leg back"),
     ),
 }
 
@@ -150,8 +157,12 @@ def pause_reason(exercise_id: str, where: Position, *, held: bool, remaining_s: 
     """
     words = HOLD_WORDS.get(exercise_id, DEFAULT_WORDS)
     if where is Position.COUNTED:
-        return f"That rep is counted. {words.release}, then {words.again} for the next one."
+        return _("That rep is counted. {release}, then {again} for the next one.").format(
+            release=_(words.release), again=_(words.again)
+        )
     left = max(1, math.ceil(remaining_s - 1e-6))
     if held:
-        return f"{words.came_down} with {left} s left: {words.again} to finish the hold."
-    return f"{words.start} to start the hold: {left} s to go."
+        return _("{came_down} with {left} s left: {again} to finish the hold.").format(
+            came_down=_(words.came_down), left=left, again=_(words.again)
+        )
+    return _("{start} to start the hold: {left} s to go.").format(start=_(words.start), left=left)

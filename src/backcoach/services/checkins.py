@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from backcoach.coach.progression import should_stop_exercise
 from backcoach.coach.questionnaires import QuestionnaireScore, get, is_due, score
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 from backcoach.services.preferences import load_preferences
 from backcoach.store import (
     CheckIn,
@@ -32,8 +33,13 @@ from backcoach.store import (
 
 
 def _check_scale(name: str, value: int | None) -> None:
+    """``name``: the marked (``N_``) name of the value, translated in the message."""
     if value is not None and (isinstance(value, bool) or not 0 <= value <= 10):
-        raise UsageError(f"{name} must be a whole number from 0 to 10, got {value}")
+        raise UsageError(
+            _("{name} must be a whole number from 0 to 10, got {value}").format(
+                name=_(name), value=value
+            )
+        )
 
 
 def pain_limit(db: Session, *, user_id: int) -> int:
@@ -62,17 +68,17 @@ def record_checkin(
         UsageError: pain or effort outside 0-10, effort on a before check-in, an
             unknown session, or a during check-in without an exercise.
     """
-    _check_scale("Pain", pain)
-    _check_scale("Effort", effort)
+    _check_scale(N_("Pain"), pain)
+    _check_scale(N_("Effort"), effort)
     if effort is not None and phase is not CheckinPhase.AFTER:
-        raise UsageError("Effort is asked after a session only.")
+        raise UsageError(_("Effort is asked after a session only."))
     if phase is CheckinPhase.DURING and exercise_id is None:
-        raise UsageError("A check-in during a session needs the exercise it is about.")
+        raise UsageError(_("A check-in during a session needs the exercise it is about."))
     row = None
     if session_id is not None:
         row = get_session(db, session_id=session_id, user_id=user_id)
         if row is None:
-            raise UsageError(f"There is no session {session_id}.")
+            raise UsageError(_("There is no session {id}.").format(id=session_id))
     checkin = add_checkin(
         db,
         user_id=user_id,
@@ -125,7 +131,7 @@ def record_this_hurts(
     """
     row = get_session(db, session_id=session_id, user_id=user_id)
     if row is None:
-        raise UsageError(f"There is no session {session_id}.")
+        raise UsageError(_("There is no session {id}.").format(id=session_id))
     limit = pain_limit(db, user_id=user_id)
     record_checkin(
         db,

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
+from backcoach.i18n import _, ngettext
 from backcoach.store import backups_dir, delete_user_data, list_backups, purge_deleted_rows
 
 
@@ -26,20 +27,20 @@ class DataDeleted:
     @property
     def message(self) -> str:
         """What happened, in the words both the terminal and the page show."""
-        kept = "there are none" if self.backups == 0 else f"there {self._are_backups()}"
-        text = (
-            f"All your data was deleted. Backups in {self.backups_dir} are kept ({kept}); "
+        if self.backups == 0:
+            kept = _("there are none")
+        else:
+            kept = ngettext("there is {n}", "there are {n}", self.backups).format(n=self.backups)
+        text = _(
+            "All your data was deleted. Backups in {folder} are kept ({kept}); "
             "delete them there if you want them gone too."
-        )
+        ).format(folder=self.backups_dir, kept=kept)
         if not self.purged:
-            text += (
-                " Traces of the deleted data stay in the database's journal file until "
+            text += " " + _(
+                "Traces of the deleted data stay in the database's journal file until "
                 "backcoach is closed."
             )
         return text
-
-    def _are_backups(self) -> str:
-        return "is 1" if self.backups == 1 else f"are {self.backups}"
 
 
 def delete_all_data(db: Session, *, user_id: int | None, settings: Settings) -> DataDeleted:

@@ -32,6 +32,7 @@ from backcoach.coach import breaks
 from backcoach.coach.breaks import BreakConfig, BreakKind, BreakState, DueBreak
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 from backcoach.services import page_cache
 from backcoach.services.preferences import load_preferences
 from backcoach.store import HabitLog, add_habit_log, list_habit_logs
@@ -97,8 +98,13 @@ def local_day(now: datetime, tz: tzinfo | None = None) -> date:
 
 
 def _minutes(value: float, what: str) -> float:
+    """``what``: the marked (``N_``) name of the value, translated in the message."""
     if not 0 < value <= MAX_MINUTES:
-        raise UsageError(f"{what} must be more than 0 and at most {MAX_MINUTES} minutes.")
+        raise UsageError(
+            _("{what} must be more than 0 and at most {most} minutes.").format(
+                what=_(what), most=MAX_MINUTES
+            )
+        )
     return value
 
 
@@ -154,7 +160,7 @@ def record_walk(
         UsageError: minutes not in (0, 1440].
     """
     _record_minutes(
-        db, user_id=user_id, kind=WALK, what="Walking time", minutes=minutes, now=now, tz=tz,
+        db, user_id=user_id, kind=WALK, what=N_("Walking time"), minutes=minutes, now=now, tz=tz,
         source=source,
     )  # fmt: skip
 
@@ -170,7 +176,7 @@ def record_sitting(
 ) -> None:
     """Add minutes of sitting at the desk (flushes; the caller commits)."""
     _record_minutes(
-        db, user_id=user_id, kind=SITTING, what="Sitting time", minutes=minutes, now=now, tz=tz,
+        db, user_id=user_id, kind=SITTING, what=N_("Sitting time"), minutes=minutes, now=now, tz=tz,
         source=source,
     )  # fmt: skip
 
@@ -194,9 +200,9 @@ def record_posture(
         UsageError: a negative alert count or an unknown state.
     """
     if alerts < 0:
-        raise UsageError("The number of posture alerts cannot be negative.")
+        raise UsageError(_("The number of posture alerts cannot be negative."))
     day = local_day(now, tz)
-    for _ in range(alerts):
+    for _alert in range(alerts):
         add_habit_log(
             db, user_id=user_id, day=day, at=now, kind=POSTURE_ALERT, amount=1, source=source
         )
@@ -204,11 +210,11 @@ def record_posture(
         if state == "absent":
             continue
         if state not in POSTURE_MINUTES:
-            raise UsageError(f"Unknown posture state '{state}'.")
+            raise UsageError(_("Unknown posture state '{state}'.").format(state=state))
         if minutes >= 1 / 60:
             add_habit_log(
                 db, user_id=user_id, day=day, at=now, kind=POSTURE_MINUTES[state],
-                amount=_minutes(minutes, "Posture time"), source=source,
+                amount=_minutes(minutes, N_("Posture time")), source=source,
             )  # fmt: skip
     db.flush()
 

@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, astuple, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session, undefer
 
+from backcoach.i18n import _, ngettext
 from backcoach.services.import_schema import (
     ROW_MODELS,
     ExportDocument,
@@ -274,16 +275,17 @@ def decode_export(data: bytes, *, source: str) -> ExportDocument:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ImportFileError(
-            f"{source} is not a text file (UTF-8 JSON expected); nothing was imported."
+            _("{source} is not a text file (UTF-8 JSON expected); nothing was imported.").format(
+                source=source
+            )
         ) from None
     return parse_export(text, source=source)
 
 
 def too_large_message(source: str) -> str:
-    return (
-        f"{source} is larger than {MAX_IMPORT_BYTES // 2**20} MB, the most an import "
-        "may be; nothing was imported."
-    )
+    return _(
+        "{source} is larger than {mb} MB, the most an import may be; nothing was imported."
+    ).format(source=source, mb=MAX_IMPORT_BYTES // 2**20)
 
 
 @dataclass(frozen=True)
@@ -307,27 +309,25 @@ class ImportCounts:
         parts = []
         for name, count in asdict(self).items():
             if count and name in _WORDS:
-                one, many = _WORDS[name]
-                parts.append(f"{count} {one if count == 1 else many}")
+                parts.append(_WORDS[name](count))
                 if name == "sessions" and self.step_events:
-                    parts[-1] += f" ({_plural(self.step_events, 'step', 'steps')})"
+                    steps = ngettext("{n} step", "{n} steps", self.step_events)
+                    parts[-1] += " (" + steps.format(n=self.step_events) + ")"
         if len(parts) < 2:
-            return "".join(parts) or "nothing"
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
+            return "".join(parts) or _("nothing")
+        return _("{items} and {last}").format(items=", ".join(parts[:-1]), last=parts[-1])
 
 
-_WORDS = {
-    "screenings": ("screening", "screenings"),
-    "sessions": ("session", "sessions"),
-    "checkins": ("check-in", "check-ins"),
-    "questionnaire_responses": ("questionnaire response", "questionnaire responses"),
-    "habit_logs": ("habit log", "habit logs"),
-    "settings": ("setting", "settings"),
+_WORDS: dict[str, Callable[[int], str]] = {
+    "screenings": lambda n: ngettext("{n} screening", "{n} screenings", n).format(n=n),
+    "sessions": lambda n: ngettext("{n} session", "{n} sessions", n).format(n=n),
+    "checkins": lambda n: ngettext("{n} check-in", "{n} check-ins", n).format(n=n),
+    "questionnaire_responses": lambda n: ngettext(
+        "{n} questionnaire response", "{n} questionnaire responses", n
+    ).format(n=n),
+    "habit_logs": lambda n: ngettext("{n} habit log", "{n} habit logs", n).format(n=n),
+    "settings": lambda n: ngettext("{n} setting", "{n} settings", n).format(n=n),
 }
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -344,15 +344,19 @@ class ImportResult:
     def message(self, source: str) -> str:
         """The answer for people, naming ``source`` (the file)."""
         if self.nothing_new and self.already_stored.total == 0:
-            return f"{source} holds no data; nothing was changed."
+            return _("{source} holds no data; nothing was changed.").format(source=source)
         if self.nothing_new:
-            return (
-                f"Nothing new to import: everything in {source} is already stored. "
+            return _(
+                "Nothing new to import: everything in {source} is already stored. "
                 "Nothing was changed."
-            )
-        text = f"Imported {self.added.describe()} from {source}."
+            ).format(source=source)
+        text = _("Imported {counts} from {source}.").format(
+            counts=self.added.describe(), source=source
+        )
         if self.already_stored.total:
-            text += f" Already stored, so left as they were: {self.already_stored.describe()}."
+            text += " " + _("Already stored, so left as they were: {counts}.").format(
+                counts=self.already_stored.describe()
+            )
         return text
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from backcoach.i18n import N_, _
 from backcoach.services.clock import SessionClock, local_today
 from backcoach.services.desk import DeskDay, desk_days_from_logs
 from backcoach.store import add_habit_log, list_habit_logs
@@ -14,15 +15,27 @@ from backcoach.store import add_habit_log, list_habit_logs
 
 @dataclass(frozen=True)
 class Habit:
+    """One habit; its texts are kept in English (marked) and read in the language in use."""
+
     kind: str
-    label: str
-    hint: str
+    label_text: str
+    hint_text: str
     amount: float  # logged per tick: minutes for a walk, one break
+
+    @property
+    def label(self) -> str:
+        return _(self.label_text)
+
+    @property
+    def hint(self) -> str:
+        return _(self.hint_text)
 
 
 HABITS: dict[str, Habit] = {
-    "walk": Habit("walk", "Go for a walk", "20-30 minutes at an easy pace", 20),
-    "break": Habit("break", "Take movement breaks", "stand up and move every 45 minutes", 1),
+    "walk": Habit("walk", N_("Go for a walk"), N_("20-30 minutes at an easy pace"), 20),
+    "break": Habit(
+        "break", N_("Take movement breaks"), N_("stand up and move every 45 minutes"), 1
+    ),
 }
 
 

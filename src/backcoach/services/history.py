@@ -27,6 +27,7 @@ from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
 from backcoach.coach.outcome import counts_as_complete
+from backcoach.i18n import N_
 from backcoach.services import page_cache
 from backcoach.store import (
     QuestionnaireResponse,
@@ -64,12 +65,13 @@ class SessionLine:
 
     @property
     def result(self) -> str:
-        """The outcome in words, for the history table."""
+        """The outcome in words, for the history table: English (the API's value), marked so
+        that a page translates it with ``_()``."""
         if self.status is SessionStatus.IN_PROGRESS:
-            return "in progress"
+            return N_("in progress")
         if self.status is SessionStatus.ABANDONED:
-            return "not finished"
-        return "completed" if self.complete else "ended early"
+            return N_("not finished")
+        return N_("completed") if self.complete else N_("ended early")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field, JsonValue, StringConstraints
+from pydantic_core import ErrorDetails
+
+from backcoach.i18n import N_, _, ngettext
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
@@ -33,19 +36,19 @@ MAX_AMOUNT = 10_000.0  # a habit log's minutes or count
 
 def _plain_text(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("text cannot contain NUL characters")
+        raise ValueError(_("text cannot contain NUL characters"))
     return value
 
 
 def _in_range(value: datetime) -> datetime:
     if not EARLIEST <= value <= LATEST:
-        raise ValueError("the time must be between the years 2000 and 2100")
+        raise ValueError(_("the time must be between the years 2000 and 2100"))
     return value
 
 
 def _day_in_range(value: date) -> date:
     if not EARLIEST.date() <= value <= LATEST.date():
-        raise ValueError("the date must be between the years 2000 and 2100")
+        raise ValueError(_("the date must be between the years 2000 and 2100"))
     return value
 
 
@@ -76,19 +79,24 @@ def check_json(value: JsonValue) -> JsonValue:
         nonlocal items
         items += 1
         if items > MAX_JSON_ITEMS:
-            raise ValueError(f"more than {MAX_JSON_ITEMS} values")
+            raise ValueError(_("more than {n} values").format(n=MAX_JSON_ITEMS))
         if depth > MAX_JSON_DEPTH:
-            raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep{_at(where)}")
+            raise ValueError(
+                _("nested more than {n} levels deep").format(n=MAX_JSON_DEPTH) + _at(where)
+            )
         if isinstance(node, bool) or node is None:
             return
         if isinstance(node, int):
             if abs(node) > MAX_INT:
-                raise ValueError(f"whole numbers must be between -2^53 and 2^53{_at(where)}")
+                raise ValueError(_("whole numbers must be between -2^53 and 2^53") + _at(where))
         elif isinstance(node, float):
             if not math.isfinite(node):
                 raise ValueError(
-                    f"numbers must be finite (NaN, Infinity and numbers too large "
-                    f"to store are refused){_at(where)}"
+                    _(
+                        "numbers must be finite (NaN, Infinity and numbers too large "
+                        "to store are refused)"
+                    )
+                    + _at(where)
                 )
         elif isinstance(node, str):
             _check_string(node, where, MAX_JSON_TEXT)
@@ -106,14 +114,79 @@ def check_json(value: JsonValue) -> JsonValue:
 
 def _check_string(text: str, where: str, limit: int) -> None:
     if len(text) > limit:
-        raise ValueError(f"text longer than {limit} characters{_at(where)}")
+        raise ValueError(_("text longer than {n} characters").format(n=limit) + _at(where))
     if "\x00" in text:
-        raise ValueError(f"text cannot contain NUL characters{_at(where)}")
+        raise ValueError(_("text cannot contain NUL characters") + _at(where))
 
 
 def _at(where: str) -> str:
-    return f" (at {where})" if where else ""
+    return " " + _("(at {where})").format(where=where) if where else ""
 
 
 Json = Annotated[JsonValue, AfterValidator(check_json)]
 JsonObject = Annotated[dict[str, JsonValue], AfterValidator(check_json)]
+
+
+# pydantic's own messages (English only) for the checks above, by error type: the
+# English text is pydantic's, so a message reads the same as before in English.
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "json_invalid": N_("Invalid JSON: {error}"),
+    "missing": N_("Field required"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "finite_number": N_("Input should be a finite number"),
+    "string_type": N_("Input should be a valid string"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "list_type": N_("Input should be a valid list"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "float_type": N_("Input should be a valid number"),
+    "enum": N_("Input should be {expected}"),
+    "literal_error": N_("Input should be {expected}"),
+    "date_type": N_("Input should be a valid date"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),
+    "datetime_type": N_("Input should be a valid datetime"),
+    "datetime_parsing": N_("Input should be a valid datetime, {error}"),
+    "timezone_aware": N_("Input should have timezone info"),
+}
+
+
+def problem_message(error: ErrorDetails) -> str:
+    """One pydantic error's message in the language in use (pydantic's English otherwise).
+
+    A check of ours raises its message already translated; pydantic's own checks
+    are looked up by type, with the values pydantic puts in the message.
+    """
+    message = error["msg"].removeprefix("Value error, ")
+    ctx = error.get("ctx", {})
+    kind = error["type"]
+    if kind == "string_too_long":
+        n = int(ctx["max_length"])
+        return ngettext(
+            "String should have at most {max_length} character",
+            "String should have at most {max_length} characters",
+            n,
+        ).format(max_length=n)
+    if kind == "string_too_short":
+        n = int(ctx["min_length"])
+        return ngettext(
+            "String should have at least {min_length} character",
+            "String should have at least {min_length} characters",
+            n,
+        ).format(min_length=n)
+    template = _PYDANTIC_MESSAGES.get(kind)
+    if template is None or _(template) == template:
+        return message
+    return _(template).format(**{key: _plain(value) for key, value in ctx.items()})
+
+
+def _plain(value: object) -> str:
+    """A value of pydantic's context as its message writes it (a whole float without ``.0``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from backcoach.errors import BackcoachError
+from backcoach.i18n import _
 from backcoach.services.import_bounds import (
     Amount,
     Count,
@@ -39,6 +40,7 @@ from backcoach.services.import_bounds import (
     Short,
     StepIndex,
     Word,
+    problem_message,
 )
 from backcoach.services.session_check import check_plan, check_snapshot
 from backcoach.store import (
@@ -107,7 +109,7 @@ class SessionRow(_Row):
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
         if self.ended_at is not None and self.ended_at < self.started_at:
-            raise ValueError("ended_at: a session cannot end before it started")
+            raise ValueError(_("ended_at: a session cannot end before it started"))
         return self
 
 
@@ -167,7 +169,7 @@ class SettingRow(_Row):
     @model_validator(mode="after")
     def _not_null(self) -> Self:
         if self.value is None:
-            raise ValueError("a setting's value cannot be null")
+            raise ValueError(_("a setting's value cannot be null"))
         return self
 
 
@@ -196,35 +198,51 @@ class ExportTables(_Row):
         steps_in: dict[int, int] = {}  # session id -> steps in its plan
         for i, session in enumerate(self.sessions):
             if session.id in steps_in:
-                raise ValueError(f"sessions[{i}].id: session id {session.id} appears twice")
+                raise ValueError(
+                    _("sessions[{i}].id: session id {id} appears twice").format(i=i, id=session.id)
+                )
             steps = session.plan["steps"]  # a list: the plan passed ``check_plan``
             steps_in[session.id] = len(steps) if isinstance(steps, list) else 0
         seen: set[tuple[int, int]] = set()
         for i, step in enumerate(self.step_events):
             if step.session_id not in steps_in:
                 raise ValueError(
-                    f"step_events[{i}].session_id: no session with id {step.session_id}"
+                    _("step_events[{i}].session_id: no session with id {id}").format(
+                        i=i, id=step.session_id
+                    )
                 )
             if step.step_index >= steps_in[step.session_id]:
                 raise ValueError(
-                    f"step_events[{i}].step_index: session {step.session_id} has no step "
-                    f"{step.step_index} (its plan has {steps_in[step.session_id]})"
+                    _(
+                        "step_events[{i}].step_index: session {id} has no step {step} "
+                        "(its plan has {steps})"
+                    ).format(
+                        i=i,
+                        id=step.session_id,
+                        step=step.step_index,
+                        steps=steps_in[step.session_id],
+                    )
                 )
             if (step.session_id, step.step_index) in seen:
                 raise ValueError(
-                    f"step_events[{i}]: step {step.step_index} of session "
-                    f"{step.session_id} appears twice"
+                    _("step_events[{i}]: step {step} of session {id} appears twice").format(
+                        i=i, step=step.step_index, id=step.session_id
+                    )
                 )
             seen.add((step.session_id, step.step_index))
         for i, checkin in enumerate(self.checkins):
             if checkin.session_id is not None and checkin.session_id not in steps_in:
                 raise ValueError(
-                    f"checkins[{i}].session_id: no session with id {checkin.session_id}"
+                    _("checkins[{i}].session_id: no session with id {id}").format(
+                        i=i, id=checkin.session_id
+                    )
                 )
         keys = [s.key for s in self.settings]
         for i, key in enumerate(keys):
             if key in keys[:i]:
-                raise ValueError(f"settings[{i}].key: setting '{key}' appears twice")
+                raise ValueError(
+                    _("settings[{i}].key: setting '{key}' appears twice").format(i=i, key=key)
+                )
         return self
 
 
@@ -253,11 +271,18 @@ def parse_export(text: str, *, source: str) -> ExportDocument:
         problems = []
         for error in exc.errors()[:MAX_PROBLEMS]:
             where = _where(error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"field '{where}': {message}" if where else message)
+            message = problem_message(error)
+            problems.append(
+                _("field '{where}': {message}").format(where=where, message=message)
+                if where
+                else message
+            )
         more = exc.error_count() - MAX_PROBLEMS
         raise ImportFileError(
-            f"{source} is not a valid backcoach export; nothing was imported. "
+            _("{source} is not a valid backcoach export; nothing was imported.").format(
+                source=source
+            )
+            + " "
             + "; ".join(problems)
-            + (f" (and {more} more)" if more > 0 else "")
+            + (" " + _("(and {n} more)").format(n=more) if more > 0 else "")
         ) from exc

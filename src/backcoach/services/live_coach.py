@@ -63,6 +63,7 @@ from backcoach.coach.engine import (
 from backcoach.coach.plan import PlannedStep
 from backcoach.content import Exercise, Kind
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 from backcoach.services.camera_hold import Action, Position, hold_action, pause_reason, position
 from backcoach.services.live_protocol import (
     BURST_FRAMES,
@@ -112,8 +113,8 @@ MAX_IDLE_COACHES = 32
 #: How often (client seconds) the session's state is re-read to notice manual step changes.
 SYNC_EVERY_S = 1.0
 
-NO_ANALYZER_HINT = "The camera does not check this exercise: use the buttons."
-HOLD_BROKEN = "Hold paused: get back into the position."
+NO_ANALYZER_HINT = N_("The camera does not check this exercise: use the buttons.")
+HOLD_BROKEN = N_("Hold paused: get back into the position.")
 
 
 def make_analyzer(exercise_id: str, dose: Dose | None = None) -> Analyzer | None:
@@ -180,7 +181,7 @@ class LiveCoach:
             self.offset_s = behind if math.isfinite(behind) and behind > 0 else 0.0
         t = frame.t_s + self.offset_s
         if t < self.last_t:
-            raise ProtocolError("time-back", "'t_s' went back in time; frame ignored.")
+            raise ProtocolError("time-back", _("'t_s' went back in time; frame ignored."))
         dt = 0.0 if not math.isfinite(self.last_t) else t - self.last_t
         self.last_t = t
         self.frames += 1
@@ -188,7 +189,7 @@ class LiveCoach:
             feedback = Feedback(
                 exercise=self.exercise_id,
                 t_s=t,
-                hint=NO_ANALYZER_HINT,
+                hint=_(NO_ANALYZER_HINT),
                 pose_detected=frame.landmarks is not None,
             )
         else:
@@ -208,9 +209,9 @@ class LiveCoach:
             self.hold_paused, self.pause_reason = False, None
         elif was_holding and not feedback.rep_done:
             self.hold_paused = True
-            self.pause_reason = feedback.cue or feedback.hint or HOLD_BROKEN
-        elif self.hold_paused and (feedback.cue or feedback.hint):
-            self.pause_reason = feedback.cue or feedback.hint
+            self.pause_reason = _(feedback.cue or feedback.hint or HOLD_BROKEN)
+        elif self.hold_paused and (reason := feedback.cue or feedback.hint):
+            self.pause_reason = _(reason)
 
     @property
     def holding(self) -> bool:
@@ -500,7 +501,9 @@ class SessionCoach:
         if coach.hold_paused and activity is Activity.HOLD and kind is Kind.HOLD:
             self.camera_paused = True
             left = max(1, math.ceil((state.remaining_s or 0.0) - 1e-6))
-            self.pause_reason = f"Hold paused with {left} s left: {coach.pause_reason}"
+            self.pause_reason = _("Hold paused with {left} s left: {reason}").format(
+                left=left, reason=coach.pause_reason
+            )
             return [Pause(t)]
         return []
 

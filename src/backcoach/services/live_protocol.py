@@ -14,6 +14,7 @@ import reprlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from backcoach.i18n import N_, _
 from backcoach.vision.landmarks import (
     MAX_COORDINATE,
     MAX_T_S,
@@ -38,7 +39,7 @@ BURST_FRAMES = 90
 #: Rejected messages in a row after which the connection is closed.
 MAX_REJECTED_IN_A_ROW = 120
 
-TOO_NESTED = "The message has too many nested lists or objects; a frame is 33 points."
+TOO_NESTED = N_("The message has too many nested lists or objects; a frame is 33 points.")
 
 
 class ProtocolError(ValueError):
@@ -61,40 +62,46 @@ def parse_message(text: str | bytes) -> LandmarkFrame | None:
             bad frame.
     """
     if isinstance(text, bytes):
-        raise ProtocolError("binary", "Send JSON text messages, not binary data.")
+        raise ProtocolError("binary", _("Send JSON text messages, not binary data."))
     if len(text) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too-big", f"Messages must be under {MAX_MESSAGE_BYTES} bytes.")
+        raise ProtocolError(
+            "too-big", _("Messages must be under {n} bytes.").format(n=MAX_MESSAGE_BYTES)
+        )
     # Counted before parsing (in C, so cheap at 30 frames a second): a frame has 35
     # lists and objects, and thousands of nested brackets would exhaust the parser's stack.
     if text.count("[") + text.count("{") > MAX_CONTAINERS:
-        raise ProtocolError("too-nested", TOO_NESTED)
+        raise ProtocolError("too-nested", _(TOO_NESTED))
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise ProtocolError("too-nested", TOO_NESTED) from None
+        raise ProtocolError("too-nested", _(TOO_NESTED)) from None
     except (json.JSONDecodeError, ValueError) as exc:
-        raise ProtocolError("not-json", f"The message is not valid JSON: {exc}") from None
+        raise ProtocolError(
+            "not-json", _("The message is not valid JSON: {error}").format(error=exc)
+        ) from None
     if not isinstance(obj, dict):
-        raise ProtocolError("not-object", "A message must be a JSON object with a 'type'.")
+        raise ProtocolError("not-object", _("A message must be a JSON object with a 'type'."))
     kind = obj.get("type")
     if kind == "ping":
         return None
     if kind != "frame":
         raise ProtocolError(
-            "unknown-type", f"Unknown message type {reprlib.repr(kind)}; send 'frame'."
+            "unknown-type",
+            _("Unknown message type {kind}; send 'frame'.").format(kind=reprlib.repr(kind)),
         )
     t_s = obj.get("t_s")
     # Range checks compare exactly, so NaN, infinities and huge integers all fail them.
     if isinstance(t_s, bool) or not isinstance(t_s, int | float) or not 0 <= t_s <= MAX_T_S:
         raise ProtocolError(
-            "bad-frame", f"'t_s' must be a number of seconds from 0 to {MAX_T_S:.0f}."
+            "bad-frame",
+            _("'t_s' must be a number of seconds from 0 to {most}.").format(most=f"{MAX_T_S:.0f}"),
         )
     if "landmarks" not in obj:
-        raise ProtocolError("bad-frame", "A frame needs 'landmarks' (33 points, or null).")
+        raise ProtocolError("bad-frame", _("A frame needs 'landmarks' (33 points, or null)."))
     landmarks = _landmarks(obj["landmarks"])
     aspect = obj.get("aspect", 1.0)
     if isinstance(aspect, bool) or not isinstance(aspect, int | float) or not 0.1 < aspect < 10:
-        raise ProtocolError("bad-frame", "'aspect' must be the image width / height.")
+        raise ProtocolError("bad-frame", _("'aspect' must be the image width / height."))
     return LandmarkFrame(t_s=float(t_s), landmarks=landmarks, aspect=float(aspect))
 
 
@@ -131,7 +138,7 @@ def _landmarks(raw: object) -> tuple[Landmark, ...] | None:
         parse_landmarks(raw)
     except ValueError as exc:
         raise ProtocolError("bad-frame", str(exc)) from None
-    raise ProtocolError("bad-frame", "'landmarks' values must be finite numbers.")
+    raise ProtocolError("bad-frame", _("'landmarks' values must be finite numbers."))
 
 
 def _reject_constant(name: str) -> float:

@@ -22,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlalchemy.orm import Session
 
 from backcoach.content import Length
+from backcoach.i18n import _
 from backcoach.services import page_cache
 from backcoach.store import all_settings, set_setting
 
@@ -34,7 +35,7 @@ BreakMinutes = Annotated[
 def _local_clock_time(value: time | None) -> time | None:
     """Quiet hours are times on the local clock: one with a time zone is refused."""
     if value is not None and value.tzinfo is not None:
-        raise ValueError("give a time on your own clock without a time zone, like 22:00")
+        raise ValueError(_("give a time on your own clock without a time zone, like 22:00"))
     return value
 
 
@@ -87,7 +88,7 @@ class PreferencesUpdate(BaseModel):
     def _quiet_hours_in_pairs(self) -> PreferencesUpdate:
         given = {"quiet_from", "quiet_until"} & self.model_fields_set
         if given and (len(given) == 1 or (self.quiet_from is None) != (self.quiet_until is None)):
-            raise ValueError("quiet_from and quiet_until are set together (or both cleared)")
+            raise ValueError(_("quiet_from and quiet_until are set together (or both cleared)"))
         return self
 
 

@@ -36,17 +36,19 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from backcoach.content import Catalog, DoseOverride, Exercise, Length, Program, ProgramStep
 from backcoach.errors import BackcoachError
+from backcoach.i18n import N_, _, ngettext, pgettext
+from backcoach.services.import_bounds import problem_message
 
 MAX_STEPS = 30
 DOSE_FIELDS = ("sets", "reps", "hold_s", "duration_s")
-#: How each dose field reads in messages and on the editor.
+#: How each dose field reads in messages and on the editor (marked: translate where shown).
 FIELD_WORDS = {
-    "sets": "sets",
-    "reps": "repetitions",
-    "hold_s": "hold (seconds)",
-    "duration_s": "duration (seconds)",
+    "sets": N_("sets"),
+    "reps": N_("repetitions"),
+    "hold_s": N_("hold (seconds)"),
+    "duration_s": N_("duration (seconds)"),
 }
-LENGTH_WORDS = {Length.SHORT: "Short session", Length.FULL: "Full session"}
+LENGTH_WORDS = {Length.SHORT: N_("Short session"), Length.FULL: N_("Full session")}
 Variant = Literal["easier", "standard", "harder"]
 VARIANTS: tuple[Variant, ...] = ("easier", "standard", "harder")
 
@@ -89,14 +91,14 @@ def _where(loc: Sequence[int | str]) -> str:
     rest = list(loc)
     if rest[:1] == ["lengths"] and len(rest) > 1:
         length = str(rest[1])
-        parts.append(next((w for k, w in LENGTH_WORDS.items() if k == length), length))
+        parts.append(next((_(w) for k, w in LENGTH_WORDS.items() if k == length), length))
         rest = rest[2:]
         if rest and isinstance(rest[0], int):
-            parts.append(f"step {rest[0] + 1}")
+            parts.append(_("step {n}").format(n=rest[0] + 1))
             rest = rest[1:]
-    words = [FIELD_WORDS.get(str(p), str(p)) for p in rest if str(p) != "dose"]
-    parts.extend(words)
-    return ", ".join(parts) or "the program"
+    fields = [str(p) for p in rest if str(p) != "dose"]
+    parts.extend(_(FIELD_WORDS[f]) if f in FIELD_WORDS else f for f in fields)
+    return ", ".join(parts) or _("the program")
 
 
 def _step_name(catalog: Catalog, step: ProgramStep) -> str:
@@ -116,13 +118,17 @@ def dose_problems(exercise: Exercise, dose: DoseOverride) -> list[str]:
         if value is None:
             continue
         amount = getattr(exercise.dosage, field)
-        words = FIELD_WORDS[field]
+        words = _(FIELD_WORDS[field])
         if amount is None:
-            problems.append(f"{words} does not apply to this exercise")
+            problems.append(_("{field} does not apply to this exercise").format(field=words))
         elif not amount.min <= value <= amount.max:
             problems.append(
-                f"{words} {_number(value)} is outside this exercise's safe range "
-                f"({_number(amount.min)} to {_number(amount.max)})"
+                _("{field} {value} is outside this exercise's safe range ({low} to {high})").format(
+                    field=words,
+                    value=_number(value),
+                    low=_number(amount.min),
+                    high=_number(amount.max),
+                )
             )
     return problems
 
@@ -136,29 +142,39 @@ def check_definition(raw: Mapping[str, Any], catalog: Catalog) -> ProgramDefinit
     try:
         definition = ProgramDefinition.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{_where(err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ProgramError("The program was not saved. " + "; ".join(problems) + ".") from exc
+        problems = [f"{_where(err['loc'])}: {problem_message(err)}" for err in exc.errors()]
+        raise ProgramError(_not_saved(problems)) from exc
     problems = []
     for length in Length:
         steps = definition.steps(length)
-        words = LENGTH_WORDS[length]
+        words = _(LENGTH_WORDS[length])
         if not steps:
-            problems.append(f"{words}: add at least one exercise")
+            problems.append(_("{length}: add at least one exercise").format(length=words))
         elif len(steps) > MAX_STEPS:
-            problems.append(f"{words}: at most {MAX_STEPS} exercises, not {len(steps)}")
+            problems.append(
+                _("{length}: at most {most} exercises, not {n}").format(
+                    length=words, most=MAX_STEPS, n=len(steps)
+                )
+            )
         for index, step in enumerate(steps):
             exercise = catalog.exercises.get(step.exercise)
-            where = f"{words}, step {index + 1}"
+            where = _("{length}, step {n}").format(length=words, n=index + 1)
             if exercise is None:
-                problems.append(f"{where}: there is no exercise '{step.exercise}'")
+                problems.append(
+                    _("{where}: there is no exercise '{id}'").format(where=where, id=step.exercise)
+                )
                 continue
             problems.extend(
                 f"{where} ({exercise.name}): {problem}"
                 for problem in dose_problems(exercise, step.dose)
             )
     if problems:
-        raise ProgramError("The program was not saved. " + "; ".join(problems) + ".")
+        raise ProgramError(_not_saved(problems))
     return _written_out(definition, catalog)
+
+
+def _not_saved(problems: list[str]) -> str:
+    return _("The program was not saved.") + " " + "; ".join(problems) + "."
 
 
 def _written_out(definition: ProgramDefinition, catalog: Catalog) -> ProgramDefinition:
@@ -279,7 +295,11 @@ Edit = Annotated[
 def _index(steps: list[dict[str, Any]], length: Length, number: int) -> int:
     if not 1 <= number <= len(steps):
         raise ProgramError(
-            f"{LENGTH_WORDS[length]} has no step {number} (it has {len(steps)} steps)."
+            ngettext(
+                "{length} has no step {number} (it has {n} step).",
+                "{length} has no step {number} (it has {n} steps).",
+                len(steps),
+            ).format(length=_(LENGTH_WORDS[length]), number=number, n=len(steps))
         )
     return number - 1
 
@@ -305,7 +325,9 @@ def apply_edits(
         if isinstance(edit, AddStep):
             exercise = catalog.exercises.get(edit.exercise)
             if exercise is None:
-                raise ProgramError(f"There is no exercise '{edit.exercise}' to add.")
+                raise ProgramError(
+                    _("There is no exercise '{id}' to add.").format(id=edit.exercise)
+                )
             step = ProgramStep(
                 exercise=edit.exercise, dose=full_dose(exercise, edit.dose), variant=edit.variant
             )
@@ -346,7 +368,16 @@ class Change:
 
 
 def _value(value: float | None) -> str:
-    return "the exercise's default" if value is None else _number(value)
+    return _("the exercise's default") if value is None else _number(value)
+
+
+def _variant_word(variant: str) -> str:
+    """How a variant reads in the diff's sentences."""
+    if variant == "easier":
+        return pgettext("program variant", "easier")
+    if variant == "harder":
+        return pgettext("program variant", "harder")
+    return pgettext("program variant", "standard")
 
 
 def _length_diff(
@@ -354,7 +385,7 @@ def _length_diff(
 ) -> list[Change]:
     """Steps lined up by exercise (longest runs in the same order first); the rest are
     moved (the same exercise elsewhere), removed or added."""
-    words = LENGTH_WORDS[length]
+    words = _(LENGTH_WORDS[length])
     matcher = difflib.SequenceMatcher(
         a=[s.exercise for s in old], b=[s.exercise for s in new], autojunk=False
     )
@@ -376,7 +407,9 @@ def _length_diff(
     changes = [
         Change(
             "removed",
-            f"{words}: removed {_step_name(catalog, old[i])} (was step {i + 1}).",
+            _("{length}: removed {name} (was step {n}).").format(
+                length=words, name=_step_name(catalog, old[i]), n=i + 1
+            ),
             length,
             old[i].exercise,
         )
@@ -385,7 +418,9 @@ def _length_diff(
     changes.extend(
         Change(
             "added",
-            f"{words}: added {_step_name(catalog, new[j])} as step {j + 1}.",
+            _("{length}: added {name} as step {n}.").format(
+                length=words, name=_step_name(catalog, new[j]), n=j + 1
+            ),
             length,
             new[j].exercise,
         )
@@ -398,7 +433,9 @@ def _length_diff(
             changes.append(
                 Change(
                     "moved",
-                    f"{words}: moved {name} from step {i + 1} to step {j + 1}.",
+                    _("{length}: moved {name} from step {old} to step {new}.").format(
+                        length=words, name=name, old=i + 1, new=j + 1
+                    ),
                     length,
                     after.exercise,
                     before=i + 1,
@@ -411,8 +448,13 @@ def _length_diff(
                 changes.append(
                     Change(
                         "dose",
-                        f"{words}: {name} {FIELD_WORDS[field]} from {_value(was)} "
-                        f"to {_value(now)}.",
+                        _("{length}: {name} {field} from {old} to {new}.").format(
+                            length=words,
+                            name=name,
+                            field=_(FIELD_WORDS[field]),
+                            old=_value(was),
+                            new=_value(now),
+                        ),
                         length,
                         after.exercise,
                         field,
@@ -424,7 +466,12 @@ def _length_diff(
             changes.append(
                 Change(
                     "variant",
-                    f"{words}: {name} {after.variant} version instead of {before.variant}.",
+                    _("{length}: {name} {new} version instead of {old}.").format(
+                        length=words,
+                        name=name,
+                        new=_variant_word(after.variant),
+                        old=_variant_word(before.variant),
+                    ),
                     length,
                     after.exercise,
                     "variant",
@@ -445,16 +492,22 @@ def diff(old: ProgramDefinition, new: ProgramDefinition, catalog: Catalog) -> li
     changes: list[Change] = []
     if old.name != new.name:
         changes.append(
-            Change("name", f"Renamed from “{old.name}” to “{new.name}”.", before=old.name,
-                   after=new.name)
-        )  # fmt: skip
+            Change(
+                "name",
+                _("Renamed from “{old}” to “{new}”.").format(old=old.name, new=new.name),
+                before=old.name,
+                after=new.name,
+            )
+        )
     if old.description != new.description:
-        changes.append(Change("description", "New description.", after=new.description))
+        changes.append(Change("description", _("New description."), after=new.description))
     if old.sessions_per_week != new.sessions_per_week:
         changes.append(
             Change(
                 "sessions_per_week",
-                f"Sessions per week from {old.sessions_per_week} to {new.sessions_per_week}.",
+                _("Sessions per week from {old} to {new}.").format(
+                    old=old.sessions_per_week, new=new.sessions_per_week
+                ),
                 field="sessions_per_week",
                 before=old.sessions_per_week,
                 after=new.sessions_per_week,

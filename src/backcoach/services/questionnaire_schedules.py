@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.coach.questionnaires import get
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.services import audit, page_cache
 from backcoach.services.clinic_scope import scoped_patient
 from backcoach.store import QuestionnaireResponse, QuestionnaireSchedule
@@ -170,8 +171,9 @@ def views_of(
 def _check_every(every_days: int) -> None:
     if isinstance(every_days, bool) or not MIN_EVERY_DAYS <= every_days <= MAX_EVERY_DAYS:
         raise UsageError(
-            f"A questionnaire can be asked every {MIN_EVERY_DAYS} to {MAX_EVERY_DAYS} days, "
-            f"not every {every_days}."
+            _("A questionnaire can be asked every {low} to {high} days, not every {n}.").format(
+                low=MIN_EVERY_DAYS, high=MAX_EVERY_DAYS, n=every_days
+            )
         )
 
 
@@ -212,7 +214,7 @@ def set_schedule(
     row.every_days = every_days
     row.first_due = start
     taken = last_taken_dates(db, patient_ids=[patient.id], tz=tz)
-    [view] = views_of([row], {n: d for (_, n), d in taken.items()}, today)
+    [view] = views_of([row], {n: d for (_patient, n), d in taken.items()}, today)
     audit.record(
         db,
         actor=clinician,

@@ -28,11 +28,12 @@ from backcoach.coach.safety import (
     rescreen_reason,
 )
 from backcoach.errors import UsageError
+from backcoach.i18n import N_, _
 from backcoach.services import page_cache
 from backcoach.store import ScreeningOutcome, add_screening, latest_screening
 from backcoach.store.models import Screening
 
-_CHANGED_QUESTIONS = (
+_CHANGED_QUESTIONS = N_(
     "The screening questions have changed since you last answered them; please answer them again."
 )
 
@@ -71,19 +72,16 @@ def _result_of(row: Screening) -> ScreeningResult | None:
             red_flags=tuple(row.red_flags),
             cautions=(),
             severity=Severity.URGENT,
-            message="Your last screening found a red flag: please see a doctor before "
-            "exercising. " + _CHANGED_QUESTIONS,
+            message=_(
+                "Your last screening found a red flag: please see a doctor before exercising."
+            )
+            + " "
+            + _(_CHANGED_QUESTIONS),
         )
 
 
 class BlockReason(StrEnum):
     RED_FLAG = "red-flag"
-
-
-_UNTIL = (
-    "backcoach will not offer exercises until then. When a clinician has checked you and "
-    "says exercise is fine, "
-)
 
 
 @dataclass(frozen=True)
@@ -99,15 +97,23 @@ class Block:
     severity: Severity
     red_flags: tuple[str, ...]
     advice: str
-    title: str = "Please do not start the exercises for now"
+    title: str = N_("Please do not start the exercises for now")
 
     @property
     def web_message(self) -> str:
-        return f"{self.advice} {_UNTIL}answer the safety screening again on the Today page."
+        return _(
+            "{advice} backcoach will not offer exercises until then. When a clinician has "
+            "checked you and says exercise is fine, answer the safety screening again on the "
+            "Today page."
+        ).format(advice=_(self.advice))
 
     @property
     def cli_message(self) -> str:
-        return f"{self.advice} {_UNTIL}answer the screening again with `backcoach screening`."
+        return _(
+            "{advice} backcoach will not offer exercises until then. When a clinician has "
+            "checked you and says exercise is fine, answer the screening again with "
+            "`backcoach screening`."
+        ).format(advice=_(self.advice))
 
 
 def exercise_block(db: Session, *, user_id: int) -> Block | None:
@@ -168,6 +174,6 @@ def screening_needed(
     """
     row = latest_screening(db, user_id=user_id)
     if row is not None and _result_of(row) is None:
-        return _CHANGED_QUESTIONS
+        return _(_CHANGED_QUESTIONS)
     record = latest_screening_record(db, user_id=user_id, tz=tz)
     return rescreen_reason(record, today=today, pain_now=pain_now, earlier_pain=earlier_pain or [])

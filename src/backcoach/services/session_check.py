@@ -35,6 +35,7 @@ from backcoach.coach.engine import (
 )
 from backcoach.coach.plan import SessionPlan, VariantLevel
 from backcoach.content import Kind, Length
+from backcoach.i18n import _
 from backcoach.services.import_bounds import (
     MAX_SETS,
     MAX_STEPS,
@@ -44,6 +45,7 @@ from backcoach.services.import_bounds import (
     Note,
     Seconds,
     StepIndex,
+    problem_message,
 )
 from backcoach.services.sessions import plan_from_json
 
@@ -129,15 +131,17 @@ class _SnapshotShape(_Shape):
 def _first_problem(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{message} (at {where})" if where else message
+    message = problem_message(error)
+    return message + " " + _("(at {where})").format(where=where) if where else message
 
 
 def _load_plan(data: dict[str, Any]) -> SessionPlan:
     try:
         _PlanShape.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(f"the session plan cannot be loaded: {_first_problem(exc)}") from None
+        raise ValueError(
+            _("the session plan cannot be loaded: {problem}").format(problem=_first_problem(exc))
+        ) from None
     return plan_from_json(data)
 
 
@@ -147,7 +151,7 @@ def check_plan(data: dict[str, Any]) -> None:
     Raises:
         ValueError: saying what is wrong with the plan.
     """
-    _run_to_end(SessionEngine(_load_plan(data)), what="the session plan cannot be run")
+    _run_to_end(SessionEngine(_load_plan(data)), what=_("the session plan cannot be run"))
 
 
 def check_snapshot(plan_data: dict[str, Any], data: dict[str, Any]) -> None:
@@ -160,47 +164,57 @@ def check_snapshot(plan_data: dict[str, Any], data: dict[str, Any]) -> None:
     try:
         shape = _SnapshotShape.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(f"the session snapshot cannot be loaded: {_first_problem(exc)}") from None
+        raise ValueError(
+            _("the session snapshot cannot be loaded: {problem}").format(
+                problem=_first_problem(exc)
+            )
+        ) from None
     problem = _impossible_state(shape.state, plan)
     if problem:
-        raise ValueError(f"the session snapshot is not a state a session can be in: {problem}")
+        raise ValueError(
+            _("the session snapshot is not a state a session can be in: {problem}").format(
+                problem=problem
+            )
+        )
     try:
         engine = SessionEngine.restore(plan, data)
     except ValueError as exc:
-        raise ValueError(f"the session snapshot cannot be loaded: {exc}") from None
-    _run_to_end(engine, what="the session cannot be continued from this snapshot")
+        raise ValueError(
+            _("the session snapshot cannot be loaded: {problem}").format(problem=exc)
+        ) from None
+    _run_to_end(engine, what=_("the session cannot be continued from this snapshot"))
 
 
 def _impossible_state(s: _StateShape, plan: SessionPlan) -> str | None:
     n = len(plan.steps)
     if s.steps_total != n:
-        return f"it has {s.steps_total} steps, the plan {n}"
+        return _("it has {steps} steps, the plan {n}").format(steps=s.steps_total, n=n)
     if s.start_index > max(n - 1, 0):
-        return "its first step is outside the plan"
+        return _("its first step is outside the plan")
     indexes = [r.index for r in s.records]
     if any(i >= n for i in indexes) or len(set(indexes)) != len(indexes):
-        return "its step records must name distinct steps of the plan"
+        return _("its step records must name distinct steps of the plan")
     if s.status in (Status.NOT_STARTED, Status.FINISHED):
         if s.phase is not Phase.IDLE or s.activity is not None or s.remaining_s is not None:
-            return f"a {s.status.value} session has no current activity"
+            return _("a {status} session has no current activity").format(status=s.status.value)
         if s.step_index > n:
-            return "its current step is outside the plan"
+            return _("its current step is outside the plan")
         if s.status is Status.FINISHED and s.ended_by is None:
-            return "a finished session says how it ended"
+            return _("a finished session says how it ended")
         return None
     if s.step_index >= n:
-        return "its current step is outside the plan"
+        return _("its current step is outside the plan")
     step = plan.steps[s.step_index]
     if s.phase is Phase.IDLE or s.activity is None:
-        return f"a {s.status.value} session is doing something"
+        return _("a {status} session is doing something").format(status=s.status.value)
     if (s.phase is Phase.REST) != (s.activity is Activity.REST):
-        return "only a rest is done in the rest phase"
+        return _("only a rest is done in the rest phase")
     if (s.remaining_s is None) != (s.activity is Activity.COUNT_REPS):
-        return "every activity but counting reps has a countdown"
+        return _("every activity but counting reps has a countdown")
     if s.set_index >= max(step.sets, 1) or s.side_index >= step.sides:
-        return "its current set or side is not in the step"
+        return _("its current set or side is not in the step")
     if s.started_at is None or s.last_t is None:
-        return f"a {s.status.value} session has a start time"
+        return _("a {status} session has a start time").format(status=s.status.value)
     return None
 
 
@@ -218,4 +232,4 @@ def _run_to_end(engine: SessionEngine, *, what: str) -> None:
     except _ENGINE_ERRORS as exc:
         raise ValueError(f"{what} ({type(exc).__name__})") from None
     if not engine.state.finished:
-        raise ValueError(f"{what} (it does not come to an end)")
+        raise ValueError(what + " " + _("(it does not come to an end)"))

@@ -45,6 +45,7 @@ from backcoach.coach.engine import (
 from backcoach.coach.progression import STOP_MESSAGE
 from backcoach.content import Kind
 from backcoach.errors import BackcoachError, UsageError
+from backcoach.i18n import N_, _
 from backcoach.services.checkins import HurtResult, record_this_hurts
 from backcoach.services.clock import SessionClock
 from backcoach.services.safety import Block, exercise_block
@@ -67,7 +68,7 @@ STALE_AFTER_S = 15.0
 #: terminal alike, and whenever a countdown moves on.
 HEARTBEAT_S = 1.0
 
-GENTLE_MESSAGE = (
+GENTLE_MESSAGE = N_(
     "Thank you for telling us. Make the movement smaller and slower, or skip this exercise. "
     "Stop at once if the pain grows; never push through pain. It will be easier next time."
 )
@@ -242,7 +243,7 @@ def this_hurts(
         _pause_if_stale(tx, clock)
         step = tx.engine.step
         if step is None or tx.engine.state.finished:
-            raise NotOnExercise("The session is not on an exercise right now.")
+            raise NotOnExercise(_("The session is not on an exercise right now."))
         tx.after(
             lambda db: results.append(
                 record_this_hurts(
@@ -267,7 +268,7 @@ def this_hurts(
         stop=result.stop,
         pain=result.pain,
         limit=result.limit,
-        message=STOP_MESSAGE if result.stop else GENTLE_MESSAGE,
+        message=_(STOP_MESSAGE) if result.stop else _(GENTLE_MESSAGE),
     )
 
 
@@ -307,5 +308,5 @@ def count_text(state: SessionState, kind: Kind) -> str | None:
     """
     if state.reps_target is None or state.status is Status.NOT_STARTED:
         return None
-    unit = "breaths" if kind is Kind.BREATHING else "reps"
-    return f"{state.reps_done} of {state.reps_target} {unit}"
+    text = _("{done} of {n} breaths") if kind is Kind.BREATHING else _("{done} of {n} reps")
+    return text.format(done=state.reps_done, n=state.reps_target)

@@ -58,6 +58,7 @@ from backcoach.coach.outcome import done_text, title
 from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel
 from backcoach.content import Kind, Length
 from backcoach.errors import BackcoachError, UsageError
+from backcoach.i18n import N_, _
 from backcoach.services.checkins import record_checkin
 from backcoach.services.clock import wall
 from backcoach.store import (
@@ -85,6 +86,13 @@ from backcoach.store.sessions import (
 )
 
 R = TypeVar("R")
+
+#: Why a session that is over cannot be resumed, by its status (marked; ``{id}``: the session).
+_NOT_RESUMABLE: dict[SessionStatus, str] = {
+    SessionStatus.COMPLETED: N_("Session {id} is completed; it cannot be resumed."),
+    SessionStatus.QUIT: N_("Session {id} is quit; it cannot be resumed."),
+    SessionStatus.ABANDONED: N_("Session {id} is abandoned; it cannot be resumed."),
+}
 
 
 class SessionBusy(BackcoachError):
@@ -266,10 +274,12 @@ def change_session(
         row = lock_session(db, session_id=session_id, user_id=user_id)
     except SessionLocked:
         db.rollback()
-        raise SessionBusy(f"Session {session_id} is busy with another change; try again.") from None
+        raise SessionBusy(
+            _("Session {id} is busy with another change; try again.").format(id=session_id)
+        ) from None
     if row is None:
         db.rollback()
-        raise UsageError(f"There is no session {session_id}.")
+        raise UsageError(_("There is no session {id}.").format(id=session_id))
     try:
         tx = SessionChange(
             db=db, row=row, active=_active(row), now=now, source=source, form_notes=form_notes
@@ -406,7 +416,9 @@ def change_from_written(
         )
     except SessionLocked:
         db.rollback()
-        raise SessionBusy(f"Session {session_id} is busy with another change; try again.") from None
+        raise SessionBusy(
+            _("Session {id} is busy with another change; try again.").format(id=session_id)
+        ) from None
     if version is None:
         db.rollback()
         _WRITTEN.put(db, session_id, None)
@@ -456,7 +468,7 @@ def _row(db: Session, session_id: int, user_id: int | None) -> WorkoutSession:
     """The session as stored now (read afresh, not from the store session's cache)."""
     row = read_session(db, session_id=session_id, user_id=user_id)
     if row is None:
-        raise UsageError(f"There is no session {session_id}.")
+        raise UsageError(_("There is no session {id}.").format(id=session_id))
     return row
 
 
@@ -610,12 +622,12 @@ def resume_session(
     def resume(tx: SessionChange) -> None:
         row = tx.row
         if row.status is not SessionStatus.IN_PROGRESS:
-            raise UsageError(f"Session {session_id} is {row.status.value}; it cannot be resumed.")
+            raise UsageError(_(_NOT_RESUMABLE[row.status]).format(id=session_id))
         plan = tx.active.plan
         events = list_step_events(tx.db, session_id=row.id)
         resume_index = _after_last_recorded(events)
         if resume_index >= len(plan.steps):
-            raise UsageError(f"Every step of session {session_id} is already done.")
+            raise UsageError(_("Every step of session {id} is already done.").format(id=session_id))
         sets_done = _sets_done_in_snapshot(row.snapshot)
         records = [
             StepRecord(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from backcoach.config import Settings
 from backcoach.errors import UsageError
+from backcoach.i18n import _
 from backcoach.store.db import (
     StoreError,
     backups_dir,
@@ -50,7 +51,11 @@ def _copy(source: Path, target: Path) -> None:
         partial.rename(target)
     except (sqlite3.DatabaseError, OSError) as exc:
         partial.unlink(missing_ok=True)
-        raise StoreError(f"Could not back up {source} to {target}: {exc}") from exc
+        raise StoreError(
+            _("Could not back up {source} to {target}: {error}").format(
+                source=source, target=target, error=exc
+            )
+        ) from exc
 
 
 def backup_database(settings: Settings, *, target: Path | None, now: datetime) -> Path:
@@ -69,12 +74,18 @@ def backup_database(settings: Settings, *, target: Path | None, now: datetime) -
     source = sqlite_path(url)
     if source is None:
         raise UsageError(
-            f"`backcoach db backup` copies SQLite databases; {describe(url)} is not one. "
-            "For PostgreSQL use pg_dump, for example: pg_dump --format=custom "
-            "--file=backcoach.dump DBNAME"
+            _(
+                "`backcoach db backup` copies SQLite databases; {database} is not one. "
+                "For PostgreSQL use pg_dump, for example: pg_dump --format=custom "
+                "--file=backcoach.dump DBNAME"
+            ).format(database=describe(url))
         )
     if not source.is_file():
-        raise UsageError(f"There is no database at {source} yet, so there is nothing to back up.")
+        raise UsageError(
+            _("There is no database at {path} yet, so there is nothing to back up.").format(
+                path=source
+            )
+        )
     check_sqlite_file(source)
     if target is None:
         target = default_backup_path(settings, now)
@@ -83,11 +94,17 @@ def backup_database(settings: Settings, *, target: Path | None, now: datetime) -
         target = target / default_backup_path(settings, now).name
     elif not target.parent.is_dir():
         raise UsageError(
-            f"The folder {target.parent} does not exist; create it first or choose another "
-            "path (nothing was written)."
+            _(
+                "The folder {folder} does not exist; create it first or choose another "
+                "path (nothing was written)."
+            ).format(folder=target.parent)
         )
     if target.exists():
-        raise UsageError(f"{target} already exists; choose another path (nothing was overwritten).")
+        raise UsageError(
+            _("{path} already exists; choose another path (nothing was overwritten).").format(
+                path=target
+            )
+        )
     _copy(source, target)
     return target
 

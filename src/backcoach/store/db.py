@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from backcoach.config import Settings
 from backcoach.errors import BackcoachError
+from backcoach.i18n import N_, _
 from backcoach.store.files import private_dir, private_sqlite_file, tighten, tighten_folder
 from backcoach.store.revision import note_rows  # also: every Session bumps users' revisions
 
@@ -50,7 +51,7 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-_WHAT_TO_DO = (
+_WHAT_TO_DO = N_(
     "It has been left untouched. Restore a backup (copy it to this path), or move the "
     "file away (for example rename it to backcoach.db.broken) and backcoach will start "
     "a new, empty database."
@@ -65,7 +66,9 @@ def check_sqlite_file(path: Path) -> None:
     if not path.exists():
         return
     if not path.is_file():
-        raise StoreError(f"The database path {path} is not a file. {_WHAT_TO_DO}")
+        raise StoreError(
+            _("The database path {path} is not a file.").format(path=path) + " " + _(_WHAT_TO_DO)
+        )
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -74,8 +77,12 @@ def check_sqlite_file(path: Path) -> None:
             connection.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(
-            f"The database file {path} cannot be read: it is damaged or is not a "
-            f"backcoach database ({exc}). {_WHAT_TO_DO}"
+            _(
+                "The database file {path} cannot be read: it is damaged or is not a "
+                "backcoach database ({error})."
+            ).format(path=path, error=exc)
+            + " "
+            + _(_WHAT_TO_DO)
         ) from exc
 
 
@@ -91,7 +98,11 @@ def damaged_file_error(url: URL, exc: DBAPIError) -> StoreError | None:
         return None
     if "malformed" not in message and "not a database" not in message:
         return None
-    return StoreError(f"The database file {path} is damaged ({message}). {_WHAT_TO_DO}")
+    return StoreError(
+        _("The database file {path} is damaged ({error}).").format(path=path, error=message)
+        + " "
+        + _(_WHAT_TO_DO)
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from backcoach.config import Settings
+from backcoach.i18n import _
 from backcoach.store.backup import backup_before_upgrade
 from backcoach.store.db import (
     StoreError,
@@ -49,7 +50,11 @@ def _store_error(engine: Engine, exc: DBAPIError) -> StoreError | None:
     if damaged is not None:
         return damaged
     if isinstance(exc, OperationalError):
-        return StoreError(f"Cannot open the database {describe(engine.url)}: {exc.orig}")
+        return StoreError(
+            _("Cannot open the database {database}: {error}").format(
+                database=describe(engine.url), error=exc.orig
+            )
+        )
     return None
 
 
@@ -80,8 +85,10 @@ def current_revision(engine: Engine) -> str | None:
 
 def _newer_database_error(engine: Engine, exc: Exception) -> StoreError:
     return StoreError(
-        f"The database {describe(engine.url)} cannot be upgraded: {exc}. It may have "
-        "been written by a newer backcoach; upgrade backcoach or use another database."
+        _(
+            "The database {database} cannot be upgraded: {error}. It may have been written "
+            "by a newer backcoach; upgrade backcoach or use another database."
+        ).format(database=describe(engine.url), error=exc)
     )
 
 
@@ -98,13 +105,16 @@ def _failed_upgrade(
     engine: Engine, exc: Exception, *, current: str | None, revision: str, backup: Path | None
 ) -> StoreError:
     reason = exc.orig if isinstance(exc, DBAPIError) else exc
-    before = "empty" if current is None else f"revision {current}, with all its data"
-    message = (
-        f"Upgrading the database {describe(engine.url)} to revision {revision} failed: "
-        f"{reason}. Nothing was changed: the database is still {before}."
-    )
+    if current is None:
+        before = _("empty")
+    else:
+        before = _("revision {revision}, with all its data").format(revision=current)
+    message = _(
+        "Upgrading the database {database} to revision {revision} failed: "
+        "{error}. Nothing was changed: the database is still {before}."
+    ).format(database=describe(engine.url), revision=revision, error=reason, before=before)
     if backup is not None:
-        message += f" A copy made just before the upgrade is at {backup}."
+        message += " " + _("A copy made just before the upgrade is at {path}.").format(path=backup)
     return StoreError(message)
 
 
