@@ -5,8 +5,8 @@ and the same pages asked for in English are as before.
 
 The clinic is filled first so that every part of a page shows: a patient with a red
 flag, rising pain, a high STarT Back score and no exercise for days, sessions with
-camera-counted reps, a check-in and a scheduled questionnaire; a program template with
-two versions; a clinician's own exercise.
+camera-counted reps and a form note, a check-in and a scheduled questionnaire; a
+program template with two versions; a clinician's own exercise.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 DOCTOR = "aerztin@praxis.example"
 ADMIN = "verwaltung@praxis.example"
 FLAGGED = "flagged@praxis.example"
+#: A form note the camera saw, stored in English as the camera coach says it.
+HIPS_LOW = "Lift your hips a little higher, until shoulders, hips and knees are in line."
 
 
 @dataclass
@@ -77,7 +79,10 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
         doctor = db.get(User, doctor_id)
         assert doctor is not None
         flagged = make.patient_of(db, doctor, FLAGGED, linked=now - timedelta(days=30))
-        make.workout(db, flagged, now - timedelta(days=9), before=3, after=6, camera_reps=10)
+        make.workout(
+            db, flagged, now - timedelta(days=9), before=3, after=6, camera_reps=10,
+            form_notes=[{"code": "hips-low", "message": HIPS_LOW, "count": 2}],
+        )  # fmt: skip
         make.workout(db, flagged, now - timedelta(days=8), before=3, after=5)
         make.screening(db, flagged, now - timedelta(days=2), red_flags=["saddle-numbness"])
         make.checkin(db, flagged, now - timedelta(days=1), pain=4)
@@ -145,6 +150,7 @@ def test_a_patient_page_is_german(clinic: Clinic, doctor: httpx.Client) -> None:
     assert english_leftovers(text.replace(get("startback").title, "")) == [], text[:3000]
     assert "Taubheit im Reithosenbereich" in text  # the red flag's screening answer
     assert "10 Wiederholungen mit Kamera" in text
+    assert "Hüften etwas höher, bis Schultern, Hüften und Knie eine Linie bilden. (2-mal)" in text
     assert "Bitte nehmen Sie Kontakt mit der Person auf." in text
     assert "STarT-Back-Fragebogen: hohes Risiko (Summe 9 von 9)" in text  # the flag
     assert "hohes Risiko" in text.split("Fragebogen-Ergebnisse")[1]  # the score's risk group
@@ -265,7 +271,7 @@ def test_german_then_english_each_in_its_own_language(doctor: httpx.Client) -> N
 def test_english_stays_as_it_was(clinic: Clinic, doctor: httpx.Client) -> None:
     patient = doctor.get(f"/clinic/patients/{clinic.ids['patient']}", headers=ENGLISH).text
     assert "Please contact your patient." in patient
-    assert "10 camera reps" in patient
+    assert "10 camera reps" in patient and f"{HIPS_LOW} (2 times)" in patient
     template = doctor.get(f"/clinic/programs/{clinic.ids['template']}", headers=ENGLISH).text
     assert "Started from the built-in program “Rücken-Grundprogramm”." in template
     assert "Changes from version 1 to 2" in template

@@ -28,6 +28,7 @@ from backcoach.services import clinician_notes, invites, questionnaire_schedules
 from backcoach.services.clinic_dashboard import dashboard, patient_detail
 from backcoach.services.clock import local_today, local_tz
 from backcoach.store import User
+from backcoach.vision.wording import shown
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.downloads import ReportFrom, ReportTo, pdf_attachment
 from backcoach.web.ids import RowId
@@ -122,6 +123,7 @@ def _patient_page(
         "location_words": _translated(LOCATION_WORDS),
         "source_words": _translated(SOURCE_WORDS),
         "variant_words": _translated(VARIANT_WORDS),
+        "coach_words": shown,  # the camera's form notes, stored in English
         "risk_words": {group.value: risk_label(group) for group in RiskGroup},
         "choices": [(name, _(title)) for name, title in SCHEDULE_CHOICES],
         "errors": errors or {},
