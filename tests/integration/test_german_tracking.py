@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from backcoach.coach.questionnaires import get
 from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
 from backcoach.i18n import format_date, use_language
@@ -30,7 +31,7 @@ from tests.integration.test_progress_report import (
     session,
 )
 from tests.support import clinic_people as make
-from tests.support.german import main_text, page_leftovers
+from tests.support.german import english_leftovers, main_text, page_leftovers
 
 with warnings.catch_warnings():
     # This Starlette wants the httpx2 fork for its test client; plain httpx still works.
@@ -38,6 +39,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 GERMAN = {"Accept-Language": "de"}
+STARTBACK = get("startback").title
 ENGLISH = {"Accept-Language": "en"}
 GERMAN_DAY = re.compile(r"\b(Mo|Di|Mi|Do|Fr|Sa|So)\., \d{1,2}\. (Jan|Feb|März|Apr|Mai|Juni|Juli"
                         r"|Aug|Sept|Okt|Nov|Dez)\.?")  # fmt: skip
@@ -83,11 +85,22 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def german_page(client: TestClient, path: str, **headers: str) -> str:
+    """The page in German, with no English marker words in its main content but STarT
+    Back's name (shown under its English name in every language: its licence allows
+    only validated translations; the heading says so with lang="en", the chart's and the
+    table's labels name it in a German sentence)."""
     answer = client.get(path, headers={**GERMAN, **headers})
     assert answer.status_code == 200, answer.text
     assert '<html lang="de">' in answer.text
-    assert page_leftovers(answer.text) == [], (path, main_text(answer.text))
+    text = main_text(answer.text)
+    assert english_leftovers(text.replace(STARTBACK, "")) == [], (path, text)
     return answer.text
+
+
+def english_text(html: str) -> str:
+    """What a person reads in an English page's ``<main>`` (``main_text`` reads only what
+    is not declared another language than German, so not ``<html lang="en">``)."""
+    return main_text(html.replace('<html lang="en">', "<html>", 1))
 
 
 def section(html: str, element_id: str) -> str:
@@ -129,6 +142,8 @@ def test_history_with_sessions_check_ins_and_desk_breaks_is_german(client: TestC
     risk = section(html, "startback-risk")
     assert risk.startswith("Zuletzt: mittleres Risiko.")
     assert "Gesamt 4 von 9, psychosoziale Teilskala 0 von 5." in risk
+    assert "im englischen Original" in text  # why STarT Back keeps its English name
+    assert f'<h3 lang="en">{STARTBACK}</h3>' in html
     assert "3,5" in text  # the pain and function check's total
     found = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html)
     assert found is not None
@@ -169,15 +184,16 @@ def test_the_desk_api_refuses_in_german(client: TestClient) -> None:
 def test_english_is_as_before(client: TestClient) -> None:
     history = client.get("/history", headers=ENGLISH).text
     assert '<html lang="en">' in history
-    text = main_text(history)
+    text = english_text(history)
     assert "Recent sessions" in text and "Back basics (short)" in text
     assert re.search(r"\b0\.5\b", section(history, "sessions-table"))
     assert section(history, "startback-risk").startswith("Latest: medium risk.")
     assert "Total 4 of 9, psychosocial subscale 0 of 5." in section(history, "startback-risk")
+    assert f"<h3>{STARTBACK}</h3>" in history and "licence" not in text  # no note in English
     assert "At the desk, last 7 days" in text and "Breaks taken" in text
-    desk_text = main_text(client.get("/desk", headers=ENGLISH).text)
+    desk_text = english_text(client.get("/desk", headers=ENGLISH).text)
     assert "Desk breaks" in desk_text and "Breaks taken 2" in desk_text
-    camera = main_text(client.get("/camera-check", headers=ENGLISH).text)
+    camera = english_text(client.get("/camera-check", headers=ENGLISH).text)
     assert "Floor exercises: side view" in camera and "Head: not seen" in camera
     line = section(client.get("/", headers=ENGLISH).text, "desk-today")
     assert line.startswith("At the desk today: 2 breaks taken, 95 min sitting,")

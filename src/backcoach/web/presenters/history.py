@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from backcoach.coach.questionnaires import QUESTIONNAIRES, RISK_MEANINGS, RiskGroup
+from backcoach.coach.questionnaires import QUESTIONNAIRES, RiskGroup, risk_label, risk_meaning
 from backcoach.content import Catalog, Length
 from backcoach.i18n import N_, _, format_date
 from backcoach.services.clock import local_tz
@@ -33,13 +33,8 @@ SERIES_LABELS = {
     "interference": N_("interference"),
     "psychosocial": N_("psychosocial"),
 }
-#: STarT Back's risk groups in a table cell, and the latest one as a headline (msgids).
+#: STarT Back's risk groups in a table cell (msgids).
 RISK_NAMES = {RiskGroup.LOW: N_("low"), RiskGroup.MEDIUM: N_("medium"), RiskGroup.HIGH: N_("high")}
-RISK_HEADLINES = {
-    RiskGroup.LOW: N_("Latest: low risk."),
-    RiskGroup.MEDIUM: N_("Latest: medium risk."),
-    RiskGroup.HIGH: N_("Latest: high risk."),
-}
 
 #: A session's length in words (msgids).
 LENGTH_NAMES = {Length.SHORT.value: N_("short"), Length.FULL.value: N_("full")}
@@ -76,12 +71,15 @@ def session_program(line: SessionLine, catalog: Catalog) -> str:
 
 def chart_data(summary: HistorySummary) -> dict[str, Any]:
     """The series Chart.js draws (also shown as tables for screen readers), its labels,
-    dates and axis titles in the language in use."""
+    dates and axis titles in the language in use (a questionnaire shown only in its
+    original wording, STarT Back, keeps its title and comes with a note saying why)."""
     questionnaires = {}
     for name, points in summary.questionnaires.items():
         series = _numeric_series([p.scores for p in points], CHARTED_SUBSCALES.get(name, ()))
+        shown = QUESTIONNAIRES[name].localized() if name in QUESTIONNAIRES else None
         questionnaires[name] = {
-            "title": _(QUESTIONNAIRES[name].title) if name in QUESTIONNAIRES else name,
+            "title": shown.title if shown is not None else name,
+            "note": shown.language_note if shown is not None else "",
             "labels": [format_date(p.taken_at, "yMMMd") for p in points],
             "series": series,
             "series_labels": {key: _(SERIES_LABELS.get(key, key)) for key in series},
@@ -139,7 +137,8 @@ def _risk_line(scores: dict[str, Any]) -> dict[str, str] | None:
     group = _risk(scores)
     if group is None:
         return None
-    return {"headline": _(RISK_HEADLINES[group]), "meaning": _(RISK_MEANINGS[group])}
+    headline = _("Latest: {risk}.").format(risk=risk_label(group))
+    return {"headline": headline, "meaning": risk_meaning(group)}
 
 
 def _is_number(value: Any) -> bool:
