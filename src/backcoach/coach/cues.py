@@ -17,6 +17,12 @@ uses the wording helpers below); ``cue_script`` adds what only the exercise
 content knows: the set-up line and the key cue. The player page speaks and
 shows the script (``web/presenters/player.py``, ``static/js/voice.js``); the
 terminal workout shows it.
+
+Every line is made in the language in use when it is made (the request's, or
+the CLI's): the engine's words when ``apply`` runs, the step start's when the
+script is made, with the name, set-up line and key cue from the content it is
+given. No line is stored (the engine's snapshot holds its state, no words), so
+a session continued later, or in another language, speaks the reader's.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ The rules, in plain words:
   done in it step one dose step down). If today's pain
   before the session is at or above the pain limit, nothing progresses today.
   Doses always stay within the content's safe minimum and maximum.
-- Every step whose dose differs from last time carries ``notes`` saying why.
+- Every step whose dose differs from last time carries ``notes`` saying why (in the
+  language in use when the plan is made; a started session keeps its plan, notes included).
 
 **The first-week ramp** (``ramp``): someone who is new to a program, whose
 latest STarT Back puts them in the high-risk group, or whose pain before a
