@@ -236,38 +236,42 @@ def js_messages(language: str) -> Mapping[str, str]:
 # -- numbers and dates ---------------------------------------------------------------
 
 
+#: The Babel locale that writes each language's numbers and dates. English is written the
+#: British way, day first (29 Nov 2026), as backcoach always has: an unambiguous order.
+BABEL_LOCALES: Mapping[str, str] = {"en": "en_GB", "de": "de_DE"}
+
+
 def locale() -> Locale:
     """The Babel locale of the language in use."""
-    return Locale.parse(current_language())
+    return Locale.parse(BABEL_LOCALES[current_language()])
 
 
-def format_number(value: float, *, digits: int = 0) -> str:
+def format_number(value: float, digits: int = 0) -> str:
     """``value`` with the locale's separators, rounded to ``digits`` decimals
     (``1,234.5`` in English, ``1.234,5`` in German)."""
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=current_language())
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale())
 
 
 def format_date(value: date, skeleton: str = "yMMMd") -> str:
     """``value`` as the locale writes it, from a CLDR skeleton.
 
-    Skeletons: ``yMMMd`` (Nov 29, 2026 / 29. Nov. 2026), ``MMMEd`` (Sun, Nov 29 /
-    So., 29. Nov.), ``yMd`` (11/29/2026 / 29.11.2026), ``MMMd``, ``EEEE`` (the weekday).
+    Skeletons: ``yMMMd`` (29 Nov 2026 / 29. Nov. 2026), ``MMMEd`` (Sun 29 Nov /
+    So., 29. Nov.), ``yMd`` (29/11/2026 / 29.11.2026), ``MMMd`` (29 Nov / 29. Nov.).
     """
-    return babel_dates.format_skeleton(skeleton, value, locale=current_language())
+    return babel_dates.format_skeleton(skeleton, value, locale=locale())
 
 
 def format_datetime(value: datetime, skeleton: str = "yMMMd") -> str:
     """``value``'s date (from ``skeleton``) and time of day, joined as the locale joins them
-    (Nov 29, 2026, 18:05 / 29. Nov. 2026, 18:05)."""
-    language = current_language()
-    joined = str(babel_dates.get_datetime_format("medium", locale=language))
+    (29 Nov 2026, 18:05 / 29. Nov. 2026, 18:05)."""
+    joined = str(babel_dates.get_datetime_format("medium", locale=locale()))
     return joined.replace("{1}", format_date(value, skeleton)).replace("{0}", format_time(value))
 
 
 def format_time(value: datetime, skeleton: str = "Hm") -> str:
     """The time of day of ``value`` as the locale writes it (24-hour clock by default)."""
-    return babel_dates.format_skeleton(skeleton, value, locale=current_language())
+    return babel_dates.format_skeleton(skeleton, value, locale=locale())
 
 
 # -- templates -------------------------------------------------------------------------

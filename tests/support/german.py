@@ -89,8 +89,9 @@ class _MainText(HTMLParser):
     ``title``, ``placeholder``, ``alt``).
 
     Left out: scripts, styles, templates, and whatever an element declares to be in
-    another language (``lang="en"``: a questionnaire kept in its English original is
-    marked so, and a screen reader reads it with English pronunciation).
+    another language than the page's ``<html lang>`` (a questionnaire kept in its
+    English original on a German page is marked ``lang="en"``, so a screen reader
+    reads it with English pronunciation).
     """
 
     SKIP = frozenset({"script", "style", "template"})
@@ -103,6 +104,7 @@ class _MainText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.depth_in_main = 0
+        self.page_language = ""
         self.open: list[tuple[str, bool]] = []  # (tag, skipped) of the open elements
         self.parts: list[str] = []
 
@@ -114,7 +116,10 @@ class _MainText(HTMLParser):
         if tag == "main":
             self.depth_in_main += 1
         language = dict(attrs).get("lang") or ""
-        skipped = tag in self.SKIP or (bool(language) and not language.startswith("de"))
+        if tag == "html":
+            self.page_language = language
+            language = ""
+        skipped = tag in self.SKIP or bool(language and language != self.page_language)
         if self.depth_in_main and not self.skipping and not skipped:
             self.parts.extend(
                 value for name, value in attrs if name in self.READ_ATTRIBUTES and value

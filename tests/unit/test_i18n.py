@@ -121,8 +121,9 @@ def test_the_language_is_per_context() -> None:
 def test_numbers_and_dates_as_each_language_writes_them() -> None:
     day = date(2026, 11, 29)
     assert format_number(1234.5, digits=1) == "1,234.5"
-    assert format_date(day, "yMd") == "11/29/2026"
-    assert format_date(day, "MMMEd") == "Sun, Nov 29"
+    assert format_date(day, "yMd") == "29/11/2026"  # day first, as backcoach always wrote it
+    assert format_date(day, "MMMEd") == "Sun 29 Nov"
+    assert format_datetime(datetime(2026, 11, 29, 18, 5)) == "29 Nov 2026, 18:05"
     with use_language("de"):
         assert format_number(1234.5, digits=1) == "1.234,5"
         assert format_number(3) == "3"
