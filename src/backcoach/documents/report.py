@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from backcoach.coach.cues import dose_words
 from backcoach.coach.plan import PlannedStep, VariantLevel
 from backcoach.coach.progression import VARIANT_ORDER
-from backcoach.coach.questionnaires import QUESTIONNAIRES, RISK_MEANINGS, RiskGroup
+from backcoach.coach.questionnaires import QUESTIONNAIRES, summary_text
 from backcoach.content import Catalog
 from backcoach.documents.charts import PainPair, pain_chart
 from backcoach.documents.pdf import render_pdf
@@ -51,7 +51,6 @@ from backcoach.i18n import (
     current_language,
     format_date,
     format_number,
-    ngettext,
 )
 from backcoach.services import audit
 from backcoach.services.clinic_dashboard import FormNote, prescribed, sessions_per_week
@@ -72,6 +71,7 @@ from backcoach.store import (
     User,
     WorkoutSession,
 )
+from backcoach.vision.wording import shown
 
 #: The default period: the last 4 weeks, today included.
 DEFAULT_DAYS = 28
@@ -91,12 +91,6 @@ SCALE_MEANINGS = {
         "Total from 0 to 9 and the psychosocial part from 0 to 5; the risk group says "
         "how likely the back pain is to be slow to get better."
     ),
-}
-#: A STarT Back risk group as the report names it.
-RISK_NAMES = {
-    RiskGroup.LOW: N_("low risk"),
-    RiskGroup.MEDIUM: N_("medium risk"),
-    RiskGroup.HIGH: N_("high risk"),
 }
 #: Why a dose changed when the planner wrote no reason: which way it moved.
 DIRECTION_REASONS = {
@@ -135,6 +129,8 @@ class ScoreLine:
     summary: str
     meaning: str
     activities: tuple[tuple[str, float], ...] = ()  # PSFS: each activity and its rating
+    #: Why the title is in English outside English (STarT Back's original wording); else empty.
+    language_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -400,7 +396,7 @@ def _scores(
         scores: dict[str, Any] = row.scores or {}
         total = scores.get("total")
         risk = scores.get("risk_group")
-        known = QUESTIONNAIRES.get(row.name)
+        known = QUESTIONNAIRES[row.name].localized() if row.name in QUESTIONNAIRES else None
         subscales = scores.get("subscales") or {}
         activities = (
             tuple((str(name), float(rating)) for name, rating in subscales.items())
@@ -410,50 +406,17 @@ def _scores(
         lines.append(
             ScoreLine(
                 name=row.name,
-                title=_(known.title) if known else row.name,
+                title=known.title if known else row.name,
                 day=row.taken_at.astimezone(tz).date(),
                 total=float(total) if isinstance(total, int | float) else None,
                 risk_group=risk,
-                summary=_summary(row.name, scores),
+                summary=summary_text(row.name, scores) or str(scores.get("summary") or ""),
                 meaning=_(SCALE_MEANINGS[row.name]) if row.name in SCALE_MEANINGS else "",
                 activities=activities,
+                language_note=known.language_note if known else "",
             )
         )
     return tuple(lines)
-
-
-def _summary(name: str, scores: dict[str, Any]) -> str:
-    """A questionnaire's score in words, in the language in use, from its stored figures
-    (the stored summary, in English, is shown only when they are missing)."""
-    stored = str(scores.get("summary") or "")
-    total = scores.get("total")
-    subscales = scores.get("subscales") or {}
-    if not isinstance(total, int | float):
-        return _(stored)
-    if name == "pain-function" and {"pain", "interference"} <= subscales.keys():
-        return _(
-            "Pain {pain}/10, interference {interference}/10, overall {total}/10 (lower is better)."
-        ).format(
-            pain=figure(subscales["pain"]),
-            interference=figure(subscales["interference"]),
-            total=figure(total),
-        )
-    if name == "psfs" and subscales:
-        return ngettext(
-            "Average {total}/10 over {count} activity (higher is better).",
-            "Average {total}/10 over {count} activities (higher is better).",
-            len(subscales),
-        ).format(total=figure(total), count=len(subscales))
-    risk = scores.get("risk_group")
-    if name == "startback" and risk in set(RiskGroup) and "psychosocial" in subscales:
-        group = RiskGroup(risk)
-        words = _("Total {total}/9, psychosocial {psychosocial}/5: {risk}.").format(
-            total=figure(total),
-            psychosocial=figure(subscales["psychosocial"]),
-            risk=_(RISK_NAMES[group]),
-        )
-        return f"{words} {_(RISK_MEANINGS[group])}"
-    return _(stored)
 
 
 def _dose(step: PlannedStep) -> str:
@@ -532,7 +495,10 @@ def _camera(events: Sequence[StepEvent], catalog: Catalog) -> tuple[CameraLine, 
                 name=known.name if known else exercise_id,
                 reps=reps[exercise_id],
                 steps=steps[exercise_id],
-                notes=tuple(FormNote(code, _(message), count) for (code, message), count in ranked),
+                notes=tuple(
+                    FormNote(code, shown(message) or message, count)
+                    for (code, message), count in ranked
+                ),
             )
         )
     return tuple(lines)
