@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from markupsafe import escape
 
 from backcoach.coach.questionnaires import QUESTIONNAIRES
 from backcoach.coach.safety import QUESTIONS
@@ -99,9 +100,23 @@ def test_todays_plan_and_its_pages_are_german(client: TestClient) -> None:
     german_page(client, "/exercises/side-plank")  # hold and per-side doses
     german_page(client, "/settings")
     german_page(client, "/questionnaires")
-    for name in QUESTIONNAIRES:
-        german_page(client, f"/questionnaires/{name}")
+    german_page(client, "/questionnaires/pain-function")
+    german_page(client, "/questionnaires/psfs")
     german_page(client, "/disclaimer")
+
+
+def test_a_questionnaire_kept_in_its_original_says_so_and_is_marked_english(
+    client: TestClient,
+) -> None:
+    html = client.get("/questionnaires/startback", headers=GERMAN).text
+    assert 'id="language-note"' in html  # why the questions are in English
+    startback = QUESTIONNAIRES["startback"]
+    assert f'<h1 id="q-title" lang="en">{startback.title}</h1>' in html
+    for item in startback.items:  # each question marked as English for screen readers
+        assert f'<legend lang="en">{escape(item.text)}</legend>' in html
+    assert '<span lang="en">Agree</span>' in html
+    html = client.get("/questionnaires/startback", headers=ENGLISH).text
+    assert 'lang="en">' not in html.split("<main", 1)[1]  # an English page needs no marks
 
 
 def test_the_red_flag_stop_message_is_german(client: TestClient) -> None:

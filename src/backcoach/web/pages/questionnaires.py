@@ -42,14 +42,14 @@ def index(request: Request, db: DbDep, user: UserDep) -> Response:
         for name, q in QUESTIONNAIRES.items()
         if q.interval_days is not None
     }
-    context = {"questionnaires": list(QUESTIONNAIRES.values()), "due": due}
+    shown = [q.localized() for q in QUESTIONNAIRES.values()]
+    context = {"questionnaires": shown, "due": due}
     return render(request, "questionnaires/index.html", context)
 
 
 @router.get("/{name}")
 def form(request: Request, name: str) -> Response:
-    questionnaire = _questionnaire(name)
-    context = {"q": questionnaire, "answers": {}, "errors": {}}
+    context = {"q": _questionnaire(name).localized(), "answers": {}, "errors": {}}
     return render(request, "questionnaires/form.html", context)
 
 
@@ -78,7 +78,7 @@ async def submit(request: Request, name: str, db: DbDep, user: UserDep) -> Respo
         else:
             return RedirectResponse("/history#scores-title", status_code=303)
     context = {
-        "q": questionnaire,
+        "q": questionnaire.localized(),
         "answers": {k: v for k, v in typed.items() if v},
         "errors": errors,
         "error": error,
