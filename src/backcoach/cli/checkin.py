@@ -30,7 +30,7 @@ from backcoach.coach.safety import DISCLAIMER, QUESTIONS, Outcome, ScreeningResu
 from backcoach.config import get_settings
 from backcoach.content import Catalog, Length
 from backcoach.errors import UsageError
-from backcoach.i18n import N_, _, format_datetime
+from backcoach.i18n import N_, _, format_date, format_time
 from backcoach.services import session_events
 from backcoach.services.checkins import earlier_pain_before, save_questionnaire
 from backcoach.services.clock import SessionClock
@@ -279,7 +279,8 @@ def _show_plan(plan: SessionPlan, decision: PlanDecision, catalog: Catalog) -> N
 
 def confirm_resume(offer: ResumeOffer) -> bool:
     """Ask whether to continue an interrupted session (Enter means yes)."""
-    started = format_datetime(offer.started_at.astimezone(), "MMMEdHm")
+    local = offer.started_at.astimezone()
+    started = f"{format_date(local.date(), 'MMMEd')} {format_time(local)}"
     return typer.confirm(
         _(
             "Your {program} ({length}) session of {started} was interrupted. "

@@ -22,7 +22,7 @@ from backcoach.cli.files import check_output_file, os_reason, output_path, write
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
-from backcoach.i18n import _, current_language, format_date, format_datetime, format_number
+from backcoach.i18n import _, current_language, format_date, format_number, format_time
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import (
     MAX_IMPORT_BYTES,
@@ -151,7 +151,7 @@ def render_history(summary: HistorySummary) -> RenderableType:
     for line in summary.sessions:
         pain = f"{_or_dash(line.pain_before)}→{_or_dash(line.pain_after)}"
         sessions.add_row(
-            format_datetime(line.started_at.astimezone(), "yMdHm"),
+            _day_and_time(line.started_at.astimezone()),
             f"{line.program_id} ({line.length})",
             _(line.result),
             f"{line.steps_done}/{line.steps_total}",
@@ -207,6 +207,10 @@ def render_history(summary: HistorySummary) -> RenderableType:
             )
         parts.append(table)
     return Group(*parts)
+
+
+def _day_and_time(moment: datetime) -> str:
+    return f"{format_date(moment.date(), 'yMd')} {format_time(moment)}"
 
 
 def _or_dash(value: int | None) -> str:

@@ -108,7 +108,7 @@ def list_(
             str(row["id"]),
             str(row["email"]),
             str(row["role"]),
-            format_date(datetime.fromisoformat(str(row["created_at"])), "yMd"),
+            format_date(datetime.fromisoformat(str(row["created_at"])).date(), "yMd"),
             status,
         )
     console.print(table)
