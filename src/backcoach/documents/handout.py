@@ -6,6 +6,9 @@ steps, the dose, breathing, common mistakes, the safety notes, "do not do it if"
 and a row of boxes to tick, one per day of a week. A program's handout lists
 its steps in order with the dose of its plan (``coach.plan.plan_from_program``)
 and then one such section per step; a section is kept on one page.
+
+A handout is in the language in use; the exercises' own texts come from the
+catalog its caller gives (the web's and the CLI's follow the language too).
 """
 
 from __future__ import annotations

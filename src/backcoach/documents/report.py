@@ -23,6 +23,11 @@ its figures without reading the PDF) and ``progress_report`` lays it out through
 
 ``patient_report`` is the clinician's way in: scoped to their own patients and
 written to the audit log.
+
+The report is in the language in use (``i18n``): its words, dates (German
+``2.3.2026``) and numbers (decimal comma). What is stored in English is worded
+where it is shown: questionnaire scores (``summary_text``, from their figures),
+the camera's form notes (``vision.wording.shown``) and the planner's reasons.
 """
 
 from __future__ import annotations
