@@ -267,3 +267,33 @@ def test_the_sign_in_pages_are_german(clinic: TestClient) -> None:
     )
     assert answer.status_code == 401
     assert page_leftovers(answer.text) == []
+
+
+def test_a_patients_today_shows_the_clinicians_asks_and_notes_in_german(
+    clinic: TestClient,
+) -> None:
+    now = datetime.now(UTC)
+    with app_state(clinic.app).sessions() as db:  # type: ignore[arg-type]
+        doctor = accounts.add_account(
+            db, email="doctor@clinic.example", password=PASSWORD, role=Role.CLINICIAN, now=now
+        )
+        code = invites.create_invite(db, clinician_id=doctor.id, now=now).code
+    patient = {"email": "patient@example.org", "password": PASSWORD}
+    assert clinic.post("/api/v1/auth/register", json={**patient, "code": code}).is_success
+    patient_id = clinic.get("/api/v1/auth/me").json()["id"]
+    clinic.cookies.clear()
+    doctor_login = {"email": "doctor@clinic.example", "password": PASSWORD}
+    assert clinic.post("/api/v1/auth/login", json=doctor_login).is_success
+    api = f"/api/v1/clinic/patients/{patient_id}"
+    assert clinic.post(f"{api}/notes", json={"text": "Gehen Sie täglich 10 Minuten."}).is_success
+    for name in ("psfs", "startback"):
+        assert clinic.put(f"{api}/schedules/{name}", json={"every_days": 14}).is_success
+    clinic.cookies.clear()
+    assert clinic.post("/api/v1/auth/login", json=patient).is_success
+
+    html = german_page(clinic, "/")
+    assert "Gehen Sie täglich 10 Minuten." in html
+    assert "Patientenspezifische Funktionsskala" in html
+    assert '<strong><span lang="en">Keele STarT Back Screening Tool</span></strong>' in html
+    html = clinic.get("/", headers=ENGLISH).text
+    assert "Your clinician asks you to fill in the <strong>Keele STarT Back" in html

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from backcoach.coach import questionnaires
 from backcoach.coach.planner import PlanDecision, Refusal
 from backcoach.coach.safety import QUESTIONS, for_web
 from backcoach.content import Catalog
@@ -80,7 +81,8 @@ def today_page(
     }
     if app_state(request.app).settings.clinic:  # what the patient's clinician asks and says
         asked = due_for(db, user.id, local_today(), local_tz())
-        context["asked"] = asked
+        # As the questionnaire pages show them (one kept in its original is marked English).
+        context["asked"] = [questionnaires.get(q.name).localized() for q in asked]
         if any(q.name == CHECK_NAME for q in asked):  # asked once, by the clinician's card
             context["check_due"] = False
         context["clinician_notes"] = notes_for_patient(db, patient_id=user.id)
