@@ -9,6 +9,7 @@ out before looking for English words: option names (``--help``), command names
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -18,13 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.main import get_command
 
 from backcoach.cli import app
 from backcoach.cli.checkin import Phase
+from backcoach.cli.desk_breaks import break_instructions
+from backcoach.cli.workout_view import Screen, render_screen, render_summary
+from backcoach.coach.breaks import BreakKind, DueBreak
+from backcoach.coach.engine import SessionEngine, Start
 from backcoach.coach.plan import plan_from_program
 from backcoach.config import Settings
 from backcoach.content import Length, default_catalog
+from backcoach.i18n import use_language
 from backcoach.services.sessions import abandon_session, start_session
 from backcoach.store import (
     add_questionnaire_response,
@@ -234,3 +241,40 @@ def test_english_is_unchanged(data_dir: Path) -> None:
     assert "Invalid value for '--weeks': Input should be greater than or equal to 1" in error
     missing = run(data_dir, "import", "missing.json", language=english).stderr
     assert "Error: Cannot read missing.json: No such file or directory" in missing
+
+
+def test_the_terminal_workout_and_breaks_screens_are_german() -> None:
+    with use_language("de"):
+        catalog = default_catalog("de")
+        plan = plan_from_program(catalog, "back-basics", Length.SHORT)
+        engine = SessionEngine(plan)
+        engine.apply(Start(0.0))
+        screens = [
+            render_screen(
+                Screen(
+                    title="Rücken", plan=plan, state=engine.state, exercises=dict(catalog.exercises)
+                )
+            ),
+            render_screen(
+                Screen(
+                    title="Rücken",
+                    plan=plan,
+                    state=engine.state,
+                    exercises=dict(catalog.exercises),
+                    confirm_quit=True,
+                )
+            ),
+            render_summary(plan, engine.summary()),
+        ]
+        console = Console(width=80, height=24, record=True, file=io.StringIO())
+        for screen in screens:
+            console.print(screen)
+        due = DueBreak(kind=BreakKind.MICRO, move="shoulder-circles", length_s=60.0)
+        title, lines = break_instructions(due, catalog)
+    text = console.export_text()
+    assert "Schritt 1/" in text and "Zusammenfassung der Einheit" in text
+    assert "Die Einheit beenden?" in text
+    assert "h tut weh" in text  # the keys line fits 80 columns
+    assert leftovers(text) == [], text
+    assert title.startswith("Kurzpause (60 s)")
+    assert leftovers(" ".join([title, *lines])) == []
