@@ -155,6 +155,21 @@ def test_form_mistakes_are_explained_in_german(client: TestClient) -> None:
     assert page_leftovers(answer.text) == []
 
 
+def test_htmx_fragments_are_german(client: TestClient) -> None:
+    htmx = {**GERMAN, "HX-Request": "true"}
+    fragment = client.get("/exercises?stage=cool-down", headers=htmx).text
+    assert "2 Übungen" in fragment
+    assert page_leftovers(f"<main>{fragment}</main>") == []
+    headers = {**form_headers(client, GERMAN, page="/"), "HX-Request": "true"}
+    answer = client.post("/habits", data={"kind": "walk"}, headers=headers)
+    assert answer.status_code == 200
+    assert "heute erledigt" in answer.text
+    assert page_leftovers(f"<main>{answer.text}</main>") == []
+    answer = client.post("/habits", data={"kind": "juggling"}, headers=headers)
+    assert answer.status_code == 422
+    assert page_leftovers(f"<main>{answer.text}</main>") == []
+
+
 def test_an_unknown_page_says_so_in_german(client: TestClient) -> None:
     html = german_page(client, "/no-such-page", status=404)
     assert "Seite nicht gefunden" in html
