@@ -19,7 +19,7 @@ from rich.table import Table
 from backcoach.cli.app import app, console, err_console
 from backcoach.content import Kind, default_catalog
 from backcoach.errors import MissingExtraError, UsageError
-from backcoach.i18n import _, current_language, format_number
+from backcoach.i18n import N_, _, current_language, format_number
 from backcoach.vision.analyzers import available, get_analyzer
 from backcoach.vision.analyzers.base import AnalysisResult
 from backcoach.vision.counting import Dose
@@ -39,6 +39,9 @@ from backcoach.vision.sources import DEFAULT_MAX_WIDTH, VideoFile, stride_for
 
 if TYPE_CHECKING:
     from backcoach.vision.reference import ReferenceResult
+
+#: A repetition's side in the analysis table.
+SIDE_NAMES = {"left": N_("left"), "right": N_("right")}
 
 FpsOption = Annotated[
     float | None,
@@ -372,7 +375,7 @@ def _print_result(result: AnalysisResult, quality: str | None = None) -> None:
                 str(event.index),
                 f"{format_number(event.start_s, digits=2)} s",
                 f"{format_number(event.end_s, digits=2)} s",
-                event.side or "",
+                _(SIDE_NAMES.get(event.side, event.side)) if event.side else "",
                 format_number(event.quality, digits=2),
                 ", ".join(event.faults),
             )

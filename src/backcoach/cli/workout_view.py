@@ -34,7 +34,7 @@ from backcoach.coach.outcome import done_text
 from backcoach.coach.plan import PlannedStep, SessionPlan
 from backcoach.coach.pose import choose_pose
 from backcoach.content import Exercise, Kind
-from backcoach.i18n import N_, _, ngettext
+from backcoach.i18n import N_, _, format_number, ngettext
 from backcoach.services.session_events import HurtAdvice, count_text
 
 KEYS_HELP = N_("r/Enter rep done · space/p pause · s skip · b back · q quit · h it hurts")
@@ -71,7 +71,10 @@ def clock_text(seconds: float) -> str:
 
 
 def _seconds(value: float) -> str:
-    return f"{value:g} s"
+    """``3 s``, ``2.5 s`` (``2,5 s`` in German)."""
+    if value == int(value):
+        return f"{format_number(value)} s"
+    return f"{format_number(value, digits=2).rstrip('0')} s"
 
 
 def dose_text(step: PlannedStep) -> str:
