@@ -143,8 +143,8 @@ def test_a_check_in_for_a_session_that_is_not_there_is_refused_in_german(
 @pytest.mark.parametrize(
     ("pain", "effort", "german"),
     [
-        (11, None, "Schmerz muss eine ganze Zahl von 0 bis 10 sein, angegeben ist 11"),
-        (3, -1, "Anstrengung muss eine ganze Zahl von 0 bis 10 sein, angegeben ist -1"),
+        (11, None, "Der Schmerz muss eine ganze Zahl von 0 bis 10 sein, angegeben ist 11"),
+        (3, -1, "Die Anstrengung muss eine ganze Zahl von 0 bis 10 sein, angegeben ist -1"),
     ],
 )
 def test_pain_and_effort_out_of_range_are_refused_in_german(

@@ -119,6 +119,17 @@ def test_many_problems_in_an_import_file_are_counted_in_german() -> None:
     assert english_leftovers(words_of(german)) == []
 
 
+def test_a_choice_pydantic_checks_is_named_in_german() -> None:
+    data = export_with(checkins=[{"session_id": None, "at": "2026-03-02T10:00:00+00:00",
+                                  "phase": "sometime", "pain": 3, "location": "low-back",
+                                  "effort": None, "exercise_id": None}])  # fmt: skip
+    assert "Input should be 'before', 'during' or 'after'" in refusal(data)
+    with use_language("de"):
+        german = refusal(data)
+    assert "'before', 'during' oder 'after'" in german
+    assert english_leftovers(words_of(german)) == []
+
+
 def test_an_import_result_counts_in_german_with_plurals() -> None:
     result = ImportResult(
         added=ImportCounts(sessions=2, step_events=14, checkins=1),

@@ -32,14 +32,10 @@ from backcoach.store import (
 )
 
 
-def _check_scale(name: str, value: int | None) -> None:
-    """``name``: the marked (``N_``) name of the value, translated in the message."""
+def _check_scale(message: str, value: int | None) -> None:
+    """``message``: the marked (``N_``) refusal, translated when ``value`` is out of range."""
     if value is not None and (isinstance(value, bool) or not 0 <= value <= 10):
-        raise UsageError(
-            _("{name} must be a whole number from 0 to 10, got {value}").format(
-                name=_(name), value=value
-            )
-        )
+        raise UsageError(_(message).format(value=value))
 
 
 def pain_limit(db: Session, *, user_id: int) -> int:
@@ -68,8 +64,8 @@ def record_checkin(
         UsageError: pain or effort outside 0-10, effort on a before check-in, an
             unknown session, or a during check-in without an exercise.
     """
-    _check_scale(N_("Pain"), pain)
-    _check_scale(N_("Effort"), effort)
+    _check_scale(N_("Pain must be a whole number from 0 to 10, got {value}"), pain)
+    _check_scale(N_("Effort must be a whole number from 0 to 10, got {value}"), effort)
     if effort is not None and phase is not CheckinPhase.AFTER:
         raise UsageError(_("Effort is asked after a session only."))
     if phase is CheckinPhase.DURING and exercise_id is None:

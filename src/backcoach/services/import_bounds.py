@@ -182,7 +182,11 @@ def problem_message(error: ErrorDetails) -> str:
     template = _PYDANTIC_MESSAGES.get(kind)
     if template is None or _(template) == template:
         return message
-    return _(template).format(**{key: _plain(value) for key, value in ctx.items()})
+    values = {key: _plain(value) for key, value in ctx.items()}
+    if "expected" in values:  # pydantic's choices: "'short' or 'full'"
+        head, _or, last = values["expected"].rpartition(" or ")
+        values["expected"] = f"{head} {_('or')} {last}" if head else last
+    return _(template).format(**values)
 
 
 def _plain(value: object) -> str:
