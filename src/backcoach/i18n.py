@@ -284,7 +284,11 @@ def install_in_jinja(env: Environment) -> None:
     ``number`` filters.
 
     Calls are new-style: ``{{ _("%(n)s reps", n=count) }}`` formats after
-    translating and escapes the values.
+    translating and escapes the values. ``_()`` takes only a literal message (its
+    result is trusted HTML, and ``pybabel`` extracts only literals); text held in a
+    variable (a stored English note, a module constant, a clinician's own words) is
+    shown with ``{{ value|translated }}``: its translation if the catalog has one,
+    else itself, escaped like any value.
     """
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
@@ -293,6 +297,7 @@ def install_in_jinja(env: Environment) -> None:
         gettext, ngettext, newstyle=True, pgettext=pgettext
     )
     env.globals["current_language"] = current_language
+    env.filters["translated"] = gettext
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     env.filters["time"] = format_time

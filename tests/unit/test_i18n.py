@@ -12,6 +12,7 @@ from types import ModuleType
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2 import Environment, nodes
 from starlette.datastructures import Headers
 
 from backcoach import i18n
@@ -167,3 +168,44 @@ def test_a_stale_compiled_catalog_is_not_used(
             assert i18n._("Today") == "Heute!"
     finally:
         i18n.translations.cache_clear()
+
+
+#: How many leading arguments of each template gettext function are the message (literal).
+_LITERAL_ARGS = {"_": 1, "gettext": 1, "ngettext": 2, "pgettext": 2}
+
+
+def _template_files() -> list[Path]:
+    roots = (
+        REPO_ROOT / "src/backcoach/web/templates",
+        REPO_ROOT / "src/backcoach/documents/templates",
+    )
+    return sorted(path for root in roots for path in root.rglob("*.html"))
+
+
+@pytest.mark.parametrize("template", _template_files(), ids=lambda p: p.name)
+def test_templates_translate_only_literal_messages(template: Path) -> None:
+    """``_()`` marks its result as safe HTML and formats it with ``%``: given a variable
+    (a clinician's own text) it would let that text's markup through and break on a
+    ``%``. Variables go through ``|translated`` (escaped); ``_()`` gets literals only,
+    which is also all that ``pybabel extract`` can see."""
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    tree = env.parse(template.read_text())
+    variable = []
+    for call in tree.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or call.node.name not in _LITERAL_ARGS:
+            continue
+        message = call.args[: _LITERAL_ARGS[call.node.name]]
+        if not message or not all(isinstance(arg, nodes.Const) for arg in message):
+            variable.append(f"line {call.lineno}: {call.node.name}(...)")
+    assert variable == []
+
+
+def test_translated_text_held_in_a_variable_is_escaped() -> None:
+    env = Environment(autoescape=True)
+    i18n.install_in_jinja(env)
+    page = env.from_string(
+        '{{ _("Easier: %(name)s", name=name|translated) }} {{ name|translated }}'
+    )
+    shown = page.render(name="<b>50% harder</b>")
+    assert "<b>" not in shown
+    assert shown.count("&lt;b&gt;50% harder&lt;/b&gt;") == 2
