@@ -19,12 +19,12 @@ from starlette.applications import Starlette
 
 from backcoach.config import Settings
 from backcoach.content import Catalog
-from backcoach.i18n import current_language
+from backcoach.i18n import N_, current_language
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.services.live_coach import MAX_FRAMES_PER_S, LiveCoaches
 
 #: What a request that got no turn at the database is told (503, with ``Retry-After``).
-BUSY = "backcoach is busy, try again in a moment."
+BUSY = N_("backcoach is busy, try again in a moment.")
 RETRY_AFTER_S = 1
 
 
