@@ -99,7 +99,12 @@ def save(
     reminders: Annotated[str | None, Form()] = None,
     quiet_from: Annotated[str, Form(max_length=8)] = "",
     quiet_until: Annotated[str, Form(max_length=8)] = "",
+    language: Annotated[str | None, Form(max_length=16)] = None,
 ) -> Response:
+    """Save the preferences form; or, from the language form (its only field,
+    ``language``), keep the language chosen in this browser's cookie."""
+    if language is not None:
+        return _choose_language(request, db, user.id, language)
     raw = {
         "pain_limit": pain_limit.strip(),
         "break_minutes": break_minutes.strip(),
@@ -137,18 +142,12 @@ def _friendly(field: str, message: str) -> str:
     return _(limit) if limit is not None else message
 
 
-@router.post("/language")
-def choose_language(
-    request: Request,
-    db: DbDep,
-    user: UserDep,
-    language: Annotated[str, Form(max_length=16)] = "",
-) -> Response:
+def _choose_language(request: Request, db: DbDep, user_id: int, language: str) -> Response:
     """Show backcoach in ``language`` in this browser (``auto``: as the browser asks)."""
     if language not in LANGUAGE_CHOICES:
         # The form only offers the known choices: a stale page or a hand-made request.
         errors = {"language": _("Choose Automatic, English or Deutsch.")}
-        return _page(request, db, user.id, errors=errors, status_code=422)
+        return _page(request, db, user_id, errors=errors, status_code=422)
     response = RedirectResponse("/settings?done=language", status_code=303)
     remember_choice(response, language)
     return response
