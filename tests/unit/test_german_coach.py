@@ -352,7 +352,7 @@ def test_cues_made_from_a_template_are_worded_afresh() -> None:
         message = shown_message({"cue": cues[0], "hint": cues[2], "phase": "hold", "reps": 2})
     assert worded[0] == "Halten … noch 3 Sekunden."
     assert worded[1] == "Halten … noch 1 Sekunde."
-    assert worded[2] == "Ich sehe Ihre Knie und Knöchel nicht: gehen Sie etwas zurück."
+    assert worded[2] == "Ich sehe Ihre Knie und Ihre Knöchel nicht: gehen Sie etwas zurück."
     assert worded[6] == ("Halten Sie jedes Anheben 2,5 Sekunden: Diese Wiederholung zählte nicht.")
     for text in worded:
         german(text or "")
