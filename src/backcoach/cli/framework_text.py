@@ -1,24 +1,21 @@
 """The words Typer writes itself ("Usage:", "Options", "Missing option" ...), in the CLI's language.
 
 Typer (0.29 and later) carries its own copy of Click, whose messages are plain
-English f-strings, not gettext messages; only ``typer.core`` and
-``typer.rich_utils`` look theirs up with the standard library's ``gettext``.
-``install`` (called once, when ``cli.app`` is imported, after the language is
-chosen) reaches each kind in one place:
+English f-strings, not gettext messages. ``install`` (called once, when
+``cli.app`` is imported, after the language is chosen) reaches each kind
+through Typer's public modules only (``typer.core``, ``typer.rich_utils``), so a
+Typer release that reshuffles its private parts does not break the CLI:
 
-- ``typer.core``'s ``_`` becomes backcoach's lookup ("Aborted!", "Missing command.");
 - the Rich help's panel titles and ``[default: ...]`` labels are constants of
   ``typer.rich_utils``: set from the catalog;
 - the usage line's "Usage:" prefix and the help of the options Typer adds
-  itself (``--help``, ``--install-completion``) are translated where Click makes
-  them (``HelpFormatter.write_usage``, ``Command.get_params``);
+  itself (``--help``, ``--install-completion``) are translated where Typer's
+  command classes hand them out (``get_usage``, ``get_params``);
 - an error message is said again from the catalog by its English shape
-  (``ERROR_PATTERNS``, the sentences Click builds) before Typer prints it;
+  (``ERROR_PATTERNS``, the sentences Click builds, and ``VALIDATION_PATTERNS``,
+  pydantic's checks of option values) before Typer prints it;
 - Rich's prompts ("Please enter Y or N") keep their complaints in class
-  attributes: set from the catalog;
-- Typer checks option values with pydantic, whose messages ("Input should be
-  greater than or equal to 1") are said again by their error type
-  (``VALIDATION_MESSAGES``).
+  attributes: set from the catalog.
 
 In English every message is its msgid: the output does not change.
 """
@@ -26,14 +23,11 @@ In English every message is its msgid: the output does not change.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from rich.prompt import Confirm, IntPrompt, PromptBase
-from typer import _coercion, _param_types, rich_utils
-from typer import core as typer_core
-from typer._click import core as click_core
-from typer._click import formatting as click_formatting
-from typer._click.exceptions import ClickException
+from typer import rich_utils
+from typer.core import TyperCommand, TyperGroup
 
 from backcoach.i18n import N_, gettext
 
@@ -50,17 +44,6 @@ RICH_TEXTS: dict[str, str] = {
     "REQUIRED_LONG_STRING": N_("[required]"),
     "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
-
-#: What ``typer.core`` looks up with ``gettext`` (the ones a person can meet).
-TYPER_MESSAGES: tuple[str, ...] = (
-    N_("Aborted!"),
-    N_("Missing command."),
-    N_("No such command {name!r}."),
-    N_("default: {default}"),
-    N_("required"),
-    N_("env var: {var}"),
-    N_("(dynamic)"),
-)
 
 #: The help of the options Typer adds to every command or to the root.
 OPTION_HELP: tuple[str, ...] = (
@@ -98,6 +81,8 @@ ERROR_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("No such option: {name} (Possible options: {options})"),
         ),
         (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
+        (r"No such command (?P<name>'.+')\.", N_("No such command {name}.")),
+        (r"Missing command\.", N_("Missing command.")),
         (
             r"Got unexpected extra argument\(s\) \((?P<args>.*)\)",
             N_("Got unexpected extra argument(s) ({args})"),
@@ -128,54 +113,62 @@ ERROR_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
-#: pydantic's error types (Typer's value checks) and their messages, as pydantic writes them.
-VALIDATION_MESSAGES: dict[str, str] = {
-    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
-    "less_than_equal": N_("Input should be less than or equal to {le}"),
-    "greater_than": N_("Input should be greater than {gt}"),
-    "less_than": N_("Input should be less than {lt}"),
-    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
-    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
-    "enum": N_("Input should be {expected}"),
-    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
-    "value_error": N_("Value error, {error}"),
-}
+#: pydantic's checks of option values (Typer's), as pydantic words them, and their msgids.
+VALIDATION_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), message)
+    for pattern, message in (
+        (
+            r"Input should be greater than or equal to (?P<ge>\S+)",
+            N_("Input should be greater than or equal to {ge}"),
+        ),
+        (
+            r"Input should be less than or equal to (?P<le>\S+)",
+            N_("Input should be less than or equal to {le}"),
+        ),
+        (r"Input should be greater than (?P<gt>\S+)", N_("Input should be greater than {gt}")),
+        (r"Input should be less than (?P<lt>\S+)", N_("Input should be less than {lt}")),
+        (
+            r"Input should be a valid integer, unable to parse string as an integer",
+            N_("Input should be a valid integer, unable to parse string as an integer"),
+        ),
+        (
+            r"Input should be a valid number, unable to parse string as a number",
+            N_("Input should be a valid number, unable to parse string as a number"),
+        ),
+        (
+            r"Input should be a valid boolean, unable to interpret input",
+            N_("Input should be a valid boolean, unable to interpret input"),
+        ),
+        (r"Input should be (?P<expected>'.+')", N_("Input should be {expected}")),
+        (r"Value error, (?P<error>.+)", N_("Value error, {error}")),
+    )
+)
+
+
+class _Printable(Protocol):
+    """What Typer's error printer takes: a Click exception (Typer's own copy of Click)."""
+
+    def format_message(self) -> str: ...
 
 
 def framework_message(text: str) -> str:
-    """One of Click's error sentences in the CLI's language (any other text as it is)."""
-    for pattern, message in ERROR_PATTERNS:
+    """One of Click's error sentences, or pydantic's check of a value, in the CLI's
+    language (any other text as it is)."""
+    for pattern, message in ERROR_PATTERNS + VALIDATION_PATTERNS:
         match = pattern.fullmatch(text)
         if match is not None:
             parts = match.groupdict()
-            if "message" in parts:
-                parts["message"] = framework_message(parts["message"])
+            for inner in ("message", "error"):  # itself one of these sentences
+                if inner in parts:
+                    parts[inner] = framework_message(parts[inner])
+            if "expected" in parts:  # "'before' or 'after'"
+                parts["expected"] = parts["expected"].replace("' or '", f"' {gettext(OR)} '")
             return gettext(message).format(**parts)
     return text
 
 
-def validation_message(exc: Any) -> str:
-    """The first error of a pydantic ``ValidationError`` in the CLI's language."""
-    errors = exc.errors()
-    if not errors:
-        return str(exc)
-    first = errors[0]
-    known = VALIDATION_MESSAGES.get(str(first.get("type")))
-    if known is None:
-        return str(first["msg"])
-    context = {key: str(value) for key, value in first.get("ctx", {}).items()}
-    if "error" in context:  # a Typer check's own ValueError: one of Click's sentences
-        context["error"] = framework_message(context["error"])
-    if "expected" in context:  # "'before' or 'after'"
-        context["expected"] = context["expected"].replace("' or '", "' " + gettext(OR) + " '")
-    return gettext(known).format(**context)
-
-
 def install() -> None:
     """Make Typer's own words speak the CLI's language (see the module doc)."""
-    typer_core._ = gettext  # type: ignore[attr-defined]
-    _coercion.get_error_msg = validation_message  # type: ignore[attr-defined]
-    _param_types.get_error_msg = validation_message  # type: ignore[attr-defined]
     for constant, message in RICH_TEXTS.items():
         setattr(rich_utils, constant, gettext(message))
     for prompt, attribute, message in PROMPT_TEXTS:
@@ -183,33 +176,38 @@ def install() -> None:
             "prompt.invalid.choice" if attribute == "illegal_choice_message" else "prompt.invalid"
         )
         setattr(prompt, attribute, f"[{style}]{gettext(message)}")
+    for command_class in (TyperCommand, TyperGroup):
+        _translate_usage_and_help(command_class)
 
-    write_usage = click_formatting.HelpFormatter.write_usage
+    format_error = rich_utils.rich_format_error
 
-    def translated_usage(
-        self: click_formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None
-    ) -> None:
-        write_usage(self, prog, args, gettext(USAGE_PREFIX) + " " if prefix is None else prefix)
+    def translated_error(self: _Printable) -> None:
+        message = framework_message(self.format_message())
+        self.format_message = lambda: message  # type: ignore[method-assign]
+        format_error(self)  # type: ignore[arg-type]
 
-    click_formatting.HelpFormatter.write_usage = translated_usage  # type: ignore[method-assign]
+    rich_utils.rich_format_error = translated_error
 
-    get_params = click_core.Command.get_params
 
-    def translated_params(self: click_core.Command, ctx: click_core.Context) -> Any:
+def _translate_usage_and_help(command_class: type[TyperCommand] | type[TyperGroup]) -> None:
+    """The "Usage:" prefix and the help of Typer's own options, from the catalog."""
+    get_usage = command_class.get_usage
+    get_params = command_class.get_params
+    english_prefix = "Usage: "
+
+    def translated_usage(self: Any, ctx: Any) -> str:
+        usage: str = get_usage(self, ctx)
+        if usage.startswith(english_prefix):
+            usage = gettext(USAGE_PREFIX) + " " + usage.removeprefix(english_prefix)
+        return usage
+
+    def translated_params(self: Any, ctx: Any) -> Any:
         params = get_params(self, ctx)
         for param in params:
             help_text = getattr(param, "help", None)
             if help_text in OPTION_HELP:
-                param.help = gettext(help_text)  # type: ignore[attr-defined]
+                setattr(param, "help", gettext(help_text))  # noqa: B010 (a Parameter of either kind)
         return params
 
-    click_core.Command.get_params = translated_params  # type: ignore[method-assign]
-
-    format_error = rich_utils.rich_format_error
-
-    def translated_error(self: ClickException) -> None:
-        message = framework_message(self.format_message())
-        self.format_message = lambda: message  # type: ignore[method-assign]
-        format_error(self)
-
-    rich_utils.rich_format_error = translated_error
+    command_class.get_usage = translated_usage  # type: ignore[method-assign]
+    command_class.get_params = translated_params  # type: ignore[method-assign]
