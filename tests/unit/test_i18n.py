@@ -209,3 +209,17 @@ def test_translated_text_held_in_a_variable_is_escaped() -> None:
     shown = page.render(name="<b>50% harder</b>")
     assert "<b>" not in shown
     assert shown.count("&lt;b&gt;50% harder&lt;/b&gt;") == 2
+
+
+def test_a_message_reads_the_same_in_every_part() -> None:
+    """All domains are merged into one lookup at run time, so a message two parts share
+    has one German wording (a word that must differ by place gets a context: pgettext)."""
+    tool = _catalog_tool()
+    wordings: dict[tuple[str, str | None], set[str]] = {}
+    for domain in DOMAINS:
+        path = tool.po_path("de", domain)
+        for message in tool.read_catalog(path, "de", domain):
+            if message.id and isinstance(message.id, str):
+                wordings.setdefault((message.id, message.context), set()).add(str(message.string))
+    differing = {key[0]: sorted(found) for key, found in wordings.items() if len(found) > 1}
+    assert differing == {}
