@@ -230,7 +230,9 @@ def questionnaire(
         )
     console.print(
         Panel(
-            _(result.summary), title=_("{title}: score").format(title=title), border_style="green"
+            result.shown_summary,
+            title=_("{title}: score").format(title=title),
+            border_style="green",
         )
     )
     if form.notice:

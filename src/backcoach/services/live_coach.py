@@ -84,6 +84,7 @@ from backcoach.services.sessions import (
 )
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
+from backcoach.vision.wording import shown
 from backcoach.vision.analyzers.base import UNFINISHED, Guided
 from backcoach.vision.counting import Dose
 from backcoach.vision.landmarks import LandmarkFrame
@@ -209,9 +210,9 @@ class LiveCoach:
             self.hold_paused, self.pause_reason = False, None
         elif was_holding and not feedback.rep_done:
             self.hold_paused = True
-            self.pause_reason = _(feedback.cue or feedback.hint or HOLD_BROKEN)
+            self.pause_reason = shown(feedback.cue or feedback.hint) or _(HOLD_BROKEN)
         elif self.hold_paused and (reason := feedback.cue or feedback.hint):
-            self.pause_reason = _(reason)
+            self.pause_reason = shown(reason)
 
     @property
     def holding(self) -> bool:
