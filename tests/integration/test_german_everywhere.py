@@ -21,6 +21,7 @@ import pytest
 from backcoach.coach.safety import QUESTION_IDS
 from backcoach.config import Settings
 from backcoach.content import Amount, Dosage, default_catalog
+from backcoach.i18n import use_language
 from backcoach.services import accounts, clinic_exercises, clinic_programs, invites
 from backcoach.services.clinic_exercises import ClinicExerciseIn
 from backcoach.services.safety import save_screening
@@ -117,9 +118,10 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         save_screening(db, user_id=patient.id, answers=dict.fromkeys(QUESTION_IDS, False), now=now)
         catalog = default_catalog("de")
         template = clinic_programs.create_template(db, clinician_id=admin, catalog=catalog, now=now)
-        made = clinic_exercises.create_exercise(
-            db, catalog, user_id=admin, data=_german_exercise(), now=now
-        )
+        with use_language("de"):  # as a German clinician's request makes it
+            made = clinic_exercises.create_exercise(
+                db, catalog, user_id=admin, data=_german_exercise(), now=now
+            )
         ids = {
             "patient_id": str(patient.id),
             "template_id": str(template.id),

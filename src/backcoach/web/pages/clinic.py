@@ -125,7 +125,11 @@ def _patient_page(
         "variant_words": _translated(VARIANT_WORDS),
         "coach_words": shown,  # the camera's form notes, stored in English
         "risk_words": {group.value: risk_label(group) for group in RiskGroup},
-        "choices": [(name, _(title)) for name, title in SCHEDULE_CHOICES],
+        # (name, title, the title's language when it is kept in its original: STarT Back)
+        "choices": [
+            (name, _(title), None if QUESTIONNAIRES[name].translated else "en")
+            for name, title in SCHEDULE_CHOICES
+        ],
         "errors": errors or {},
         "typed": typed or {},
         "min_every": questionnaire_schedules.MIN_EVERY_DAYS,
