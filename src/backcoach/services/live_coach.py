@@ -84,10 +84,10 @@ from backcoach.services.sessions import (
 )
 from backcoach.store import StepSource
 from backcoach.vision.analyzers import Analyzer, Feedback, get_analyzer
-from backcoach.vision.wording import shown
 from backcoach.vision.analyzers.base import UNFINISHED, Guided
 from backcoach.vision.counting import Dose
 from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.wording import shown
 
 __all__ = [
     "BURST_FRAMES",
