@@ -180,3 +180,15 @@ def test_english_stays_english(local: tuple[LiveServer, dict[str, str]]) -> None
     assert '<html lang="en">' in page.text
     assert page.headers["content-language"] == "en"
     assert "Today" in page.text
+
+
+def test_an_interrupted_session_is_offered_by_its_german_name(
+    local: tuple[LiveServer, dict[str, str]],
+) -> None:
+    """The plan keeps the names it was made with (English here); Today names the step
+    to resume from the content in the reader's language."""
+    live, _ = local
+    with httpx.Client(base_url=live.url, timeout=15, headers=GERMAN) as client:
+        page = client.get("/")
+    assert "Tiefes Atmen" in main_text(page.text)
+    assert "Deep breathing" not in page.text

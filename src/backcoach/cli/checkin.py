@@ -320,7 +320,7 @@ def start_workout(
     _plan_or_stop(
         plan_for_today(db, user_id=user_id, catalog=catalog, length=length, program_id=program_id)
     )
-    offer = find_resumable(db, user_id=user_id)
+    offer = find_resumable(db, user_id=user_id, catalog=catalog)
     if offer is not None:
         if confirm_resume(offer):
             return resume_session(

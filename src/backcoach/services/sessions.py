@@ -56,7 +56,7 @@ from backcoach.coach.engine import (
 )
 from backcoach.coach.outcome import done_text, title
 from backcoach.coach.plan import PlannedStep, SessionPlan, VariantLevel
-from backcoach.content import Kind, Length
+from backcoach.content import Catalog, Kind, Length
 from backcoach.errors import BackcoachError, UsageError
 from backcoach.i18n import N_, _
 from backcoach.services.checkins import record_checkin
@@ -588,8 +588,14 @@ def _after_last_recorded(events: Sequence[StepEvent]) -> int:
     return max((e.step_index for e in events), default=-1) + 1
 
 
-def find_resumable(db: Session, *, user_id: int) -> ResumeOffer | None:
-    """The latest interrupted session, if there are steps left to do in it."""
+def find_resumable(
+    db: Session, *, user_id: int, catalog: Catalog | None = None
+) -> ResumeOffer | None:
+    """The latest interrupted session, if there are steps left to do in it.
+
+    The next step is named from ``catalog`` (the content in the reader's language)
+    when given and it has the exercise; else by the name the plan was stored with.
+    """
     row = latest_in_progress(db, user_id=user_id)
     if row is None:
         return None
@@ -605,9 +611,14 @@ def find_resumable(db: Session, *, user_id: int) -> ResumeOffer | None:
         started_at=row.started_at,
         resume_index=resume_index,
         steps_total=len(plan.steps),
-        step_name=plan.steps[resume_index].name,
+        step_name=_step_name(plan.steps[resume_index], catalog),
         steps_done=len(events),
     )
+
+
+def _step_name(step: PlannedStep, catalog: Catalog | None) -> str:
+    exercise = catalog.exercises.get(step.exercise_id) if catalog is not None else None
+    return exercise.name if exercise is not None else step.name
 
 
 def resume_session(

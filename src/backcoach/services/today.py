@@ -51,7 +51,7 @@ def today_overview(db: Session, *, user_id: int, catalog: Catalog) -> TodayOverv
             decision=plan_for_today(
                 db, user_id=user_id, catalog=catalog, length=prefs.session_length
             ),
-            resume=find_resumable(db, user_id=user_id),
+            resume=find_resumable(db, user_id=user_id, catalog=catalog),
             habits=tuple(habits),
             desk=desk,
             check_due=questionnaire_due(db, user_id=user_id, name=CHECK_NAME, today=today, tz=tz),
