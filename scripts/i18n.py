@@ -4,19 +4,26 @@
     python scripts/i18n.py compile               every .po -> .mo
     python scripts/i18n.py compile-one PO        one .po -> .mo (make setup does this)
     python scripts/i18n.py check [DOMAIN ...]    untranslated, fuzzy or missing messages (exit 1)
+    python scripts/i18n.py set DOMAIN FILE.json  update, then fill in {"msgid": "German", ...}
+                                                 (plurals: {"msgid": ["singular", "plural"]})
 
 Each domain's sources are listed in ``i18n/<domain>.cfg`` (Babel's mapping
 format, paths under ``src/backcoach``; the first matching section wins). A
 translator edits the ``.po`` after ``update``; ``check`` is what the tests run.
 Messages are matched exactly (no fuzzy guesses): a changed English text is a
-new message to translate.
+new message to translate. ``update`` and ``set`` hold a lock on the catalogs
+while they read and write them, so several people (or helpers) may fill in
+translations at once without losing each other's.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,9 +80,49 @@ def read_catalog(path: Path, language: str, domain: str) -> Catalog:
         return read_po(handle, locale=language, domain=domain)
 
 
+@contextmanager
+def _catalogs_locked() -> Iterator[None]:
+    """Hold the catalogs' lock (one writer at a time) for the block."""
+    LOCALE_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCALE_DIR / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def update(domain: str) -> Path:
     """Merge ``domain``'s extracted messages into each translation, new ones untranslated."""
     template = extract(domain)
+    with _catalogs_locked():
+        _merge(domain, template)
+    return po_path(TRANSLATED[0], domain)
+
+
+def set_translations(domain: str, translations: dict[str, str | list[str]]) -> list[str]:
+    """``update`` ``domain``, then give its German messages these translations; the msgids
+    given that the sources do not mark (not extracted) are returned, and left out."""
+    template = extract(domain)
+    with _catalogs_locked():
+        _merge(domain, template)
+        path = po_path("de", domain)
+        catalog = read_catalog(path, "de", domain)
+        unknown = []
+        for msgid, german in translations.items():
+            message = catalog.get(msgid)
+            if message is None:
+                unknown.append(msgid)
+                continue
+            message.string = tuple(german) if isinstance(german, list) else german
+            message.flags.discard("fuzzy")
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, ignore_obsolete=True, sort_by_file=True)
+    return unknown
+
+
+def _merge(domain: str, template: Catalog) -> None:
+    """Each translation of ``domain`` with ``template``'s messages (the lock is held)."""
     for language in TRANSLATED:
         path = po_path(language, domain)
         if path.is_file():
@@ -86,7 +133,6 @@ def update(domain: str) -> Path:
         catalog.update(template, no_fuzzy_matching=True)
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, ignore_obsolete=True, sort_by_file=True)
-    return po_path(TRANSLATED[0], domain)
 
 
 def compile_one(path: Path) -> Path:
@@ -168,13 +214,23 @@ def _say(text: object) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("update", "compile", "compile-one", "check"):
+    if not argv or argv[0] not in ("update", "compile", "compile-one", "check", "set"):
         _say(__doc__)
         return 2
     if argv[0] == "compile-one":
         for name in argv[1:]:
             _say(f"compiled {compile_one(Path(name).resolve()).relative_to(REPO_ROOT)}")
         return 0
+    if argv[0] == "set":
+        if len(argv) != 3:
+            _say(__doc__)
+            return 2
+        given = json.loads(Path(argv[2]).read_text(encoding="utf-8"))
+        unknown = set_translations(argv[1], given)
+        for msgid in unknown:
+            _say(f"not marked in {argv[1]}'s sources, left out: {msgid!r}")
+        _say(f"set {len(given) - len(unknown)} translation(s) in {argv[1]}")
+        return 1 if unknown else 0
     command, chosen = argv[0], argv[1:] or domains()
     unknown = sorted(set(chosen) - set(domains()))
     if unknown:
