@@ -10,6 +10,7 @@ only show with data are read too.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -192,3 +193,17 @@ def test_an_interrupted_session_is_offered_by_its_german_name(
         page = client.get("/")
     assert "Tiefes Atmen" in main_text(page.text)
     assert "Deep breathing" not in page.text
+
+
+def test_the_fhir_record_is_english_whatever_the_page_language(
+    local: tuple[LiveServer, dict[str, str]],
+) -> None:
+    """A clinic's records system reads the Bundle: its texts are in English, as its codes'
+    displays are, and it says so (Resource.language)."""
+    live, _ = local
+    with httpx.Client(base_url=live.url, timeout=15, headers=GERMAN) as client:
+        bundle = client.get("/api/v1/export", params={"format": "fhir"}).json()
+    assert bundle["language"] == "en"
+    texts = json.dumps(bundle, ensure_ascii=False)
+    assert "Deep breathing" in texts and "Tiefes Atmen" not in texts
+    assert "Rücken-Grundprogramm" not in texts

@@ -22,7 +22,7 @@ from backcoach.cli.files import check_output_file, os_reason, output_path, write
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
-from backcoach.i18n import _, current_language, format_date, format_number, format_time
+from backcoach.i18n import _, format_date, format_number, format_time
 from backcoach.services.data import delete_all_data
 from backcoach.services.export import (
     MAX_IMPORT_BYTES,
@@ -31,7 +31,7 @@ from backcoach.services.export import (
     export_tables,
     write_csv_zip,
 )
-from backcoach.services.fhir_export import local_fhir_json
+from backcoach.services.fhir_export import FHIR_LANGUAGE, local_fhir_json
 from backcoach.services.history import HistorySummary, history_summary
 from backcoach.services.transfer import import_file
 from backcoach.store import (
@@ -291,7 +291,7 @@ def export(
         with open_database(get_settings()) as db:
             if fmt is ExportFormat.FHIR:
                 text = local_fhir_json(
-                    db, now=datetime.now(UTC), catalog=default_catalog(current_language())
+                    db, now=datetime.now(UTC), catalog=default_catalog(FHIR_LANGUAGE)
                 )
             else:
                 text = dump_json(_stored_tables(db))

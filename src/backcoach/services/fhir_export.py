@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from backcoach.coach.plan import default_step
 from backcoach.content import Catalog, Length
+from backcoach.i18n import use_language
 from backcoach.services.clinic_programs import program_for
 from backcoach.services.fhir_activity import FollowedProgram, care_plan, procedure
 from backcoach.services.fhir_base import (
@@ -71,6 +72,8 @@ from backcoach.store import (
     local_user,
 )
 
+#: The language of the exported records (their texts, the codes' displays).
+FHIR_LANGUAGE = "en"
 PAIN_SEVERITY = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 BODY_SITES = {
     PainLocation.LOW_BACK: ("37822005", "Lower back structure"),
@@ -215,6 +218,7 @@ def fhir_bundle(db: Session, *, user_id: int, now: datetime, catalog: Catalog) -
         if row.name == STARTBACK:
             resources += startback_observations(row, ids)
     return Bundle(
+        language=FHIR_LANGUAGE,
         type="collection",
         timestamp=now,
         entry=[entry(resource) for resource in resources],
@@ -222,9 +226,14 @@ def fhir_bundle(db: Session, *, user_id: int, now: datetime, catalog: Catalog) -
 
 
 def fhir_json(db: Session, *, user_id: int, now: datetime, catalog: Catalog) -> str:
-    """``fhir_bundle`` as FHIR JSON text (indented, so it reads and diffs well)."""
-    bundle = fhir_bundle(db, user_id=user_id, now=now, catalog=catalog)
-    return bundle.model_dump_json(indent=2) + "\n"
+    """``fhir_bundle`` as FHIR JSON text (indented, so it reads and diffs well).
+
+    A record for a clinic's system is written in ``FHIR_LANGUAGE`` whatever the
+    reader's language, as the codes' displays are: pass the content in that language.
+    """
+    with use_language(FHIR_LANGUAGE):
+        bundle = fhir_bundle(db, user_id=user_id, now=now, catalog=catalog)
+        return bundle.model_dump_json(indent=2) + "\n"
 
 
 def local_fhir_json(db: Session, *, now: datetime, catalog: Catalog) -> str:

@@ -11,9 +11,10 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from backcoach.services.export import ImportFileError
-from backcoach.services.fhir_export import fhir_json
+from backcoach.services.fhir_export import FHIR_LANGUAGE, fhir_json
 from backcoach.services.transfer import export_csv_zip, export_filename, export_json
-from backcoach.web.deps import CatalogDep, DbDep, UserDep
+from backcoach.web.deps import DbDep, UserDep
+from backcoach.web.state import app_state
 from backcoach.web.uploads import IMPORT_REQUEST_BODY, ImportTooLarge, import_upload
 
 router = APIRouter(tags=["export"])
@@ -39,7 +40,7 @@ FHIR_JSON = "application/fhir+json"
     },
 )
 def export(
-    db: DbDep, user: UserDep, catalog: CatalogDep, format: ExportFormat = ExportFormat.JSON
+    request: Request, db: DbDep, user: UserDep, format: ExportFormat = ExportFormat.JSON
 ) -> Response:
     """Download everything stored for you: JSON (lossless, re-importable), CSV files in a
     zip, or ``fhir``: a FHIR R4 Bundle (type collection) for a clinic's records, with
@@ -47,6 +48,7 @@ def export(
     if format is ExportFormat.CSV:
         body, media, ext = export_csv_zip(db, user_id=user.id), "application/zip", "zip"
     elif format is ExportFormat.FHIR:
+        catalog = app_state(request.app).catalogs[FHIR_LANGUAGE]
         text = fhir_json(db, user_id=user.id, now=datetime.now(UTC), catalog=catalog)
         body, media, ext = text.encode(), FHIR_JSON, "fhir.json"
     else:
