@@ -10,7 +10,9 @@ so every surface shows the same value on a fresh install.
   coach by itself; ``session_length``: short or full;
 - ``reminders``, ``break_minutes`` (15-120, default 45): break reminders from
   the desk companion, which stay quiet between ``quiet_from`` and
-  ``quiet_until`` (local time; a span may cross midnight, e.g. 22:00-07:00).
+  ``quiet_until`` (local time; a span may cross midnight, e.g. 22:00-07:00);
+- ``session_reminder``: the local time of the daily reminder to do the session
+  (``services.reminders``), or None (off); "off" is read as None.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
 from backcoach.content import Length
@@ -43,6 +53,14 @@ def _local_clock_time(value: time | None) -> time | None:
 LocalTime = Annotated[time | None, AfterValidator(_local_clock_time)]
 
 
+def _off_is_none(value: object) -> object:
+    return None if isinstance(value, str) and value.strip().lower() == "off" else value
+
+
+#: The session reminder's time: a local time, or None (also given as "off").
+ReminderTime = Annotated[LocalTime, BeforeValidator(_off_is_none)]
+
+
 class Preferences(BaseModel):
     """A user's preferences; frozen: one object is shared by the requests that read it."""
 
@@ -61,6 +79,9 @@ class Preferences(BaseModel):
     quiet_until: LocalTime = Field(
         default=None, description="... until this local time (may be the next morning)"
     )
+    session_reminder: ReminderTime = Field(
+        default=None, description="Remind me of the day's session at this local time (null: off)"
+    )
 
     def quiet_at(self, local: time) -> bool:
         """True when ``local`` falls in the quiet hours (none set: never)."""
@@ -73,7 +94,8 @@ class Preferences(BaseModel):
 
 
 class PreferencesUpdate(BaseModel):
-    """A partial update: only the fields given change (``quiet_*`` may be set to null)."""
+    """A partial update: only the fields given change (``quiet_*`` and ``session_reminder``
+    may be set to null)."""
 
     pain_limit: PainLimit | None = None
     voice: bool | None = None
@@ -83,6 +105,7 @@ class PreferencesUpdate(BaseModel):
     camera: bool | None = None
     quiet_from: LocalTime = None
     quiet_until: LocalTime = None
+    session_reminder: ReminderTime = None
 
     @model_validator(mode="after")
     def _quiet_hours_in_pairs(self) -> PreferencesUpdate:
@@ -92,7 +115,7 @@ class PreferencesUpdate(BaseModel):
         return self
 
 
-NULLABLE = frozenset({"quiet_from", "quiet_until"})
+NULLABLE = frozenset({"quiet_from", "quiet_until", "session_reminder"})
 
 
 def load_preferences(db: Session, *, user_id: int) -> Preferences:
