@@ -10,6 +10,9 @@ nothing is ever overwritten:
 - ``posture_upright``, ``posture_slouched``, ``posture_forward-head``: minutes
   the posture monitor saw in that state.
 
+``desk_statistics`` adds them up per day and per week for History and
+``backcoach history``.
+
 ``DeskTimer`` joins the pure break scheduler (``coach/breaks.py``) to the
 store for the surfaces that run it (``backcoach breaks`` and the ``/desk``
 page): it applies the user's actions and writes each one as it happens, and
@@ -382,4 +385,60 @@ def totals(days: Iterable[DeskDay]) -> DeskDay:
         walking_min=sum(d.walking_min for d in listed),
         posture_alerts=sum(d.posture_alerts for d in listed),
         posture_min=dict(posture),
+    )
+
+
+@dataclass(frozen=True)
+class DeskWeek:
+    """One week's desk figures (``start`` a Monday; the current week up to today)."""
+
+    start: date
+    figures: DeskDay
+
+    def to_json(self) -> dict[str, object]:
+        figures = self.figures.to_json()
+        del figures["day"]
+        return {"week_start": self.start.isoformat(), **figures}
+
+
+@dataclass(frozen=True)
+class DeskStatistics:
+    """Desk figures per day and per week, newest first."""
+
+    days: tuple[DeskDay, ...]
+    weeks: tuple[DeskWeek, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "days": [d.to_json() for d in self.days],
+            "weeks": [w.to_json() for w in self.weeks],
+        }
+
+
+def desk_statistics(
+    db: Session, *, user_id: int, today: date, days: int = 7, weeks: int = 8
+) -> DeskStatistics:
+    """The last ``days`` days and the last ``weeks`` weeks (Monday to Sunday, this week
+    included up to ``today``) of breaks taken, snoozed and skipped, sitting and walking
+    minutes, posture alerts and posture minutes per state; newest first, empty ones too.
+
+    Raises:
+        ValueError: ``days`` or ``weeks`` less than 1.
+    """
+    if days < 1 or weeks < 1:
+        raise ValueError("days and weeks must be 1 or more")
+    first_week = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    since = min(first_week, today - timedelta(days=days - 1))
+    until = today + timedelta(days=1)
+    every_day = desk_days(db, user_id=user_id, since=since, until=until)
+    by_week: dict[date, list[DeskDay]] = defaultdict(list)
+    for d in every_day:
+        if d.day >= first_week:
+            by_week[d.day - timedelta(days=d.day.weekday())].append(d)
+    return DeskStatistics(
+        days=tuple(reversed(every_day[-days:])),
+        weeks=tuple(
+            DeskWeek(start=monday, figures=totals(by_week[monday]))
+            for monday in sorted(by_week, reverse=True)
+        ),
     )

@@ -11,8 +11,6 @@ period (``documents.report``), to save.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Request
 from jinja2 import Environment
 from markupsafe import Markup
@@ -23,7 +21,7 @@ from backcoach.content import Catalog
 from backcoach.documents.report import progress_report, report_filename, report_period
 from backcoach.services import page_cache
 from backcoach.services.clock import local_today, local_tz
-from backcoach.services.desk import desk_days
+from backcoach.services.desk import desk_statistics
 from backcoach.services.history import history_summary
 from backcoach.web.deps import CatalogDep, DbDep, UserDep
 from backcoach.web.downloads import ReportFrom, ReportTo, pdf_attachment
@@ -35,6 +33,7 @@ router = APIRouter(prefix="/history", tags=["pages"], include_in_schema=False)
 
 RECENT_SESSIONS = 20
 DESK_DAYS = 7
+DESK_WEEKS = 8
 
 
 def history_body(db: Session, *, user_id: int, env: Environment, catalog: Catalog) -> Markup:
@@ -52,11 +51,8 @@ def history_body(db: Session, *, user_id: int, env: Environment, catalog: Catalo
             "calendar": calendar(summary),
             "charts": chart_data(summary),
             "report_period": report_period(None, None, today=today),
-            "desk_days": desk_days(
-                db,
-                user_id=user_id,
-                since=today - timedelta(days=DESK_DAYS - 1),
-                until=today + timedelta(days=1),
+            "desk": desk_statistics(
+                db, user_id=user_id, today=today, days=DESK_DAYS, weeks=DESK_WEEKS
             ),
         }
         return Markup(env.get_template("history/_body.html").render(context))

@@ -99,6 +99,7 @@ def save(
     reminders: Annotated[str | None, Form()] = None,
     quiet_from: Annotated[str, Form(max_length=8)] = "",
     quiet_until: Annotated[str, Form(max_length=8)] = "",
+    session_reminder: Annotated[str, Form(max_length=8)] = "",
     language: Annotated[str | None, Form(max_length=16)] = None,
 ) -> Response:
     """Save the preferences form; or, from the language form (its only field,
@@ -113,6 +114,7 @@ def save(
         "reminders": reminders is not None,
         "quiet_from": quiet_from.strip() or None,
         "quiet_until": quiet_until.strip() or None,
+        "session_reminder": session_reminder.strip() or None,
     }
     try:
         update = PreferencesUpdate.model_validate(raw)
@@ -134,6 +136,7 @@ _LIMITS = {
     "quiet_from": N_("Enter a time such as 22:00, or leave both quiet-hour fields empty."),
     "quiet_until": N_("Enter a time such as 07:00, or leave both quiet-hour fields empty."),
     "quiet_hours": N_("Give both times (from and until), or leave both empty."),
+    "session_reminder": N_("Enter a time such as 18:00, or leave it empty for no reminder."),
 }
 
 
