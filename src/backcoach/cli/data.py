@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import zipfile
@@ -22,8 +23,10 @@ from backcoach.cli.files import check_output_file, os_reason, output_path, write
 from backcoach.config import get_settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
-from backcoach.i18n import _, format_date, format_number, format_time
+from backcoach.i18n import _, current_language, format_date, format_number, format_time
+from backcoach.services.calendar_export import DEFAULT_WEEKS, MAX_WEEKS, plan_calendar
 from backcoach.services.data import delete_all_data
+from backcoach.services.desk import DeskStatistics, desk_statistics
 from backcoach.services.export import (
     MAX_IMPORT_BYTES,
     Tables,
@@ -52,6 +55,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(data_app, name="data")
 
 SPARK = "▁▂▃▄▅▆▇█"
+POSTURE_STATES = ("upright", "slouched", "forward-head")
 
 
 # --- db ---------------------------------------------------------------------------
@@ -209,6 +213,59 @@ def render_history(summary: HistorySummary) -> RenderableType:
     return Group(*parts)
 
 
+def _desk_minutes(value: float) -> str:
+    return format_number(value, 0) if value else "-"
+
+
+def _desk_table(title: str, first: str, columns: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(first, no_wrap=True)
+    for column in columns:
+        table.add_column(column, justify="right")
+    return table
+
+
+def render_desk(stats: DeskStatistics) -> RenderableType:
+    """The desk figures per day and per week: breaks, sitting and walking, posture minutes
+    (two tables each, so that they fit 80 columns)."""
+    days = [(format_date(d.day, "MMMEd"), d) for d in stats.days]
+    weeks = [(format_date(w.start, "yMd"), w.figures) for w in stats.weeks]
+    periods = ((_("per day"), _("Day"), days), (_("per week"), _("Week of"), weeks))
+    parts: list[RenderableType] = []
+    for period, first, rows in periods:
+        breaks = _desk_table(
+            _("Desk breaks, {period}").format(period=period),
+            first,
+            (_("Taken"), _("Snoozed"), _("Skipped"), _("Sitting"), _("Walking")),
+        )
+        posture = _desk_table(
+            _("Posture, {period}").format(period=period),
+            first,
+            (_("Alerts"), _("Upright"), _("Slouched"), _("Head forward")),
+        )
+        for label, f in rows:
+            breaks.add_row(
+                label, str(f.breaks_taken), str(f.breaks_snoozed), str(f.breaks_skipped),
+                _desk_minutes(f.sitting_min), _desk_minutes(f.walking_min),
+            )  # fmt: skip
+            posture.add_row(
+                label,
+                str(f.posture_alerts),
+                *(_desk_minutes(f.posture_min.get(state, 0.0)) for state in POSTURE_STATES),
+            )
+        parts += [breaks, posture]
+    parts.append(
+        Text(
+            _(
+                "Sitting, walking and posture (upright, slouched, head forward) in minutes; "
+                "alerts: posture alerts."
+            ),
+            style="dim",
+        )
+    )
+    return Group(*parts)
+
+
 def _day_and_time(moment: datetime) -> str:
     return f"{format_date(moment.date(), 'yMd')} {format_time(moment)}"
 
@@ -226,18 +283,33 @@ def _score(value: object) -> str:
 
 
 @app.command(
-    help=_("Your sessions, streaks, minutes per week, pain trend and questionnaire scores.")
+    help=_(
+        "Your sessions, streaks, minutes per week, pain trend, questionnaire scores and "
+        "desk figures (breaks, sitting, walking, posture) per day and week."
+    )
 )
 def history(
     weeks: Annotated[int, typer.Option(min=1, max=520, help=_("Weeks of minutes to show."))] = 12,
     sessions: Annotated[int, typer.Option(min=1, help=_("How many recent sessions to list."))] = 20,
+    desk_weeks: Annotated[
+        int, typer.Option(min=1, max=520, help=_("Weeks of desk figures to show."))
+    ] = 8,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("Print the desk figures per day and week as JSON."))
+    ] = False,
 ) -> None:
     now = datetime.now().astimezone()
     with open_database(get_settings()) as db:
+        # a user made here for a first look is not stored: the command does not commit
+        desk = desk_statistics(db, user_id=local_user(db).id, today=now.date(), weeks=desk_weeks)
+        if as_json:
+            sys.stdout.write(json.dumps({"desk": desk.to_json()}, indent=2) + "\n")
+            return
         summary = history_summary(
             db, today=now.date(), tz=now.tzinfo or UTC, recent=sessions, weeks=weeks
         )
     console.print(render_history(summary))
+    console.print(render_desk(desk))
 
 
 # --- export / import / delete ------------------------------------------------------------
@@ -247,6 +319,7 @@ class ExportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     FHIR = "fhir"
+    ICS = "ics"
 
 
 def _stored_tables(db: Session) -> Tables:
@@ -256,13 +329,21 @@ def _stored_tables(db: Session) -> Tables:
 
 
 @app.command(
-    help=_("Export everything you have stored (JSON can be imported again; FHIR is for clinics).")
+    help=_(
+        "Export everything you have stored (JSON can be imported again; FHIR is for clinics), "
+        "or the plan's session days as a calendar file (ics)."
+    )
 )
 def export(
     fmt: Annotated[
         ExportFormat,
         typer.Option(
-            "--format", "-f", help=_("json (complete), csv (a zip) or fhir (a FHIR R4 Bundle).")
+            "--format",
+            "-f",
+            help=_(
+                "json (complete), csv (a zip), fhir (a FHIR R4 Bundle) or ics (the plan's "
+                "session days for a calendar)."
+            ),
         ),
     ] = ExportFormat.JSON,
     output_option: Annotated[
@@ -271,9 +352,17 @@ def export(
             "--output",
             "-o",
             metavar=_("FILE"),
-            help=_("File to write (default: JSON and FHIR to stdout, CSV zip in this folder)."),
+            help=_(
+                "File to write (default: JSON, FHIR and ics to stdout, CSV zip in this folder)."
+            ),
         ),
     ] = None,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            min=1, max=MAX_WEEKS, help=_("With ics: weeks of session days from today on.")
+        ),
+    ] = DEFAULT_WEEKS,
 ) -> None:
     output = None if output_option is None else output_path(output_option)
     if output is not None:
@@ -289,7 +378,12 @@ def export(
             write_atomically(output, staged.read_bytes())
     else:
         with open_database(get_settings()) as db:
-            if fmt is ExportFormat.FHIR:
+            if fmt is ExportFormat.ICS:
+                text = plan_calendar(
+                    db, user_id=local_user(db).id, catalog=default_catalog(current_language()),
+                    now=datetime.now(UTC), weeks=weeks,
+                ).decode("utf-8")  # fmt: skip
+            elif fmt is ExportFormat.FHIR:
                 text = local_fhir_json(
                     db, now=datetime.now(UTC), catalog=default_catalog(FHIR_LANGUAGE)
                 )
