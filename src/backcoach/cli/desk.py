@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -42,9 +43,17 @@ from backcoach.i18n import _, current_language, format_number
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk import desk_day, local_day, record_posture
 from backcoach.services.desk_runtime import DeskRuntime
+from backcoach.services.posture_profiles import check_name, load_profile, save_profile
 from backcoach.store import local_user, open_database
 from backcoach.vision.landmarks import LandmarkFrame
-from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
+from backcoach.vision.posture import (
+    Baseline,
+    PostureConfig,
+    PostureMonitor,
+    PostureReading,
+    PostureState,
+    Sensitivity,
+)
 from backcoach.vision.sources import VideoError, VideoFile, VideoFrame
 
 
@@ -120,8 +129,9 @@ def _presence(index: int, *, fps: float) -> PresenceWatcher | None:
 @app.command(
     help=_(
         "Watch your sitting posture: upright, slouched, forward-head or absent."
-        "\n\nSit upright for the first 5 seconds (calibration). With no VIDEO it uses the "
-        "webcam until you press Ctrl-C, and stores today's posture minutes and alerts."
+        "\n\nSit upright for the first 5 seconds (calibration), or use a desk profile saved "
+        "with --calibrate --profile NAME. With no VIDEO it uses the webcam until you press "
+        "Ctrl-C, and stores today's posture minutes and alerts."
     )
 )
 def posture(
@@ -144,28 +154,126 @@ def posture(
             help=_("Also write what the monitor saw: an .mp4 file, or a folder for PNG frames."),
         ),
     ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help=_(
+                "Desk profile (e.g. laptop or monitor): its saved upright posture replaces "
+                "the first seconds of calibration."
+            ),
+        ),
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            help=_(
+                "Learn your upright posture (sit as you want to sit for 5 seconds) and save "
+                "it as the --profile."
+            ),
+        ),
+    ] = False,
+    sensitivity: Annotated[
+        Sensitivity,
+        typer.Option(
+            "--sensitivity",
+            help=_("How soon a change counts as bad posture: low, normal or high."),
+        ),
+    ] = Sensitivity.NORMAL,
 ) -> None:
     if video is not None and camera is not None:
         raise UsageError(_("Give either a VIDEO file or --camera N, not both."))
+    if video is not None and video.suffix.lower() == ".jsonl" and annotate is not None:
+        raise UsageError(_("--annotate needs a video (a landmark file has no pictures)."))
+    config = PostureConfig(sensitivity=sensitivity)
+    if calibrate:
+        if profile is None:
+            raise UsageError(_("--calibrate needs --profile NAME (e.g. laptop or monitor)."))
+        _calibrate_profile(_samples_of(video, camera, fps), profile, config, as_json=as_json)
+        return
+    monitor = PostureMonitor(config, baseline=_saved_baseline(profile))
     if video is not None and video.suffix.lower() == ".jsonl":
-        if annotate is not None:
-            raise UsageError(_("--annotate needs a video (a landmark file has no pictures)."))
-        run = run_monitor(sample_by_time(landmark_file_samples(video), fps))
+        run = run_monitor(
+            sample_by_time(landmark_file_samples(video), fps), run=PostureRun(monitor)
+        )
         if run.frames == 0:
             raise UsageError(_("{path} has no frames.").format(path=video))
     elif video is not None:
-        clip = VideoFile(video)
-        run = _watch(video_samples(clip, fps), annotate, fps)
+        run = _watch(_samples_of(video, None, fps), annotate, fps, monitor)
     else:
-        source = camera_samples(open_camera(camera or 0), fps)
-        run = watch_live(source, fps=fps, annotate=annotate, as_json=as_json)
+        source = _samples_of(None, camera, fps)
+        run = watch_live(source, fps=fps, annotate=annotate, as_json=as_json, monitor=monitor)
     if as_json:
         typer.echo(json.dumps(run.to_json(fps), indent=2))
     else:
         _print_run(run)
 
 
-def _watch(samples: Iterable[Sample], annotate: Path | None, fps: float) -> PostureRun:
+def _samples_of(video: Path | None, camera: int | None, fps: float) -> Iterable[Sample]:
+    """The frames of a landmark file, a video or the webcam, about ``fps`` a second."""
+    if video is not None and video.suffix.lower() == ".jsonl":
+        return sample_by_time(landmark_file_samples(video), fps)
+    if video is not None:
+        return video_samples(VideoFile(video), fps)
+    return camera_samples(open_camera(camera or 0), fps)
+
+
+def _saved_baseline(profile: str | None) -> Baseline | None:
+    """The upright posture saved as ``profile``; None (with a note) when none is saved."""
+    if profile is None:
+        return None
+    with open_database(get_settings()) as db:
+        baseline = load_profile(db, user_id=local_user(db).id, name=profile)
+    if baseline is None:
+        err_console.print(
+            _(
+                "No desk profile {name} saved yet: calibrating on the first seconds "
+                "(save one with --calibrate --profile {name})."
+            ).format(name=profile)
+        )
+    return baseline
+
+
+def _calibrate_profile(
+    samples: Iterable[Sample], profile: str, config: PostureConfig, *, as_json: bool
+) -> None:
+    """Learn the upright baseline from the first seconds of ``samples`` and save it."""
+    name = check_name(profile)
+    err_console.print(
+        _(
+            "This will be your upright posture: sit as you want to sit and look at your "
+            "screen for {seconds} seconds."
+        ).format(seconds=format_number(config.calibration_s))
+    )
+    monitor = PostureMonitor(config)
+    for _image, frame in samples:
+        monitor.update(frame)
+        if monitor.baseline is not None:
+            break
+    baseline = monitor.baseline
+    if baseline is None:
+        raise UsageError(
+            _("Nobody sat in view long enough to learn your upright posture; nothing was saved.")
+        )
+    with open_database(get_settings()) as db:
+        save_profile(
+            db,
+            user_id=local_user(db).id,
+            name=name,
+            baseline=baseline,
+            now=datetime.now().astimezone(),
+        )
+        db.commit()
+    if as_json:
+        typer.echo(json.dumps({"profile": name, "baseline": asdict(baseline)}, indent=2))
+    else:
+        console.print(_("Desk profile {name} saved: this is your upright.").format(name=name))
+
+
+def _watch(
+    samples: Iterable[Sample], annotate: Path | None, fps: float, monitor: PostureMonitor
+) -> PostureRun:
     writer = PostureAnnotator(annotate, fps=fps) if annotate is not None else None
 
     def draw(image: VideoFrame | None, frame: LandmarkFrame, reading: PostureReading) -> None:
@@ -173,7 +281,7 @@ def _watch(samples: Iterable[Sample], annotate: Path | None, fps: float) -> Post
             writer.write(image.image, frame, reading)
 
     try:
-        return run_monitor(samples, on_reading=draw)
+        return run_monitor(samples, run=PostureRun(monitor), on_reading=draw)
     finally:
         if writer is not None:
             writer.close()
@@ -181,7 +289,12 @@ def _watch(samples: Iterable[Sample], annotate: Path | None, fps: float) -> Post
 
 
 def watch_live(
-    samples: Iterable[Sample], *, fps: float, annotate: Path | None = None, as_json: bool = False
+    samples: Iterable[Sample],
+    *,
+    fps: float,
+    annotate: Path | None = None,
+    as_json: bool = False,
+    monitor: PostureMonitor | None = None,
 ) -> PostureRun:
     """Monitor a live source until Ctrl-C or until it fails, then store the day's posture.
 
@@ -189,9 +302,13 @@ def watch_live(
         VideoError: the camera stopped; what was seen until then is stored first.
     """
     writer = PostureAnnotator(annotate, fps=fps) if annotate is not None else None
-    err_console.print(
-        _("Sit upright and look at your screen for 5 seconds to calibrate. Ctrl-C to stop.")
-    )
+    monitor = monitor if monitor is not None else PostureMonitor()
+    if monitor.baseline is None:
+        err_console.print(
+            _("Sit upright and look at your screen for 5 seconds to calibrate. Ctrl-C to stop.")
+        )
+    else:
+        err_console.print(_("Using your saved upright posture. Ctrl-C to stop."))
     lost: VideoError | None = None
     with Live(console=err_console, auto_refresh=False, transient=True) as live:
 
@@ -207,7 +324,7 @@ def watch_live(
             at = _("at {seconds} s").format(seconds=f"{reading.t_s:6.0f}")
             live.update(f"[bold]{status}[/] {at}{alert}", refresh=True)
 
-        run = PostureRun(PostureMonitor())
+        run = PostureRun(monitor)
         try:
             run_monitor(samples, run=run, on_reading=show)
         except KeyboardInterrupt:
