@@ -71,8 +71,8 @@ def format_clock(seconds: float) -> str:
 
 def break_instructions(due: DueBreak, catalog: Catalog) -> tuple[str, list[str]]:
     """The title and the lines of instructions for a due break."""
-    minutes = _short_number(due.length_s / 60)
-    seconds = _short_number(due.length_s)
+    minutes = short_number(due.length_s / 60)
+    seconds = short_number(due.length_s)
     if due.kind is BreakKind.REST:
         return (
             _("Rest break: stand up and walk for {minutes} minutes").format(minutes=minutes),
@@ -106,7 +106,7 @@ def break_instructions(due: DueBreak, catalog: Catalog) -> tuple[str, list[str]]
     )
 
 
-def _short_number(value: float) -> str:
+def short_number(value: float) -> str:
     """``5``, ``0.5`` (``0,5`` in German): no decimals a whole number does not need."""
     if value == int(value):
         return format_number(value)
@@ -255,7 +255,7 @@ def _key(
             view.message = {
                 "t": _("Well done. Break counted."),
                 "z": _("Snoozed for {minutes} minutes.").format(
-                    minutes=_short_number(timer.config.snooze_s / 60)
+                    minutes=short_number(timer.config.snooze_s / 60)
                 ),
                 "s": _("Break skipped."),
             }[ch]

@@ -21,6 +21,16 @@ stored too, per user and surface, under the row's write lock
 (``store.desk_state``), so any server worker carries on where another left off.
 One lock also guards the runtime in its process, since a web server may tick
 it from several requests at once.
+
+The ``/desk`` page and ``backcoach companion`` (the desktop process) run ONE
+desk: the companion keeps its state in the page's row (``row=DESK_ROW``), so a
+tick from either carries the one countdown, away flag and day's skips on from
+where the other left them. Each tick counts only the time since the stored
+state's time, so sitting time counted by one surface is never counted again by
+the other, and a restart of either carries on from the row (time while no
+surface ticked counts as away, as above). The habit logs still name the surface
+that wrote them (``source``). ``backcoach breaks`` keeps a row of its own: it is
+a session in one terminal, started and ended by hand.
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ from backcoach.vision.posture import PostureMonitor, PostureReading, PostureStat
 
 POSTURE_SLICE_S = 60.0  # posture minutes are stored at least a minute at a time
 GAP_S = 90.0  # real seconds without a tick after which the surface is taken as closed
+DESK_ROW = "web"  # the stored row the /desk page and the companion share
 WALK = "walk"  # the suggestion of a rest break, and of every break while exercise is blocked
 
 
@@ -103,19 +114,28 @@ class PostureStatus:
 
 
 class DeskRuntime:
-    """One desk companion for one surface (``source``: "web", "terminal"), for any user.
+    """One desk companion for one surface ("web", "terminal", "companion"), for any user.
 
     Its state lives in the database (``store.desk_state``, one row per user and
-    surface): every call takes the row's write lock, loads the state, applies
-    the rules and saves it in the same transaction as the counters it writes,
+    ``row``, by default the surface's own): every call takes the row's write
+    lock, loads the state, applies the rules and saves it in the same
+    transaction as the counters it writes,
     so several server workers (and the next request) run one desk. A runtime
     given a ``timer`` (a fixed schedule, as tests use) keeps that timer in memory
     instead, for its one process.
     """
 
-    def __init__(self, clock: DeskClock, *, source: str, timer: DeskTimer | None = None) -> None:
+    def __init__(
+        self,
+        clock: DeskClock,
+        *,
+        source: str,
+        timer: DeskTimer | None = None,
+        row: str | None = None,
+    ) -> None:
         self.clock = clock
         self.source = source
+        self.row = source if row is None else row
         self.lock = threading.Lock()
         self.stored = timer is None
         self.timer = timer
@@ -163,9 +183,9 @@ class DeskRuntime:
             return self.timer
         self._anchor(db, write=lock)
         if lock:
-            data = lock_desk_state(db, user_id=user_id, source=self.source)
+            data = lock_desk_state(db, user_id=user_id, source=self.row)
         else:
-            data = read_desk_state(db, user_id=user_id, source=self.source)
+            data = read_desk_state(db, user_id=user_id, source=self.row)
         if catalog is not None:
             config = break_config(db, user_id=user_id, catalog=catalog)
         elif self.timer is not None:
@@ -203,7 +223,7 @@ class DeskRuntime:
             posture_stored_s=self._posture_stored_s,
         )
         save_desk_state(
-            db, user_id=timer.user_id, source=self.source, state=snapshot_to_json(snapshot)
+            db, user_id=timer.user_id, source=self.row, state=snapshot_to_json(snapshot)
         )
 
     def _begin(self, db: Session, user_id: int, catalog: Catalog) -> None:

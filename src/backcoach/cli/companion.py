@@ -1,0 +1,411 @@
+"""``backcoach companion``: the desk's break timer (and posture monitor) as a desktop process.
+
+It needs no browser: breaks come as desktop notifications with actions (take,
+snooze, skip), idle input counts as away, a fullscreen window, Do Not Disturb
+or a locked screen hold a due break until they end, and a tray icon shows the
+countdown where the desktop has a tray. It runs the ``/desk`` page's own desk
+(``services.desk_runtime.DESK_ROW``): one countdown, one day's skips, counted
+once, whichever of the two is open, and carried on after a restart.
+
+``--check`` says what works on this desktop and what falls back, and exits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Annotated
+
+import typer
+from Xlib import display as xdisplay
+
+from backcoach.cli.app import app, console, err_console
+from backcoach.cli.desk_breaks import break_instructions, format_clock, short_number
+from backcoach.cli.desk_posture import (
+    PresenceWatcher,
+    camera_samples,
+    open_camera,
+    state_name,
+)
+from backcoach.coach.breaks import BreakKind, DueBreak
+from backcoach.config import get_settings
+from backcoach.content import Catalog, default_catalog
+from backcoach.desktop.bus import BusError, SessionBus
+from backcoach.desktop.companion import Companion, Desktop, DesktopGone
+from backcoach.desktop.idle import IdleSource, find_idle, open_display
+from backcoach.desktop.notifications import Notifications
+from backcoach.desktop.quiet import DoNotDisturb, Fullscreen, Quiet, ScreenLock
+from backcoach.desktop.tray import Tray, find_tray
+from backcoach.i18n import _, current_language
+from backcoach.services.clock import ScaledClock
+from backcoach.services.desk import BreakAction
+from backcoach.services.desk_runtime import DESK_ROW, DeskRuntime, DeskStatus
+from backcoach.store import local_user, open_database
+from backcoach.vision.sources import VideoError
+
+AWAY_AFTER_MIN = 5.0  # minutes without keyboard or mouse input that count as away
+CAMERA_FPS = 2.0
+
+
+@dataclass
+class Found:
+    """The parts of this desktop the companion can use (None: not there)."""
+
+    display: xdisplay.Display | None
+    bus: SessionBus | None
+    wayland: bool
+    idle: IdleSource | None
+    notifications: Notifications | None
+    fullscreen: Fullscreen | None
+    dnd: DoNotDisturb | None
+    lock: ScreenLock | None
+    tray: str | None
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.bus is not None:
+            self.bus.close()
+        if self.display is not None:
+            self.display.close()
+
+
+def find_desktop(environ: Mapping[str, str]) -> Found:
+    wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
+    display = open_display(environ.get("DISPLAY"))
+    bus: SessionBus | None = None
+    if environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        try:
+            bus = SessionBus.open()
+        except BusError:
+            bus = None
+    server = Notifications.find(bus) if bus is not None else None
+    return Found(
+        display=display,
+        bus=bus,
+        wayland=wayland,
+        idle=find_idle(display, bus, wayland=wayland),
+        notifications=None if bus is None or server is None else Notifications(bus, server),
+        fullscreen=None if wayland else Fullscreen.find(display),
+        dnd=DoNotDisturb.find(bus, None if server is None else server.name),
+        lock=ScreenLock.find(bus),
+        tray=find_tray(display, bus),
+    )
+
+
+def report(found: Found) -> list[tuple[bool, str]]:
+    """What works (True) and what falls back (False), one line each, in plain words."""
+    lines: list[tuple[bool, str]] = []
+    if found.idle is not None and found.idle.name == "x11":
+        lines.append(
+            (
+                True,
+                _(
+                    "Idle: X11 (XScreenSaver extension) tells when you leave the keyboard "
+                    "and mouse."
+                ),
+            )
+        )
+    elif found.idle is not None:
+        lines.append(
+            (
+                True,
+                _(
+                    "Idle: GNOME's idle monitor (Mutter, on D-Bus) tells when you leave "
+                    "the keyboard and mouse."
+                ),
+            )
+        )
+    elif found.wayland:
+        lines.append((False, _(
+            "Idle: this Wayland desktop offers no idle source backcoach can read (it reads GNOME "
+            "Mutter's idle monitor; ext-idle-notify-v1 needs a library backcoach does not have). "
+            "Fallback: you count as at the desk while the companion runs; the camera (--camera) "
+            "or the lock screen tell when you are away."
+        )))  # fmt: skip
+    else:
+        lines.append((False, _(
+            "Idle: no X11 display with the XScreenSaver extension and no GNOME idle monitor "
+            "(macOS and Windows have no supported idle source yet). Fallback: you count as at the "
+            "desk while the companion runs; the camera (--camera) or the lock screen tell when "
+            "you are away."
+        )))  # fmt: skip
+    server = found.notifications.server if found.notifications is not None else None
+    if server is None:
+        lines.append((False, _(
+            "Notifications: no notification server on the D-Bus session bus. Fallback: breaks "
+            "are printed here; take, snooze or skip them on the /desk page or in the tray."
+        )))  # fmt: skip
+    elif server.actions:
+        lines.append((True, _(
+            "Notifications: {name} {version}, with buttons to take, snooze or skip a break."
+        ).format(name=server.name, version=server.version)))  # fmt: skip
+    else:
+        lines.append((False, _(
+            "Notifications: {name} {version} shows no buttons. Fallback: take, snooze or skip a "
+            "break on the /desk page or in the tray."
+        ).format(name=server.name, version=server.version)))  # fmt: skip
+    if found.fullscreen is not None:
+        lines.append((True, _("Fullscreen: a fullscreen window holds a due break until it ends.")))
+    elif found.wayland:
+        lines.append((False, _(
+            "Fullscreen: Wayland does not tell other programs about fullscreen windows. "
+            "Fallback: turn on Do Not Disturb for presentations and calls."
+        )))  # fmt: skip
+    else:
+        lines.append((False, _(
+            "Fullscreen: no X11 window manager that names the active window. Fallback: turn on "
+            "Do Not Disturb for presentations and calls."
+        )))  # fmt: skip
+    dnd_names = {
+        "dunst": _("dunst's pause"),
+        "inhibited": _("the notification server's inhibit"),
+        "gnome": _("GNOME's notification banners setting"),
+    }
+    if found.dnd is not None:
+        lines.append((True, _("Do Not Disturb: {source} holds a due break until it ends.").format(
+            source=dnd_names[found.dnd.kind]
+        )))  # fmt: skip
+    else:
+        lines.append((False, _(
+            "Do Not Disturb: this desktop does not tell its Do Not Disturb state. Fallback: "
+            "snooze a break, or turn off break reminders in Settings."
+        )))  # fmt: skip
+    if found.lock is not None:
+        lines.append((True, _(
+            "Screen lock: {service} tells when the screen is locked; a locked screen counts as "
+            "away, holds breaks and switches the camera off."
+        ).format(service=found.lock.name)))  # fmt: skip
+    else:
+        lines.append((False, _(
+            "Screen lock: no screen saver on the D-Bus session bus tells when the screen is "
+            "locked. Fallback: idle time counts as away instead."
+        )))  # fmt: skip
+    if found.tray is not None:
+        lines.append(
+            (True, _("Tray: an icon shows the countdown and a menu to take, snooze or skip."))
+        )
+    else:
+        lines.append((False, _("Tray: this desktop has no system tray, so there is no tray icon.")))
+    return lines
+
+
+class CompanionWords:
+    """The companion's user-visible text, in the reader's language."""
+
+    def __init__(self, catalog: Catalog, snooze_s: float, skips: int) -> None:
+        self.catalog = catalog
+        self.snooze_s = snooze_s
+        self.skips = skips
+        self.posture_alert: tuple[str, str] | None = None
+
+    def break_due(self, due: DueBreak) -> tuple[str, str]:
+        title, lines = break_instructions(due, self.catalog)
+        return _("Time for a break"), f"{title}. {lines[0]}"
+
+    def actions(self) -> list[tuple[str, str]]:
+        return [
+            ("default", _("Take the break")),
+            (BreakAction.TAKE.value, _("Take the break")),
+            (BreakAction.SNOOZE.value, _("Snooze")),
+            (BreakAction.SKIP.value, _("Skip")),
+        ]
+
+    def acted(self, action: BreakAction, done: bool) -> str:
+        if not done and action is BreakAction.SKIP:
+            return _("No skips left today ({used} used). Take the break or snooze it.").format(
+                used=self.skips
+            )
+        if not done:
+            return _("No break is due.")
+        return {
+            BreakAction.TAKE: _("Well done. Break counted."),
+            BreakAction.SNOOZE: _("Snoozed for {minutes} minutes.").format(
+                minutes=short_number(self.snooze_s / 60)
+            ),
+            BreakAction.SKIP: _("Break skipped."),
+        }[action]
+
+    def held(self, why: Quiet) -> str:
+        return {
+            Quiet.FULLSCREEN: _("A break is due; it waits until the fullscreen window ends."),
+            Quiet.DO_NOT_DISTURB: _("A break is due; it waits until Do Not Disturb is off."),
+            Quiet.LOCKED: _("A break is due; it waits until the screen is unlocked."),
+        }[why]
+
+    def away(self, away: bool, *, locked: bool) -> str:
+        if not away:
+            return _("Welcome back.")
+        if locked:
+            return _("The screen is locked: you count as away.")
+        return _("No keyboard or mouse input for a while: you count as away.")
+
+    def posture(self) -> tuple[str, str] | None:
+        alert, self.posture_alert = self.posture_alert, None
+        return alert
+
+    def countdown(self, status: DeskStatus) -> str:
+        if status.due is not None:
+            return _("backcoach: a break is due")
+        if status.away:
+            return _("backcoach: you are away, the break clock is paused")
+        text = (
+            _("Rest break in {time}")
+            if status.next_kind is BreakKind.REST
+            else _("Micro-break in {time}")
+        )
+        return "backcoach: " + text.format(time=format_clock(status.next_in_s))
+
+
+class CameraSwitch:
+    """The posture monitor on a webcam, off while the screen is locked."""
+
+    def __init__(self, index: int, words: CompanionWords, catalog: Catalog) -> None:
+        self.index = index
+        self.words = words
+        self.catalog = catalog
+        self.watcher: PresenceWatcher | None = None
+
+    def switch(self, on: bool) -> None:
+        if not on:
+            if self.watcher is not None:
+                self.watcher.stop()
+                self.watcher = None
+            return
+        if self.watcher is not None:
+            return
+        try:
+            camera = open_camera(self.index)
+        except VideoError as exc:
+            err_console.print(f"[yellow]{exc}[/] " + _("Breaks work without the camera."))
+            return
+        self.watcher = PresenceWatcher(camera_samples(camera, CAMERA_FPS), stop=camera.stop).start()
+
+    def present(self) -> bool:
+        watcher = self.watcher
+        if watcher is None:
+            return True
+        alert, watcher.alert = watcher.alert, None
+        if alert is not None and alert.suggestion is not None:
+            move = self.catalog.exercises.get(alert.suggestion)
+            name = move.name if move is not None else _("stand up and walk")
+            self.words.posture_alert = (
+                _("Check your posture"),
+                _("You have been {state} for a while. Try: {move}.").format(
+                    state=state_name(alert.state), move=name
+                ),
+            )
+        return watcher.present()
+
+
+@contextmanager
+def _stop_on_signals(companion: Companion) -> Iterator[None]:
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        companion.stopping.set()
+
+    before = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
+@app.command(
+    help=_(
+        "The desk companion on your desktop, no browser needed: break reminders as desktop "
+        "notifications with buttons (take, snooze, skip), away when you leave the keyboard "
+        "and mouse, breaks held during fullscreen windows, Do Not Disturb and a locked "
+        "screen, and a tray icon. It runs the same desk as the /desk page."
+        "\n\nRun it with --check to see what works on this desktop and what falls back."
+    )
+)
+def companion(
+    check: Annotated[
+        bool, typer.Option("--check", help=_("Say what works on this desktop, then quit."))
+    ] = False,
+    camera: Annotated[
+        int | None,
+        typer.Option(
+            "--camera",
+            min=0,
+            help=_("Also watch posture and presence with this webcam (nobody in view = away)."),
+        ),
+    ] = None,
+    away_after: Annotated[
+        float,
+        typer.Option(
+            "--away-after",
+            min=0.1,
+            help=_("Minutes without keyboard or mouse input that count as away."),
+        ),
+    ] = AWAY_AFTER_MIN,
+) -> None:
+    found = find_desktop(os.environ)
+    with ExitStack() as stack:
+        stack.callback(found.close)
+        for works, line in report(found):
+            mark = "[green]✓[/]" if works else "[yellow]-[/]"
+            console.print(f"{mark} {line}", highlight=False)
+        if check:
+            return
+        _run(found, stack, camera=camera, away_after_min=away_after)
+
+
+def _run(found: Found, stack: ExitStack, *, camera: int | None, away_after_min: float) -> None:
+    settings = get_settings()
+    catalog = default_catalog(current_language())
+    runtime = DeskRuntime(ScaledClock(settings.time_scale), source="companion", row=DESK_ROW)
+    db = stack.enter_context(open_database(settings))
+    user = local_user(db)
+    db.commit()
+    status = runtime.status(db, user_id=user.id, catalog=catalog)
+    assert runtime.timer is not None
+    config = runtime.timer.config
+    words = CompanionWords(catalog, config.snooze_s, config.max_skips_per_day)
+    camera_switch = CameraSwitch(camera, words, catalog) if camera is not None else None
+    if camera_switch is not None:
+        camera_switch.switch(True)
+        stack.callback(camera_switch.switch, False)
+    desktop = Desktop(
+        notifications=found.notifications,
+        idle=found.idle,
+        fullscreen=found.fullscreen,
+        dnd=found.dnd,
+        lock=found.lock,
+    )
+    loop = Companion(
+        db=db,
+        runtime=runtime,
+        catalog=catalog,
+        user_id=user.id,
+        desktop=desktop,
+        words=words,
+        say=lambda text: console.print(text, highlight=False),
+        away_after_s=away_after_min * 60 / settings.time_scale,
+        camera=camera_switch,
+    )
+    tray: Tray | None = None
+    if found.tray is not None:
+        tray = Tray(
+            words.countdown(status),
+            [
+                (_("Take the break"), lambda: loop.pressed.put(BreakAction.TAKE)),
+                (_("Snooze"), lambda: loop.pressed.put(BreakAction.SNOOZE)),
+                (_("Skip"), lambda: loop.pressed.put(BreakAction.SKIP)),
+                (_("Quit"), loop.stopping.set),
+            ],
+        ).start()
+        stack.callback(tray.stop)
+    console.print(_("The companion is running; it stops with Ctrl-C."), highlight=False)
+    with _stop_on_signals(loop):
+        try:
+            loop.run(
+                None if tray is None else lambda status: tray.set_title(words.countdown(status))
+            )
+        except DesktopGone:
+            found.display = found.bus = None  # nothing left to close
+            console.print(_("The desktop session ended; the companion stops."), highlight=False)

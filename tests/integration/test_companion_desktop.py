@@ -1,0 +1,227 @@
+"""``backcoach companion`` on a real X11 desktop: Xvfb, a D-Bus session bus, dunst, Openbox.
+
+Each test starts the desktop (``tests/support/desktop.py``) and the companion as
+a process on its own database, sped up 300 times (a 15-minute break interval
+is 3 real seconds), with the desk clock set to this morning so no test runs
+past midnight. The tests watch the notifications on the bus, press their
+actions in dunst, and read what happened from the database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from backcoach.config import Settings
+from backcoach.content import default_catalog
+from backcoach.services.clock import ScaledClock
+from backcoach.services.desk import BreakAction
+from backcoach.services.desk_runtime import DESK_ROW, DeskRuntime
+from backcoach.services.preferences import PreferencesUpdate, save_preferences
+from backcoach.store import desk_clock_origin, local_user, open_database, read_desk_state
+from backcoach.store.models import HabitLog
+from tests.support.desktop import Desktop, DesktopUnavailable, running_desktop, wait_for
+
+SCALE = 300.0
+WAIT_S = 30.0
+
+
+@pytest.fixture
+def desktop(tmp_path: Path) -> Iterator[Desktop]:
+    try:
+        with running_desktop(tmp_path / "desktop") as found:
+            yield found
+    except DesktopUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A database whose desk clock reads about 08:00 today, with a break every 15 minutes."""
+    settings = Settings(data_dir=tmp_path / "data", time_scale=SCALE)
+    now = datetime.now().astimezone()
+    target = datetime.combine(now.date(), time(8), now.tzinfo).timestamp()
+    origin = (target - now.timestamp() * SCALE) / (1 - SCALE)
+    with open_database(settings) as db:
+        user = local_user(db)
+        save_preferences(db, user_id=user.id, update=PreferencesUpdate(break_minutes=15))
+        desk_clock_origin(db, default=origin)
+        db.commit()
+    return settings
+
+
+class Running:
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process = process
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def says(self, text: str) -> bool:
+        assert self.process.poll() is None, self.output()
+        return text in " ".join(self.output().split())
+
+
+@contextmanager
+def companion(
+    desktop: Desktop, settings: Settings, *args: str, name: str = "companion"
+) -> Iterator[Running]:
+    log = settings.data_dir.parent / f"{name}.log"
+    env = {
+        **desktop.env,
+        "BACKCOACH_DATA_DIR": str(settings.data_dir),
+        "BACKCOACH_TIME_SCALE": str(SCALE),
+        "COLUMNS": "400",
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backcoach", "companion", *args],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    running = Running(process, log)
+    try:
+        wait_for(lambda: running.says("The companion is running"), "the companion", WAIT_S)
+        yield running
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert process.returncode == 0, running.output()
+
+
+def counted(settings: Settings, kind: str, source: str = "companion") -> int:
+    with open_database(settings) as db:
+        total = db.execute(
+            select(func.count()).where(HabitLog.kind == kind, HabitLog.source == source)
+        ).scalar_one()
+    return int(total)
+
+
+def counted_is(settings: Settings, kind: str, n: int) -> bool:
+    return counted(settings, kind) == n
+
+
+def stored(settings: Settings) -> dict[str, Any]:
+    """The desk's stored state (empty before the first tick)."""
+    with open_database(settings) as db:
+        state = read_desk_state(db, user_id=local_user(db).id, source=DESK_ROW)
+    return state or {}
+
+
+def shown(desktop: Desktop, n: int) -> bool:
+    """``n`` break notifications shown so far, the last one still on screen."""
+    return desktop.notifications().count("Time for a break") == n and desktop.displayed() == 1
+
+
+def test_check_says_what_works_on_this_desktop(desktop: Desktop, settings: Settings) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "backcoach", "companion", "--check"],
+        env={**desktop.env, "BACKCOACH_DATA_DIR": str(settings.data_dir), "COLUMNS": "400",
+             "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("✓ Idle: X11 (XScreenSaver extension)")
+    assert lines[1].startswith("✓ Notifications: dunst 1.9") and "with buttons" in lines[1]
+    assert lines[2].startswith("✓ Fullscreen:")
+    assert lines[3].startswith("✓ Do Not Disturb: dunst's pause")
+    assert lines[4].startswith("- Screen lock:") and "Fallback" in lines[4]
+    assert lines[5].startswith("- Tray: this desktop has no system tray")
+
+
+def test_a_due_break_is_a_notification_whose_actions_take_snooze_and_skip_it(
+    desktop: Desktop, settings: Settings
+) -> None:
+    with companion(desktop, settings, "--away-after", "1000"):
+        for n, action, kind in (
+            (1, "take", "break"),
+            (2, "snooze", "break_snoozed"),
+            (3, "skip", "break_skipped"),
+        ):
+            wait_for(partial(shown, desktop, n), f"notification {n}", WAIT_S)
+            assert counted(settings, kind) == 0
+            desktop.press(action)
+            wait_for(partial(counted_is, settings, kind, 1), f"{action} stored", WAIT_S)
+            wait_for(lambda: desktop.displayed() == 0, "the notification closed", WAIT_S)
+    assert counted(settings, "break") == 1 and counted(settings, "break_skipped") == 1
+
+
+def test_no_input_counts_as_away_and_input_as_back(desktop: Desktop, settings: Settings) -> None:
+    desktop.run("xdotool", "mousemove", "10", "10")
+    with companion(desktop, settings, "--away-after", "15") as running:  # 3 real seconds
+        wait_for(lambda: stored(settings).get("away") is True, "away after idle time", WAIT_S)
+        assert running.says("No keyboard or mouse input for a while: you count as away.")
+        desktop.run("xdotool", "mousemove", "200", "200")
+        wait_for(lambda: stored(settings).get("away") is False, "back after input", WAIT_S)
+        assert running.says("Welcome back.")
+
+
+def test_a_fullscreen_window_or_do_not_disturb_holds_a_due_break_until_it_ends(
+    desktop: Desktop, settings: Settings
+) -> None:
+    window = desktop.start("xmessage", "-title", "presentation", "A presentation")
+    wait_for(lambda: "presentation" in desktop.run("wmctrl", "-l"), "the window")
+    desktop.run("wmctrl", "-a", "presentation")
+    desktop.run("wmctrl", "-r", "presentation", "-b", "add,fullscreen")
+    wait_for(lambda: "_NET_WM_STATE_FULLSCREEN" in _active_state(desktop), "fullscreen")
+    with companion(desktop, settings, "--away-after", "1000") as running:
+        wait_for(lambda: running.says("it waits until the fullscreen window ends"), "held", WAIT_S)
+        assert stored(settings)["state"]["due"] is not None
+        assert desktop.notifications() == []
+        desktop.run("wmctrl", "-r", "presentation", "-b", "remove,fullscreen")
+        wait_for(lambda: shown(desktop, 1), "the held break shown", WAIT_S)
+        desktop.press("take")
+        wait_for(lambda: desktop.displayed() == 0, "taken", WAIT_S)
+        desktop.run("dunstctl", "set-paused", "true")
+        wait_for(lambda: running.says("it waits until Do Not Disturb is off"), "DND held", WAIT_S)
+        assert desktop.notifications().count("Time for a break") == 1
+        desktop.run("dunstctl", "set-paused", "false")
+        wait_for(lambda: shown(desktop, 2), "the break after Do Not Disturb", WAIT_S)
+    window.terminate()
+
+
+def _active_state(desktop: Desktop) -> str:
+    active = desktop.run("xprop", "-root", "_NET_ACTIVE_WINDOW").split()[-1]
+    return desktop.run("xprop", "-id", active, "_NET_WM_STATE", check=False)
+
+
+def test_the_skip_cap_survives_a_restart_and_the_desk_page_shares_the_timer(
+    desktop: Desktop, settings: Settings
+) -> None:
+    with companion(desktop, settings, "--away-after", "1000"):
+        for n in (1, 2, 3):
+            wait_for(partial(shown, desktop, n), f"notification {n}", WAIT_S)
+            desktop.press("skip")
+            wait_for(partial(counted_is, settings, "break_skipped", n), f"skip {n}", WAIT_S)
+        wait_for(lambda: shown(desktop, 4), "notification 4", WAIT_S)
+    wait_for(lambda: desktop.displayed() == 0, "closed on quit", WAIT_S)
+    before = stored(settings)["state"]
+    with companion(desktop, settings, "--away-after", "1000", name="again") as again:
+        wait_for(lambda: shown(desktop, 5), "the due break shown again", WAIT_S)
+        after = stored(settings)["state"]
+        assert after["counters"]["skipped"] == 3
+        assert after["due"] == before["due"]
+        desktop.press("skip")
+        wait_for(lambda: again.says("No skips left today (3 used)."), "skip refused", WAIT_S)
+        assert counted(settings, "break_skipped") == 3
+        # The /desk page runs the same timer: taking the break there closes the notification.
+        page = DeskRuntime(ScaledClock(SCALE), source="web")
+        with open_database(settings) as db:
+            user = local_user(db)
+            done, status = page.act(
+                db, BreakAction.TAKE, user_id=user.id, catalog=default_catalog()
+            )
+        assert done and status.day.breaks_skipped == 3
+        wait_for(lambda: desktop.displayed() == 0, "closed after the page took it", WAIT_S)
+        assert counted(settings, "break", source="web") == 1
