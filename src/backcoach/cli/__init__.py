@@ -5,6 +5,7 @@ import sys
 
 from backcoach.cli import (
     checkin,  # noqa: F401
+    companion,  # noqa: F401
     content,  # noqa: F401
     data,  # noqa: F401
     desk,  # noqa: F401
