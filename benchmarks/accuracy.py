@@ -24,6 +24,12 @@ when ``analyze`` takes ``--reference``, against a demonstration); the page
 has summaries per analyzer and camera view, form-fault precision and recall
 where clips are labelled correct or incorrect, and one line per analysis with
 the command that reproduces it.
+
+- Desk posture: ``backcoach posture VIDEO --json`` on the shared sitting
+  recordings with labelled seconds, at 2, 3 and 5 analysed frames per second:
+  per labelled state, the seconds whose reported state is the label. With
+  ``--posture-only`` only that section of an existing page is regenerated (a
+  few seconds instead of the whole run).
 """
 
 from __future__ import annotations
@@ -50,10 +56,13 @@ from benchmarks.accuracy_page import (
     Case,
     Outcome,
     PageInfo,
+    PostureRow,
     headline_rows,
     outcome_from_json,
+    posture_section,
     ratio,
     render_page,
+    with_posture_section,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -367,6 +376,50 @@ def analyze(case: Case) -> Outcome:
     return outcome_from_json(case, json.loads(result.stdout))
 
 
+def posture_rows(data: Path) -> list[PostureRow]:
+    """``backcoach posture VIDEO --json`` on each labelled sitting clip, in this process."""
+    from typer.testing import CliRunner
+
+    from backcoach.cli import app
+    from tests.support.posture_clips import POSTURE_CLIPS, agreement
+
+    rows: list[PostureRow] = []
+    for clip in POSTURE_CLIPS:
+        path = clip.file(data)
+        if not path.is_file():
+            continue
+        for fps in (2, 3, 5):
+            args = ["posture", str(path), "--json", "--fps", str(fps)]
+            command = "backcoach " + " ".join(args).replace(str(data), "$DATA")
+            result = CliRunner().invoke(app, args)
+            if result.exit_code != 0:
+                message = (result.stderr or result.stdout or str(result.exception)).strip()
+                rows.append(
+                    PostureRow(clip.name, fps, {}, 0, 0, command, " ".join(message.split()))
+                )
+                continue
+            out = json.loads(result.stdout)
+            rows.append(
+                PostureRow(
+                    clip=clip.name,
+                    fps=fps,
+                    agreement=agreement(clip, out["states"]),
+                    person_frames=out["person_frames"],
+                    frames=out["frames"],
+                    command=command,
+                )
+            )
+    return rows
+
+
+def _print_posture(rows: Sequence[PostureRow]) -> None:
+    for row in rows:
+        shares = ", ".join(
+            f"{state} {agree}/{total}" for state, (agree, total) in row.agreement.items()
+        )
+        print(f"posture, {row.clip} at {row.fps} fps: {shares or row.error}")
+
+
 def _git(*args: str) -> str:
     done = subprocess.run(
         ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False
@@ -393,11 +446,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy", description=__doc__)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="landmark cache dir")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="page to write")
+    parser.add_argument(
+        "--posture-only",
+        action="store_true",
+        help="regenerate only the desk posture section of an existing page",
+    )
     options = parser.parse_args(argv)
     data = data_dir()
     if not (data / "MANIFEST.md").is_file():
         print(f"shared clips not found at {data}; set BACKCOACH_TEST_DATA", file=sys.stderr)
         return 2
+    if options.posture_only:
+        if not options.output.is_file():
+            print(f"{options.output} does not exist: run without --posture-only", file=sys.stderr)
+            return 2
+        rows = posture_rows(data)
+        page = options.output.read_text(encoding="utf-8")
+        options.output.write_text(with_posture_section(page, posture_section(rows)), "utf-8")
+        _print_posture(rows)
+        print(f"wrote the desk posture section of {options.output}")
+        return 0
     analyzers = set(available())
     options_taken, exercise_required = analyze_options()
     steps = [
@@ -433,7 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         synthetic_reps=SYNTHETIC_REPS,
         conditions=tuple(CONDITIONS),
     )
-    page = render_page(outcomes, info)
+    posture = posture_rows(data)
+    page = with_posture_section(render_page(outcomes, info), posture_section(posture))
     options.output.parent.mkdir(parents=True, exist_ok=True)
     options.output.write_text(page, encoding="utf-8")
     for row in headline_rows([o for o in outcomes if o.case.suite == "real"]):
@@ -441,6 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"real clips, {row.label}: {row.clips} clips, off-by-one {ratio(row.off_by_one)},"
             f" MAE {ratio(row.mae)}"
         )
+    _print_posture(posture)
     print(f"wrote {options.output}")
     return 0
 

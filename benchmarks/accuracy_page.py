@@ -444,3 +444,69 @@ def render_page(outcomes: Sequence[Outcome], info: PageInfo) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- desk posture
+
+POSTURE_HEADING = "## Desk posture: state per labelled second"
+
+
+@dataclass(frozen=True)
+class PostureRow:
+    """One clip at one analysis rate: per labelled state, the seconds that agree."""
+
+    clip: str
+    fps: int
+    agreement: dict[str, tuple[int, int]]  # state -> (agreeing, labelled seconds)
+    person_frames: int
+    frames: int
+    command: str
+    error: str = ""
+
+
+def posture_section(rows: Sequence[PostureRow]) -> list[str]:
+    """The markdown of the desk posture section."""
+    states = sorted({state for row in rows for state in row.agreement})
+    lines = [
+        POSTURE_HEADING,
+        "",
+        "`backcoach posture VIDEO --json` on the shared sitting recordings (labels in",
+        "`tests/support/posture_clips.py`, from `../shared/data/MANIFEST.md`): per labelled",
+        "state, the labelled seconds whose reported state (read at the middle of the second)",
+        "is the label. **pose found**: frames in which the pose model saw a person; a second",
+        "with nobody found can only come out `absent`.",
+        "",
+        "| clip | fps | " + " | ".join(states) + " | all | pose found | command |",
+        "|---|---:|" + "---:|" * (len(states) + 2) + "---|",
+    ]
+    for row in rows:
+        if row.error:
+            lines.append(f"| {row.clip} | {row.fps} | failed: {row.error} |")
+            continue
+        cells = []
+        for state in states:
+            agree, total = row.agreement.get(state, (0, 0))
+            cells.append(f"{agree}/{total} ({ratio(agree / total)})" if total else BLANK)
+        agree = sum(a for a, _ in row.agreement.values())
+        total = sum(t for _, t in row.agreement.values())
+        overall = f"{agree}/{total} ({ratio(agree / total)})" if total else BLANK
+        lines.append(
+            f"| {row.clip} | {row.fps} | " + " | ".join(cells) + f" | {overall} | "
+            f"{row.person_frames}/{row.frames} | `{row.command}` |"
+        )
+    return [*lines, ""]
+
+
+def with_posture_section(page: str, section: Sequence[str]) -> str:
+    """``page`` with its desk posture section replaced (or added before the per-analysis lists)."""
+    lines = page.splitlines()
+    if POSTURE_HEADING in lines:
+        start = lines.index(POSTURE_HEADING)
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+    else:
+        start = end = next(
+            (i for i, line in enumerate(lines) if line.startswith("## Every ")), len(lines)
+        )
+    return "\n".join([*lines[:start], *section, *lines[end:]]) + "\n"

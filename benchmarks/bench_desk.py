@@ -1,6 +1,13 @@
-"""Desk companion benchmarks: CPU share of the posture monitor, memory over an hour.
+"""Desk companion benchmarks: agreement with the labelled posture clips, CPU share of
+the posture monitor, memory over an hour.
 
 Prints tables, asserts nothing.
+
+- Agreement: the shared sitting recordings with labelled seconds
+  (``posture-clips/``, labels in ``tests/support/posture_clips.py``) through the
+  real pose model and the monitor at 2, 3 and 5 analysed frames per second:
+  per labelled state, the seconds whose reported state (read at the middle of
+  the second) is the label.
 
 - CPU: decode + pose + posture monitor on the real desk clip
   (``IvanGael__Posture-Analysis-Mediapipe/video.mp4``, 13.9 s) at 2, 3 and 5
@@ -32,6 +39,7 @@ from backcoach.vision.pose import MediaPipePose
 from backcoach.vision.posture import PostureMonitor
 from backcoach.vision.sources import VideoFile, quiet_native_stderr
 from tests.support import synthetic as syn
+from tests.support.posture_clips import POSTURE_CLIPS, agreement
 
 CLIP = "IvanGael__Posture-Analysis-Mediapipe/video.mp4"
 REPEATS = 2
@@ -54,6 +62,23 @@ def _rss_mb() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def posture_agreement(data: Path) -> None:
+    print(f"{'clip':<16} {'fps':>4} {'state':<13} {'agree':>6} {'of':>4} {'share':>6} "
+          f"{'pose found':>11}")  # fmt: skip
+    for clip in POSTURE_CLIPS:
+        path = clip.file(data)
+        if not path.is_file():
+            print(f"{clip.name:<16} not found at {path}: skipped")
+            continue
+        for fps in (2.0, 3.0, 5.0):
+            run = run_monitor(video_samples(VideoFile(path), fps))
+            timeline = [span.to_json() for span in run.monitor.spans]
+            for state, (agree, total) in agreement(clip, timeline).items():
+                found = f"{run.person_frames}/{run.frames}"
+                print(f"{clip.name:<16} {fps:>4.0f} {state:<13} {agree:>6} {total:>4} "
+                      f"{100 * agree / total:>5.0f}% {found:>11}")  # fmt: skip
 
 
 def cpu_share(path: Path) -> None:
@@ -142,6 +167,9 @@ def memory_hour() -> None:
 
 
 def main() -> None:
+    print("-- posture: agreement with the labelled seconds of the shared clips --")
+    posture_agreement(_data_dir())
+    print()
     path = _data_dir() / CLIP
     if path.is_file():
         print("-- CPU of the posture monitor (decode + pose + monitor) --")
