@@ -13,6 +13,8 @@ so every surface shows the same value on a fresh install.
   ``quiet_until`` (local time; a span may cross midnight, e.g. 22:00-07:00);
 - ``session_reminder``: the local time of the daily reminder to do the session
   (``services.reminders``), or None (off); "off" is read as None.
+- ``posture_sensitivity`` (low / normal / high): how soon the posture monitor
+  counts a change from the calibrated upright as bad posture.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from backcoach.content import Length
 from backcoach.i18n import _
 from backcoach.services import page_cache
 from backcoach.store import all_settings, set_setting
+from backcoach.vision.posture import Sensitivity
 
 PainLimit = Annotated[int, Field(ge=1, le=10, description="Stop an exercise at this pain (1-10)")]
 BreakMinutes = Annotated[
@@ -82,6 +85,9 @@ class Preferences(BaseModel):
     session_reminder: ReminderTime = Field(
         default=None, description="Remind me of the day's session at this local time (null: off)"
     )
+    posture_sensitivity: Sensitivity = Field(
+        default=Sensitivity.NORMAL, description="How soon posture counts as slouched"
+    )
 
     def quiet_at(self, local: time) -> bool:
         """True when ``local`` falls in the quiet hours (none set: never)."""
@@ -106,6 +112,7 @@ class PreferencesUpdate(BaseModel):
     quiet_from: LocalTime = None
     quiet_until: LocalTime = None
     session_reminder: ReminderTime = None
+    posture_sensitivity: Sensitivity | None = None
 
     @model_validator(mode="after")
     def _quiet_hours_in_pairs(self) -> PreferencesUpdate:
