@@ -20,10 +20,11 @@ from backcoach.services.posture_profiles import (
     profile_names,
     save_profile,
 )
+from backcoach.services.preferences import PreferencesUpdate, save_preferences
 from backcoach.store import local_user, open_database
 from backcoach.store.user_settings import set_setting
 from backcoach.vision.landmarks import write_jsonl
-from backcoach.vision.posture import Baseline
+from backcoach.vision.posture import Baseline, Sensitivity
 from tests.unit.test_posture import UPRIGHT, desk_render, film
 from tests.unit.test_posture_cues import face_size, sinking
 
@@ -114,3 +115,18 @@ def test_profiles_are_per_user_and_unreadable_ones_are_ignored(settings: Setting
         assert profile_names(db, user_id=user) == ["monitor"]
         with pytest.raises(UsageError):
             load_profile(db, user_id=user, name="")
+
+
+def test_the_sensitivity_preference_is_the_default_and_the_option_overrides_it(
+    upright_file: Path, sunk_file: Path, settings: Settings
+) -> None:
+    runner.invoke(app, ["posture", str(upright_file), "--calibrate", "--profile", "laptop"])
+    assert states([str(sunk_file), "--profile", "laptop"]) == ["slouched"]
+    with open_database(settings) as db:
+        user = local_user(db).id
+        update = PreferencesUpdate(posture_sensitivity=Sensitivity.LOW)
+        assert save_preferences(db, user_id=user, update=update).posture_sensitivity == "low"
+    assert states([str(sunk_file), "--profile", "laptop"]) == ["upright"]
+    assert states([str(sunk_file), "--profile", "laptop", "--sensitivity", "normal"]) == [
+        "slouched"
+    ]

@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 from rich.live import Live
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console, err_console
 from backcoach.cli.desk_breaks import desktop_notifier, run_breaks
@@ -44,6 +45,7 @@ from backcoach.services.clock import ScaledClock
 from backcoach.services.desk import desk_day, local_day, record_posture
 from backcoach.services.desk_runtime import DeskRuntime
 from backcoach.services.posture_profiles import check_name, load_profile, save_profile
+from backcoach.services.preferences import load_preferences
 from backcoach.store import local_user, open_database
 from backcoach.vision.landmarks import LandmarkFrame
 from backcoach.vision.posture import (
@@ -175,24 +177,33 @@ def posture(
         ),
     ] = False,
     sensitivity: Annotated[
-        Sensitivity,
+        Sensitivity | None,
         typer.Option(
             "--sensitivity",
-            help=_("How soon a change counts as bad posture: low, normal or high."),
+            help=_(
+                "How soon a change counts as bad posture: low, normal or high "
+                "(default: your preference, normal unless you changed it)."
+            ),
         ),
-    ] = Sensitivity.NORMAL,
+    ] = None,
 ) -> None:
     if video is not None and camera is not None:
         raise UsageError(_("Give either a VIDEO file or --camera N, not both."))
     if video is not None and video.suffix.lower() == ".jsonl" and annotate is not None:
         raise UsageError(_("--annotate needs a video (a landmark file has no pictures)."))
-    config = PostureConfig(sensitivity=sensitivity)
+    if calibrate and profile is None:
+        raise UsageError(_("--calibrate needs --profile NAME (e.g. laptop or monitor)."))
+    with open_database(get_settings()) as db:
+        user_id = local_user(db).id
+        preferred = load_preferences(db, user_id=user_id).posture_sensitivity
+        baseline = None if calibrate else _saved_baseline(db, user_id, profile)
+        db.commit()
+    config = PostureConfig(sensitivity=sensitivity or preferred)
     if calibrate:
-        if profile is None:
-            raise UsageError(_("--calibrate needs --profile NAME (e.g. laptop or monitor)."))
+        assert profile is not None
         _calibrate_profile(_samples_of(video, camera, fps), profile, config, as_json=as_json)
         return
-    monitor = PostureMonitor(config, baseline=_saved_baseline(profile))
+    monitor = PostureMonitor(config, baseline=baseline)
     if video is not None and video.suffix.lower() == ".jsonl":
         run = run_monitor(
             sample_by_time(landmark_file_samples(video), fps), run=PostureRun(monitor)
@@ -219,12 +230,11 @@ def _samples_of(video: Path | None, camera: int | None, fps: float) -> Iterable[
     return camera_samples(open_camera(camera or 0), fps)
 
 
-def _saved_baseline(profile: str | None) -> Baseline | None:
+def _saved_baseline(db: Session, user_id: int, profile: str | None) -> Baseline | None:
     """The upright posture saved as ``profile``; None (with a note) when none is saved."""
     if profile is None:
         return None
-    with open_database(get_settings()) as db:
-        baseline = load_profile(db, user_id=local_user(db).id, name=profile)
+    baseline = load_profile(db, user_id=user_id, name=profile)
     if baseline is None:
         err_console.print(
             _(
