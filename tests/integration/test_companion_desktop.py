@@ -31,6 +31,7 @@ from backcoach.services.preferences import PreferencesUpdate, save_preferences
 from backcoach.store import desk_clock_origin, local_user, open_database, read_desk_state
 from backcoach.store.models import HabitLog
 from tests.support.desktop import Desktop, DesktopUnavailable, running_desktop, wait_for
+from tests.support.german import english_leftovers
 
 SCALE = 300.0
 WAIT_S = 30.0
@@ -75,7 +76,11 @@ class Running:
 
 @contextmanager
 def companion(
-    desktop: Desktop, settings: Settings, *args: str, name: str = "companion"
+    desktop: Desktop,
+    settings: Settings,
+    *args: str,
+    name: str = "companion",
+    started: str = "The companion is running",
 ) -> Iterator[Running]:
     log = settings.data_dir.parent / f"{name}.log"
     env = {
@@ -92,7 +97,7 @@ def companion(
         )  # fmt: skip
     running = Running(process, log)
     try:
-        wait_for(lambda: running.says("The companion is running"), "the companion", WAIT_S)
+        wait_for(lambda: running.says(started), "the companion", WAIT_S)
         yield running
     finally:
         process.terminate()
@@ -135,9 +140,27 @@ def test_check_says_what_works_on_this_desktop(desktop: Desktop, settings: Setti
     assert lines[0].startswith("✓ Idle: X11 (XScreenSaver extension)")
     assert lines[1].startswith("✓ Notifications: dunst 1.9") and "with buttons" in lines[1]
     assert lines[2].startswith("✓ Fullscreen:")
-    assert lines[3].startswith("✓ Do Not Disturb: dunst's pause")
+    assert lines[3].startswith("✓ Do Not Disturb (read from dunst's pause)")
     assert lines[4].startswith("- Screen lock:") and "Fallback" in lines[4]
     assert lines[5].startswith("- Tray: this desktop has no system tray")
+
+
+def test_the_check_and_the_notifications_speak_german(desktop: Desktop, settings: Settings) -> None:
+    german = {**desktop.env, "BACKCOACH_LANG": "de"}
+    done = subprocess.run(
+        [sys.executable, "-m", "backcoach", "companion", "--check"],
+        env={**german, "BACKCOACH_DATA_DIR": str(settings.data_dir), "COLUMNS": "400",
+             "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert "Nicht stören (gelesen aus dem Pausenmodus von dunst)" in done.stdout
+    assert english_leftovers(done.stdout) == [], done.stdout
+    desktop.env = german
+    with companion(
+        desktop, settings, "--away-after", "1000", started="Der Begleiter läuft"
+    ) as running:
+        wait_for(lambda: "Zeit für eine Pause" in desktop.notifications(), "German", WAIT_S)
+    assert english_leftovers(running.output()) == [], running.output()
 
 
 def test_a_due_break_is_a_notification_whose_actions_take_snooze_and_skip_it(

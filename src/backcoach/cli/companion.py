@@ -166,9 +166,8 @@ def report(found: Found) -> list[tuple[bool, str]]:
         "gnome": _("GNOME's notification banners setting"),
     }
     if found.dnd is not None:
-        lines.append((True, _("Do Not Disturb: {source} holds a due break until it ends.").format(
-            source=dnd_names[found.dnd.kind]
-        )))  # fmt: skip
+        dnd = _("Do Not Disturb (read from {source}): while it is on, a due break waits.")
+        lines.append((True, dnd.format(source=dnd_names[found.dnd.kind])))
     else:
         lines.append((False, _(
             "Do Not Disturb: this desktop does not tell its Do Not Disturb state. Fallback: "
