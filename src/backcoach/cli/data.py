@@ -236,7 +236,7 @@ def render_desk(stats: DeskStatistics) -> RenderableType:
         breaks = _desk_table(
             _("Desk breaks, {period}").format(period=period),
             first,
-            (_("Taken"), _("Snoozed"), _("Skipped"), _("Sitting"), _("Walking")),
+            (_("Breaks taken"), _("Snoozed"), _("Skipped"), _("Sitting"), _("Walking")),
         )
         posture = _desk_table(
             _("Posture, {period}").format(period=period),
