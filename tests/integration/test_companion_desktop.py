@@ -28,7 +28,14 @@ from backcoach.services.clock import ScaledClock
 from backcoach.services.desk import BreakAction
 from backcoach.services.desk_runtime import DESK_ROW, DeskRuntime
 from backcoach.services.preferences import PreferencesUpdate, save_preferences
-from backcoach.store import desk_clock_origin, local_user, open_database, read_desk_state
+from backcoach.services.reminders import REMINDED_ON
+from backcoach.store import (
+    desk_clock_origin,
+    get_setting,
+    local_user,
+    open_database,
+    read_desk_state,
+)
 from backcoach.store.models import HabitLog
 from tests.support.desktop import Desktop, DesktopUnavailable, running_desktop, wait_for
 from tests.support.german import english_leftovers
@@ -248,3 +255,26 @@ def test_the_skip_cap_survives_a_restart_and_the_desk_page_shares_the_timer(
         assert done and status.day.breaks_skipped == 3
         wait_for(lambda: desktop.displayed() == 0, "closed after the page took it", WAIT_S)
         assert counted(settings, "break", source="web") == 1
+
+
+def test_the_daily_session_reminder_is_shown_once_when_it_is_due(
+    desktop: Desktop, settings: Settings
+) -> None:
+    with open_database(settings) as db:
+        user = local_user(db)
+        update = PreferencesUpdate(session_reminder=time(8, 30), break_minutes=120)
+        save_preferences(db, user_id=user.id, update=update)
+    with companion(desktop, settings, "--away-after", "1000") as running:
+        title = "Time for your back session"
+        wait_for(lambda: title in desktop.notifications(), "the session reminder", WAIT_S)
+        assert running.says("Time for your back session: ")
+        with open_database(settings) as db:
+            reminded = get_setting(db, user_id=local_user(db).id, key=REMINDED_ON)
+        assert reminded == datetime.now().date().isoformat()
+        wait_for(partial(stored_beyond, settings, time(9, 15)), "45 more desk minutes", WAIT_S)
+        assert desktop.notifications().count(title) == 1
+
+
+def stored_beyond(settings: Settings, moment: time) -> bool:
+    state = stored(settings).get("state")
+    return state is not None and datetime.fromisoformat(state["now"]).time() >= moment

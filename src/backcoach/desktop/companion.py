@@ -10,7 +10,9 @@ Every ``step`` (a few times a second):
 4. a due break is shown as a notification with its actions, unless the screen
    is quiet (a fullscreen window, Do Not Disturb, the lock): then it is HELD,
    still due, and shown as soon as the quiet ends. A break taken, snoozed or
-   skipped elsewhere (the ``/desk`` page) closes its notification.
+   skipped elsewhere (the ``/desk`` page) closes its notification;
+5. the daily session reminder (``services.reminders``) is shown once it is due,
+   also only while the screen is not quiet and you are at the desk.
 
 The camera (``Camera``) is switched off while the screen is locked.
 """
@@ -35,8 +37,10 @@ from backcoach.desktop.notifications import Closed, Notifications, Pressed
 from backcoach.desktop.quiet import DoNotDisturb, Fullscreen, Quiet, ScreenLock
 from backcoach.services.desk import BreakAction
 from backcoach.services.desk_runtime import DeskRuntime, DeskStatus
+from backcoach.services.reminders import due_session_reminder, mark_session_reminded
 
 STEP_S = 0.25  # real seconds between steps
+REMINDER_CHECK_S = 2.0  # real seconds between looks for the daily session reminder
 
 
 class DesktopGone(Exception):
@@ -112,6 +116,7 @@ class Companion:
     held: Quiet | None = None
     away: bool = False
     locked: bool = False
+    next_reminder_check: float = 0.0
 
     def run(self, on_step: Callable[[DeskStatus], None] | None = None) -> None:
         """Step until ``stopping`` is set; the sitting time is stored on the way out."""
@@ -144,7 +149,25 @@ class Companion:
         alert = self.words.posture()
         if alert is not None and status.reminders and quiet is None:
             self._notify(*alert, with_actions=False)
+        if quiet is None and not self.away:
+            self._remind()
         return status
+
+    def _remind(self) -> None:
+        """Show the daily session reminder once it is due (``services.reminders``)."""
+        real = self.runtime.clock.real()
+        if real < self.next_reminder_check:
+            return
+        self.next_reminder_check = real + REMINDER_CHECK_S
+        now = self.runtime.clock.now()
+        reminder = due_session_reminder(
+            self.db, user_id=self.user_id, now=now, catalog=self.catalog
+        )
+        self.db.commit()  # end the read
+        if reminder is not None:
+            self.say(f"{reminder.title}: {reminder.body}")
+            self._notify(reminder.title, reminder.body, with_actions=False)
+            mark_session_reminded(self.db, user_id=self.user_id, now=now)
 
     def _actions(self) -> list[BreakAction]:
         found: list[BreakAction] = []
