@@ -9,7 +9,9 @@ import pytest
 from backcoach.content import View
 from backcoach.vision.landmarks import write_jsonl
 from tests.integration.test_german_cli import german_output
+from tests.support import synthetic as syn
 from tests.unit.test_posture import UPRIGHT, desk_render, film
+from tests.unit.test_posture_cues import BELOW_THE_FACE
 
 
 @pytest.fixture
@@ -46,3 +48,11 @@ def test_refusals_are_german(data_dir: Path, upright_file: Path) -> None:
         data_dir, "posture", str(upright_file), "--calibrate", "--profile", "a b", exit_code=2
     )
     assert "Buchstaben, Ziffern oder Bindestrichen" in text
+
+
+def test_a_face_alone_is_marked_in_german(data_dir: Path, tmp_path: Path) -> None:
+    hidden = syn.Occlusion(BELOW_THE_FACE, start_s=0.0)
+    path = tmp_path / "face.jsonl"
+    write_jsonl(path, film([(UPRIGHT, 8, desk_render(View.FRONT, occlusions=(hidden,)))]))
+    text = german_output(data_dir, "posture", str(path))
+    assert "aufrecht *" in text and "Schultern nicht im Bild" in text

@@ -25,8 +25,9 @@ from backcoach.store import local_user, open_database
 from backcoach.store.user_settings import set_setting
 from backcoach.vision.landmarks import write_jsonl
 from backcoach.vision.posture import Baseline, Sensitivity
+from tests.support import synthetic as syn
 from tests.unit.test_posture import UPRIGHT, desk_render, film
-from tests.unit.test_posture_cues import face_size, sinking
+from tests.unit.test_posture_cues import BELOW_THE_FACE, face_size, sinking
 
 runner = CliRunner()
 
@@ -130,3 +131,15 @@ def test_the_sensitivity_preference_is_the_default_and_the_option_overrides_it(
     assert states([str(sunk_file), "--profile", "laptop", "--sensitivity", "normal"]) == [
         "slouched"
     ]
+
+
+def test_the_summary_marks_spans_read_from_the_face_alone(tmp_path: Path) -> None:
+    hidden = syn.Occlusion(BELOW_THE_FACE, start_s=0.0)
+    path = tmp_path / "face.jsonl"
+    write_jsonl(path, film([(UPRIGHT, 8, desk_render(View.FRONT, occlusions=(hidden,)))]))
+    result = runner.invoke(app, ["posture", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "upright *" in result.stdout
+    assert "Shoulders out of view: read from the face alone" in " ".join(result.stdout.split())
+    out = json.loads(runner.invoke(app, ["posture", str(path), "--json"]).stdout)
+    assert out["states"][0]["confidence"] == "low" and "face-only" in out["states"][0]["cues"]

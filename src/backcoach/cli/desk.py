@@ -374,13 +374,18 @@ def _print_run(run: PostureRun) -> None:
     table.add_column(_("from"), justify="right")
     table.add_column(_("to"), justify="right")
     table.add_column(_("state"))
+    unsure = False
     for span in run.monitor.spans:
+        low = span.confidence == "low"
+        unsure |= low
         table.add_row(
             f"{format_number(span.start_s, digits=1)} s",
             f"{format_number(span.end_s, digits=1)} s",
-            state_name(span.state),
+            state_name(span.state) + (" *" if low else ""),
         )
     console.print(table)
+    if unsure:
+        console.print("* " + _("Shoulders out of view: read from the face alone, so less certain."))
     seconds = run.seconds()
     console.print(
         _("{frames} frames over {seconds} s, a person in {person}.").format(

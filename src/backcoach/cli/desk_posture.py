@@ -200,7 +200,8 @@ def draw_posture(cv2: Any, image_rgb: Any, frame: LandmarkFrame, reading: Postur
     status = "calibrating: sit upright" if reading.calibrating else f"posture: {reading.state}"
     colour = _STATE_COLOUR[reading.state]
     cv2.putText(image, status, (8, line_h), font, scale, colour, 2, cv2.LINE_AA)
-    detail = f"t {reading.t_s:5.1f} s   this frame: {reading.raw}"
+    cues = f" ({', '.join(sorted(reading.cues))})" if reading.cues else ""
+    detail = f"t {reading.t_s:5.1f} s   this frame: {reading.raw}{cues}"
     cv2.putText(image, detail, (8, 2 * line_h), font, scale * 0.8, (255, 255, 255), 1, cv2.LINE_AA)
     if reading.alert:
         text = f"ALERT: try {reading.suggestion}"
