@@ -201,3 +201,13 @@ def test_calibration_starts_again_after_a_gap() -> None:
 
 def test_nose_landmark_index_is_the_face_reference() -> None:
     assert PoseLandmark.NOSE == 0
+
+
+def test_face_only_looking_down_stays_upright_but_sinking_with_the_chin_down_is_a_slouch() -> None:
+    hidden = syn.Occlusion(BELOW_THE_FACE, start_s=0.0)
+    render = desk_render(View.FRONT, noise=0.001, occlusions=(hidden,))
+    nod = film([(UPRIGHT, 8, render), (LOOKING_DOWN, 20, render)])
+    assert states(run(nod)) == [U]
+    sunk = film([(UPRIGHT, 8, render), (LOOKING_DOWN, 20, render)])
+    sinking(sunk, 8, 28, dy=0.6 * face_size(sunk[0]))  # the head 0.9 face sizes lower
+    assert states(run(sunk)) == [U, S]

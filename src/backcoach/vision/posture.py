@@ -28,7 +28,8 @@ sizes or shoulder widths, so a camera nearer or further away reads the same:
   confidence).
 - ``looking-down`` is not a state: the nose drops below the ears by
   ``look_down`` (0.2) face sizes more than at calibration while the shoulder
-  line and the trunk stay where they were. The head cues of a slouch are
+  line and the trunk stay where they were (without the shoulders in view: while
+  the head is less than twice ``head_drop`` lower). The head cues of a slouch are
   then ignored (reading a phone or notes is not slouching); the reading
   carries the cue ``looking-down`` and the state stays ``upright``.
 - otherwise ``upright``.
@@ -393,7 +394,9 @@ def judge(features: Features | None, baseline: Baseline, config: PostureConfig) 
     # looking down at a phone or notes: the nose drops, the shoulders and trunk stay
     pitched = baseline.pitch is not None and features.pitch - baseline.pitch >= config.look_down * s
     shoulders_still = shoulder_drop is None or abs(shoulder_drop) <= _SHOULDERS_STILL * s
-    if pitched and shoulders_still and CUE_TRUNK_LEAN not in cues:
+    # without the shoulders, a nod moves the ears little: a head far lower has sunk
+    nod = shoulder_drop is not None or head_drop is None or head_drop < 2 * config.head_drop * s
+    if pitched and shoulders_still and nod and CUE_TRUNK_LEAN not in cues:
         cues.add(CUE_LOOKING_DOWN)
         cues -= {CUE_HEAD_SUNK, CUE_HEAD_LOWER, CUE_SINKING_BACK, CUE_FACE_NEARER}
 
