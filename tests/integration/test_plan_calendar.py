@@ -21,10 +21,13 @@ from backcoach.coach.safety import QUESTIONS
 from backcoach.config import Settings
 from backcoach.content import default_catalog
 from backcoach.errors import UsageError
+from backcoach.services import clinic_programs
+from backcoach.services.accounts import create_user
 from backcoach.services.calendar_export import event_uid, plan_calendar
 from backcoach.services.preferences import PreferencesUpdate, save_preferences
+from backcoach.services.program_definition import SetDetails
 from backcoach.services.safety import save_screening
-from backcoach.store import local_user
+from backcoach.store import CareLink, local_user
 from backcoach.web.app import create_app
 from tests.integration.test_red_flag_block import answers
 
@@ -127,6 +130,43 @@ def test_without_a_screening_it_says_so_and_lists_the_program(db: Session) -> No
     (event, *_rest) = events(plan_calendar(db, user_id=uid, catalog=default_catalog(), now=NOW))
     description = str(event["description"])
     assert "Exercises of the program:" in description and "Superman" in description
+
+
+def test_a_clinicians_program_plans_its_sessions_per_week(db: Session, berlin: None) -> None:
+    doctor, anna, ben = (
+        create_user(db, email=email, password="a long enough secret 1", role=role, now=NOW).id
+        for email, role in (
+            ("doctor@clinic.example", "clinician"),
+            ("anna@clinic.example", "patient"),
+            ("ben@clinic.example", "patient"),
+        )
+    )
+    db.add(CareLink(patient_id=anna, clinician_id=doctor, linked_at=NOW))
+    db.commit()
+    for patient in (anna, ben):
+        save_screening(db, user_id=patient, answers=answers(), now=datetime.now(UTC))
+    catalog = default_catalog()
+    template = clinic_programs.create_template(
+        db, clinician_id=doctor, catalog=catalog, now=NOW, name="Anna's back"
+    )
+    clinic_programs.save_version(
+        db, clinician_id=doctor, template_id=template.id, catalog=catalog, now=NOW,
+        edits=[SetDetails(op="details", sessions_per_week=3)],
+    )  # fmt: skip
+    clinic_programs.assign(
+        db, clinician_id=doctor, patient_id=anna, template_id=template.id, now=NOW
+    )
+
+    found = events(plan_calendar(db, user_id=anna, catalog=catalog, now=NOW, weeks=2))
+    days = [start_of(e).astimezone(BERLIN).date() for e in found]
+    assert [d.weekday() for d in days] == [0, 2, 4] * 2  # Monday, Wednesday, Friday
+    assert {str(e["summary"]) for e in found} == {"Back session: Anna's back"}
+    assert all(str(e["uid"]).startswith(f"session-{anna}-") for e in found)
+    # another patient without a program: their own plan, every day
+    others = events(plan_calendar(db, user_id=ben, catalog=catalog, now=NOW, weeks=2))
+    assert len(others) == 14 and {str(e["summary"]) for e in others} == {
+        "Back session: Back basics"
+    }
 
 
 @pytest.mark.parametrize("weeks", [0, -1, 27])
