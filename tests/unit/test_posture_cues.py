@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 
 import pytest
 
@@ -211,3 +212,24 @@ def test_face_only_looking_down_stays_upright_but_sinking_with_the_chin_down_is_
     sunk = film([(UPRIGHT, 8, render), (LOOKING_DOWN, 20, render)])
     sinking(sunk, 8, 28, dy=0.6 * face_size(sunk[0]))  # the head 0.9 face sizes lower
     assert states(run(sunk)) == [U, S]
+
+
+@pytest.mark.parametrize("fps", [2, 5])
+def test_a_monitor_stored_between_small_batches_follows_the_same_way(fps: int) -> None:
+    """The desk page sends a few frames a request; the monitor is stored in between
+    (services/desk_codec.py keeps its fields but not its vote window)."""
+    from backcoach.services.desk_codec import monitor_from_json, monitor_to_json
+
+    render = desk_render(View.FRONT, noise=0.001, fps=fps, seed=11)
+    frames = film([(UPRIGHT, 40, render)])
+    sinking(frames, 10, 25, dy=0.4 * face_size(frames[0]))
+    upright = film([(UPRIGHT, 40, render)])
+    frames = [upright[i] if f.t_s in (12.0, 15.0) else f for i, f in enumerate(frames)]
+    monitor = PostureMonitor()
+    for start in range(0, len(frames), 3):
+        for frame in frames[start : start + 3]:
+            monitor.update(frame)
+        monitor = monitor_from_json(json.loads(json.dumps(monitor_to_json(monitor))))
+    assert states(monitor) == [U, S, U]
+    assert monitor.spans[1].start_s == pytest.approx(10, abs=1.0)
+    assert monitor.spans[2].start_s == pytest.approx(25, abs=1.0)

@@ -481,14 +481,21 @@ class PostureMonitor:
             first.setdefault(state, rt)
         leader = max(counts, key=lambda s: (counts[s], s == self._state))
         if leader == self._state:
-            self._candidate, self._candidate_since = leader, t
-            return
-        self._candidate, self._candidate_since = leader, first[leader]
+            return  # the candidate is kept: one odd frame does not reset it
+        since = first[leader]
+        window = self.config.min_state_s
+        if (
+            leader == self._candidate
+            and self._recent[0][0] > self._candidate_since >= t - 2 * window
+        ):
+            # the candidate led shortly before the window began (or before a monitor was
+            # restored without its window, see services/desk_codec.py): it counts from then
+            since = self._candidate_since
+        self._candidate, self._candidate_since = leader, since
         share = counts[leader] / len(self._recent)
-        held = t - first[leader]
         needed = self.config.min_state_s * self.config.follow_share
-        if share >= self.config.follow_share and held >= needed - 1e-9:
-            since = max(first[leader], self.spans[-1].start_s)
+        if share >= self.config.follow_share and t - since >= needed - 1e-9:
+            since = max(since, self.spans[-1].start_s)
             self._set_state(leader, since)
             earlier = [
                 Judgement(state, frozenset(cues))
@@ -501,7 +508,7 @@ class PostureMonitor:
     def _calibrating(self, t: float, features: Features | None) -> PostureReading:
         if features is None:
             # an empty stretch longer than a second starts the calibration again
-            seen = [rt for rt, state, _cues in self._recent if state is not PostureState.ABSENT]
+            seen = [span.end_s for span in self.spans if span.state is not PostureState.ABSENT]
             if not seen or t - seen[-1] > 1.0:
                 self._samples.clear()
                 self._calibration_start = None
