@@ -229,5 +229,5 @@ def test_the_desk_while_exercise_is_blocked_is_german(client: TestClient) -> Non
     html = german_page(client, "/desk")
     block = section(html, "desk-block")
     assert block.startswith("Vorerst Pausen ohne Übungen")
-    assert "Die Sicherheitsfragen erneut beantworten" in block
+    assert "Sicherheitsfragen erneut beantworten" in block
     assert "Lassen Sie diese Seite beim Arbeiten geöffnet" in main_text(html)
