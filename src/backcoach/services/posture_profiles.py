@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from backcoach.errors import UsageError
 from backcoach.i18n import _
 from backcoach.store.user_settings import all_settings, get_setting, set_setting
-from backcoach.vision.posture import Baseline
+from backcoach.vision.landmarks import LandmarkFrame
+from backcoach.vision.posture import Baseline, PostureConfig, calibrate, measure
 
 PREFIX = "posture.profile."
 #: The suggested names: a laptop's own camera, a camera on an external monitor.
@@ -47,6 +48,22 @@ def check_name(name: str) -> str:
             ).format(examples=", ".join(DESKS), name=name)
         )
     return cleaned
+
+
+#: The least time with a face in view that makes an upright baseline (a preview's last seconds).
+MIN_UPRIGHT_S = 3.0
+
+
+def baseline_from_frames(
+    frames: list[LandmarkFrame], config: PostureConfig | None = None
+) -> Baseline | None:
+    """The upright baseline of ``frames`` (the seconds a person chose to save), or None
+    when a face was in view for less than ``MIN_UPRIGHT_S``."""
+    config = config or PostureConfig()
+    seen = [(f.t_s, m) for f in frames if (m := measure(f, min_face=config.min_face)) is not None]
+    if not seen or seen[-1][0] - seen[0][0] < MIN_UPRIGHT_S - 1e-9:
+        return None
+    return calibrate([m for _t, m in seen])
 
 
 def save_profile(

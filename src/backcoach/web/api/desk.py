@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -15,7 +15,8 @@ from backcoach.content import Catalog
 from backcoach.i18n import _
 from backcoach.services.desk import BreakAction, DeskDay, desk_days, local_day
 from backcoach.services.desk_runtime import DeskRuntime
-from backcoach.vision.landmarks import frame_from_json
+from backcoach.services.posture_profiles import baseline_from_frames, save_profile
+from backcoach.vision.landmarks import LandmarkFrame, frame_from_json
 from backcoach.web.deps import CatalogDep, DbDep, SettingsDep, UserDep
 from backcoach.web.presenters.desk import DeskView, PostureView, desk_view, posture_view
 from backcoach.web.state import app_state
@@ -156,15 +157,46 @@ class FrameIn(BaseModel):
     aspect: float = Field(default=1.0, gt=0, le=10, description="Image width / height")
 
 
+class UprightIn(BaseModel):
+    """The last seconds of the camera preview, saved as a desk profile's upright posture."""
+
+    profile: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,31}$",
+        description="Desk profile name, e.g. laptop or monitor",
+    )
+    frames: list[FrameIn] = Field(
+        min_length=1, max_length=100, description="The frames (3 s or more) that show the upright"
+    )
+
+
 class PostureIn(BaseModel):
     frames: list[FrameIn] = Field(max_length=100, description="Frames in time order")
     restart: bool = Field(default=False, description="The camera was (re)started: calibrate")
+    save_upright: UprightIn | None = Field(
+        default=None,
+        description="Save these frames as the user's upright posture for a desk profile "
+        "(used by `backcoach posture --profile NAME`)",
+    )
 
 
-def _invalid(index: int, field: str, message: str) -> RequestValidationError:
+def _invalid(
+    index: int, field: str, message: str, *, within: tuple[str, ...] = ("body", "frames")
+) -> RequestValidationError:
     """A 422 in FastAPI's own format (one entry per field), like any invalid body."""
-    where = ("body", "frames", index, field)
+    where = (*within, index, field)
     return RequestValidationError([{"type": "value_error", "loc": where, "msg": message}])
+
+
+def _frames(raw_frames: list[FrameIn], within: tuple[str, ...]) -> list[LandmarkFrame]:
+    frames: list[LandmarkFrame] = []
+    for index, raw in enumerate(raw_frames):
+        try:
+            frames.append(frame_from_json(raw.model_dump()))
+        except ValueError as exc:
+            raise _invalid(index, "landmarks", str(exc), within=within) from None
+        if index and frames[-1].t_s < frames[-2].t_s:
+            raise _invalid(index, "t_s", "frames must be in time order", within=within)
+    return frames
 
 
 @router.post("/posture")
@@ -175,15 +207,18 @@ def posture(
 
     Nobody in view pauses the break clock like "I'm away"; sustained slouching or a
     forward head gives an alert with a desk-break move, stored with today's counters.
+    With ``save_upright``, the preview's last seconds are saved as the upright posture of
+    a desk profile (422 when a face was in view for less than 3 s of them).
     """
-    frames = []
-    for index, raw in enumerate(body.frames):
-        try:
-            frames.append(frame_from_json(raw.model_dump()))
-        except ValueError as exc:
-            raise _invalid(index, "landmarks", str(exc)) from None
-        if index and frames[-1].t_s < frames[-2].t_s:
-            raise _invalid(index, "t_s", "frames must be in time order")
+    frames = _frames(body.frames, ("body", "frames"))
+    if body.save_upright is not None:
+        within = ("body", "save_upright", "frames")
+        baseline = baseline_from_frames(_frames(body.save_upright.frames, within))
+        if baseline is None:
+            message = _("Nobody was in view long enough: sit in view and save again.")
+            raise _invalid(0, "landmarks", message, within=within)
+        name = body.save_upright.profile
+        save_profile(db, user_id=user.id, name=name, baseline=baseline, now=datetime.now(UTC))
     status = desk.watch(db, frames, user_id=user.id, restart=body.restart)
     return posture_view(status, catalog)
 

@@ -212,6 +212,8 @@
   let camera = null; // one PoseCamera for the page, so the model loads once
   let cameraOn = false; // the toggle: true from the click until the camera is turned off
   let pending = [];
+  let upright = []; // the last UPRIGHT_S seconds of frames, for the calibration preview's Save
+  const UPRIGHT_S = 5;
   let lastSampled = -Infinity;
   let restart = false;
   let sending = false;
@@ -254,6 +256,8 @@
     cameraOn = false;
     if (camera) camera.stop(); // also while it is still starting
     pending = [];
+    upright = [];
+    $("posture-profile").hidden = true;
     toggle.setAttribute("aria-pressed", "false");
     toggle.textContent = _("Watch my posture");
     $("posture-stage").hidden = true;
@@ -273,7 +277,10 @@
         if (t - lastSampled < 1 / POSTURE_FPS) return;
         lastSampled = t;
         card.dataset.cameraT = String(t);
-        pending.push(window.BackcoachFrames.encodeFrame(landmarks, t, video));
+        const frame = window.BackcoachFrames.encodeFrame(landmarks, t, video);
+        pending.push(frame);
+        upright.push(frame);
+        upright = upright.filter((f) => f.t_s > t - UPRIGHT_S);
       },
       onStop: (reason) => stopCamera(tools.cameraProblem(reason, otherwise)),
       onModelReady: () => { card.dataset.poseModel = "ready"; },
@@ -304,8 +311,36 @@
     if (!started) return; // turned off meanwhile: stopCamera has set the card
     card.dataset.cameraState = "running";
     $("posture-stage").hidden = false;
+    $("posture-profile").hidden = false;
     postureMessage(_("Sit upright and look at your screen for 5 seconds."));
   }
+
+  // The calibration preview: the picture above shows what the camera sees; Save keeps the
+  // last seconds as this desk's upright posture (services/posture_profiles.py).
+  $("posture-profile").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const select = $("posture-profile-name");
+    const desk = select.options[select.selectedIndex].text;
+    const body = { frames: [], save_upright: { profile: select.value, frames: upright } };
+    let problem = null;
+    try {
+      const response = await fetch(`${api}/posture`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) {
+        const data = await response.json().catch(() => ({}));
+        const detail = Array.isArray(data.detail) ? data.detail[0] && data.detail[0].msg : data.detail;
+        problem = detail || format(_("error {status}"), { status: response.status });
+      }
+    } catch (err) {
+      problem = err.message;
+    }
+    postureMessage(problem
+      ? format(_("Not saved: {problem}"), { problem })
+      : format(_("Saved: your upright posture at the desk “{desk}”."), { desk }));
+  });
 
   toggle.addEventListener("click", () => {
     if (cameraOn) stopCamera(null);
