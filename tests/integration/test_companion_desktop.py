@@ -278,3 +278,27 @@ def test_the_daily_session_reminder_is_shown_once_when_it_is_due(
 def stored_beyond(settings: Settings, moment: time) -> bool:
     state = stored(settings).get("state")
     return state is not None and datetime.fromisoformat(state["now"]).time() >= moment
+
+
+def test_a_system_tray_shows_the_icon_while_the_companion_runs(
+    desktop: Desktop, settings: Settings
+) -> None:
+    desktop.start("tint2")  # a panel with a system tray (X11: no menu, see desktop/tray.py)
+    wait_for(lambda: "✓ Tray: an icon shows" in _check(desktop, settings), "the tray")
+    with companion(desktop, settings, "--away-after", "1000"):
+        wait_for(partial(_docked, desktop), "the icon docked in the panel's tray", WAIT_S)
+    wait_for(lambda: not _docked(desktop), "the icon gone with the companion", WAIT_S)
+
+
+def _docked(desktop: Desktop) -> bool:
+    tree = desktop.run("xwininfo", "-root", "-tree")
+    return '"tint2"' in tree and '"backcoachSystemTrayIcon"' in tree.split('"tint2"', 1)[1]
+
+
+def _check(desktop: Desktop, settings: Settings) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "backcoach", "companion", "--check"],
+        env={**desktop.env, "BACKCOACH_DATA_DIR": str(settings.data_dir), "COLUMNS": "400",
+             "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip

@@ -1,4 +1,4 @@
-"""A real X11 desktop for tests: Xvfb, a D-Bus session bus, dunst, Openbox.
+"""A real X11 desktop for tests: Xvfb, a D-Bus session bus, dunst, Openbox (and tint2's tray).
 
 ``running_desktop()`` starts each part as its own process (as the store tests
 start PostgreSQL) and yields the environment a desktop program needs
@@ -19,9 +19,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-START_TIMEOUT_S = 20.0
+START_TIMEOUT_S = 60.0
 PROGRAMS = ("Xvfb", "dbus-daemon", "dunst", "dunstctl", "openbox", "xdotool", "xprop",
-            "dbus-monitor", "wmctrl", "xmessage")  # fmt: skip
+            "dbus-monitor", "wmctrl", "xmessage", "tint2")  # fmt: skip
 
 
 class DesktopUnavailable(Exception):
@@ -87,9 +87,6 @@ class Desktop:
     def displayed(self) -> int:
         return int(self.run("dunstctl", "count", "displayed").strip())
 
-    def idle_ms(self) -> int:
-        return int(self.run("xprintidle").strip()) if shutil.which("xprintidle") else -1
-
 
 def _chooser(path: Path, choice: Path) -> None:
     """dunst's ``dmenu``: prints the menu line of the action key in ``choice``.
@@ -150,7 +147,7 @@ def running_desktop(tmp: Path) -> Iterator[Desktop]:
         env["DBUS_SESSION_BUS_ADDRESS"] = address
         desktop = Desktop(env=env, home=home, monitor_log=tmp / "monitor.log", choice=choice)
         stack.callback(_stop_all, desktop.processes)
-        desktop.start("openbox", "--sm-disable")
+        desktop.start("openbox", "--sm-disable", log=tmp / "openbox.log")
         desktop.start(
             "dbus-monitor", "--session",
             "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",

@@ -3,9 +3,10 @@
 It needs no browser: breaks come as desktop notifications with actions (take,
 snooze, skip), idle input counts as away, a fullscreen window, Do Not Disturb
 or a locked screen hold a due break until they end, and a tray icon shows the
-countdown where the desktop has a tray. It runs the ``/desk`` page's own desk
-(``services.desk_runtime.DESK_ROW``): one countdown, one day's skips, counted
-once, whichever of the two is open, and carried on after a restart.
+countdown and a menu where the desktop has a tray (a plain X11 tray: the icon
+only). It runs the ``/desk`` page's own desk (``services.desk_runtime.DESK_ROW``):
+one countdown, one day's skips, counted once, whichever of the two is open, and
+carried on after a restart.
 
 ``--check`` says what works on this desktop and what falls back, and exits.
 """
@@ -39,7 +40,7 @@ from backcoach.desktop.companion import Companion, Desktop, DesktopGone
 from backcoach.desktop.idle import IdleSource, find_idle, open_display
 from backcoach.desktop.notifications import Notifications
 from backcoach.desktop.quiet import DoNotDisturb, Fullscreen, Quiet, ScreenLock
-from backcoach.desktop.tray import Tray, find_tray
+from backcoach.desktop.tray import Tray, find_tray, tray_has_menu
 from backcoach.i18n import _, current_language
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk import BreakAction
@@ -183,10 +184,15 @@ def report(found: Found) -> list[tuple[bool, str]]:
             "Screen lock: no screen saver on the D-Bus session bus tells when the screen is "
             "locked. Fallback: idle time counts as away instead."
         )))  # fmt: skip
-    if found.tray is not None:
+    if found.tray is not None and tray_has_menu():
         lines.append(
             (True, _("Tray: an icon shows the countdown and a menu to take, snooze or skip."))
         )
+    elif found.tray is not None:
+        lines.append((True, _(
+            "Tray: an icon shows that backcoach runs (this tray shows no menu: take, snooze or "
+            "skip a break in the notification)."
+        )))  # fmt: skip
     else:
         lines.append((False, _("Tray: this desktop has no system tray, so there is no tray icon.")))
     return lines
@@ -388,9 +394,10 @@ def _run(found: Found, stack: ExitStack, *, camera: int | None, away_after_min: 
         camera=camera_switch,
     )
     tray: Tray | None = None
+    live = found.tray is not None and tray_has_menu()  # a tray that shows the name as it changes
     if found.tray is not None:
         tray = Tray(
-            words.countdown(status),
+            words.countdown(status) if live else "backcoach",
             [
                 (_("Take the break"), lambda: loop.pressed.put(BreakAction.TAKE)),
                 (_("Snooze"), lambda: loop.pressed.put(BreakAction.SNOOZE)),
@@ -403,7 +410,9 @@ def _run(found: Found, stack: ExitStack, *, camera: int | None, away_after_min: 
     with _stop_on_signals(loop):
         try:
             loop.run(
-                None if tray is None else lambda status: tray.set_title(words.countdown(status))
+                lambda status: (
+                    tray.set_title(words.countdown(status)) if tray is not None and live else None
+                )
             )
         except DesktopGone:
             found.display = found.bus = None  # nothing left to close

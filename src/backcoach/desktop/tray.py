@@ -9,6 +9,7 @@ X11 part opens the display as it is imported.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,21 +44,33 @@ def icon_image() -> Image.Image:
     return image
 
 
+def tray_has_menu() -> bool:
+    """Whether the icon's menu is shown: with a StatusNotifier or GTK backend, yes; pystray's
+    plain X11 backend (no GObject introspection installed) shows the icon and its name only."""
+    import pystray  # imported only where a tray exists (see the module's note)
+
+    return bool(pystray.Icon.HAS_MENU)
+
+
 class Tray:
-    """The tray icon: a title (the countdown) and a menu of (label, callback) entries."""
+    """The tray icon: a title (the countdown) and a menu of (label, callback) entries.
+
+    The first entry is the default: a click on the icon runs it.
+    """
 
     def __init__(self, title: str, entries: Sequence[tuple[str, Callable[[], None]]]) -> None:
         import pystray  # imported only where a tray exists (see the module's note)
 
-        def item(label: str, callback: Callable[[], None]) -> Any:
-            return pystray.MenuItem(label, lambda _icon, _item: callback())
+        def item(label: str, callback: Callable[[], None], default: bool) -> Any:
+            return pystray.MenuItem(label, lambda _icon, _item: callback(), default=default)
 
-        self.icon = pystray.Icon(
-            "backcoach", icon_image(), title, pystray.Menu(*(item(*e) for e in entries))
-        )
+        menu = pystray.Menu(*(item(*e, default=i == 0) for i, e in enumerate(entries)))
+        self.icon = pystray.Icon("backcoach", icon_image(), title, menu)
 
     def start(self) -> Tray:
-        self.icon.run_detached()
+        """Show the icon; its events are handled in a thread of its own (a daemon: quitting
+        the companion never waits for the tray)."""
+        threading.Thread(target=self.icon.run, name="tray", daemon=True).start()
         return self
 
     def set_title(self, title: str) -> None:
