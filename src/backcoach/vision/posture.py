@@ -140,11 +140,9 @@ class Features:
     face_to_shoulders: float | None  # face size / shoulder width (front view only)
     head_height: float | None  # shoulder height minus ear height, in face sizes
     ear_y: float = 0.0  # ear height in the picture (0 top, 1 bottom)
-    ear_x: float = 0.0  # ear position across, aspect-corrected image units
     shoulder_y: float | None = None  # shoulder line height in the picture
     pitch: float = 0.0  # nose below the ears, in face sizes (looking down: larger)
     nose_forward: float | None = None  # side view: nose ahead of the shoulders, face sizes
-    aspect: float = 1.0
 
     @property
     def face_only(self) -> bool:
@@ -159,7 +157,6 @@ class Baseline:
     head_height: float | None
     face_size: float | None = None
     ear_y: float | None = None
-    ear_x: float | None = None
     shoulder_y: float | None = None
     pitch: float | None = None
     nose_forward: float | None = None
@@ -256,9 +253,7 @@ def measure(
     pitch = (nose[1] - ear[1]) / face
     shoulder = midpoint(sh_l, sh_r) or sh_l or sh_r
     if shoulder is None:
-        return Features(
-            None, None, face, None, None, ear[1], ear[0], None, pitch, None, frame.aspect
-        )
+        return Features(None, None, face, None, None, ear[1], None, pitch, None)
     shoulder_span = distance(sh_l, sh_r) or 0.0
     side_view = ear_span is None or shoulder_span < 1.2 * face
     neck = trunk = nose_forward = None
@@ -284,11 +279,9 @@ def measure(
         face_to_shoulders=face_to_shoulders,
         head_height=(shoulder[1] - ear[1]) / face,
         ear_y=ear[1],
-        ear_x=ear[0],
         shoulder_y=shoulder[1],
         pitch=pitch,
         nose_forward=nose_forward,
-        aspect=frame.aspect,
     )
 
 
@@ -314,7 +307,6 @@ def calibrate(samples: list[Features]) -> Baseline:
         head_height=_median(s.head_height for s in samples),
         face_size=_median(s.face_size for s in samples),
         ear_y=_median(s.ear_y for s in samples),
-        ear_x=_median(s.ear_x for s in samples),
         shoulder_y=_median(s.shoulder_y for s in samples),
         pitch=_median(s.pitch for s in samples),
         nose_forward=_median(s.nose_forward for s in samples),
@@ -407,11 +399,6 @@ def judge(features: Features | None, baseline: Baseline, config: PostureConfig) 
     else:
         state = PostureState.UPRIGHT
     return Judgement(state, frozenset(cues))
-
-
-def classify(features: Features | None, baseline: Baseline, config: PostureConfig) -> PostureState:
-    """One frame's posture compared with the upright baseline."""
-    return judge(features, baseline, config).state
 
 
 @dataclass
