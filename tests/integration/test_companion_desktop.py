@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jeepney import HeaderFields, message_bus, new_method_return
+from jeepney.io.blocking import Proxy, open_dbus_connection
 from sqlalchemy import func, select
 
 from backcoach.config import Settings
@@ -302,3 +305,59 @@ def _check(desktop: Desktop, settings: Settings) -> str:
              "PYTHONPATH": os.pathsep.join(sys.path)},
         capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
+
+
+class StandInScreenSaver:
+    """``org.freedesktop.ScreenSaver`` on the test's bus, locked or not as the test says.
+
+    A stand-in: Debian's lockers (gnome-screensaver, cinnamon-screensaver, light-locker)
+    need their desktop's session manager or display manager to run.
+    """
+
+    def __init__(self, address: str) -> None:
+        self.locked = False
+        self.stop = threading.Event()
+        self.connection = open_dbus_connection(bus=address)
+        Proxy(message_bus, self.connection).RequestName("org.freedesktop.ScreenSaver")
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                message = self.connection.receive(timeout=0.1)
+            except TimeoutError:
+                continue
+            if message.header.fields.get(HeaderFields.member) == "GetActive":
+                self.connection.send(new_method_return(message, "b", (self.locked,)))
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.connection.close()
+
+
+def test_a_locked_screen_counts_as_away_and_no_break_comes_until_it_is_unlocked(
+    desktop: Desktop, settings: Settings
+) -> None:
+    screensaver = StandInScreenSaver(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
+    try:
+        assert "✓ Screen lock: org.freedesktop.ScreenSaver" in _check(desktop, settings)
+        with companion(desktop, settings, "--away-after", "1000") as running:
+            wait_for(partial(shown, desktop, 1), "a break", WAIT_S)
+            desktop.press("take")
+            wait_for(lambda: desktop.displayed() == 0, "taken", WAIT_S)
+            screensaver.locked = True
+            wait_for(lambda: stored(settings).get("away") is True, "away while locked", WAIT_S)
+            assert running.says("The screen is locked: you count as away.")
+            locked_at = datetime.fromisoformat(stored(settings)["state"]["now"])
+            later = (locked_at + timedelta(minutes=40)).time()  # past a 15-minute interval
+            wait_for(partial(stored_beyond, settings, later), "40 locked desk minutes", WAIT_S)
+            assert stored(settings)["state"]["due"] is None
+            assert desktop.notifications().count("Time for a break") == 1
+            screensaver.locked = False
+            wait_for(lambda: stored(settings).get("away") is False, "back", WAIT_S)
+            assert running.says("Welcome back.")
+            wait_for(partial(shown, desktop, 2), "the next break after the lock", WAIT_S)
+    finally:
+        screensaver.close()
