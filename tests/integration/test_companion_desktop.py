@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from functools import partial
 from pathlib import Path
+from time import sleep
 from typing import Any
 
 import pytest
@@ -361,3 +362,52 @@ def test_a_locked_screen_counts_as_away_and_no_break_comes_until_it_is_unlocked(
             wait_for(partial(shown, desktop, 2), "the next break after the lock", WAIT_S)
     finally:
         screensaver.close()
+
+
+def test_the_desk_page_and_the_companion_count_each_minute_of_sitting_once(
+    desktop: Desktop, settings: Settings
+) -> None:
+    page = DeskRuntime(ScaledClock(SCALE), source="web")  # what the /desk page's requests run
+    with open_database(settings) as db:
+        user_id = local_user(db).id
+        with companion(desktop, settings, "--away-after", "1000"):
+            wait_for(lambda: "state" in stored(settings), "the first tick", WAIT_S)
+            first = sitting_so_far(settings)
+            ticks = 0
+            while ticks == 0 or page.clock.now() < first[0] + timedelta(minutes=30):
+                page.tick(db, user_id=user_id, catalog=default_catalog())  # (its clock anchors)
+                ticks += 1
+                sleep(0.05)  # the page ticks about as often as the companion steps
+            page.flush(db)
+            assert ticks > 20
+        last = sitting_so_far(settings)
+    desk_minutes = (last[0] - first[0]).total_seconds() / 60
+    counted_minutes = last[1] - first[1]
+    assert sitting_from(settings, "companion") and sitting_from(settings, "web")
+    assert desk_minutes > 20
+    assert 0.5 * desk_minutes < counted_minutes <= desk_minutes + 0.5, (
+        desk_minutes,
+        counted_minutes,
+    )
+
+
+def sitting_from(settings: Settings, source: str) -> float:
+    with open_database(settings) as db:
+        total = db.execute(
+            select(func.coalesce(func.sum(HabitLog.amount), 0.0)).where(
+                HabitLog.kind == "sitting", HabitLog.source == source
+            )
+        ).scalar_one()
+    return float(total)
+
+
+def sitting_so_far(settings: Settings) -> tuple[datetime, float]:
+    """The desk's time and its sitting minutes (stored rows and the slice not stored yet)."""
+    with open_database(settings) as db:
+        total = db.execute(
+            select(func.coalesce(func.sum(HabitLog.amount), 0.0)).where(HabitLog.kind == "sitting")
+        ).scalar_one()
+        state = read_desk_state(db, user_id=local_user(db).id, source=DESK_ROW)
+    assert state is not None
+    now = datetime.fromisoformat(state["state"]["now"])
+    return now, float(total) + state["unsaved_sitting_s"] / 60
