@@ -25,7 +25,9 @@ def main() -> None:
     # private by default; the store also sets explicit modes on its own files.
     os.umask(0o077)
     if LANGUAGE_PROBLEM is not None:
-        err_console.print(f"[bold red]Error:[/] {LANGUAGE_PROBLEM}", highlight=False)
+        err_console.print(
+            f"[bold red]Error:[/] {LANGUAGE_PROBLEM}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
     app(prog_name="backcoach")
 

@@ -65,8 +65,11 @@ class _FriendlyErrors(TyperGroup):
                 args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
             )
         except BackcoachError as exc:
+            # One line, wrapped by the terminal: a path in the message stays whole to copy.
             err_console.print(
-                _("[bold red]Error:[/] {message}").format(message=exc), highlight=False
+                _("[bold red]Error:[/] {message}").format(message=exc),
+                highlight=False,
+                soft_wrap=True,
             )
             if not standalone_mode:
                 return exc.exit_code  # what Click returns for an exit in this mode
