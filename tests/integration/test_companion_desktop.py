@@ -195,10 +195,14 @@ def test_no_input_counts_as_away_and_input_as_back(desktop: Desktop, settings: S
     desktop.run("xdotool", "mousemove", "10", "10")
     with companion(desktop, settings, "--away-after", "15") as running:  # 3 real seconds
         wait_for(lambda: stored(settings).get("away") is True, "away after idle time", WAIT_S)
-        assert running.says("No keyboard or mouse input for a while: you count as away.")
+        wait_for(
+            partial(running.says, "No keyboard or mouse input for a while: you count as away."),
+            "No keyboard or mouse input for a while: you count as away.",
+            WAIT_S,
+        )
         desktop.run("xdotool", "mousemove", "200", "200")
         wait_for(lambda: stored(settings).get("away") is False, "back after input", WAIT_S)
-        assert running.says("Welcome back.")
+        wait_for(partial(running.says, "Welcome back."), "Welcome back.", WAIT_S)
 
 
 def test_a_fullscreen_window_or_do_not_disturb_holds_a_due_break_until_it_ends(
@@ -271,7 +275,11 @@ def test_the_daily_session_reminder_is_shown_once_when_it_is_due(
     with companion(desktop, settings, "--away-after", "1000") as running:
         title = "Time for your back session"
         wait_for(lambda: title in desktop.notifications(), "the session reminder", WAIT_S)
-        assert running.says("Time for your back session: ")
+        wait_for(
+            partial(running.says, "Time for your back session: "),
+            "Time for your back session: ",
+            WAIT_S,
+        )
         with open_database(settings) as db:
             reminded = get_setting(db, user_id=local_user(db).id, key=REMINDED_ON)
         assert reminded == datetime.now().date().isoformat()
@@ -308,18 +316,19 @@ def _check(desktop: Desktop, settings: Settings) -> str:
     ).stdout  # fmt: skip
 
 
-class StandInScreenSaver:
-    """``org.freedesktop.ScreenSaver`` on the test's bus, locked or not as the test says.
+class StandIn:
+    """A D-Bus service on the test's bus answering one method with ``value`` (the test sets it).
 
-    A stand-in: Debian's lockers (gnome-screensaver, cinnamon-screensaver, light-locker)
-    need their desktop's session manager or display manager to run.
+    For the parts Debian cannot run under Xvfb: the screen lockers (gnome-screensaver,
+    cinnamon-screensaver, light-locker) need their session or display manager, and
+    Mutter's idle monitor needs GNOME Shell.
     """
 
-    def __init__(self, address: str) -> None:
-        self.locked = False
+    def __init__(self, address: str, name: str, method: str, signature: str, value: Any) -> None:
+        self.method, self.signature, self.value = method, signature, value
         self.stop = threading.Event()
         self.connection = open_dbus_connection(bus=address)
-        Proxy(message_bus, self.connection).RequestName("org.freedesktop.ScreenSaver")
+        Proxy(message_bus, self.connection).RequestName(name)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -329,8 +338,9 @@ class StandInScreenSaver:
                 message = self.connection.receive(timeout=0.1)
             except TimeoutError:
                 continue
-            if message.header.fields.get(HeaderFields.member) == "GetActive":
-                self.connection.send(new_method_return(message, "b", (self.locked,)))
+            if message.header.fields.get(HeaderFields.member) == self.method:
+                reply = new_method_return(message, self.signature, (self.value,))
+                self.connection.send(reply)
 
     def close(self) -> None:
         self.stop.set()
@@ -341,24 +351,29 @@ class StandInScreenSaver:
 def test_a_locked_screen_counts_as_away_and_no_break_comes_until_it_is_unlocked(
     desktop: Desktop, settings: Settings
 ) -> None:
-    screensaver = StandInScreenSaver(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
+    address = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
+    screensaver = StandIn(address, "org.freedesktop.ScreenSaver", "GetActive", "b", False)
     try:
         assert "✓ Screen lock: org.freedesktop.ScreenSaver" in _check(desktop, settings)
         with companion(desktop, settings, "--away-after", "1000") as running:
             wait_for(partial(shown, desktop, 1), "a break", WAIT_S)
             desktop.press("take")
             wait_for(lambda: desktop.displayed() == 0, "taken", WAIT_S)
-            screensaver.locked = True
+            screensaver.value = True
             wait_for(lambda: stored(settings).get("away") is True, "away while locked", WAIT_S)
-            assert running.says("The screen is locked: you count as away.")
+            wait_for(
+                partial(running.says, "The screen is locked: you count as away."),
+                "The screen is locked: you count as away.",
+                WAIT_S,
+            )
             locked_at = datetime.fromisoformat(stored(settings)["state"]["now"])
             later = (locked_at + timedelta(minutes=40)).time()  # past a 15-minute interval
             wait_for(partial(stored_beyond, settings, later), "40 locked desk minutes", WAIT_S)
             assert stored(settings)["state"]["due"] is None
             assert desktop.notifications().count("Time for a break") == 1
-            screensaver.locked = False
+            screensaver.value = False
             wait_for(lambda: stored(settings).get("away") is False, "back", WAIT_S)
-            assert running.says("Welcome back.")
+            wait_for(partial(running.says, "Welcome back."), "Welcome back.", WAIT_S)
             wait_for(partial(shown, desktop, 2), "the next break after the lock", WAIT_S)
     finally:
         screensaver.close()
@@ -411,3 +426,27 @@ def sitting_so_far(settings: Settings) -> tuple[datetime, float]:
     assert state is not None
     now = datetime.fromisoformat(state["state"]["now"])
     return now, float(total) + state["unsaved_sitting_s"] / 60
+
+
+def test_on_wayland_gnome_mutters_idle_monitor_tells_away_and_back(
+    desktop: Desktop, settings: Settings
+) -> None:
+    address = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
+    mutter = StandIn(address, "org.gnome.Mutter.IdleMonitor", "GetIdletime", "t", 0)
+    desktop.env = {**desktop.env, "XDG_SESSION_TYPE": "wayland"}
+    try:
+        check = _check(desktop, settings)
+        assert "✓ Idle: GNOME's idle monitor (Mutter, on D-Bus)" in check
+        assert "- Fullscreen: Wayland does not tell other programs" in check
+        with companion(desktop, settings, "--away-after", "15") as running:  # 3 real seconds
+            mutter.value = 4_000  # milliseconds without input
+            wait_for(lambda: stored(settings).get("away") is True, "away", WAIT_S)
+            wait_for(
+                partial(running.says, "No keyboard or mouse input for a while: you count as away."),
+                "No keyboard or mouse input for a while: you count as away.",
+                WAIT_S,
+            )
+            mutter.value = 100
+            wait_for(lambda: stored(settings).get("away") is False, "back", WAIT_S)
+    finally:
+        mutter.close()
