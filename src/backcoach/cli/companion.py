@@ -22,11 +22,13 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 from Xlib import display as xdisplay
 
 from backcoach.cli.app import app, console, err_console
 from backcoach.cli.desk_breaks import break_instructions, format_clock, short_number
 from backcoach.cli.desk_posture import (
+    PostureRun,
     PresenceWatcher,
     camera_samples,
     open_camera,
@@ -43,9 +45,10 @@ from backcoach.desktop.quiet import DoNotDisturb, Fullscreen, Quiet, ScreenLock
 from backcoach.desktop.tray import Tray, find_tray, tray_has_menu
 from backcoach.i18n import _, current_language
 from backcoach.services.clock import ScaledClock
-from backcoach.services.desk import BreakAction
-from backcoach.services.desk_runtime import DESK_ROW, DeskRuntime, DeskStatus
+from backcoach.services.desk import BreakAction, record_posture
+from backcoach.services.desk_runtime import DESK_ROW, DeskRuntime, DeskStatus, move_to_suggest
 from backcoach.store import local_user, open_database
+from backcoach.vision.posture import PostureReading, PostureState
 from backcoach.vision.sources import VideoError
 
 AWAY_AFTER_MIN = 5.0  # minutes without keyboard or mouse input that count as away
@@ -205,7 +208,7 @@ class CompanionWords:
         self.catalog = catalog
         self.snooze_s = snooze_s
         self.skips = skips
-        self.posture_alert: tuple[str, str] | None = None
+        self.camera: CameraSwitch | None = None  # the posture monitor's alerts come from it
 
     def break_due(self, due: DueBreak) -> tuple[str, str]:
         title, lines = break_instructions(due, self.catalog)
@@ -248,9 +251,19 @@ class CompanionWords:
             return _("The screen is locked: you count as away.")
         return _("No keyboard or mouse input for a while: you count as away.")
 
-    def posture(self) -> tuple[str, str] | None:
-        alert, self.posture_alert = self.posture_alert, None
-        return alert
+    def posture(self, status: DeskStatus) -> tuple[str, str] | None:
+        camera = self.camera
+        if camera is None or camera.alert is None:
+            return None
+        alert, camera.alert = camera.alert, None
+        suggestion = move_to_suggest(alert.suggestion, status.block)
+        if suggestion is None:
+            return None
+        move = self.catalog.exercises.get(suggestion)
+        name = move.name if move is not None else _("stand up and walk")
+        return _("Check your posture"), _("You have been {state} for a while. Try: {move}.").format(
+            state=state_name(alert.state), move=name
+        )
 
     def countdown(self, status: DeskStatus) -> str:
         if status.due is not None:
@@ -266,18 +279,25 @@ class CompanionWords:
 
 
 class CameraSwitch:
-    """The posture monitor on a webcam, off while the screen is locked."""
+    """The posture monitor on a webcam, off while the screen is locked.
 
-    def __init__(self, index: int, words: CompanionWords, catalog: Catalog) -> None:
+    Each time it is switched off, the posture minutes and alerts it saw are stored
+    (as ``backcoach breaks --camera`` stores them).
+    """
+
+    def __init__(self, index: int, db: Session, runtime: DeskRuntime, user_id: int) -> None:
         self.index = index
-        self.words = words
-        self.catalog = catalog
+        self.db = db
+        self.runtime = runtime
+        self.user_id = user_id
         self.watcher: PresenceWatcher | None = None
+        self.alert: PostureReading | None = None  # the latest alert, until shown
 
     def switch(self, on: bool) -> None:
         if not on:
             if self.watcher is not None:
                 self.watcher.stop()
+                self._store(self.watcher.run)
                 self.watcher = None
             return
         if self.watcher is not None:
@@ -289,20 +309,25 @@ class CameraSwitch:
             return
         self.watcher = PresenceWatcher(camera_samples(camera, CAMERA_FPS), stop=camera.stop).start()
 
+    def _store(self, run: PostureRun) -> None:
+        if run.frames == 0:
+            return
+        record_posture(
+            self.db,
+            user_id=self.user_id,
+            now=self.runtime.clock.now(),
+            alerts=run.monitor.alerts,
+            minutes_by_state={str(s): run.monitor.seconds_in(s) / 60 for s in PostureState},
+            source="camera",
+        )
+        self.db.commit()
+
     def present(self) -> bool:
         watcher = self.watcher
         if watcher is None:
             return True
-        alert, watcher.alert = watcher.alert, None
-        if alert is not None and alert.suggestion is not None:
-            move = self.catalog.exercises.get(alert.suggestion)
-            name = move.name if move is not None else _("stand up and walk")
-            self.words.posture_alert = (
-                _("Check your posture"),
-                _("You have been {state} for a while. Try: {move}.").format(
-                    state=state_name(alert.state), move=name
-                ),
-            )
+        if watcher.alert is not None:
+            self.alert, watcher.alert = watcher.alert, None
         return watcher.present()
 
 
@@ -371,7 +396,8 @@ def _run(found: Found, stack: ExitStack, *, camera: int | None, away_after_min: 
     assert runtime.timer is not None
     config = runtime.timer.config
     words = CompanionWords(catalog, config.snooze_s, config.max_skips_per_day)
-    camera_switch = CameraSwitch(camera, words, catalog) if camera is not None else None
+    camera_switch = CameraSwitch(camera, db, runtime, user.id) if camera is not None else None
+    words.camera = camera_switch
     if camera_switch is not None:
         camera_switch.switch(True)
         stack.callback(camera_switch.switch, False)

@@ -34,7 +34,7 @@ from backcoach.content import Catalog
 from backcoach.desktop.bus import BusError
 from backcoach.desktop.idle import IdleSource
 from backcoach.desktop.notifications import Closed, Notifications, Pressed
-from backcoach.desktop.quiet import DoNotDisturb, Fullscreen, Quiet, ScreenLock
+from backcoach.desktop.quiet import Quiet, Signal
 from backcoach.services.desk import BreakAction
 from backcoach.services.desk_runtime import DeskRuntime, DeskStatus
 from backcoach.services.reminders import due_session_reminder, mark_session_reminded
@@ -53,9 +53,9 @@ class Desktop:
 
     notifications: Notifications | None = None
     idle: IdleSource | None = None
-    fullscreen: Fullscreen | None = None
-    dnd: DoNotDisturb | None = None
-    lock: ScreenLock | None = None
+    fullscreen: Signal | None = None  # quiet.Fullscreen
+    dnd: Signal | None = None  # quiet.DoNotDisturb
+    lock: Signal | None = None  # quiet.ScreenLock
 
     def quiet(self) -> Quiet | None:
         """Why not to show a break now, if at all."""
@@ -85,8 +85,9 @@ class Words(Protocol):
 
     def away(self, away: bool, *, locked: bool) -> str: ...
 
-    def posture(self) -> tuple[str, str] | None:
-        """A posture alert's notification, when the camera raised one since the last step."""
+    def posture(self, status: DeskStatus) -> tuple[str, str] | None:
+        """A posture alert's notification, when the camera raised one since the last step
+        (its move as ``status`` allows: walking while exercise is blocked)."""
         ...
 
 
@@ -146,7 +147,7 @@ class Companion:
             self.db, user_id=self.user_id, catalog=self.catalog, present=present
         )
         self._show(status, quiet)
-        alert = self.words.posture()
+        alert = self.words.posture(status)
         if alert is not None and status.reminders and quiet is None:
             self._notify(*alert, with_actions=False)
         if quiet is None and not self.away:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from jeepney import DBusAddress
 from Xlib import X, Xatom
@@ -46,6 +47,12 @@ SCREENSAVERS = (
 )
 GNOME_SCHEMA = "org.gnome.desktop.notifications"
 GNOME_SHELL = "gnome-shell"  # GNOME's notification server, as it names itself
+
+
+class Signal(Protocol):
+    """A desktop state that is on or off now (each class below is one)."""
+
+    def on(self) -> bool: ...
 
 
 class Quiet(StrEnum):
