@@ -115,17 +115,7 @@ def running_desktop(tmp: Path) -> Iterator[Desktop]:
         "    timeout = 0\n"
     )
     with ExitStack() as stack:
-        read, write = os.pipe()
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        os.close(write)
-        stack.callback(_stop, xvfb)
-        with os.fdopen(read) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            raise DesktopUnavailable("Xvfb did not start")
+        number = _start_xvfb(stack, tmp / "xvfb.log")
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(home),
@@ -164,6 +154,35 @@ def running_desktop(tmp: Path) -> Iterator[Desktop]:
         wait_for(lambda: desktop.monitor_log.exists() and desktop.monitor_log.stat().st_size > 0,
                  "dbus-monitor")  # fmt: skip
         yield desktop
+
+
+def _start_xvfb(stack: ExitStack, log: Path, attempts: int = 3) -> str:
+    """Start Xvfb on a free display (``-displayfd``); its number once a client can connect.
+
+    A display number Xvfb picks can still be taken by a server starting at the same
+    moment (other tests run Xvfb too): then it exits, and another one is started.
+    """
+    for _attempt in range(attempts):
+        read, write = os.pipe()
+        with log.open("ab") as out:
+            xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                 "-nolisten", "tcp"],
+                pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=out,
+            )  # fmt: skip
+        os.close(write)
+        stack.callback(_stop, xvfb)
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DISPLAY": f":{number}"}
+        end = time.monotonic() + START_TIMEOUT_S
+        while number and xvfb.poll() is None and time.monotonic() < end:
+            probe = subprocess.run(["xprop", "-root", "-len", "0"], env=env, capture_output=True,
+                                   timeout=20, check=False)  # fmt: skip
+            if probe.returncode == 0:
+                return number
+            time.sleep(0.05)
+    raise DesktopUnavailable(f"Xvfb did not start: {log.read_text(errors='replace')[-500:]}")
 
 
 def _has_owner(desktop: Desktop, name: str) -> bool:
