@@ -161,13 +161,15 @@ def _start_xvfb(stack: ExitStack, log: Path, attempts: int = 3) -> str:
 
     A display number Xvfb picks can still be taken by a server starting at the same
     moment (other tests run Xvfb too): then it exits, and another one is started.
+    ``-noreset``: by default an X server resets when its last client leaves, and a
+    client connecting then (the window manager, after the probe) is refused.
     """
     for _attempt in range(attempts):
         read, write = os.pipe()
         with log.open("ab") as out:
             xvfb = subprocess.Popen(
                 ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                 "-nolisten", "tcp"],
+                 "-nolisten", "tcp", "-noreset"],
                 pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=out,
             )  # fmt: skip
         os.close(write)
