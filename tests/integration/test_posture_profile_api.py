@@ -65,3 +65,15 @@ def test_the_desk_page_offers_the_preview(client: httpx.Client) -> None:
     page = client.get("/desk").text
     assert 'id="posture-profile"' in page and 'value="laptop"' in page
     assert "Save my upright posture" in page
+
+
+def test_the_desk_camera_starts_from_the_saved_upright(client: httpx.Client) -> None:
+    """Once a desk profile is saved, switching the desk page's camera on needs no
+    calibration: the monitor starts from the profile saved last."""
+    first = preview(1)
+    before = client.post("/api/v1/desk/posture", json={"frames": first, "restart": True})
+    assert before.json()["calibrating"] is True  # no profile yet: it learns the first seconds
+    body = {"frames": [], "save_upright": {"profile": "laptop", "frames": preview(5)}}
+    assert client.post("/api/v1/desk/posture", json=body).status_code == 200
+    after = client.post("/api/v1/desk/posture", json={"frames": first, "restart": True})
+    assert after.json()["calibrating"] is False

@@ -56,7 +56,8 @@ from backcoach.services.desk import (
     record_walk,
 )
 from backcoach.services.desk_codec import DeskSnapshot, snapshot_from_json, snapshot_to_json
-from backcoach.services.preferences import reminders_on
+from backcoach.services.posture_profiles import latest_profile
+from backcoach.services.preferences import load_preferences, reminders_on
 from backcoach.services.safety import Block, exercise_block
 from backcoach.store import (
     desk_clock_origin,
@@ -65,7 +66,7 @@ from backcoach.store import (
     save_desk_state,
 )
 from backcoach.vision.landmarks import LandmarkFrame
-from backcoach.vision.posture import PostureMonitor, PostureReading, PostureState
+from backcoach.vision.posture import PostureConfig, PostureMonitor, PostureReading, PostureState
 
 POSTURE_SLICE_S = 60.0  # posture minutes are stored at least a minute at a time
 GAP_S = 90.0  # real seconds without a tick after which the surface is taken as closed
@@ -349,7 +350,7 @@ class DeskRuntime:
             timer = self._load(db, user_id, None)
             if restart or self.posture is None or (frames and frames[0].t_s < self._posture_last_t):
                 self._store_minutes(db, user_id, force=True)
-                self.posture, self._posture_stored_s = PostureMonitor(), {}
+                self.posture, self._posture_stored_s = _new_monitor(db, user_id), {}
             monitor = self.posture
             alert: PostureReading | None = None
             for frame in frames:
@@ -397,3 +398,13 @@ class DeskRuntime:
             db, user_id=user_id, now=self.clock.now(), minutes_by_state=minutes, source=self.source
         )
         self._posture_stored_s = seconds
+
+
+def _new_monitor(db: Session, user_id: int) -> PostureMonitor:
+    """A posture monitor at the person's sensitivity, starting from the desk profile they
+    saved last (without one, it calibrates on its first seconds)."""
+    sensitivity = load_preferences(db, user_id=user_id).posture_sensitivity
+    return PostureMonitor(
+        config=PostureConfig(sensitivity=sensitivity),
+        baseline=latest_profile(db, user_id=user_id),
+    )

@@ -99,3 +99,13 @@ def profile_names(db: Session, *, user_id: int) -> list[str]:
         for key, value in all_settings(db, user_id=user_id).items()
         if key.startswith(PREFIX) and _baseline(value) is not None
     ]
+
+
+def latest_profile(db: Session, *, user_id: int) -> Baseline | None:
+    """The desk profile saved last (the desk the person calibrated most recently), or None."""
+    saved = [
+        (str(value.get("saved_at", "")), baseline)
+        for key, value in all_settings(db, user_id=user_id).items()
+        if key.startswith(PREFIX) and (baseline := _baseline(value)) is not None
+    ]
+    return max(saved, key=lambda item: item[0])[1] if saved else None
