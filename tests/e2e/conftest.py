@@ -143,6 +143,32 @@ def fake_camera_browser(playwright_driver: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+#: The shared data's real desk recording (a person sitting upright at a desk).
+DESK_CLIP = "IvanGael__Posture-Analysis-Mediapipe/video.mp4"
+
+
+@pytest.fixture(scope="module")
+def desk_browser(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory, playwright_driver: Playwright
+) -> Iterator[Browser]:
+    """A Chromium whose fake camera plays the real desk clip."""
+    from tests.e2e.test_live_camera import to_y4m  # a test module that imports this one
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    clip = to_y4m(shared_data / DESK_CLIP, tmp_path_factory.mktemp("desk-camera") / "desk.y4m")
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            *CHROMIUM_ARGS, *SOFTWARE_GL_ARGS, *FAKE_CAMERA_ARGS,
+            f"--use-file-for-fake-video-capture={clip.path}",
+        ],
+        headless=True,
+    )  # fmt: skip
+    yield browser
+    browser.close()
+
+
 @pytest.fixture
 def camera_page(fake_camera_browser: Browser) -> Iterator[Page]:
     """A page in its own context of the fake-camera Chromium, checked like ``page``."""

@@ -8,39 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, Request, expect
+from playwright.sync_api import Browser, Request, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, FAKE_CAMERA_ARGS, SOFTWARE_GL_ARGS
 from tests.e2e.live_server import LiveServer
-from tests.e2e.test_live_camera import to_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
 
-DESK_CLIP = "IvanGael__Posture-Analysis-Mediapipe/video.mp4"
 STATES = {"upright", "slouched", "forward-head", "absent"}
-
-
-@pytest.fixture(scope="module")
-def desk_browser(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory, playwright_driver: Playwright
-) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    clip = to_y4m(shared_data / DESK_CLIP, tmp_path_factory.mktemp("desk-camera") / "desk.y4m")
-    browser = playwright_driver.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=[
-            *CHROMIUM_ARGS, *SOFTWARE_GL_ARGS, *FAKE_CAMERA_ARGS,
-            f"--use-file-for-fake-video-capture={clip.path}",
-        ],
-        headless=True,
-    )  # fmt: skip
-    yield browser
-    browser.close()
 
 
 def test_posture_camera_sends_landmarks_and_shows_a_state(
