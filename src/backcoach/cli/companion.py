@@ -26,7 +26,12 @@ from sqlalchemy.orm import Session
 from Xlib import display as xdisplay
 
 from backcoach.cli.app import app, console, err_console
-from backcoach.cli.desk_breaks import break_instructions, format_clock, short_number
+from backcoach.cli.desk_breaks import (
+    CameraOption,
+    break_instructions,
+    format_clock,
+    short_number,
+)
 from backcoach.cli.desk_posture import (
     PostureRun,
     PresenceWatcher,
@@ -357,14 +362,7 @@ def companion(
     check: Annotated[
         bool, typer.Option("--check", help=_("Say what works on this desktop, then quit."))
     ] = False,
-    camera: Annotated[
-        int | None,
-        typer.Option(
-            "--camera",
-            min=0,
-            help=_("Also watch posture and presence with this webcam (nobody in view = away)."),
-        ),
-    ] = None,
+    camera: CameraOption = None,
     away_after: Annotated[
         float,
         typer.Option(

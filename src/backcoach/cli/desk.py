@@ -22,7 +22,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from backcoach.cli.app import app, console, err_console
-from backcoach.cli.desk_breaks import desktop_notifier, run_breaks
+from backcoach.cli.desk_breaks import CameraOption, desktop_notifier, run_breaks
 from backcoach.cli.desk_posture import (
     PostureAnnotator,
     PostureRun,
@@ -66,14 +66,7 @@ from backcoach.vision.sources import VideoError, VideoFile, VideoFrame
     )
 )
 def breaks(
-    camera: Annotated[
-        int | None,
-        typer.Option(
-            "--camera",
-            min=0,
-            help=_("Also watch posture and presence with this webcam (nobody in view = away)."),
-        ),
-    ] = None,
+    camera: CameraOption = None,
 ) -> None:
     if not sys.stdin.isatty():
         raise UsageError(

@@ -18,7 +18,9 @@ import shutil
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Annotated
 
+import typer
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.panel import Panel
@@ -42,6 +44,16 @@ from backcoach.services.safety import Block
 
 REFRESH_S = 0.2  # real seconds between screen updates
 Notifier = Callable[[str, str], None]
+
+#: ``--camera N`` of the commands that can watch the desk with a webcam (breaks, companion).
+CameraOption = Annotated[
+    int | None,
+    typer.Option(
+        "--camera",
+        min=0,
+        help=_("Also watch posture and presence with this webcam (nobody in view = away)."),
+    ),
+]
 
 
 def desktop_notifier(console: Console, environ: Mapping[str, str] | None = None) -> Notifier:
