@@ -3,7 +3,9 @@
 Every key and every completed step is committed at once, so after the kill
 nothing completed is missing, and the next start offers to resume from the step
 after the last completed one (before asking the pain: a resumed session had its
-check-in when it started). Time runs 100 times faster; rep steps wait for "r".
+check-in when it started). Time runs 25 times faster; rep steps wait for "r", held
+reps (the glute bridge's) run on their own, so at 25x a step of them lasts over a second:
+the kill comes well inside it.
 Timeouts are generous upper bounds, never measurements.
 """
 
@@ -39,7 +41,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def start(data_dir: Path) -> Iterator[type[pexpect.spawn]]:
     """Start `backcoach workout --length short` (as often as needed); all closed at the end."""
-    env = workout_env(data_dir)
+    env = workout_env(data_dir, time_scale="25")
     children: list[pexpect.spawn] = []
     # `backcoach workout` needs a safety screening first: a clear one.
     screening(env)

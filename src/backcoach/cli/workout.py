@@ -334,8 +334,11 @@ def run_session(
         try:
             while not driver.state.finished:
                 for ch in source.read(REFRESH_S):
+                    step = driver.state.step_index
                     session.key(ch)
-                    if driver.state.finished:
+                    if driver.state.finished or driver.state.step_index != step:
+                        # The rest was typed for the step that just ended (keys pile up
+                        # while the screen redraws): it must not count for the next one.
                         break
                 if not driver.state.finished:
                     session.said(driver.tick())
