@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import date, datetime
 from functools import lru_cache
-from gettext import GNUTranslations, NullTranslations
+from gettext import NullTranslations
 from pathlib import Path
 
 from babel import Locale
@@ -42,6 +42,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from jinja2 import Environment
 
 LANGUAGES: tuple[str, ...] = ("en", "de")
@@ -158,14 +159,14 @@ def negotiate(accept_language: str | None, default: str = DEFAULT_LANGUAGE) -> s
 # -- messages ------------------------------------------------------------------------
 
 
-def _load_domain(language: str, domain: str) -> GNUTranslations | None:
+def _load_domain(language: str, domain: str) -> Translations | None:
     folder = LOCALE_DIR / language / "LC_MESSAGES"
     po_path, mo_path = folder / f"{domain}.po", folder / f"{domain}.mo"
     if mo_path.is_file() and (
         not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
     ):
         with mo_path.open("rb") as handle:
-            return GNUTranslations(handle)
+            return Translations(handle, domain=domain)
     if not po_path.is_file():
         return None
     with po_path.open("rb") as handle:
@@ -173,21 +174,21 @@ def _load_domain(language: str, domain: str) -> GNUTranslations | None:
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return GNUTranslations(compiled)
+    return Translations(compiled, domain=domain)
 
 
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> NullTranslations:
-    """Every domain's messages in ``language``, merged (English: the msgids themselves)."""
-    merged = NullTranslations()
-    if language == DEFAULT_LANGUAGE:
-        return merged
-    for domain in DOMAINS:
-        loaded = _load_domain(language, domain)
-        if loaded is not None:
-            loaded.add_fallback(merged)
-            merged = loaded
-    return merged
+    """Every domain's messages in ``language`` in one catalog, a later domain's wording
+    over an earlier one's (English: the msgids themselves). One catalog, not a chain of
+    fallbacks: each lookup, on every page, is a single dictionary read."""
+    merged: Translations | None = None
+    if language != DEFAULT_LANGUAGE:
+        for domain in DOMAINS:
+            loaded = _load_domain(language, domain)
+            if loaded is not None:
+                merged = loaded if merged is None else merged.merge(loaded)
+    return merged if merged is not None else NullTranslations()
 
 
 def gettext(message: str) -> str:
