@@ -318,6 +318,11 @@ def _unzoomed(base: float, centre: float, zoom: float) -> float:
     return centre + (base - centre) * zoom
 
 
+def _grew(now: float | None, upright: float | None, *, by: float) -> bool:
+    """True when a feature seen now exceeds its upright value by ``by`` (both measured)."""
+    return now is not None and upright is not None and now - upright >= by
+
+
 def judge(features: Features | None, baseline: Baseline, config: PostureConfig) -> Judgement:
     """One frame's posture compared with the upright baseline, with its cues."""
     if features is None:
@@ -343,17 +348,9 @@ def judge(features: Features | None, baseline: Baseline, config: PostureConfig) 
             shoulder_drop = (features.shoulder_y - expected_sh) / base_face
 
     # forward head
-    if (
-        features.neck_deg is not None
-        and baseline.neck_deg is not None
-        and features.neck_deg - baseline.neck_deg >= config.neck_deg * s
-    ):
+    if _grew(features.neck_deg, baseline.neck_deg, by=config.neck_deg * s):
         cues.add(CUE_NECK_FORWARD)
-    if (
-        features.nose_forward is not None
-        and baseline.nose_forward is not None
-        and features.nose_forward - baseline.nose_forward >= config.nose_forward * s
-    ):
+    if _grew(features.nose_forward, baseline.nose_forward, by=config.nose_forward * s):
         cues.add(CUE_NOSE_FORWARD)
     if (
         features.face_to_shoulders is not None
@@ -366,11 +363,7 @@ def judge(features: Features | None, baseline: Baseline, config: PostureConfig) 
         cues.add(CUE_FACE_NEARER)
 
     # slouch
-    if (
-        features.trunk_deg is not None
-        and baseline.trunk_deg is not None
-        and features.trunk_deg - baseline.trunk_deg >= config.trunk_deg * s
-    ):
+    if _grew(features.trunk_deg, baseline.trunk_deg, by=config.trunk_deg * s):
         cues.add(CUE_TRUNK_LEAN)
     if (
         features.head_height is not None
