@@ -10,9 +10,8 @@ services and spoken cues all use the same one; answers say it in
 
 from __future__ import annotations
 
-from http.cookies import CookieError, SimpleCookie
-
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,16 +48,8 @@ def remember_choice(response: Response, choice: str) -> None:
 
 def chosen_language(headers: Headers) -> str:
     """What Settings shows as chosen: a language, or ``"auto"`` (the browser decides)."""
-    cookie_header = headers.get("cookie")
-    if not cookie_header:
-        return AUTOMATIC
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(cookie_header)
-    except CookieError:  # a malformed Cookie header: as if nothing were chosen
-        return AUTOMATIC
-    chosen = cookies.get(LANGUAGE_COOKIE)
-    return (supported(chosen.value) if chosen is not None else None) or AUTOMATIC
+    chosen = cookie_parser(headers.get("cookie", "")).get(LANGUAGE_COOKIE)
+    return supported(chosen) or AUTOMATIC
 
 
 class LanguageMiddleware:
