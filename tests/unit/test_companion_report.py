@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from backcoach.cli.companion import Found, report
+from backcoach.cli.companion import report
+from backcoach.desktop.found import Found
 from backcoach.i18n import use_language
 from tests.support.german import english_leftovers
 

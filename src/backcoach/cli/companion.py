@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from types import FrameType
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
-from Xlib import display as xdisplay
 
 from backcoach.cli.app import app, console, err_console
 from backcoach.cli.desk_breaks import (
@@ -42,12 +40,10 @@ from backcoach.cli.desk_posture import (
 from backcoach.coach.breaks import BreakKind, DueBreak
 from backcoach.config import get_settings
 from backcoach.content import Catalog, default_catalog
-from backcoach.desktop.bus import BusError, SessionBus
 from backcoach.desktop.companion import Companion, Desktop, DesktopGone
-from backcoach.desktop.idle import IdleSource, find_idle, open_display
-from backcoach.desktop.notifications import Notifications
-from backcoach.desktop.quiet import DoNotDisturb, Fullscreen, Quiet, ScreenLock
-from backcoach.desktop.tray import Tray, find_tray, tray_has_menu
+from backcoach.desktop.found import Found, find_desktop
+from backcoach.desktop.quiet import Quiet
+from backcoach.desktop.tray import Tray, tray_has_menu
 from backcoach.i18n import _, current_language
 from backcoach.services.clock import ScaledClock
 from backcoach.services.desk import BreakAction, record_posture
@@ -58,51 +54,6 @@ from backcoach.vision.sources import VideoError
 
 AWAY_AFTER_MIN = 5.0  # minutes without keyboard or mouse input that count as away
 CAMERA_FPS = 2.0
-
-
-@dataclass
-class Found:
-    """The parts of this desktop the companion can use (None: not there)."""
-
-    display: xdisplay.Display | None
-    bus: SessionBus | None
-    wayland: bool
-    idle: IdleSource | None
-    notifications: Notifications | None
-    fullscreen: Fullscreen | None
-    dnd: DoNotDisturb | None
-    lock: ScreenLock | None
-    tray: str | None
-    notes: list[str] = field(default_factory=list)
-
-    def close(self) -> None:
-        if self.bus is not None:
-            self.bus.close()
-        if self.display is not None:
-            self.display.close()
-
-
-def find_desktop(environ: Mapping[str, str]) -> Found:
-    wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
-    display = open_display(environ.get("DISPLAY"))
-    bus: SessionBus | None = None
-    if environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        try:
-            bus = SessionBus.open()
-        except BusError:
-            bus = None
-    server = Notifications.find(bus) if bus is not None else None
-    return Found(
-        display=display,
-        bus=bus,
-        wayland=wayland,
-        idle=find_idle(display, bus, wayland=wayland),
-        notifications=None if bus is None or server is None else Notifications(bus, server),
-        fullscreen=None if wayland else Fullscreen.find(display),
-        dnd=DoNotDisturb.find(bus, None if server is None else server.name),
-        lock=ScreenLock.find(bus),
-        tray=find_tray(display, bus),
-    )
 
 
 def report(found: Found) -> list[tuple[bool, str]]:

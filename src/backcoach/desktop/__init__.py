@@ -7,6 +7,7 @@
 - ``quiet``: a fullscreen window, Do Not Disturb, a locked screen (times not to
   show a break);
 - ``tray``: an icon in the system tray (``pystray``), where there is a tray;
+- ``found``: all of them as found on this desktop at start (``Found``);
 - ``companion``: the loop that joins them to the desk runtime.
 
 Nothing here holds user-visible text: each part reports what it found as data
